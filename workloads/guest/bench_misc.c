@@ -1,0 +1,80 @@
+/* Exits (port, cpuid, MMIO), system calls from ring 3, and pure computation. */
+#include "kernel.h"
+#include "cpu.h"
+#include "bench.h"
+#include "../compute.h"
+
+static int64_t io_in_run(uint64_t *n)
+{
+	uint64_t t0 = rdtsc();
+	for (uint64_t i = 0; i < *n; i++)
+		(void)inl(PVB_NULL_PORT);
+	return (int64_t)(rdtsc() - t0);
+}
+
+const struct bench bench_io_in = { .run = io_in_run };
+
+static int64_t cpuid_run(uint64_t *n)
+{
+	uint32_t r[4];
+	uint64_t t0 = rdtsc();
+	for (uint64_t i = 0; i < *n; i++)
+		cpuid(0, 0, r);
+	return (int64_t)(rdtsc() - t0);
+}
+
+const struct bench bench_cpuid = { .run = cpuid_run };
+
+static int64_t mmio_run(uint64_t *n)
+{
+	uint64_t t0 = rdtsc();
+	for (uint64_t i = 0; i < *n; i++)
+		(void)mmio_read32(PVB_MMIO_BASE);
+	return (int64_t)(rdtsc() - t0);
+}
+
+const struct bench bench_mmio_read = { .run = mmio_run };
+
+extern char user_int80_loop[], user_syscall_loop[];
+
+static int64_t int80_run(uint64_t *n)
+{
+	uint64_t t0 = rdtsc();
+	user_run(mm_user_va(user_int80_loop), mm_user_stack_top(), *n);
+	return (int64_t)(rdtsc() - t0);
+}
+
+const struct bench bench_syscall_int80 = { .run = int80_run };
+
+static int64_t sysret_run(uint64_t *n)
+{
+	uint64_t t0 = rdtsc();
+	user_run(mm_user_va(user_syscall_loop), mm_user_stack_top(), *n);
+	return (int64_t)(rdtsc() - t0);
+}
+
+const struct bench bench_syscall_sysret = { .run = sysret_run };
+
+static struct compute_state cs;
+
+static const char *compute_setup(void)
+{
+	compute_init(&cs, 2);
+	return 0;
+}
+
+static int64_t compute_run(uint64_t *n)
+{
+	uint64_t t0 = rdtsc();
+	for (uint64_t i = 0; i < *n; i++)
+		compute_pass(&cs);
+	return (int64_t)(rdtsc() - t0);
+}
+
+static uint64_t compute_value(void)
+{
+	static struct compute_state check;
+	return compute_checksum(&check);
+}
+
+const struct bench bench_compute = { .setup = compute_setup, .run = compute_run, .value = compute_value };

@@ -1,0 +1,163 @@
+/* Page-table benchmarks. Each checks that the translation it just changed is the one the
+ * CPU uses, so an engine with a stale TLB fails instead of looking fast. */
+#include "kernel.h"
+#include "cpu.h"
+#include "pvops.h"
+#include "bench.h"
+
+#define PTEMOD_VA  (WINDOW_VA)
+#define PGFAULT_VA (WINDOW_VA + PAGE_SIZE)
+#define CR3_VA     (WINDOW_VA + 2 * PAGE_SIZE)
+#define BATCH_VA   (WINDOW_VA + WINDOW_SPAN)
+#define BATCH      512
+
+static uint64_t pick(uint64_t va) { return *(volatile uint64_t *)va; }
+
+/* A frame whose first word is its own address, so a read names the frame it came from. */
+static uint64_t marked_frame(void)
+{
+	uint64_t f = frame_alloc();
+	*(uint64_t *)f = f;
+	return f;
+}
+
+/* ptemod ---------------------------------------------------------------------------- */
+static uint64_t pm_frame[2], *pm_pte;
+
+static const char *ptemod_setup(void)
+{
+	if (!pm_pte) {
+		pm_frame[0] = marked_frame();
+		pm_frame[1] = marked_frame();
+		pm_pte = mm_pte(0, PTEMOD_VA);
+	}
+	return 0;
+}
+
+static int64_t ptemod_run(uint64_t *n)
+{
+	uint64_t bad = 0, t0 = rdtsc();
+	for (uint64_t i = 0; i < *n; i++) {
+		uint64_t f = pm_frame[i & 1];
+		pv.set_pte(pm_pte, f | PTE_P | PTE_W, 1);
+		pv.invlpg(PTEMOD_VA);
+		bad += pick(PTEMOD_VA) != f;
+	}
+	int64_t t = (int64_t)(rdtsc() - t0);
+	BENCH_CHECK(!bad, "ptemod: %lu reads through a stale translation after invlpg", bad);
+	return t;
+}
+
+const struct bench bench_ptemod = { .setup = ptemod_setup, .run = ptemod_run };
+
+/* pgfault --------------------------------------------------------------------------- */
+static uint64_t pf_frame, *pf_pte;
+static volatile uint64_t pf_count;
+
+static int pf_hook(struct trap_frame *f)
+{
+	(void)f;
+	if ((read_cr2() & ~(PAGE_SIZE - 1)) != PGFAULT_VA || (*pf_pte & PTE_P))
+		return 0;
+	pv.set_pte(pf_pte, pf_frame | PTE_P | PTE_W, 1);
+	pf_count++;
+	return 1;
+}
+
+static const char *pgfault_setup(void)
+{
+	if (!pf_pte) {
+		pf_frame = marked_frame();
+		pf_pte = mm_pte(0, PGFAULT_VA);
+	}
+	trap_set_pf_hook(pf_hook);
+	return 0;
+}
+
+static int64_t pgfault_run(uint64_t *n)
+{
+	uint64_t bad = 0;
+	pf_count = 0;
+	uint64_t t0 = rdtsc();
+	for (uint64_t i = 0; i < *n; i++) {
+		pv.set_pte(pf_pte, 0, 1);
+		pv.invlpg(PGFAULT_VA);
+		bad += pick(PGFAULT_VA) != pf_frame;
+	}
+	int64_t t = (int64_t)(rdtsc() - t0);
+	BENCH_CHECK(!bad && pf_count == *n, "pgfault: %lu faults for %lu touches, %lu bad reads",
+		    pf_count, *n, bad);
+	return t;
+}
+
+static void pgfault_teardown(void) { trap_set_pf_hook(0); }
+
+const struct bench bench_pgfault = { .setup = pgfault_setup, .run = pgfault_run, .teardown = pgfault_teardown };
+
+/* cr3_switch ------------------------------------------------------------------------ */
+static uint64_t cr3_frame[2];
+
+static const char *cr3_setup(void)
+{
+	if (!cr3_frame[0]) {
+		for (int as = 0; as < 2; as++) {
+			cr3_frame[as] = marked_frame();
+			pv.set_pte(mm_pte(as, CR3_VA), cr3_frame[as] | PTE_P | PTE_W, 1);
+		}
+	}
+	return 0;
+}
+
+static int64_t cr3_run(uint64_t *n)
+{
+	uint64_t bad = 0, t0 = rdtsc();
+	for (uint64_t i = 1; i <= *n; i++) {
+		pv.write_cr3(mm_cr3(i & 1));
+		bad += pick(CR3_VA) != cr3_frame[i & 1];
+	}
+	int64_t t = (int64_t)(rdtsc() - t0);
+	pv.write_cr3(mm_cr3(0));
+	BENCH_CHECK(!bad, "cr3_switch: %lu reads from the wrong address space", bad);
+	return t;
+}
+
+const struct bench bench_cr3_switch = { .setup = cr3_setup, .run = cr3_run };
+
+/* pte_batch ------------------------------------------------------------------------- */
+static uint64_t batch_frame[BATCH], *batch_pt;
+
+static const char *batch_setup(void)
+{
+	if (!batch_pt) {
+		for (int j = 0; j < BATCH; j++)
+			batch_frame[j] = marked_frame();
+		batch_pt = mm_pte(0, BATCH_VA);
+	}
+	return 0;
+}
+
+static int64_t batch_run(uint64_t *n)
+{
+	uint64_t batches = (*n + BATCH - 1) / BATCH, bad = 0;
+	*n = batches * BATCH;
+	uint64_t t0 = rdtsc();
+	for (uint64_t b = 0; b < batches; b++) {
+		pv.lazy_mmu(1);
+		for (int j = 0; j < BATCH; j++)
+			pv.set_pte(&batch_pt[j], batch_frame[j] | PTE_P | PTE_W, 1);
+		pv.lazy_mmu(0);
+		/* the batch must be visible once lazy mode ends */
+		bad += pick(BATCH_VA) != batch_frame[0];
+		bad += pick(BATCH_VA + (BATCH - 1) * PAGE_SIZE) != batch_frame[BATCH - 1];
+		pv.lazy_mmu(1);
+		for (int j = 0; j < BATCH; j++)
+			pv.set_pte(&batch_pt[j], 0, 1);
+		pv.lazy_mmu(0);
+		pv.flush_tlb();
+	}
+	int64_t t = (int64_t)(rdtsc() - t0);
+	BENCH_CHECK(!bad, "pte_batch: %lu reads through a wrong translation", bad);
+	return t;
+}
+
+const struct bench bench_pte_batch = { .setup = batch_setup, .run = batch_run };

@@ -1,0 +1,100 @@
+/* Timer events: the full cost of arming a timer and taking its interrupt, and the tax a
+ * periodic tick puts on computation. */
+#include "kernel.h"
+#include "cpu.h"
+#include "pvops.h"
+#include "bench.h"
+#include "../compute.h"
+
+#define TICK_NS 100000 /* 10 kHz */
+
+static int lapic_ok = -2; /* not probed yet */
+static volatile int fired;
+
+static void on_tick(void) { fired = 1; }
+
+static const char *timer_setup(void)
+{
+	if (lapic_ok == -2)
+		lapic_ok = lapic_init();
+	if (lapic_ok)
+		return "no local APIC timer answers";
+	trap_set_timer_hook(on_tick);
+	pv.irq_enable();
+	return 0;
+}
+
+static void timer_teardown(void)
+{
+	pv.timer_cancel();
+	pv.irq_disable();
+	trap_set_timer_hook(0);
+}
+
+/* The bound turns a lost interrupt into a failed benchmark instead of a hang. */
+static void wait_fired(uint64_t armed)
+{
+	while (!fired) {
+		cpu_relax();
+		BENCH_CHECK(rdtsc() - armed < tsc_hz, "timer interrupt did not arrive within 1 s");
+	}
+}
+
+static int64_t oneshot_run(uint64_t *n)
+{
+	uint64_t t0 = rdtsc();
+	for (uint64_t i = 0; i < *n; i++) {
+		uint64_t armed = rdtsc();
+		fired = 0;
+		pv.timer_oneshot(0);
+		wait_fired(armed);
+	}
+	return (int64_t)(rdtsc() - t0);
+}
+
+const struct bench bench_timer_oneshot = { .setup = timer_setup, .run = oneshot_run, .teardown = timer_teardown };
+
+static const char *deadline_setup(void)
+{
+	if (!has_tsc_deadline())
+		return "CPUID.1:ECX.TSC_DEADLINE is clear: no TSC-deadline timer";
+	return timer_setup();
+}
+
+static int64_t deadline_run(uint64_t *n)
+{
+	uint64_t t0 = rdtsc();
+	for (uint64_t i = 0; i < *n; i++) {
+		uint64_t armed = rdtsc();
+		fired = 0;
+		pv.timer_deadline(armed + 1);
+		wait_fired(armed);
+	}
+	return (int64_t)(rdtsc() - t0);
+}
+
+const struct bench bench_timer_deadline = { .setup = deadline_setup, .run = deadline_run, .teardown = timer_teardown };
+
+/* periodic: the same passes with and without the tick; the difference per tick */
+static struct compute_state cs;
+
+static int64_t periodic_run(uint64_t *n)
+{
+	compute_init(&cs, 1);
+	uint64_t passes = 0, start = ticks_seen, t0 = rdtsc();
+	pv.timer_periodic(TICK_NS);
+	while (ticks_seen - start < *n) {
+		compute_pass(&cs);
+		passes++;
+	}
+	pv.timer_cancel();
+	uint64_t with = rdtsc() - t0, ticks = ticks_seen - start;
+	t0 = rdtsc();
+	for (uint64_t p = 0; p < passes; p++)
+		compute_pass(&cs);
+	uint64_t without = rdtsc() - t0;
+	*n = ticks;
+	return (int64_t)with - (int64_t)without;
+}
+
+const struct bench bench_timer_periodic = { .setup = timer_setup, .run = periodic_run, .teardown = timer_teardown };

@@ -1,0 +1,76 @@
+/* Sizing, warm-up, repetitions and reporting, the same for every benchmark. */
+#include "kernel.h"
+#include "cpu.h"
+#include "bench.h"
+
+#define MAX_ITERS (1ull << 32)
+
+static const struct {
+	const char *name;
+	const struct bench *b;
+} benches[] = {
+#define BENCH(name, needs, desc) { #name, &bench_##name },
+#include "../benches.def"
+#undef BENCH
+};
+
+const char *current_bench = "";
+
+static int64_t timed(const struct bench *b, uint64_t *n, uint64_t *elapsed)
+{
+	uint64_t t0 = rdtsc();
+	int64_t ticks = b->run(n);
+	*elapsed = rdtsc() - t0;
+	return ticks;
+}
+
+/* Grow n until one repetition takes about rep_us: the same wall time in every mode. */
+static uint64_t size_iters(const struct bench *b, const struct config *c)
+{
+	if (c->iters)
+		return c->iters;
+	uint64_t target = muldiv(tsc_hz, c->rep_us, 1000000), n = 1, elapsed;
+	for (;;) {
+		timed(b, &n, &elapsed);
+		if (elapsed >= target / 2 || n >= MAX_ITERS)
+			break;
+		n *= elapsed * 16 < target ? 8 : 2;
+	}
+	uint64_t scaled = elapsed ? muldiv(n, target, elapsed) : n;
+	return scaled ? scaled : 1;
+}
+
+static void run_one(const char *name, const struct bench *b, const struct config *c)
+{
+	current_bench = name;
+	report(PVB_MSG_BEGIN, name, 0, 0, 0, 0, 0);
+	const char *why = b->setup ? b->setup() : 0;
+	if (why) {
+		report(PVB_MSG_UNSUPPORTED, name, 0, 0, 0, 0, why);
+	} else {
+		uint64_t n = size_iters(b, c), elapsed;
+		for (uint32_t w = 0; w < c->warmup; w++) {
+			uint64_t m = n;
+			timed(b, &m, &elapsed);
+		}
+		for (uint32_t r = 0; r < c->reps; r++) {
+			uint64_t m = n;
+			int64_t ticks = timed(b, &m, &elapsed);
+			report(PVB_MSG_RESULT, name, r, m, ticks, 0, 0);
+		}
+		if (b->value)
+			report(PVB_MSG_VALUE, name, 0, 0, 0, b->value(), 0);
+		if (b->teardown)
+			b->teardown();
+	}
+	report(PVB_MSG_END, name, 0, 0, 0, 0, 0);
+	current_bench = "";
+}
+
+void harness_run(const struct config *c);
+void harness_run(const struct config *c)
+{
+	for (size_t i = 0; i < ARRAY_LEN(benches); i++)
+		if (list_has(c->bench, benches[i].name))
+			run_one(benches[i].name, benches[i].b, c);
+}

@@ -1,0 +1,85 @@
+/* The guest kernel's internal interfaces. */
+#ifndef GUEST_KERNEL_H
+#define GUEST_KERNEL_H
+#include <stdint.h>
+#include <stddef.h>
+#include "../proto.h"
+
+#define PAGE_SIZE 4096ull
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* lib.c */
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+size_t strlen(const char *s);
+int strncmp(const char *a, const char *b, size_t n);
+void strlcpy_(char *d, const char *s, size_t n);
+/* A tiny formatter: %s %d %u %x (64-bit with l/ll), %c. Returns chars written. */
+int vfmt(char *out, size_t n, const char *fmt, __builtin_va_list ap);
+int fmt(char *out, size_t n, const char *fmt, ...);
+uint64_t udiv128(uint64_t hi, uint64_t lo, uint64_t d); /* (hi:lo)/d, quotient must fit */
+uint64_t muldiv(uint64_t a, uint64_t b, uint64_t d);    /* a*b/d without overflow */
+
+/* console.c: COM1 lines and the pvbench control port */
+void console_init(void);
+void kprintf(const char *fmt, ...);
+int ctl_present(void);
+void report(uint32_t type, const char *bench, uint32_t rep, uint64_t iters, int64_t ticks,
+	    uint64_t value, const char *text);
+extern const char *current_bench; /* what a panic is charged to */
+void __attribute__((noreturn)) panic(const char *fmt, ...);
+void __attribute__((noreturn)) guest_exit(uint32_t code);
+
+/* cmdline.c */
+struct config {
+	char bench[512];   /* comma-separated names, or "all" */
+	uint32_t reps;
+	uint32_t warmup;
+	uint64_t rep_us;   /* target duration of one repetition */
+	uint64_t iters;    /* fixed iterations per repetition; 0 = size by rep_us */
+};
+void config_parse(struct config *c, const char *cmdline);
+int list_has(const char *list, const char *name);
+
+/* trap.c */
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+void trap_init(void);
+typedef int (*trap_hook)(struct trap_frame *f); /* returns 1 if handled */
+void trap_set_pf_hook(trap_hook h);
+void trap_set_timer_hook(void (*h)(void));
+extern volatile uint64_t ticks_seen;
+
+/* mm.c: page tables, frames and the test windows */
+#define PTE_P  0x1ull
+#define PTE_W  0x2ull
+#define PTE_U  0x4ull
+#define PTE_PS 0x80ull
+#define PTE_ADDR(e) ((e) & 0x000ffffffffff000ull)
+#define WINDOW_VA  0x0000008000000000ull /* PML4 slot 1: 4 KiB-paged test windows */
+#define WINDOW_SPAN 0x200000ull          /* one page table's worth */
+void mm_init(uint64_t mem_bytes);
+uint64_t frame_alloc(void);               /* zeroed 4 KiB frame; panics when out */
+/* The PTE for va in address space `as` (0 or 1), creating the tables below it. */
+uint64_t *mm_pte(int as, uint64_t va);
+uint64_t mm_cr3(int as);
+uint64_t mm_user_va(void *kernel_addr);   /* where a .user symbol is mapped for ring 3 */
+uint64_t mm_user_stack_top(void);
+
+/* timer.c */
+extern uint64_t tsc_hz;
+extern uint64_t lapic_hz;
+void tsc_calibrate(void);
+int lapic_init(void);   /* 0 if a LAPIC answers */
+int has_tsc_deadline(void);
+uint64_t ticks_to_ns(uint64_t ticks);
+
+/* user entry (entry.S): runs fn at CPL 3 until it makes SYS_EXIT. */
+void user_run(uint64_t user_rip, uint64_t user_rsp, uint64_t arg);
+void syscall_init(void);
+
+#endif
