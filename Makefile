@@ -1,0 +1,93 @@
+# pvbench. `make` builds bin/pvbench and the guest; `make test` runs every test;
+# `make run` runs `pvbench run --modes all`. Build dependencies come from `make deps`.
+
+CC      ?= gcc
+REV     := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+WARN    := -Wall -Wextra -Werror
+CFLAGS  ?= -O2 -g
+HOST_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -DPVBENCH_REV='"$(REV)"'
+LDLIBS  := -lsqlite3 -lcpuid -lpfm -lmd -lm
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+GUEST_CFLAGS := -std=gnu11 $(WARN) -O2 -g -m64 -ffreestanding -fno-pic -fno-pie \
+	-mno-red-zone -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fcf-protection=none
+GUEST_LDFLAGS := -m elf_x86_64 -nostdlib -z max-page-size=0x1000 --no-warn-rwx-segments
+
+# Debian packages the build, the tests and the peers need.
+DEPS := gcc make pkg-config libsqlite3-dev libcpuid-dev libpfm4-dev libmd-dev libcmocka-dev \
+	qemu-system-x86 sqlite3
+
+LIB_SRC   := $(wildcard vmm/*.c) $(wildcard modes/*.c) $(wildcard modes/*/*.c) \
+	$(wildcard collect/*.c) workloads/compute.c
+CLI_SRC   := $(wildcard cli/*.c)
+GUEST_SRC := $(wildcard workloads/guest/*.c workloads/guest/*.S) workloads/compute.c
+TEST_SRC  := $(wildcard tests/test_*.c)
+HEADERS   := $(wildcard */*.h */*/*.h workloads/*.def)
+
+LIB_OBJ   := $(LIB_SRC:%.c=build/%.o)
+CLI_OBJ   := $(CLI_SRC:%.c=build/%.o)
+GUEST_OBJ := $(patsubst %,build/guest-obj/%.o,$(GUEST_SRC))
+TESTS     := $(TEST_SRC:tests/%.c=build/tests/%)
+ASAN_TESTS := $(TEST_SRC:tests/%.c=build/asan/tests/%)
+
+.PHONY: all deps test asan run clean FORCE
+.DEFAULT_GOAL := all
+
+all: deps bin/pvbench bin/pvbench-guest.elf
+
+deps:
+	@missing=""; for p in $(DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+		else \
+			echo "missing packages; run: sudo apt-get install -y$$missing"; exit 1; \
+		fi; \
+	fi
+
+build/%.o: %.c $(HEADERS) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
+
+build/cli/version.o build/asan/cli/version.o: FORCE
+
+build/asan/%.o: %.c $(HEADERS) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(SAN) -c $< -o $@
+
+bin/pvbench: $(LIB_OBJ) $(CLI_OBJ)
+	@mkdir -p bin
+	$(CC) $(HOST_CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/guest-obj/%.o: % $(HEADERS) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+bin/pvbench-guest.elf: $(GUEST_OBJ) workloads/guest/linker.ld
+	@mkdir -p bin
+	ld $(GUEST_LDFLAGS) -T workloads/guest/linker.ld -o $@ $(GUEST_OBJ)
+
+# Each test links the library objects it needs (all of them: they are small).
+build/tests/%: tests/%.c $(LIB_OBJ) $(filter-out build/cli/main.o,$(CLI_OBJ)) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIB_OBJ) $(filter-out build/cli/main.o,$(CLI_OBJ)) $(LDLIBS) -lcmocka
+
+build/asan/tests/%: tests/%.c $(LIB_SRC:%.c=build/asan/%.o) $(filter-out build/asan/cli/main.o,$(CLI_SRC:%.c=build/asan/%.o)) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(SAN) -o $@ $< $(LIB_SRC:%.c=build/asan/%.o) \
+		$(filter-out build/asan/cli/main.o,$(CLI_SRC:%.c=build/asan/%.o)) $(LDLIBS) -lcmocka
+
+# Unit and integration tests; cmocka prints its summary on stderr, merged here.
+test: all $(TESTS)
+	@tests/run-all.sh $(TESTS)
+
+asan: all $(ASAN_TESTS)
+	@PVBENCH_ASAN=1 tests/run-all.sh $(ASAN_TESTS)
+
+run: all
+	bin/pvbench run --modes all
+
+clean:
+	rm -rf build bin

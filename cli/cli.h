@@ -1,0 +1,33 @@
+/* The pvbench command line: one file per subcommand. */
+#ifndef CLI_CLI_H
+#define CLI_CLI_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "../collect/host.h"
+#include "../collect/results.h"
+#include "../collect/store.h"
+
+#ifndef PVBENCH_REV
+#define PVBENCH_REV "unknown"
+#endif
+extern const char pvbench_rev[]; /* git describe of the built tree */
+
+#define EXIT_USAGE 2   /* bad input: unknown option, mode, benchmark, image, database */
+
+/* Prints "pvbench: <msg>" on stderr; returns EXIT_USAGE. */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Parses an unsigned number in [min, max] for option opt. */
+int cli_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* The guest image installed next to the pvbench binary. */
+void cli_default_guest(char *buf, size_t n);
+
+int cmd_run(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_boot(int argc, char **argv);
+
+/* The benchmark x mode table of medians with spread, then reasons and checks. */
+void print_run(FILE *f, const struct run_meta *meta, const struct host_info *h, const struct result_set *r);
+
+#endif

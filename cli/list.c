@@ -1,0 +1,41 @@
+/* pvbench list: what can run here, and why not where not. */
+#include <string.h>
+#include "cli.h"
+#include "../modes/mode.h"
+
+int cmd_list(int argc, char **argv)
+{
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		puts("usage: pvbench list\n  modes with their availability on this host, then benchmarks");
+		return 0;
+	}
+	if (argc > 1)
+		return cli_error("unexpected argument '%s' (see 'pvbench list --help')", argv[1]);
+	puts("modes:");
+	for (int i = 0; mode_list[i]; i++) {
+		const struct mode_ops *m = mode_list[i];
+		char why[256];
+		bool ok = m->probe(why, sizeof(why)) == 0;
+		printf("  %-8s %-11s %s\n", m->name, ok ? "available" : "unavailable", m->summary);
+		if (!ok) {
+			printf("           why: %s\n", why);
+			continue;
+		}
+		printf("           runs on: %s\n", m->backend());
+		if (m->run_host)
+			fputs("           runs only:", stdout);
+		for (int b = 0; b < bench_count; b++) {
+			const char *no = m->bench_unsupported(bench_table[b].name, bench_table[b].needs);
+			if (m->run_host && !no)
+				printf(" %s", bench_table[b].name);
+			else if (!m->run_host && no)
+				printf("           %s: %s\n", bench_table[b].name, no);
+		}
+		if (m->run_host)
+			puts(" (the others need a guest kernel)");
+	}
+	puts("\nbenchmarks (one operation is):");
+	for (int b = 0; b < bench_count; b++)
+		printf("  %-16s %s\n", bench_table[b].name, bench_table[b].desc);
+	return 0;
+}

@@ -1,0 +1,143 @@
+/* pvbench show, and the run table that `run` prints too. */
+#include <getopt.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+#include "../collect/stats.h"
+#include "../modes/plan.h"
+
+#define MAX_COLS 8
+#define MAX_NOTES 64
+
+struct notes {
+	const char *mode[MAX_NOTES], *reason[MAX_NOTES];
+	int n;
+};
+
+static int note_ref(struct notes *ns, const char *mode, const char *reason)
+{
+	for (int i = 0; i < ns->n; i++)
+		if (!strcmp(ns->mode[i], mode) && !strcmp(ns->reason[i], reason))
+			return i + 1;
+	if (ns->n == MAX_NOTES)
+		return 0;
+	ns->mode[ns->n] = mode;
+	ns->reason[ns->n] = reason;
+	return ++ns->n;
+}
+
+/* One cell: failures win over results, results over "unsupported". */
+static void cell(const struct result_set *r, const char *mode, const char *bench, struct notes *ns, char *out, size_t n)
+{
+	double v[1024];
+	size_t nv = 0;
+	const struct measurement *failed = NULL, *unsup = NULL;
+	for (size_t i = 0; i < r->nm; i++) {
+		const struct measurement *m = &r->m[i];
+		if (strcmp(m->mode, mode) || strcmp(m->bench, bench))
+			continue;
+		if (m->status == MS_OK && nv < 1024)
+			v[nv++] = m->ns_per_op;
+		else if (m->status == MS_FAILED && !failed)
+			failed = m;
+		else if (m->status == MS_UNSUPPORTED)
+			unsup = m;
+	}
+	struct summary s;
+	if (failed)
+		snprintf(out, n, "FAILED [%d]", note_ref(ns, mode, failed->reason));
+	else if (!summarize(v, nv, &s))
+		snprintf(out, n, "%.1f ±%.1f%%", s.median, s.median ? 50.0 * (s.q3 - s.q1) / s.median : 0.0);
+	else if (unsup)
+		snprintf(out, n, "unsupported [%d]", note_ref(ns, mode, unsup->reason));
+	else
+		snprintf(out, n, "-");
+}
+
+void print_run(FILE *f, const struct run_meta *meta, const struct host_info *h, const struct result_set *r)
+{
+	const char *cols[MAX_COLS], *backend[MAX_COLS];
+	int nc = 0;
+	for (size_t i = 0; i < r->nm; i++) {
+		int j = 0;
+		while (j < nc && strcmp(cols[j], r->m[i].mode))
+			j++;
+		if (j == nc && nc < MAX_COLS) {
+			cols[nc] = r->m[i].mode;
+			backend[nc++] = r->m[i].backend;
+		}
+	}
+	fprintf(f, "\nrun %lld  %s .. %s  pvbench %s\n", (long long)meta->id, meta->started, meta->finished, meta->revision);
+	fprintf(f, "host: %s %s (family %d model %d stepping %d), %s\n", h->vendor, h->brand, h->family, h->model,
+		h->stepping, h->kernel);
+	fprintf(f, "kvm backend: %s (%s)\n", h->kvm_backend, h->kvm_detail);
+	fprintf(f, "guest sha256: %s\n\nmedian ns per operation, ± half the interquartile range\n\n", meta->guest_sha256);
+	fprintf(f, "%-16s", "benchmark");
+	for (int j = 0; j < nc; j++) {
+		char head[48];
+		snprintf(head, sizeof(head), "%s (%s)", cols[j], backend[j]);
+		fprintf(f, "  %-22s", head);
+	}
+	fputc('\n', f);
+	struct notes ns = { .n = 0 };
+	for (int b = 0; b < bench_count; b++) {
+		char line[512];
+		int len = snprintf(line, sizeof(line), "%-16s", bench_table[b].name), any = 0;
+		for (int j = 0; j < nc; j++) {
+			char c[64];
+			cell(r, cols[j], bench_table[b].name, &ns, c, sizeof(c));
+			any |= strcmp(c, "-") != 0;
+			len += snprintf(line + len, sizeof(line) - (size_t)len, "  %-22s", c);
+		}
+		if (any)
+			fprintf(f, "%s\n", line);
+	}
+	if (ns.n)
+		fputc('\n', f);
+	for (int i = 0; i < ns.n; i++)
+		fprintf(f, "[%d] %s: %s\n", i + 1, ns.mode[i], ns.reason[i]);
+	for (size_t i = 0; i < r->nv; i++)
+		fprintf(f, "%s %s value: 0x%016llx\n", r->v[i].mode, r->v[i].bench, (unsigned long long)r->v[i].value);
+}
+
+static const char show_help[] =
+	"usage: pvbench show [RUN] [--db FILE]\n"
+	"  RUN         run id (default: the latest)\n"
+	"  --db FILE   results database (default results/pvbench.db)\n";
+
+int cmd_show(int argc, char **argv)
+{
+	static const struct option opts[] = { { "db", 1, 0, 'd' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
+	const char *db = STORE_DEFAULT_PATH;
+	uint64_t run = 0;
+	optind = 1;
+	for (int ch; (ch = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
+		if (ch == 'd')
+			db = optarg;
+		else if (ch == 'h')
+			return fputs(show_help, stdout), 0;
+		else
+			return cli_error("bad option (see 'pvbench show --help')");
+	}
+	if (optind < argc && cli_u64("RUN", argv[optind++], 1, INT64_MAX, &run))
+		return EXIT_USAGE;
+	if (optind < argc)
+		return cli_error("unexpected argument '%s'", argv[optind]);
+	if (access(db, F_OK))
+		return cli_error("no database at %s (run 'pvbench run' first)", db);
+	struct store st;
+	char err[512];
+	if (store_open(&st, db, STORE_BUSY_MS, err, sizeof(err)))
+		return cli_error("%s", err);
+	struct run_meta meta;
+	struct host_info h;
+	struct result_set rs = { 0 };
+	int rc = store_load_run(&st, (int64_t)run, &meta, &h, &rs, err, sizeof(err));
+	if (rc)
+		cli_error("%s", err);
+	else
+		print_run(stdout, &meta, &h, &rs);
+	results_free(&rs);
+	store_close(&st);
+	return rc ? EXIT_USAGE : 0;
+}

@@ -1,0 +1,372 @@
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include "store.h"
+
+/* Each entry takes the schema from version i to i + 1. Never edit a shipped entry. */
+static const char *const migrations[] = {
+	/* 1: hosts, runs, measurements */
+	"CREATE TABLE hosts("
+	"  id INTEGER PRIMARY KEY, vendor TEXT, brand TEXT, family INT, model INT, stepping INT,"
+	"  vmx INT, svm INT, hypervisor INT, kernel TEXT, kvm_backend TEXT, kvm_detail TEXT, tsc_hz INT,"
+	"  UNIQUE(vendor, brand, family, model, stepping, vmx, svm, hypervisor, kernel, kvm_backend, kvm_detail));"
+	"CREATE TABLE runs("
+	"  id INTEGER PRIMARY KEY, host_id INT NOT NULL REFERENCES hosts(id), started TEXT, finished TEXT,"
+	"  revision TEXT, cmdline TEXT, guest_sha256 TEXT);"
+	"CREATE TABLE measurements("
+	"  id INTEGER PRIMARY KEY, run_id INT NOT NULL REFERENCES runs(id), mode TEXT NOT NULL,"
+	"  benchmark TEXT NOT NULL, rep INT, iters INT, ticks INT, tsc_hz INT, ns_per_op REAL,"
+	"  status TEXT NOT NULL CHECK(status IN ('ok', 'unsupported', 'failed')), reason TEXT);"
+	"CREATE INDEX measurements_run ON measurements(run_id, mode, benchmark);",
+	/* 2: the engine backend per measurement, host counters, engine statistics, checked values */
+	"ALTER TABLE measurements ADD COLUMN backend TEXT;"
+	"CREATE TABLE counters("
+	"  id INTEGER PRIMARY KEY, run_id INT NOT NULL REFERENCES runs(id), mode TEXT, benchmark TEXT,"
+	"  name TEXT, value INT, source TEXT);"
+	"CREATE TABLE mode_stats("
+	"  id INTEGER PRIMARY KEY, run_id INT NOT NULL REFERENCES runs(id), mode TEXT, name TEXT, value INT);"
+	"CREATE TABLE check_values("
+	"  id INTEGER PRIMARY KEY, run_id INT NOT NULL REFERENCES runs(id), mode TEXT, benchmark TEXT, value TEXT);",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int store_latest_version(void) { return NMIGRATIONS; }
+
+static int db_fail(struct store *s, char *err, size_t n, const char *what)
+{
+	int code = sqlite3_errcode(s->db);
+	const char *hint = code == SQLITE_BUSY || code == SQLITE_LOCKED ? " (another process holds it; try again later)"
+			 : code == SQLITE_NOTADB || code == SQLITE_CORRUPT ? " (the file is left untouched)"
+			 : "";
+	snprintf(err, n, "%s: %s%s", what, sqlite3_errmsg(s->db), hint);
+	return -1;
+}
+
+static int exec(struct store *s, const char *sql, char *err, size_t n, const char *what)
+{
+	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : db_fail(s, err, n, what);
+}
+
+int store_schema_version(struct store *s)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	return v;
+}
+
+int store_migrate(struct store *s, int to, char *err, size_t n)
+{
+	int from = store_schema_version(s);
+	if (from < 0)
+		return db_fail(s, err, n, "reading the schema version");
+	if (from > NMIGRATIONS) {
+		snprintf(err, n, "database schema version %d is newer than this pvbench understands (%d)", from, NMIGRATIONS);
+		return -1;
+	}
+	if (from >= to)
+		return 0;
+	if (exec(s, "BEGIN IMMEDIATE", err, n, "locking the database for migration"))
+		return -1;
+	for (int v = from; v < to; v++) {
+		char sql[48];
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if (exec(s, migrations[v], err, n, "migrating the schema") || exec(s, sql, err, n, "migrating the schema")) {
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+	}
+	return exec(s, "COMMIT", err, n, "committing the migration");
+}
+
+int store_open(struct store *s, const char *path, int busy_ms, char *err, size_t n)
+{
+	char what[300];
+	snprintf(what, sizeof(what), "database %s", path);
+	s->db = NULL;
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		db_fail(s, err, n, what);
+		store_close(s);
+		return -1;
+	}
+	sqlite3_busy_timeout(s->db, busy_ms);
+	/* reading the schema fails fast on a file that is not a database */
+	if (exec(s, "SELECT count(*) FROM sqlite_master", err, n, what) ||
+	    exec(s, "PRAGMA journal_mode = WAL", err, n, what) ||
+	    exec(s, "PRAGMA foreign_keys = ON", err, n, what) ||
+	    store_migrate(s, NMIGRATIONS, err, n)) {
+		store_close(s);
+		return -1;
+	}
+	return 0;
+}
+
+void store_close(struct store *s)
+{
+	if (s->db)
+		sqlite3_close(s->db);
+	s->db = NULL;
+}
+
+static int step_done(struct store *s, sqlite3_stmt *st, char *err, size_t n, const char *what)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(s, err, n, what);
+}
+
+static int64_t host_id(struct store *s, const struct host_info *h, char *err, size_t n)
+{
+	static const char *cols = "vendor, brand, family, model, stepping, vmx, svm, hypervisor, kernel, kvm_backend, kvm_detail";
+	char sql[512];
+	sqlite3_stmt *st;
+	int64_t id = -1;
+	for (int pass = 0; pass < 2 && id < 0; pass++) {
+		if (pass == 0)
+			snprintf(sql, sizeof(sql), "SELECT id FROM hosts WHERE (%s) IS (?,?,?,?,?,?,?,?,?,?,?)", cols);
+		else
+			snprintf(sql, sizeof(sql), "INSERT INTO hosts(%s, tsc_hz) VALUES(?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id", cols);
+		if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+			return db_fail(s, err, n, "recording the host");
+		sqlite3_bind_text(st, 1, h->vendor, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, h->brand, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, h->family);
+		sqlite3_bind_int(st, 4, h->model);
+		sqlite3_bind_int(st, 5, h->stepping);
+		sqlite3_bind_int(st, 6, h->vmx);
+		sqlite3_bind_int(st, 7, h->svm);
+		sqlite3_bind_int(st, 8, h->hypervisor);
+		sqlite3_bind_text(st, 9, h->kernel, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 10, h->kvm_backend, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 11, h->kvm_detail, -1, SQLITE_STATIC);
+		if (pass == 1)
+			sqlite3_bind_int64(st, 12, (int64_t)h->tsc_hz);
+		int rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			id = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return db_fail(s, err, n, "recording the host");
+	}
+	return id;
+}
+
+static int insert_rows(struct store *s, int64_t run, const struct result_set *r, char *err, size_t n)
+{
+	sqlite3_stmt *st;
+	const char *what = "storing measurements";
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO measurements(run_id, mode, benchmark, rep, iters, ticks, tsc_hz,"
+				      " ns_per_op, status, reason, backend) VALUES(?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL))
+		return db_fail(s, err, n, what);
+	for (size_t i = 0; i < r->nm; i++) {
+		const struct measurement *m = &r->m[i];
+		sqlite3_bind_int64(st, 1, run);
+		sqlite3_bind_text(st, 2, m->mode, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, m->bench, -1, SQLITE_STATIC);
+		if (m->status == MS_OK) {
+			sqlite3_bind_int(st, 4, m->rep);
+			sqlite3_bind_int64(st, 5, (int64_t)m->iters);
+			sqlite3_bind_int64(st, 6, m->ticks);
+			sqlite3_bind_int64(st, 7, (int64_t)m->tsc_hz);
+			sqlite3_bind_double(st, 8, m->ns_per_op);
+			sqlite3_bind_null(st, 10);
+		} else {
+			for (int c = 4; c <= 8; c++)
+				sqlite3_bind_null(st, c);
+			sqlite3_bind_text(st, 10, m->reason, -1, SQLITE_STATIC);
+		}
+		sqlite3_bind_text(st, 9, mstatus_name(m->status), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 11, m->backend, -1, SQLITE_STATIC);
+		if (step_done(s, st, err, n, what))
+			goto fail;
+	}
+	sqlite3_finalize(st);
+	what = "storing counters";
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO counters(run_id, mode, benchmark, name, value, source)"
+				      " VALUES(?,?,?,?,?,?)", -1, &st, NULL))
+		return db_fail(s, err, n, what);
+	for (size_t i = 0; i < r->nc; i++) {
+		const struct counter_rec *c = &r->c[i];
+		sqlite3_bind_int64(st, 1, run);
+		sqlite3_bind_text(st, 2, c->mode, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, c->bench, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, c->name, -1, SQLITE_STATIC);
+		if (strncmp(c->source, "unavailable", 11))
+			sqlite3_bind_int64(st, 5, c->value);
+		else
+			sqlite3_bind_null(st, 5);
+		sqlite3_bind_text(st, 6, c->source, -1, SQLITE_STATIC);
+		if (step_done(s, st, err, n, what))
+			goto fail;
+	}
+	sqlite3_finalize(st);
+	what = "storing engine statistics";
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO mode_stats(run_id, mode, name, value) VALUES(?,?,?,?)", -1, &st, NULL))
+		return db_fail(s, err, n, what);
+	for (size_t i = 0; i < r->ns; i++) {
+		sqlite3_bind_int64(st, 1, run);
+		sqlite3_bind_text(st, 2, r->s[i].mode, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, r->s[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, (int64_t)r->s[i].value);
+		if (step_done(s, st, err, n, what))
+			goto fail;
+	}
+	sqlite3_finalize(st);
+	what = "storing checked values";
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO check_values(run_id, mode, benchmark, value) VALUES(?,?,?,?)", -1, &st, NULL))
+		return db_fail(s, err, n, what);
+	for (size_t i = 0; i < r->nv; i++) {
+		char hex[24];
+		snprintf(hex, sizeof(hex), "0x%016llx", (unsigned long long)r->v[i].value);
+		sqlite3_bind_int64(st, 1, run);
+		sqlite3_bind_text(st, 2, r->v[i].mode, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, r->v[i].bench, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, hex, -1, SQLITE_TRANSIENT);
+		if (step_done(s, st, err, n, what))
+			goto fail;
+	}
+	sqlite3_finalize(st);
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	return -1;
+}
+
+int store_save_run(struct store *s, const struct host_info *h, struct run_meta *meta,
+		   const struct result_set *r, char *err, size_t n)
+{
+	if (exec(s, "BEGIN IMMEDIATE", err, n, "locking the database"))
+		return -1;
+	int64_t hid = host_id(s, h, err, n);
+	sqlite3_stmt *st = NULL;
+	if (hid < 0)
+		goto fail;
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO runs(host_id, started, finished, revision, cmdline, guest_sha256)"
+				      " VALUES(?,?,?,?,?,?)", -1, &st, NULL)) {
+		db_fail(s, err, n, "storing the run");
+		goto fail;
+	}
+	sqlite3_bind_int64(st, 1, hid);
+	sqlite3_bind_text(st, 2, meta->started, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, meta->finished, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, meta->revision, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, meta->cmdline, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, meta->guest_sha256, -1, SQLITE_STATIC);
+	if (step_done(s, st, err, n, "storing the run"))
+		goto fail;
+	sqlite3_finalize(st);
+	st = NULL;
+	meta->id = sqlite3_last_insert_rowid(s->db);
+	if (insert_rows(s, meta->id, r, err, n) || exec(s, "COMMIT", err, n, "committing the run"))
+		goto fail;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+static void col_text(sqlite3_stmt *st, int c, char *dst, size_t n)
+{
+	const unsigned char *t = sqlite3_column_text(st, c);
+	snprintf(dst, n, "%s", t ? (const char *)t : "");
+}
+
+static enum mstatus parse_status(const char *s)
+{
+	return !strcmp(s, "ok") ? MS_OK : !strcmp(s, "unsupported") ? MS_UNSUPPORTED : MS_FAILED;
+}
+
+int store_load_run(struct store *s, int64_t run_id, struct run_meta *meta, struct host_info *h,
+		   struct result_set *r, char *err, size_t n)
+{
+	sqlite3_stmt *st;
+	const char *what = "reading the run";
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT r.id, r.started, r.finished, r.revision, r.cmdline, r.guest_sha256,"
+			       " h.vendor, h.brand, h.family, h.model, h.stepping, h.vmx, h.svm, h.hypervisor,"
+			       " h.kernel, h.kvm_backend, h.kvm_detail, h.tsc_hz"
+			       " FROM runs r JOIN hosts h ON h.id = r.host_id"
+			       " WHERE r.id = ?1 OR (?1 <= 0 AND r.id = (SELECT max(id) FROM runs))", -1, &st, NULL))
+		return db_fail(s, err, n, what);
+	sqlite3_bind_int64(st, 1, run_id);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return db_fail(s, err, n, what);
+		if (run_id > 0)
+			snprintf(err, n, "no run %lld in the database", (long long)run_id);
+		else
+			snprintf(err, n, "the database holds no runs yet (try 'pvbench run')");
+		return -1;
+	}
+	memset(meta, 0, sizeof(*meta));
+	memset(h, 0, sizeof(*h));
+	meta->id = sqlite3_column_int64(st, 0);
+	col_text(st, 1, meta->started, sizeof(meta->started));
+	col_text(st, 2, meta->finished, sizeof(meta->finished));
+	col_text(st, 3, meta->revision, sizeof(meta->revision));
+	col_text(st, 4, meta->cmdline, sizeof(meta->cmdline));
+	col_text(st, 5, meta->guest_sha256, sizeof(meta->guest_sha256));
+	col_text(st, 6, h->vendor, sizeof(h->vendor));
+	col_text(st, 7, h->brand, sizeof(h->brand));
+	h->family = sqlite3_column_int(st, 8);
+	h->model = sqlite3_column_int(st, 9);
+	h->stepping = sqlite3_column_int(st, 10);
+	h->vmx = sqlite3_column_int(st, 11);
+	h->svm = sqlite3_column_int(st, 12);
+	h->hypervisor = sqlite3_column_int(st, 13);
+	col_text(st, 14, h->kernel, sizeof(h->kernel));
+	col_text(st, 15, h->kvm_backend, sizeof(h->kvm_backend));
+	col_text(st, 16, h->kvm_detail, sizeof(h->kvm_detail));
+	h->tsc_hz = (uint64_t)sqlite3_column_int64(st, 17);
+	sqlite3_finalize(st);
+
+	if (sqlite3_prepare_v2(s->db, "SELECT mode, benchmark, rep, iters, ticks, tsc_hz, ns_per_op, status, reason, backend"
+				      " FROM measurements WHERE run_id = ? ORDER BY id", -1, &st, NULL))
+		return db_fail(s, err, n, what);
+	sqlite3_bind_int64(st, 1, meta->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct measurement *m = results_add_measurement(r);
+		if (!m)
+			break;
+		char status[16];
+		col_text(st, 0, m->mode, sizeof(m->mode));
+		col_text(st, 1, m->bench, sizeof(m->bench));
+		m->rep = sqlite3_column_int(st, 2);
+		m->iters = (uint64_t)sqlite3_column_int64(st, 3);
+		m->ticks = sqlite3_column_int64(st, 4);
+		m->tsc_hz = (uint64_t)sqlite3_column_int64(st, 5);
+		m->ns_per_op = sqlite3_column_double(st, 6);
+		col_text(st, 7, status, sizeof(status));
+		m->status = parse_status(status);
+		col_text(st, 8, m->reason, sizeof(m->reason));
+		col_text(st, 9, m->backend, sizeof(m->backend));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(s, err, n, what);
+
+	if (sqlite3_prepare_v2(s->db, "SELECT mode, benchmark, value FROM check_values WHERE run_id = ? ORDER BY id",
+			       -1, &st, NULL))
+		return db_fail(s, err, n, what);
+	sqlite3_bind_int64(st, 1, meta->id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct value_rec *v = results_add_value(r);
+		if (!v)
+			break;
+		char hex[24];
+		col_text(st, 0, v->mode, sizeof(v->mode));
+		col_text(st, 1, v->bench, sizeof(v->bench));
+		col_text(st, 2, hex, sizeof(hex));
+		sscanf(hex, "%llx", (unsigned long long *)&v->value);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}

@@ -1,0 +1,42 @@
+/* The results store: SQLite (WAL), schema versioned with PRAGMA user_version and
+ * migrated forward on open, one transaction per run. A locked or corrupt file is an
+ * error that leaves the file as it was. */
+#ifndef COLLECT_STORE_H
+#define COLLECT_STORE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "host.h"
+#include "results.h"
+
+#define STORE_DEFAULT_PATH "results/pvbench.db"
+#define STORE_BUSY_MS 3000
+
+struct sqlite3;
+
+struct store {
+	struct sqlite3 *db;
+};
+
+struct run_meta {
+	int64_t id;
+	char started[32], finished[32];
+	char revision[64];
+	char cmdline[1024];
+	char guest_sha256[72];
+};
+
+int store_open(struct store *s, const char *path, int busy_ms, char *err, size_t n);
+void store_close(struct store *s);
+int store_schema_version(struct store *s);
+/* The schema version this pvbench writes. */
+int store_latest_version(void);
+/* Brings an open database from version `from` to `to` (used on open; tests use it to
+ * build older schemas). */
+int store_migrate(struct store *s, int to, char *err, size_t n);
+int store_save_run(struct store *s, const struct host_info *h, struct run_meta *meta,
+		   const struct result_set *r, char *err, size_t n);
+/* run_id <= 0: the latest run. */
+int store_load_run(struct store *s, int64_t run_id, struct run_meta *meta, struct host_info *h,
+		   struct result_set *r, char *err, size_t n);
+
+#endif

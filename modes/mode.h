@@ -1,0 +1,57 @@
+/* One engine per mode behind one ops table; nothing outside modes/<name>/ knows its
+ * insides. Guest engines create a vCPU over a machine and run it; host modes (native)
+ * run the plan's portable benchmarks in pvbench's own process. */
+#ifndef MODES_MODE_H
+#define MODES_MODE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "../vmm/loader.h"
+#include "../vmm/machine.h"
+#include "plan.h"
+
+enum run_end { RUN_EXITED, RUN_FAILED, RUN_TIMEOUT, RUN_INTERRUPTED };
+
+struct run_outcome {
+	enum run_end end;
+	int exit_status;   /* RUN_EXITED: the guest's debug-exit status */
+	char reason[256];  /* otherwise: what happened */
+};
+
+struct mode_stat {
+	char name[48];
+	uint64_t value;
+};
+
+#define MODE_MAX_STATS 48
+
+struct mode_stats {
+	int n;
+	struct mode_stat s[MODE_MAX_STATS];
+};
+
+void mode_stat_add(struct mode_stats *st, const char *name, uint64_t value);
+
+struct mode_ops {
+	const char *name;
+	const char *summary;
+	/* 0 when this host can run the mode, else -1 with the reason in why */
+	int (*probe)(char *why, size_t n);
+	/* What the engine runs on here (e.g. "kvm:pvm"), recorded with every result. */
+	const char *(*backend)(void);
+	/* NULL when the benchmark can run on this host, else why not */
+	const char *(*bench_unsupported)(const char *bench, unsigned needs);
+
+	/* guest engines */
+	void *(*create)(struct machine *m, const struct boot_state *bs, char *err, size_t n);
+	void (*run)(void *vm, uint64_t timeout_ms, struct run_outcome *out);
+	void (*stats)(void *vm, struct mode_stats *st);
+	void (*destroy)(void *vm);
+
+	/* host modes */
+	void (*run_host)(const struct bench_plan *p, ctl_msg_fn *emit, void *opaque);
+};
+
+extern const struct mode_ops *const mode_list[];
+const struct mode_ops *mode_find(const char *name);
+
+#endif

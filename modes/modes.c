@@ -1,0 +1,24 @@
+/* The registry: `--modes all` means every entry here. */
+#include <stdio.h>
+#include <string.h>
+#include "mode.h"
+
+extern const struct mode_ops hw_mode, native_mode;
+
+const struct mode_ops *const mode_list[] = { &hw_mode, &native_mode, NULL };
+
+const struct mode_ops *mode_find(const char *name)
+{
+	for (int i = 0; mode_list[i]; i++)
+		if (!strcmp(mode_list[i]->name, name))
+			return mode_list[i];
+	return NULL;
+}
+
+void mode_stat_add(struct mode_stats *st, const char *name, uint64_t value)
+{
+	if (st->n == MODE_MAX_STATS)
+		return;
+	snprintf(st->s[st->n].name, sizeof(st->s[st->n].name), "%s", name);
+	st->s[st->n++].value = value;
+}

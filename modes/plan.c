@@ -1,0 +1,67 @@
+#include <stdio.h>
+#include <string.h>
+#include "plan.h"
+#include "../workloads/proto.h"
+
+const struct bench_info bench_table[] = {
+#define BENCH(name, needs, desc) { #name, needs, desc },
+#include "../workloads/benches.def"
+#undef BENCH
+};
+const int bench_count = sizeof(bench_table) / sizeof(bench_table[0]);
+
+_Static_assert(sizeof(bench_table) / sizeof(bench_table[0]) <= 32, "bench_plan.want is too small");
+
+const struct bench_info *bench_find(const char *name)
+{
+	for (int i = 0; i < bench_count; i++)
+		if (!strcmp(bench_table[i].name, name))
+			return &bench_table[i];
+	return NULL;
+}
+
+void plan_defaults(struct bench_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	for (int i = 0; i < bench_count; i++)
+		p->want[i] = true;
+	p->reps = PLAN_DEFAULT_REPS;
+	p->warmup = 1;
+	p->rep_us = PLAN_DEFAULT_REP_US;
+}
+
+int plan_select(struct bench_plan *p, const char *list, char *err, size_t n)
+{
+	bool want[32] = { false };
+	char buf[1024];
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "all")) {
+			for (int i = 0; i < bench_count; i++)
+				want[i] = true;
+			continue;
+		}
+		const struct bench_info *b = bench_find(tok);
+		if (!b) {
+			snprintf(err, n, "unknown benchmark '%s' (see 'pvbench list')", tok);
+			return -1;
+		}
+		want[b - bench_table] = true;
+	}
+	memcpy(p->want, want, sizeof(want));
+	return 0;
+}
+
+void plan_cmdline(const struct bench_plan *p, int only, char *buf, size_t n)
+{
+	size_t len = (size_t)snprintf(buf, n, "bench=");
+	for (int i = 0, first = 1; i < bench_count && len < n; i++) {
+		if (only >= 0 ? i != only : !p->want[i])
+			continue;
+		len += (size_t)snprintf(buf + len, n - len, "%s%s", first ? "" : ",", bench_table[i].name);
+		first = 0;
+	}
+	if (len < n)
+		snprintf(buf + len, n - len, " reps=%u warmup=%u rep_us=%llu iters=%llu", p->reps, p->warmup,
+			 (unsigned long long)p->rep_us, (unsigned long long)p->iters);
+}

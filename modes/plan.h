@@ -1,0 +1,35 @@
+/* What to run: the benchmarks of benches.def and how to size them. The guest receives
+ * the plan on its command line; host modes read it directly. */
+#ifndef MODES_PLAN_H
+#define MODES_PLAN_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct bench_info {
+	const char *name;
+	unsigned needs;   /* PVB_NEED_* */
+	const char *desc;
+};
+
+extern const struct bench_info bench_table[];
+extern const int bench_count;
+const struct bench_info *bench_find(const char *name);
+
+#define PLAN_DEFAULT_REPS 11
+#define PLAN_DEFAULT_REP_US 10000
+
+struct bench_plan {
+	bool want[32];     /* indexed like bench_table */
+	uint32_t reps, warmup;
+	uint64_t rep_us;   /* target duration of one repetition */
+	uint64_t iters;    /* fixed iterations per repetition; 0 = sized by rep_us */
+};
+
+void plan_defaults(struct bench_plan *p);
+/* Parses a comma-separated list ("all" = every benchmark); -1 and err on an unknown name. */
+int plan_select(struct bench_plan *p, const char *list, char *err, size_t n);
+/* The guest command line for the benchmarks in want[] (or just `only`, if >= 0). */
+void plan_cmdline(const struct bench_plan *p, int only, char *buf, size_t n);
+
+#endif

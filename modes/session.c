@@ -1,0 +1,35 @@
+#include <stdio.h>
+#include <string.h>
+#include "session.h"
+#include "../collect/host.h"
+
+void session_boot(const struct session *s, struct session_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	struct machine m;
+	struct machine_config mc = { .mem_bytes = s->mem_bytes, .serial_echo_fd = s->echo_fd,
+				     .on_msg = s->on_msg, .msg_opaque = s->opaque, .tsc_hz = host_tsc_hz() };
+	if (machine_init(&m, &mc, r->error, sizeof(r->error))) {
+		r->setup_failed = true;
+		return;
+	}
+	struct boot_state bs;
+	char err[256];
+	void *vm = NULL;
+	if (loader_load_file(&m.mem, s->kernel, s->format, s->cmdline, &bs, err, sizeof(err))) {
+		snprintf(r->error, sizeof(r->error), "%s: %s", s->kernel, err);
+		r->setup_failed = true;
+	} else if (!(vm = s->mode->create(&m, &bs, err, sizeof(err)))) {
+		snprintf(r->error, sizeof(r->error), "%s: cannot create the VM: %s", s->mode->name, err);
+		r->setup_failed = true;
+	} else {
+		s->mode->run(vm, s->timeout_ms, &r->out);
+		s->mode->stats(vm, &r->stats);
+		mode_stat_add(&r->stats, "bus.pio.unclaimed", m.bus.unclaimed[BUS_PIO]);
+		mode_stat_add(&r->stats, "bus.mmio.unclaimed", m.bus.unclaimed[BUS_MMIO]);
+		mode_stat_add(&r->stats, "ctl.bad_messages", m.ctl.bad_msgs);
+		s->mode->destroy(vm);
+	}
+	uart_last_line(&m.uart, r->last_line, sizeof(r->last_line));
+	machine_free(&m);
+}

@@ -1,0 +1,28 @@
+/* One boot of a kernel in one guest engine: machine, loader, vCPU, run, statistics. */
+#ifndef MODES_SESSION_H
+#define MODES_SESSION_H
+#include "mode.h"
+
+struct session {
+	const struct mode_ops *mode;
+	const char *kernel;
+	enum image_format format;
+	const char *cmdline;
+	uint64_t mem_bytes;
+	int echo_fd;          /* COM1 echo, -1 for none */
+	uint64_t timeout_ms;
+	ctl_msg_fn *on_msg;
+	void *opaque;
+};
+
+struct session_result {
+	bool setup_failed;    /* nothing ran: error says why */
+	char error[300];
+	struct run_outcome out;
+	struct mode_stats stats;
+	char last_line[160];  /* the guest's last COM1 line */
+};
+
+void session_boot(const struct session *s, struct session_result *r);
+
+#endif

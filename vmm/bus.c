@@ -1,0 +1,51 @@
+#include <string.h>
+#include "bus.h"
+
+const struct bus_region *bus_find(const struct bus *b, enum bus_space s, uint64_t addr)
+{
+	for (int i = 0; i < b->n[s]; i++) {
+		const struct bus_region *r = &b->r[s][i];
+		if (addr >= r->base && addr - r->base < r->len)
+			return r;
+	}
+	return NULL;
+}
+
+int bus_register(struct bus *b, enum bus_space s, uint64_t base, uint64_t len,
+		 const struct dev_ops *ops, void *opaque)
+{
+	if (!len || b->n[s] == BUS_MAX_REGIONS || base + len < base)
+		return -1;
+	for (int i = 0; i < b->n[s]; i++) {
+		const struct bus_region *r = &b->r[s][i];
+		if (base < r->base + r->len && r->base < base + len)
+			return -1;
+	}
+	b->r[s][b->n[s]++] = (struct bus_region){ .base = base, .len = len, .ops = ops, .opaque = opaque };
+	return 0;
+}
+
+bool bus_access(struct bus *b, enum bus_space s, uint64_t addr, uint8_t *data, unsigned size,
+		bool is_write)
+{
+	struct bus_region *r = (struct bus_region *)bus_find(b, s, addr);
+	if (!r) {
+		b->unclaimed[s]++;
+		if (!is_write)
+			memset(data, 0xff, size);
+		return false;
+	}
+	r->accesses++;
+	uint64_t v = 0;
+	if (is_write) {
+		for (unsigned i = 0; i < size; i++)
+			v |= (uint64_t)data[i] << (8 * i);
+		if (r->ops->write)
+			r->ops->write(r->opaque, addr - r->base, v, size);
+	} else {
+		v = r->ops->read ? r->ops->read(r->opaque, addr - r->base, size) : ~0ull;
+		for (unsigned i = 0; i < size; i++)
+			data[i] = (uint8_t)(v >> (8 * i));
+	}
+	return true;
+}

@@ -1,0 +1,41 @@
+/* One device ABI for port I/O and MMIO: a device claims a range on a bus and gets
+ * offsets relative to its base. Every mode routes its exits or emulated accesses here. */
+#ifndef VMM_BUS_H
+#define VMM_BUS_H
+#include <stdbool.h>
+#include <stdint.h>
+
+enum bus_space { BUS_PIO, BUS_MMIO, BUS_SPACES };
+
+struct dev_ops {
+	const char *name;
+	uint64_t (*read)(void *opaque, uint64_t offset, unsigned size);
+	void (*write)(void *opaque, uint64_t offset, uint64_t value, unsigned size);
+};
+
+struct bus_region {
+	uint64_t base, len;
+	const struct dev_ops *ops;
+	void *opaque;
+	uint64_t accesses;
+};
+
+#define BUS_MAX_REGIONS 16
+
+struct bus {
+	struct bus_region r[BUS_SPACES][BUS_MAX_REGIONS];
+	int n[BUS_SPACES];
+	uint64_t unclaimed[BUS_SPACES];
+};
+
+/* 0, or -1 when the range overlaps a claimed one or the bus is full. */
+int bus_register(struct bus *b, enum bus_space s, uint64_t base, uint64_t len,
+		 const struct dev_ops *ops, void *opaque);
+/* data holds size (1, 2, 4 or 8) little-endian bytes, as KVM's exit records carry them.
+ * Unclaimed reads return all ones and unclaimed writes are dropped, as on a PC.
+ * Returns whether a device claimed the access. */
+bool bus_access(struct bus *b, enum bus_space s, uint64_t addr, uint8_t *data, unsigned size,
+		bool is_write);
+const struct bus_region *bus_find(const struct bus *b, enum bus_space s, uint64_t addr);
+
+#endif

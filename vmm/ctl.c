@@ -1,0 +1,64 @@
+#include <string.h>
+#include "ctl.h"
+
+static uint64_t ctl_read(void *opaque, uint64_t off, unsigned size)
+{
+	(void)opaque;
+	(void)size;
+	return off == 0 ? PVB_CTL_ID : 0;
+}
+
+static void ctl_write(void *opaque, uint64_t off, uint64_t gpa, unsigned size)
+{
+	struct ctl *c = opaque;
+	(void)size;
+	if (off != 0)
+		return;
+	const struct pvb_msg *src = mem_ptr(c->mem, gpa, sizeof(*src));
+	if (!src || src->magic != PVB_MSG_MAGIC) {
+		c->bad_msgs++;
+		return;
+	}
+	/* copy first: the guest owns that memory and the strings may be unterminated */
+	struct pvb_msg m;
+	memcpy(&m, src, sizeof(m));
+	m.bench[PVB_NAME_LEN - 1] = 0;
+	m.text[PVB_TEXT_LEN - 1] = 0;
+	if (c->on_msg)
+		c->on_msg(c->opaque, &m);
+}
+
+static const struct dev_ops ctl_ops = { "pvbench-ctl", ctl_read, ctl_write };
+
+static uint64_t mmio_read(void *opaque, uint64_t off, unsigned size)
+{
+	(void)opaque;
+	(void)off;
+	(void)size;
+	return PVB_MMIO_VALUE;
+}
+
+static const struct dev_ops mmio_ops = { "pvbench-mmio", mmio_read, NULL };
+
+static void debug_exit_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
+{
+	struct ctl *c = opaque;
+	(void)off;
+	(void)size;
+	c->exited = true;
+	c->exit_status = (int)(((v & 0xff) << 1) | 1);
+}
+
+static const struct dev_ops debug_exit_ops = { "isa-debug-exit", NULL, debug_exit_write };
+
+int ctl_init(struct ctl *c, struct bus *b, const struct guest_mem *mem, ctl_msg_fn *fn, void *opaque)
+{
+	memset(c, 0, sizeof(*c));
+	c->mem = mem;
+	c->on_msg = fn;
+	c->opaque = opaque;
+	if (bus_register(b, BUS_PIO, PVB_CTL_PORT, PVB_CTL_PORT_LEN, &ctl_ops, c) ||
+	    bus_register(b, BUS_MMIO, PVB_MMIO_BASE, PVB_MMIO_LEN, &mmio_ops, c))
+		return -1;
+	return bus_register(b, BUS_PIO, PVB_DEBUG_EXIT_PORT, 4, &debug_exit_ops, c);
+}

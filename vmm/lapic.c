@@ -1,0 +1,168 @@
+#include <string.h>
+#include "lapic.h"
+#include "../workloads/lapic_regs.h"
+
+#define LAPIC_VERSION_VALUE 0x00050014 /* version 0x14, 6 LVT entries */
+
+unsigned lapic_divisor(uint32_t dc)
+{
+	unsigned code = (dc & 3) | ((dc >> 1) & 4); /* bits 0, 1 and 3 */
+	return code == 7 ? 1 : 2u << code;
+}
+
+static uint32_t timer_mode(const struct lapic *l) { return l->lvt_timer & LVT_TIMER_MODE_MASK; }
+static uint64_t tick_ns(const struct lapic *l) { return lapic_divisor(l->divide_conf) * (1000000000ull / LAPIC_TIMER_HZ); }
+
+uint32_t lapic_current_count(const struct lapic *l)
+{
+	if (!l->initial || timer_mode(l) == LVT_TIMER_TSC_DEADLINE)
+		return 0;
+	uint64_t ticks = (clock_now(l->clock) - l->start_ns) / tick_ns(l);
+	if (timer_mode(l) == LVT_TIMER_PERIODIC)
+		return l->initial - (uint32_t)(ticks % l->initial);
+	return ticks >= l->initial ? 0 : l->initial - (uint32_t)ticks;
+}
+
+static void set_bit(uint32_t *v, unsigned vec) { v[vec / 32] |= 1u << (vec % 32); }
+static void clear_bit(uint32_t *v, unsigned vec) { v[vec / 32] &= ~(1u << (vec % 32)); }
+
+static int highest(const uint32_t *v)
+{
+	for (int i = 7; i >= 0; i--)
+		if (v[i])
+			return i * 32 + 31 - __builtin_clz(v[i]);
+	return -1;
+}
+
+static void arm_count(struct lapic *l)
+{
+	l->start_ns = clock_now(l->clock);
+	l->expiry_ns = l->initial ? l->start_ns + (uint64_t)l->initial * tick_ns(l) : LAPIC_NO_EVENT;
+}
+
+uint64_t lapic_update(struct lapic *l)
+{
+	uint64_t now = clock_now(l->clock);
+	if (l->expiry_ns > now)
+		return l->expiry_ns;
+	l->timer_fires++;
+	/* a masked timer still counts and expires; it just raises nothing */
+	if (!(l->lvt_timer & LVT_MASKED) && (l->svr & SVR_ENABLE))
+		set_bit(l->irr, l->lvt_timer & LVT_VECTOR);
+	if (timer_mode(l) == LVT_TIMER_PERIODIC && l->initial) {
+		uint64_t period = (uint64_t)l->initial * tick_ns(l);
+		/* coalesce periods missed while the CPU was busy: one interrupt, as hardware */
+		uint64_t missed = (now - l->expiry_ns) / period;
+		l->expiry_ns += (missed + 1) * period;
+	} else {
+		l->expiry_ns = LAPIC_NO_EVENT;
+		if (timer_mode(l) == LVT_TIMER_TSC_DEADLINE)
+			l->tsc_deadline = 0;
+	}
+	return l->expiry_ns;
+}
+
+void lapic_write_tsc_deadline(struct lapic *l, uint64_t tsc, uint64_t tsc_now)
+{
+	if (timer_mode(l) != LVT_TIMER_TSC_DEADLINE)
+		return; /* the MSR is ignored in the other timer modes */
+	l->tsc_deadline = tsc;
+	if (!tsc) {
+		l->expiry_ns = LAPIC_NO_EVENT;
+		return;
+	}
+	uint64_t now = clock_now(l->clock);
+	uint64_t ahead = tsc > tsc_now ? tsc - tsc_now : 0;
+	l->expiry_ns = now + (uint64_t)((unsigned __int128)ahead * 1000000000ull / l->tsc_hz);
+}
+
+static int priority_class(const struct lapic *l)
+{
+	int isr = highest(l->isr);
+	int ppr = (int)(l->tpr & 0xf0);
+	if (isr >= 0 && (isr & 0xf0) > ppr)
+		ppr = isr & 0xf0;
+	return ppr;
+}
+
+int lapic_take_interrupt(struct lapic *l)
+{
+	lapic_update(l);
+	int v = highest(l->irr);
+	if (v < 0 || !(l->svr & SVR_ENABLE) || (v & 0xf0) <= priority_class(l))
+		return -1;
+	clear_bit(l->irr, (unsigned)v);
+	set_bit(l->isr, (unsigned)v);
+	return v;
+}
+
+void lapic_eoi(struct lapic *l)
+{
+	int v = highest(l->isr);
+	if (v >= 0)
+		clear_bit(l->isr, (unsigned)v);
+}
+
+static uint64_t lapic_read(void *opaque, uint64_t off, unsigned size)
+{
+	struct lapic *l = opaque;
+	(void)size;
+	if (off >= LAPIC_ISR0 && off < LAPIC_ISR0 + 0x80)
+		return l->isr[(off - LAPIC_ISR0) / 16];
+	if (off >= LAPIC_IRR0 && off < LAPIC_IRR0 + 0x80)
+		return l->irr[(off - LAPIC_IRR0) / 16];
+	switch (off) {
+	case LAPIC_ID: return l->id << 24;
+	case LAPIC_VERSION: return LAPIC_VERSION_VALUE;
+	case LAPIC_TPR: return l->tpr;
+	case LAPIC_PPR: return (uint32_t)priority_class(l);
+	case LAPIC_SVR: return l->svr;
+	case LAPIC_LVT_TIMER: return l->lvt_timer;
+	case LAPIC_TIMER_INIT: return l->initial;
+	case LAPIC_TIMER_CUR: return lapic_current_count(l);
+	case LAPIC_TIMER_DIV: return l->divide_conf;
+	default: return 0;
+	}
+}
+
+static void lapic_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
+{
+	struct lapic *l = opaque;
+	(void)size;
+	switch (off) {
+	case LAPIC_TPR: l->tpr = v & 0xff; break;
+	case LAPIC_EOI: lapic_eoi(l); break;
+	case LAPIC_SVR: l->svr = v & 0x1ff; break;
+	case LAPIC_LVT_TIMER: {
+		uint32_t old_mode = timer_mode(l);
+		l->lvt_timer = v & (LVT_VECTOR | LVT_MASKED | LVT_TIMER_MODE_MASK);
+		if (timer_mode(l) != old_mode) { /* a mode change disarms the timer */
+			l->initial = 0;
+			l->tsc_deadline = 0;
+			l->expiry_ns = LAPIC_NO_EVENT;
+		}
+		break;
+	}
+	case LAPIC_TIMER_INIT:
+		if (timer_mode(l) == LVT_TIMER_TSC_DEADLINE)
+			break;
+		l->initial = (uint32_t)v;
+		arm_count(l);
+		break;
+	case LAPIC_TIMER_DIV: l->divide_conf = v & 0xb; break;
+	default: break;
+	}
+}
+
+static const struct dev_ops lapic_ops = { "lapic", lapic_read, lapic_write };
+
+int lapic_init(struct lapic *l, struct bus *b, const struct clock *clk, uint64_t tsc_hz)
+{
+	memset(l, 0, sizeof(*l));
+	l->clock = clk;
+	l->tsc_hz = tsc_hz;
+	l->lvt_timer = LVT_MASKED;
+	l->svr = 0xff;
+	l->expiry_ns = LAPIC_NO_EVENT;
+	return bus_register(b, BUS_MMIO, LAPIC_BASE, 0x1000, &lapic_ops, l);
+}

@@ -1,0 +1,37 @@
+/* A local APIC model: SVR, TPR, ISR/IRR with EOI, and the timer (one-shot, periodic and
+ * TSC-deadline, with the divide register) on a 1 GHz timer clock, as KVM's. The engine
+ * that owns the CPU asks for the next event time (to sleep in hlt) and for the
+ * highest-priority deliverable vector between instructions. */
+#ifndef VMM_LAPIC_H
+#define VMM_LAPIC_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "bus.h"
+#include "clock.h"
+
+#define LAPIC_TIMER_HZ 1000000000ull
+#define LAPIC_NO_EVENT UINT64_MAX
+
+struct lapic {
+	const struct clock *clock;
+	uint64_t tsc_hz;
+	uint32_t id, tpr, svr, lvt_timer, divide_conf, initial;
+	uint64_t start_ns;     /* when the current count equalled initial */
+	uint64_t expiry_ns;    /* next timer expiry, LAPIC_NO_EVENT if none */
+	uint64_t tsc_deadline; /* the MSR's value, 0 = disarmed */
+	uint32_t irr[8], isr[8];
+	uint64_t timer_fires;
+};
+
+int lapic_init(struct lapic *l, struct bus *b, const struct clock *clk, uint64_t tsc_hz);
+unsigned lapic_divisor(uint32_t divide_conf);
+uint32_t lapic_current_count(const struct lapic *l);
+/* TSC-deadline MSR; tsc_now is the guest TSC at the time of the write. */
+void lapic_write_tsc_deadline(struct lapic *l, uint64_t tsc, uint64_t tsc_now);
+/* Fires an expired timer into IRR; returns the time of the next expiry. */
+uint64_t lapic_update(struct lapic *l);
+/* Moves the highest deliverable IRR vector to ISR and returns it, or -1. */
+int lapic_take_interrupt(struct lapic *l);
+void lapic_eoi(struct lapic *l);
+
+#endif

@@ -1,0 +1,302 @@
+#include <elf.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "loader.h"
+#include "../workloads/proto.h"
+
+#define MB_HEADER_MAGIC   0x1badb002
+#define MB_SEARCH         8192
+#define MB_FLAG_AOUT      0x10000
+#define MB_INFO_MEM       0x1
+#define MB_INFO_CMDLINE   0x4
+#define MB_INFO_MMAP      0x40
+#define MB_INFO_LOADER    0x200
+#define LOADER_NAME_OFF   0x800 /* within the cmdline page */
+#define MMAP_OFF          0x400 /* within the info page */
+
+struct mb_header {
+	uint32_t magic, flags, checksum;
+	uint32_t header_addr, load_addr, load_end_addr, bss_end_addr, entry_addr;
+};
+
+struct mb_info {
+	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline, mods_count, mods_addr;
+	uint32_t syms[4], mmap_length, mmap_addr, drives_length, drives_addr, config_table;
+	uint32_t boot_loader_name;
+};
+
+struct mb_mmap {
+	uint32_t size;
+	uint64_t addr, len;
+	uint32_t type;
+} __attribute__((packed));
+
+static int fail(char *err, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int overlaps_loader(uint64_t a, uint64_t len)
+{
+	return a < LOADER_AREA_END && a + len > LOADER_AREA_START;
+}
+
+/* Copies file bytes [off, off + filesz) to gpa and zeroes up to memsz. */
+static int place(struct guest_mem *m, const uint8_t *img, size_t len, uint64_t off, uint64_t filesz,
+		 uint64_t gpa, uint64_t memsz, char *err, size_t n)
+{
+	if (filesz > memsz || off > len || filesz > len - off)
+		return fail(err, n, "segment at file offset 0x%llx runs past the end of the file (truncated?)",
+			    (unsigned long long)off);
+	uint8_t *dst = mem_ptr(m, gpa, memsz);
+	if (!dst)
+		return fail(err, n, "segment 0x%llx-0x%llx lies outside guest RAM (%llu MiB)",
+			    (unsigned long long)gpa, (unsigned long long)(gpa + memsz),
+			    (unsigned long long)(m->size >> 20));
+	if (overlaps_loader(gpa, memsz))
+		return fail(err, n, "segment 0x%llx-0x%llx overlaps the loader's area 0x%x-0x%x",
+			    (unsigned long long)gpa, (unsigned long long)(gpa + memsz),
+			    LOADER_AREA_START, LOADER_AREA_END);
+	memcpy(dst, img + off, filesz);
+	memset(dst + filesz, 0, memsz - filesz);
+	return 0;
+}
+
+/* Multiboot information, shared by both entry paths so the kernel finds its memory size
+ * and command line the same way. */
+static uint64_t write_mbinfo(struct guest_mem *m, const char *cmdline)
+{
+	struct mb_info *mi = mem_ptr(m, LOADER_MBINFO, 0x1000);
+	char *cl = mem_ptr(m, LOADER_CMDLINE, LOADER_CMDLINE_MAX);
+	memset(mi, 0, 0x1000);
+	memset(cl, 0, LOADER_CMDLINE_MAX);
+	snprintf(cl, LOADER_NAME_OFF, "%s", cmdline ? cmdline : "");
+	snprintf(cl + LOADER_NAME_OFF, 64, "pvbench");
+	struct mb_mmap *mm = (struct mb_mmap *)((uint8_t *)mi + MMAP_OFF);
+	mm[0] = (struct mb_mmap){ sizeof(mm[0]) - 4, 0, 0x9fc00, 1 };
+	mm[1] = (struct mb_mmap){ sizeof(mm[0]) - 4, 0x100000, m->size - 0x100000, 1 };
+	mi->flags = MB_INFO_MEM | MB_INFO_CMDLINE | MB_INFO_MMAP | MB_INFO_LOADER;
+	mi->mem_lower = 639;
+	mi->mem_upper = (uint32_t)((m->size - 0x100000) >> 10);
+	mi->cmdline = LOADER_CMDLINE;
+	mi->mmap_addr = LOADER_MBINFO + MMAP_OFF;
+	mi->mmap_length = 2 * sizeof(mm[0]);
+	mi->boot_loader_name = LOADER_CMDLINE + LOADER_NAME_OFF;
+	return LOADER_MBINFO;
+}
+
+static void write_gdt(struct guest_mem *m, struct boot_state *bs)
+{
+	uint64_t *gdt = mem_ptr(m, LOADER_GDT, 32);
+	gdt[0] = 0;
+	gdt[1] = 0x00af9a000000ffffull; /* 64-bit code */
+	gdt[2] = 0x00cf9a000000ffffull; /* 32-bit code */
+	gdt[3] = 0x00cf92000000ffffull; /* data */
+	bs->gdt_base = LOADER_GDT;
+	bs->gdt_limit = 4 * 8 - 1;
+	bs->ds = LOADER_SEL_DATA;
+}
+
+static int load_elf64(struct guest_mem *m, const uint8_t *img, size_t len, const char *cmdline,
+		      struct boot_state *bs, char *err, size_t n)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)img;
+	if (eh->e_machine != EM_X86_64)
+		return fail(err, n, "ELF64 image is not for x86-64 (e_machine %u)", eh->e_machine);
+	if (!eh->e_entry)
+		return fail(err, n, "ELF64 image has no entry point");
+	if (eh->e_phentsize != sizeof(Elf64_Phdr) || !eh->e_phnum || eh->e_phoff > len ||
+	    (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > len - eh->e_phoff)
+		return fail(err, n, "ELF64 program headers lie outside the file (truncated?)");
+	int loaded = 0, entry_in_segment = 0;
+	for (int i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = (const Elf64_Phdr *)(img + eh->e_phoff) + i;
+		if (ph->p_type != PT_LOAD || !ph->p_memsz)
+			continue;
+		if (place(m, img, len, ph->p_offset, ph->p_filesz, ph->p_paddr, ph->p_memsz, err, n))
+			return -1;
+		loaded++;
+		if (eh->e_entry >= ph->p_vaddr && eh->e_entry < ph->p_vaddr + ph->p_memsz)
+			entry_in_segment = 1;
+	}
+	if (!loaded)
+		return fail(err, n, "ELF64 image has no loadable segment");
+	if (!entry_in_segment)
+		return fail(err, n, "ELF64 entry point 0x%llx is in no loaded segment",
+			    (unsigned long long)eh->e_entry);
+
+	/* Identity-map the low 4 GiB with 2 MiB pages, as the guest expects to find them. */
+	uint64_t *pml4 = mem_ptr(m, LOADER_PML4, 0x1000), *pdpt = mem_ptr(m, LOADER_PDPT, 0x1000);
+	uint64_t *pd = mem_ptr(m, LOADER_PD, 4 * 0x1000);
+	memset(pml4, 0, 0x1000);
+	memset(pdpt, 0, 0x1000);
+	pml4[0] = LOADER_PDPT | 3;
+	for (uint64_t i = 0; i < 4 * 512; i++)
+		pd[i] = (i << 21) | 0x83;
+	for (uint64_t g = 0; g < 4; g++)
+		pdpt[g] = (LOADER_PD + g * 0x1000) | 3;
+
+	write_gdt(m, bs);
+	bs->kind = BOOT_LONG64;
+	bs->cs = LOADER_SEL_CODE64;
+	bs->rip = eh->e_entry;
+	bs->rsp = LOADER_STACK_TOP;
+	bs->rdi = PVB_MULTIBOOT_MAGIC;
+	bs->rsi = write_mbinfo(m, cmdline);
+	bs->cr0 = 0x80050033; /* PG WP NE ET MP PE */
+	bs->cr3 = LOADER_PML4;
+	bs->cr4 = 0x20;       /* PAE */
+	bs->efer = 0x500;     /* LMA LME */
+	return 0;
+}
+
+static int load_elf32_segments(struct guest_mem *m, const uint8_t *img, size_t len, char *err, size_t n)
+{
+	const Elf32_Ehdr *eh = (const Elf32_Ehdr *)img;
+	if (eh->e_machine != EM_386)
+		return fail(err, n, "ELF32 image is not for i386 (e_machine %u)", eh->e_machine);
+	if (eh->e_phentsize != sizeof(Elf32_Phdr) || !eh->e_phnum || eh->e_phoff > len ||
+	    (uint64_t)eh->e_phnum * sizeof(Elf32_Phdr) > len - eh->e_phoff)
+		return fail(err, n, "ELF32 program headers lie outside the file (truncated?)");
+	int loaded = 0;
+	for (int i = 0; i < eh->e_phnum; i++) {
+		const Elf32_Phdr *ph = (const Elf32_Phdr *)(img + eh->e_phoff) + i;
+		if (ph->p_type != PT_LOAD || !ph->p_memsz)
+			continue;
+		if (place(m, img, len, ph->p_offset, ph->p_filesz, ph->p_paddr, ph->p_memsz, err, n))
+			return -1;
+		loaded++;
+	}
+	return loaded ? 0 : fail(err, n, "ELF32 image has no loadable segment");
+}
+
+static const struct mb_header *find_mb_header(const uint8_t *img, size_t len, size_t *off)
+{
+	for (size_t o = 0; o + sizeof(struct mb_header) <= len && o < MB_SEARCH; o += 4) {
+		const struct mb_header *h = (const struct mb_header *)(img + o);
+		if (h->magic == MB_HEADER_MAGIC && (uint32_t)(h->magic + h->flags + h->checksum) == 0) {
+			*off = o;
+			return h;
+		}
+	}
+	return NULL;
+}
+
+static int load_multiboot(struct guest_mem *m, const uint8_t *img, size_t len, const char *cmdline,
+			  struct boot_state *bs, char *err, size_t n)
+{
+	size_t hoff;
+	const struct mb_header *h = find_mb_header(img, len, &hoff);
+	if (!h)
+		return fail(err, n, "no Multiboot v1 header in the first 8 KiB");
+	uint32_t entry;
+	if (h->flags & MB_FLAG_AOUT) {
+		if (h->load_addr > h->header_addr || hoff < h->header_addr - h->load_addr)
+			return fail(err, n, "Multiboot header's load address is inconsistent with its position");
+		uint64_t file_off = hoff - (h->header_addr - h->load_addr);
+		uint64_t end = h->load_end_addr ? h->load_end_addr : h->load_addr + (len - file_off);
+		uint64_t bss = h->bss_end_addr > end ? h->bss_end_addr : end;
+		if (end < h->load_addr)
+			return fail(err, n, "Multiboot header's load_end_addr precedes load_addr");
+		if (place(m, img, len, file_off, end - h->load_addr, h->load_addr, bss - h->load_addr, err, n))
+			return -1;
+		entry = h->entry_addr;
+	} else if (len >= sizeof(Elf32_Ehdr) && !memcmp(img, ELFMAG, SELFMAG) && img[EI_CLASS] == ELFCLASS32) {
+		if (load_elf32_segments(m, img, len, err, n))
+			return -1;
+		entry = ((const Elf32_Ehdr *)img)->e_entry;
+	} else {
+		return fail(err, n, "Multiboot image is neither ELF32 nor has load addresses (a.out kludge)");
+	}
+	if (!entry || !mem_ptr(m, entry, 1))
+		return fail(err, n, "Multiboot entry point 0x%x is outside guest RAM", entry);
+	write_gdt(m, bs);
+	bs->kind = BOOT_PROT32;
+	bs->cs = LOADER_SEL_CODE32;
+	bs->rip = entry;
+	bs->rsp = 0;
+	bs->rax = PVB_MULTIBOOT_MAGIC;
+	bs->rbx = write_mbinfo(m, cmdline);
+	bs->cr0 = 0x11; /* PE ET */
+	bs->cr3 = bs->cr4 = bs->efer = 0;
+	return 0;
+}
+
+int loader_load(struct guest_mem *m, const uint8_t *img, size_t len, enum image_format fmt,
+		const char *cmdline, struct boot_state *bs, char *err, size_t errlen)
+{
+	memset(bs, 0, sizeof(*bs));
+	if (m->size < LOADER_AREA_END + 0x100000)
+		return fail(err, errlen, "guest RAM too small to load a kernel");
+	if (cmdline && strlen(cmdline) >= LOADER_NAME_OFF)
+		return fail(err, errlen, "kernel command line longer than %d bytes", LOADER_NAME_OFF - 1);
+	int is_elf = len >= EI_NIDENT && !memcmp(img, ELFMAG, SELFMAG);
+	int is_elf64 = is_elf && img[EI_CLASS] == ELFCLASS64 && len >= sizeof(Elf64_Ehdr);
+	if (fmt == IMAGE_ELF64 || (fmt == IMAGE_AUTO && is_elf64)) {
+		if (!is_elf64)
+			return fail(err, errlen, is_elf ? "not an ELF64 image (wrong ELF class or truncated header)"
+						       : "not an ELF image");
+		return load_elf64(m, img, len, cmdline, bs, err, errlen);
+	}
+	size_t off;
+	if (fmt == IMAGE_AUTO && !find_mb_header(img, len, &off))
+		return fail(err, errlen, is_elf ? "ELF32 image without a Multiboot header: not bootable"
+					      : "neither an ELF64 nor a Multiboot v1 kernel");
+	return load_multiboot(m, img, len, cmdline, bs, err, errlen);
+}
+
+uint8_t *loader_read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fail(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	uint8_t *buf = NULL;
+	size_t cap = 0, n = 0;
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 1 << 20;
+			uint8_t *p = realloc(buf, cap);
+			if (!p || cap > (256u << 20)) {
+				free(p ? p : buf);
+				fclose(f);
+				fail(err, errlen, "%s is too large for a kernel image", path);
+				return NULL;
+			}
+			buf = p;
+		}
+		size_t r = fread(buf + n, 1, cap - n, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	int bad = ferror(f);
+	fclose(f);
+	if (bad || !n) {
+		free(buf);
+		fail(err, errlen, bad ? "cannot read %s" : "%s is empty", path);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+int loader_load_file(struct guest_mem *m, const char *path, enum image_format fmt,
+		     const char *cmdline, struct boot_state *bs, char *err, size_t errlen)
+{
+	size_t len;
+	uint8_t *img = loader_read_file(path, &len, err, errlen);
+	if (!img)
+		return -1;
+	int r = loader_load(m, img, len, fmt, cmdline, bs, err, errlen);
+	free(img);
+	return r;
+}

@@ -1,0 +1,47 @@
+/* Kernel loader: ELF64 (entered in long mode on loader-built page tables, like minimal
+ * KVM VMMs) and Multiboot v1 (32-bit protected mode, EAX = 0x2BADB002, EBX -> info), so
+ * pvbench boots what `qemu-system-x86_64 -kernel` boots. */
+#ifndef VMM_LOADER_H
+#define VMM_LOADER_H
+#include <stddef.h>
+#include <stdint.h>
+#include "mem.h"
+
+enum image_format { IMAGE_AUTO, IMAGE_ELF64, IMAGE_MULTIBOOT };
+
+enum boot_kind { BOOT_LONG64, BOOT_PROT32 };
+
+/* The architectural state at the first guest instruction; each engine loads it its way. */
+struct boot_state {
+	enum boot_kind kind;
+	uint64_t rip, rsp, rax, rbx, rsi, rdi;
+	uint64_t cr0, cr3, cr4, efer;
+	uint64_t gdt_base;
+	uint16_t gdt_limit;
+	uint16_t cs, ds; /* selectors into the loader's GDT */
+};
+
+/* Loader-owned low memory: GDT, Multiboot info and command line, boot page tables. */
+#define LOADER_AREA_START 0x1000
+#define LOADER_AREA_END   0x20000
+#define LOADER_GDT        0x1000
+#define LOADER_MBINFO     0x2000
+#define LOADER_CMDLINE    0x3000
+#define LOADER_CMDLINE_MAX 0x1000
+#define LOADER_PML4       0x4000
+#define LOADER_PDPT       0x5000
+#define LOADER_PD         0x6000 /* four pages: 4 GiB of 2 MiB pages */
+#define LOADER_STACK_TOP  0x1f000
+#define LOADER_SEL_CODE64 0x08
+#define LOADER_SEL_CODE32 0x10
+#define LOADER_SEL_DATA   0x18
+
+int loader_load(struct guest_mem *m, const uint8_t *img, size_t len, enum image_format fmt,
+		const char *cmdline, struct boot_state *bs, char *err, size_t errlen);
+/* Reads the file, then loader_load. */
+int loader_load_file(struct guest_mem *m, const char *path, enum image_format fmt,
+		     const char *cmdline, struct boot_state *bs, char *err, size_t errlen);
+/* Reads a whole file into malloc'd memory; NULL with err set on failure. */
+uint8_t *loader_read_file(const char *path, size_t *len, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,36 @@
+#include <stdio.h>
+#include <string.h>
+#include "machine.h"
+
+static uint64_t host_now(void *opaque)
+{
+	(void)opaque;
+	return host_ns();
+}
+
+const struct clock host_clock = { host_now, NULL };
+
+int machine_init(struct machine *m, const struct machine_config *c, char *err, size_t errlen)
+{
+	memset(m, 0, sizeof(*m));
+	if (mem_init(&m->mem, c->mem_bytes)) {
+		snprintf(err, errlen, "cannot allocate %llu MiB of guest memory",
+			 (unsigned long long)(c->mem_bytes >> 20));
+		return -1;
+	}
+	if (uart_init(&m->uart, &m->bus, PVB_COM1_PORT, c->serial_echo_fd) ||
+	    pit_init(&m->pit, &m->bus, &host_clock) ||
+	    lapic_init(&m->lapic, &m->bus, &host_clock, c->tsc_hz) ||
+	    ctl_init(&m->ctl, &m->bus, &m->mem, c->on_msg, c->msg_opaque)) {
+		snprintf(err, errlen, "device ranges overlap on the bus");
+		machine_free(m);
+		return -1;
+	}
+	return 0;
+}
+
+void machine_free(struct machine *m)
+{
+	uart_free(&m->uart);
+	mem_free(&m->mem);
+}

@@ -1,0 +1,36 @@
+/* The machine every mode runs: RAM, the bus and its devices. A mode supplies the CPU. */
+#ifndef VMM_MACHINE_H
+#define VMM_MACHINE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include "bus.h"
+#include "clock.h"
+#include "ctl.h"
+#include "lapic.h"
+#include "mem.h"
+#include "pit.h"
+#include "uart.h"
+
+struct machine_config {
+	uint64_t mem_bytes;
+	int serial_echo_fd;   /* -1: capture only */
+	ctl_msg_fn *on_msg;
+	void *msg_opaque;
+	uint64_t tsc_hz;      /* host TSC rate, for the LAPIC's TSC-deadline conversion */
+};
+
+struct machine {
+	struct guest_mem mem;
+	struct bus bus;
+	struct uart uart;
+	struct pit pit;
+	struct lapic lapic;
+	struct ctl ctl;
+};
+
+int machine_init(struct machine *m, const struct machine_config *c, char *err, size_t errlen);
+void machine_free(struct machine *m);
+/* Whether the guest has asked to end the machine (debug exit). */
+static inline bool machine_exited(const struct machine *m) { return m->ctl.exited; }
+
+#endif

@@ -1,0 +1,103 @@
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "uart.h"
+
+#define LCR_DLAB 0x80
+#define LSR_DR   0x01
+#define LSR_THRE 0x20
+#define LSR_TEMT 0x40
+
+static void capture(struct uart *u, char c)
+{
+	if (u->echo_fd >= 0 && write(u->echo_fd, &c, 1) < 0)
+		u->echo_fd = -1;
+	if (c == '\r')
+		return;
+	if (u->len + 1 >= UART_CAPTURE_MAX) {
+		u->dropped++;
+		return;
+	}
+	if (u->len + 2 > u->cap) {
+		size_t cap = u->cap ? u->cap * 2 : 4096;
+		char *p = realloc(u->out, cap);
+		if (!p) {
+			u->dropped++;
+			return;
+		}
+		u->out = p;
+		u->cap = cap;
+	}
+	u->out[u->len++] = c;
+	u->out[u->len] = 0;
+}
+
+static uint64_t uart_read(void *opaque, uint64_t off, unsigned size)
+{
+	struct uart *u = opaque;
+	(void)size;
+	switch (off) {
+	case 0: return (u->lcr & LCR_DLAB) ? u->dll : 0;
+	case 1: return (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
+	case 2: return 0xc1; /* FIFOs enabled, no interrupt pending */
+	case 3: return u->lcr;
+	case 4: return u->mcr;
+	case 5: return LSR_THRE | LSR_TEMT;
+	case 6: return 0xb0; /* DCD, DSR, CTS */
+	default: return u->scr;
+	}
+}
+
+static void uart_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
+{
+	struct uart *u = opaque;
+	(void)size;
+	switch (off) {
+	case 0:
+		if (u->lcr & LCR_DLAB)
+			u->dll = (uint8_t)v;
+		else
+			capture(u, (char)v);
+		break;
+	case 1:
+		if (u->lcr & LCR_DLAB)
+			u->dlm = (uint8_t)v;
+		else
+			u->ier = v & 0x0f;
+		break;
+	case 3: u->lcr = (uint8_t)v; break;
+	case 4: u->mcr = v & 0x1f; break;
+	case 7: u->scr = (uint8_t)v; break;
+	default: break; /* FCR, read-only LSR/MSR */
+	}
+}
+
+static const struct dev_ops uart_ops = { "uart", uart_read, uart_write };
+
+int uart_init(struct uart *u, struct bus *b, uint16_t port, int echo_fd)
+{
+	memset(u, 0, sizeof(*u));
+	u->echo_fd = echo_fd;
+	return bus_register(b, BUS_PIO, port, 8, &uart_ops, u);
+}
+
+void uart_free(struct uart *u)
+{
+	free(u->out);
+	u->out = NULL;
+	u->len = u->cap = 0;
+}
+
+void uart_last_line(const struct uart *u, char *buf, size_t n)
+{
+	size_t end = u->len;
+	while (end && u->out[end - 1] == '\n')
+		end--;
+	size_t start = end;
+	while (start && u->out[start - 1] != '\n')
+		start--;
+	size_t len = end - start < n - 1 ? end - start : n - 1;
+	if (len)
+		memcpy(buf, u->out + start, len);
+	buf[len] = 0;
+}
