@@ -14,6 +14,15 @@ struct notes {
 	int n;
 };
 
+/* printf pads by bytes; pad by characters so "±" keeps the columns straight. */
+static int pad(char *out, size_t n, const char *s, int width)
+{
+	int chars = 0;
+	for (const char *p = s; *p; p++)
+		chars += (*p & 0xc0) != 0x80;
+	return snprintf(out, n, "  %s%*s", s, width > chars ? width - chars : 0, "");
+}
+
 static int note_ref(struct notes *ns, const char *mode, const char *reason)
 {
 	for (int i = 0; i < ns->n; i++)
@@ -83,11 +92,11 @@ void print_run(FILE *f, const struct run_meta *meta, const struct host_info *h, 
 	for (int b = 0; b < bench_count; b++) {
 		char line[512];
 		int len = snprintf(line, sizeof(line), "%-16s", bench_table[b].name), any = 0;
-		for (int j = 0; j < nc; j++) {
+		for (int j = 0; j < nc && len < (int)sizeof(line); j++) {
 			char c[64];
 			cell(r, cols[j], bench_table[b].name, &ns, c, sizeof(c));
 			any |= strcmp(c, "-") != 0;
-			len += snprintf(line + len, sizeof(line) - (size_t)len, "  %-22s", c);
+			len += pad(line + len, sizeof(line) - (size_t)len, c, 22);
 		}
 		if (any)
 			fprintf(f, "%s\n", line);

@@ -1,0 +1,43 @@
+/* Helpers every subcommand uses. */
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+
+int cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("pvbench: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return EXIT_USAGE;
+}
+
+int cli_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	if (!s || !*s || *s == '-')
+		return cli_error("%s needs a number from %llu to %llu", opt, (unsigned long long)min, (unsigned long long)max);
+	unsigned long long v = strtoull(s, &end, 10);
+	if (*end || v < min || v > max)
+		return cli_error("%s needs a number from %llu to %llu, not '%s'", opt, (unsigned long long)min,
+				 (unsigned long long)max, s);
+	*out = v;
+	return 0;
+}
+
+void cli_default_guest(char *buf, size_t n)
+{
+	char exe[4096];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len <= 0) {
+		snprintf(buf, n, "pvbench-guest.elf");
+		return;
+	}
+	exe[len] = 0;
+	snprintf(buf, n, "%s/pvbench-guest.elf", dirname(exe));
+}
