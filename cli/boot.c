@@ -27,6 +27,7 @@ int cmd_boot(int argc, char **argv)
 	enum image_format fmt = IMAGE_AUTO;
 	uint64_t mem_mb = MEM_DEFAULT_MB, timeout_s = 600;
 	optind = 1;
+	opterr = 0; /* our own one-line message instead of getopt's */
 	for (int ch; (ch = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
 		switch (ch) {
 		case 'k': kernel = optarg; break;
@@ -45,7 +46,7 @@ int cmd_boot(int argc, char **argv)
 		case 'M': if (cli_u64("--mem", optarg, MEM_MIN_MB, MEM_MAX_MB, &mem_mb)) return EXIT_USAGE; break;
 		case 't': if (cli_u64("--timeout", optarg, 1, 86400, &timeout_s)) return EXIT_USAGE; break;
 		case 'h': fputs(boot_help, stdout); return 0;
-		default: return cli_error("bad option (see 'pvbench boot --help')");
+		default: return cli_error("unknown option or missing value: '%s' (see 'pvbench boot --help')", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

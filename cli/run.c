@@ -350,6 +350,7 @@ int cmd_run(int argc, char **argv)
 	plan_defaults(&o.plan);
 	cli_default_guest(o.guest, sizeof(o.guest));
 	optind = 1;
+	opterr = 0; /* our own one-line message instead of getopt's */
 	for (int ch; (ch = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
 		switch (ch) {
 		case 'm': modes = optarg; break;
@@ -368,7 +369,7 @@ int cmd_run(int argc, char **argv)
 		case 's': o.serial = true; break;
 		case 'q': o.quiet = true; break;
 		case 'h': fputs(run_help, stdout); return 0;
-		default: return cli_error("bad option (see 'pvbench run --help')");
+		default: return cli_error("unknown option or missing value: '%s' (see 'pvbench run --help')", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

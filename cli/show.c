@@ -120,13 +120,14 @@ int cmd_show(int argc, char **argv)
 	const char *db = STORE_DEFAULT_PATH;
 	uint64_t run = 0;
 	optind = 1;
+	opterr = 0; /* our own one-line message instead of getopt's */
 	for (int ch; (ch = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
 		if (ch == 'd')
 			db = optarg;
 		else if (ch == 'h')
 			return fputs(show_help, stdout), 0;
 		else
-			return cli_error("bad option (see 'pvbench show --help')");
+			return cli_error("unknown option or missing value: '%s' (see 'pvbench show --help')", argv[optind - 1]);
 	}
 	if (optind < argc && cli_u64("RUN", argv[optind++], 1, INT64_MAX, &run))
 		return EXIT_USAGE;

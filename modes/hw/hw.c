@@ -293,7 +293,10 @@ static bool handle_exit(struct hw_vm *v, struct run_outcome *out)
 		return true;
 	case KVM_EXIT_INTERNAL_ERROR:
 		out->end = RUN_FAILED;
-		snprintf(out->reason, sizeof(out->reason), "KVM internal error (suberror %u)", r->internal.suberror);
+		snprintf(out->reason, sizeof(out->reason), "KVM internal error: %s (suberror %u)",
+			 r->internal.suberror == KVM_INTERNAL_ERROR_EMULATION ? "instruction emulation failed"
+			 : r->internal.suberror == KVM_INTERNAL_ERROR_DELIVERY_EV ? "event delivery failed"
+			 : "see the KVM API", r->internal.suberror);
 		return true;
 	default:
 		out->end = RUN_FAILED;

@@ -1,0 +1,125 @@
+/* Command-line parsing and the small pure pieces behind it: the plan, statistics and
+ * COM1 result lines. Every bad input must end in exit status 2 before anything runs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+#include "../cli/cli.h"
+#include "../collect/resultline.h"
+#include "../collect/stats.h"
+#include "../modes/plan.h"
+
+static int call(int (*fn)(int, char **), const char *a0, ...)
+{
+	char *argv[16];
+	int argc = 0;
+	va_list ap;
+	va_start(ap, a0);
+	for (const char *a = a0; a && argc < 15; a = va_arg(ap, const char *))
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	return fn(argc, argv);
+}
+
+static void bad_input_exits_2(void **state)
+{
+	(void)state;
+	assert_int_equal(call(cmd_run, "run", "--modes", "warp", NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_run, "run", "--bench", "cpuid,nope", NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_run, "run", "--reps", "0", NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_run, "run", "--reps", "12x", NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_run, "run", "--mem", "1", NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_run, "run", "--frobnicate", NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_run, "run", "extra", NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_run, "run", "--guest", "/nonexistent.elf", NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_run, "run", "--guest", "/dev/null", NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_boot, "boot", NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_boot, "boot", "--kernel", "x", "--mode", "warp", NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_boot, "boot", "--kernel", "x", "--format", "pe", NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_boot, "boot", "--kernel", "x", "--mode", "native", NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_show, "show", "--db", "/nonexistent/db", NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_show, "show", "zero", NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_list, "list", "extra", NULL), EXIT_USAGE);
+}
+
+static void help_exits_0(void **state)
+{
+	(void)state;
+	assert_int_equal(call(cmd_run, "run", "--help", NULL), 0);
+	assert_int_equal(call(cmd_boot, "boot", "--help", NULL), 0);
+	assert_int_equal(call(cmd_show, "show", "--help", NULL), 0);
+	assert_int_equal(call(cmd_list, "list", "--help", NULL), 0);
+}
+
+static void plan_selects_and_renders(void **state)
+{
+	(void)state;
+	struct bench_plan p;
+	char err[128], line[1024];
+	plan_defaults(&p);
+	assert_int_equal(p.reps, 11);
+	assert_int_equal(plan_select(&p, "cpuid,ptemod", err, sizeof(err)), 0);
+	plan_cmdline(&p, -1, line, sizeof(line));
+	/* benches.def order, not the order asked */
+	assert_string_equal(line, "bench=ptemod,cpuid reps=11 warmup=1 rep_us=10000 iters=0");
+	plan_cmdline(&p, (int)(bench_find("compute") - bench_table), line, sizeof(line));
+	assert_non_null(strstr(line, "bench=compute "));
+	assert_int_equal(plan_select(&p, "cpuid,bogus", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "'bogus'"));
+	assert_int_equal(plan_select(&p, "all", err, sizeof(err)), 0);
+	for (int i = 0; i < bench_count; i++)
+		assert_true(p.want[i]);
+}
+
+static void quartiles_match_hand_computation(void **state)
+{
+	(void)state;
+	double v[] = { 9, 1, 7, 3, 5 };
+	struct summary s;
+	assert_int_equal(summarize(v, 5, &s), 0);
+	assert_true(s.median == 5 && s.q1 == 3 && s.q3 == 7 && s.min == 1 && s.max == 9);
+	double w[] = { 4, 1, 3, 2 };
+	summarize(w, 4, &s);
+	assert_true(s.median == 2.5 && s.q1 == 1.75 && s.q3 == 3.25);
+	double one[] = { 42 };
+	summarize(one, 1, &s);
+	assert_true(s.median == 42 && s.q1 == 42 && s.q3 == 42);
+	assert_int_equal(summarize(one, 0, &s), -1);
+}
+
+static void result_lines_parse(void **state)
+{
+	(void)state;
+	struct pvb_msg m;
+	assert_int_equal(resultline_parse("PVB result bench=ptemod rep=3 iters=4096 ticks=-12 tsc_hz=2600000000\r\n", &m), 0);
+	assert_int_equal(m.type, PVB_MSG_RESULT);
+	assert_string_equal(m.bench, "ptemod");
+	assert_int_equal(m.rep, 3);
+	assert_int_equal(m.iters, 4096);
+	assert_int_equal(m.ticks, -12);
+	assert_int_equal(m.tsc_hz, 2600000000ull);
+	assert_int_equal(resultline_parse("PVB value bench=compute value=0x7453f65a1dcb2e87", &m), 0);
+	assert_int_equal(m.value, 0x7453f65a1dcb2e87ull);
+	assert_int_equal(resultline_parse("PVB unsupported bench=timer_deadline reason=no TSC-deadline: CPUID says so", &m), 0);
+	assert_string_equal(m.text, "no TSC-deadline: CPUID says so");
+	assert_int_equal(resultline_parse("PVB done", &m), 0);
+	assert_int_equal(m.type, PVB_MSG_DONE);
+	assert_int_equal(resultline_parse("booting...", &m), -1);
+	assert_int_equal(resultline_parse("PVB bogus bench=x", &m), -1);
+	assert_int_equal(resultline_parse("PVB result bench=x iters=12z", &m), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(bad_input_exits_2),
+		cmocka_unit_test(help_exits_0),
+		cmocka_unit_test(plan_selects_and_renders),
+		cmocka_unit_test(quartiles_match_hand_computation),
+		cmocka_unit_test(result_lines_parse),
+	};
+	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}

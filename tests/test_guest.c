@@ -1,0 +1,253 @@
+/* Integration: the benchmark guest under QEMU TCG (a check on the guest itself) and
+ * under hw; tiny hand-assembled Multiboot kernels for boot's exit status, a triple fault
+ * and a hang. Whatever this host cannot run is skipped with the reason printed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "../collect/host.h"
+#include "../collect/resultline.h"
+#include "../modes/session.h"
+#include "../workloads/compute.h"
+
+#define GUEST "bin/pvbench-guest.elf"
+
+/* What a guest reported, per benchmark. */
+struct seen {
+	bool hello, done;
+	int results[32], unsupported[32], ends[32], failed[32];
+	uint64_t compute_value;
+	char why[256];
+};
+
+static void record(void *opaque, const struct pvb_msg *m)
+{
+	struct seen *s = opaque;
+	const struct bench_info *b = bench_find(m->bench);
+	int i = b ? (int)(b - bench_table) : -1;
+	switch (m->type) {
+	case PVB_MSG_HELLO: s->hello = true; break;
+	case PVB_MSG_DONE: s->done = true; break;
+	case PVB_MSG_RESULT:
+		if (i >= 0 && m->iters && m->tsc_hz)
+			s->results[i]++;
+		break;
+	case PVB_MSG_UNSUPPORTED: if (i >= 0) s->unsupported[i]++; break;
+	case PVB_MSG_FAILED:
+		if (i >= 0)
+			s->failed[i]++;
+		snprintf(s->why, sizeof(s->why), "%s: %s", m->bench, m->text);
+		break;
+	case PVB_MSG_END: if (i >= 0) s->ends[i]++; break;
+	case PVB_MSG_VALUE: if (i >= 0 && !strcmp(m->bench, "compute")) s->compute_value = m->value; break;
+	default: break;
+	}
+}
+
+static uint64_t native_checksum(void)
+{
+	static struct compute_state c;
+	return compute_checksum(&c);
+}
+
+static void check_all_reported(const struct seen *s, const bool *want, int reps)
+{
+	assert_true(s->hello);
+	if (!s->done)
+		fail_msg("guest did not finish: %s", s->why);
+	for (int b = 0; b < bench_count; b++) {
+		if (!want[b])
+			continue;
+		if (s->failed[b])
+			fail_msg("%s failed: %s", bench_table[b].name, s->why);
+		assert_int_equal(s->ends[b], 1);
+		if (!s->unsupported[b] && s->results[b] != reps)
+			fail_msg("%s: %d results, wanted %d", bench_table[b].name, s->results[b], reps);
+	}
+	assert_int_equal(s->compute_value, native_checksum());
+}
+
+static void qemu_tcg_runs_every_benchmark(void **state)
+{
+	(void)state;
+	if (system("command -v qemu-system-x86_64 >/dev/null 2>&1") != 0)
+		skip(); /* prints SKIPPED; CI installs QEMU, so there it always runs */
+	FILE *p = popen("timeout 300 qemu-system-x86_64 -accel tcg -m 64 -display none -nodefaults -no-reboot"
+			" -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4 -kernel " GUEST
+			" -append 'bench=all reps=2 rep_us=500' 2>&1; echo \"QEMU-STATUS $?\"", "r");
+	assert_non_null(p);
+	struct seen s = { 0 };
+	char line[512];
+	int status = -1;
+	while (fgets(line, sizeof(line), p)) {
+		struct pvb_msg m;
+		if (!resultline_parse(line, &m))
+			record(&s, &m);
+		sscanf(line, "QEMU-STATUS %d", &status);
+	}
+	pclose(p);
+	bool want[32];
+	for (int b = 0; b < bench_count; b++)
+		want[b] = true;
+	check_all_reported(&s, want, 2);
+	/* TCG runs ring 3, so the system-call benchmarks must have numbers there */
+	assert_int_equal(s.results[bench_find("syscall_int80") - bench_table], 2);
+	assert_int_equal(s.results[bench_find("syscall_sysret") - bench_table], 2);
+	assert_int_equal(status, 1); /* debug-exit of 0 */
+}
+
+static const struct mode_ops *hw_or_skip(void)
+{
+	const struct mode_ops *hw = mode_find("hw");
+	char why[256];
+	if (hw->probe(why, sizeof(why))) {
+		print_message("hw unavailable here, skipped: %s\n", why);
+		skip();
+	}
+	return hw;
+}
+
+static void hw_runs_every_supported_benchmark(void **state)
+{
+	(void)state;
+	const struct mode_ops *hw = hw_or_skip();
+	struct bench_plan plan;
+	plan_defaults(&plan);
+	plan.reps = 2;
+	plan.rep_us = 500;
+	for (int b = 0; b < bench_count; b++)
+		plan.want[b] = !hw->bench_unsupported(bench_table[b].name, bench_table[b].needs);
+	char cmdline[1024];
+	plan_cmdline(&plan, -1, cmdline, sizeof(cmdline));
+	struct seen s = { 0 };
+	struct session ses = { .mode = hw, .kernel = GUEST, .format = IMAGE_AUTO, .cmdline = cmdline,
+			       .mem_bytes = 64 << 20, .echo_fd = -1, .timeout_ms = 300000, .on_msg = record, .opaque = &s };
+	struct session_result r;
+	session_boot(&ses, &r);
+	assert_false(r.setup_failed);
+	assert_int_equal(r.out.end, RUN_EXITED);
+	assert_int_equal(r.out.exit_status, 1);
+	check_all_reported(&s, plan.want, 2);
+}
+
+/* A flat Multiboot kernel (a.out kludge) loaded at 1 MiB, code at +0x20. */
+static const char *tiny_kernel(const char *name, const uint8_t *code, size_t n)
+{
+	static char path[128];
+	uint8_t img[0x80] = { 0 };
+	uint32_t h[8] = { 0x1badb002, 0x10000, 0, 0x100000, 0x100000, 0, 0, 0x100020 };
+	h[2] = -(h[0] + h[1]);
+	memcpy(img, h, sizeof(h));
+	memcpy(img + 0x20, code, n);
+	snprintf(path, sizeof(path), "/tmp/pvbench-tiny-%s-%d", name, getpid());
+	FILE *f = fopen(path, "wb");
+	fwrite(img, 1, sizeof(img), f);
+	fclose(f);
+	return path;
+}
+
+/* A minimal ELF64 kernel: one segment at 1 MiB, entered in long mode by the loader. */
+static const char *tiny_elf64(const char *name, const uint8_t *code, size_t n)
+{
+	static char path[128];
+	uint8_t img[0x100] = { 0 };
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(img + sizeof(*eh));
+	size_t code_off = sizeof(*eh) + sizeof(*ph);
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_EXEC;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_entry = 0x100000 + code_off;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(*ph);
+	eh->e_phnum = 1;
+	*ph = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_X, .p_offset = 0, .p_vaddr = 0x100000,
+			    .p_paddr = 0x100000, .p_filesz = sizeof(img), .p_memsz = sizeof(img), .p_align = 0x1000 };
+	memcpy(img + code_off, code, n);
+	snprintf(path, sizeof(path), "/tmp/pvbench-tiny-%s-%d", name, getpid());
+	FILE *f = fopen(path, "wb");
+	fwrite(img, 1, sizeof(img), f);
+	fclose(f);
+	return path;
+}
+
+static struct session_result boot_tiny(const struct mode_ops *m, const char *path, uint64_t timeout_ms)
+{
+	struct session s = { .mode = m, .kernel = path, .format = IMAGE_AUTO, .cmdline = "",
+			     .mem_bytes = 16 << 20, .echo_fd = -1, .timeout_ms = timeout_ms };
+	struct session_result r;
+	session_boot(&s, &r);
+	unlink(path);
+	return r;
+}
+
+static void hw_boot_reports_exit_status_and_serial(void **state)
+{
+	(void)state;
+	const struct mode_ops *hw = hw_or_skip();
+	static const uint8_t code[] = {
+		0x66, 0xba, 0xf8, 0x03,       /* mov dx, 0x3f8 */
+		0xb0, 'h', 0xee, 0xb0, 'i', 0xee, 0xb0, '\n', 0xee,
+		0xb0, 0x21, 0xe6, 0xf4,       /* out 0xf4, 0x21 */
+		0xf4, 0xeb, 0xfd,             /* hlt; jmp */
+	};
+	struct session_result r = boot_tiny(hw, tiny_kernel("exit", code, sizeof(code)), 30000);
+	assert_false(r.setup_failed);
+	assert_int_equal(r.out.end, RUN_EXITED);
+	assert_int_equal(r.out.exit_status, (0x21 << 1) | 1);
+	assert_string_equal(r.last_line, "hi");
+}
+
+static void hw_triple_fault_is_a_failure(void **state)
+{
+	(void)state;
+	const struct mode_ops *hw = hw_or_skip();
+	static const uint8_t code[] = {
+		0x0f, 0x01, 0x1d, 0x03, 0x00, 0x00, 0x00, /* lidt [rip+3]: the zero IDTR below */
+		0xcc,                                     /* int3 -> #GP -> #DF -> shutdown */
+		0xeb, 0xfe,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	};
+	struct session_result r = boot_tiny(hw, tiny_elf64("tf", code, sizeof(code)), 30000);
+	assert_int_equal(r.out.end, RUN_FAILED);
+	/* kvm_pvm emulates the #GP -> #DF chain in software and gives up with an emulation
+	 * failure instead of KVM_EXIT_SHUTDOWN (measured); hardware backends shut down */
+	char detail[160];
+	bool pvm = !strcmp(host_kvm_backend(detail, sizeof(detail)), "pvm");
+	if (!strstr(r.out.reason, "triple fault") && !(pvm && strstr(r.out.reason, "emulation failed")))
+		fail_msg("reason: %s", r.out.reason);
+}
+
+static void hw_hang_is_stopped_by_the_watchdog(void **state)
+{
+	(void)state;
+	const struct mode_ops *hw = hw_or_skip();
+	static const uint8_t code[] = { 0xfa, 0xf4, 0xeb, 0xfd }; /* cli; hlt; jmp */
+	uint64_t t0 = host_ns();
+	struct session_result r = boot_tiny(hw, tiny_kernel("hang", code, sizeof(code)), 1000);
+	assert_int_equal(r.out.end, RUN_TIMEOUT);
+	assert_true(host_ns() - t0 < 10000000000ull);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(qemu_tcg_runs_every_benchmark),
+		cmocka_unit_test(hw_runs_every_supported_benchmark),
+		cmocka_unit_test(hw_boot_reports_exit_status_and_serial),
+		cmocka_unit_test(hw_triple_fault_is_a_failure),
+		cmocka_unit_test(hw_hang_is_stopped_by_the_watchdog),
+	};
+	return cmocka_run_group_tests_name("guest", tests, NULL, NULL);
+}

@@ -1,0 +1,208 @@
+/* The results store: round trip, forward migration, and the files it must refuse
+ * without touching (locked, corrupt, from a newer pvbench). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "../collect/store.h"
+
+static char path[64];
+static char err[512];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(path, sizeof(path), "/tmp/pvbench-test-%d.db", getpid());
+	unlink(path);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char p[80];
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+	return 0;
+}
+
+static void fill(struct result_set *rs, struct host_info *h, struct run_meta *meta)
+{
+	memset(h, 0, sizeof(*h));
+	snprintf(h->vendor, sizeof(h->vendor), "GenuineIntel");
+	snprintf(h->kvm_backend, sizeof(h->kvm_backend), "pvm");
+	h->family = 6;
+	h->tsc_hz = 2000000000;
+	memset(meta, 0, sizeof(*meta));
+	snprintf(meta->started, sizeof(meta->started), "2026-01-01T00:00:00Z");
+	snprintf(meta->revision, sizeof(meta->revision), "abc123");
+	struct measurement *m = results_add_measurement(rs);
+	snprintf(m->mode, sizeof(m->mode), "hw");
+	snprintf(m->bench, sizeof(m->bench), "cpuid");
+	snprintf(m->backend, sizeof(m->backend), "kvm:pvm");
+	m->rep = 3;
+	m->iters = 1000;
+	m->ticks = -5;
+	m->tsc_hz = 2000000000;
+	m->ns_per_op = 123.25;
+	m = results_add_measurement(rs);
+	snprintf(m->mode, sizeof(m->mode), "hw");
+	snprintf(m->bench, sizeof(m->bench), "syscall_int80");
+	m->status = MS_UNSUPPORTED;
+	snprintf(m->reason, sizeof(m->reason), "no ring 3 here");
+	struct value_rec *v = results_add_value(rs);
+	snprintf(v->mode, sizeof(v->mode), "hw");
+	snprintf(v->bench, sizeof(v->bench), "compute");
+	v->value = 0xfedcba9876543210ull;
+	struct counter_rec *c = results_add_counter(rs);
+	snprintf(c->name, sizeof(c->name), "instructions");
+	snprintf(c->source, sizeof(c->source), "unavailable: perf_event_open: ENOENT");
+}
+
+static void round_trip(void **state)
+{
+	(void)state;
+	struct store s;
+	struct result_set rs = { 0 }, back = { 0 };
+	struct host_info h, hb;
+	struct run_meta meta, mb;
+	fill(&rs, &h, &meta);
+	assert_int_equal(store_open(&s, path, 100, err, sizeof(err)), 0);
+	assert_int_equal(store_schema_version(&s), store_latest_version());
+	assert_int_equal(store_save_run(&s, &h, &meta, &rs, err, sizeof(err)), 0);
+	assert_int_equal(meta.id, 1);
+	assert_int_equal(store_save_run(&s, &h, &meta, &rs, err, sizeof(err)), 0);
+	assert_int_equal(meta.id, 2);
+	assert_int_equal(store_load_run(&s, 0, &mb, &hb, &back, err, sizeof(err)), 0);
+	assert_int_equal(mb.id, 2);
+	assert_string_equal(mb.revision, "abc123");
+	assert_string_equal(hb.kvm_backend, "pvm");
+	assert_int_equal(back.nm, 2);
+	assert_int_equal(back.m[0].ticks, -5);
+	assert_true(back.m[0].ns_per_op == 123.25);
+	assert_int_equal(back.m[1].status, MS_UNSUPPORTED);
+	assert_string_equal(back.m[1].reason, "no ring 3 here");
+	assert_int_equal(back.nv, 1);
+	assert_int_equal(back.v[0].value, 0xfedcba9876543210ull);
+	/* two runs, one host row: the host is deduplicated */
+	sqlite3_stmt *st;
+	sqlite3_prepare_v2(s.db, "SELECT count(*) FROM hosts", -1, &st, NULL);
+	sqlite3_step(st);
+	assert_int_equal(sqlite3_column_int(st, 0), 1);
+	sqlite3_finalize(st);
+	sqlite3_prepare_v2(s.db, "SELECT value IS NULL, source FROM counters", -1, &st, NULL);
+	sqlite3_step(st);
+	assert_int_equal(sqlite3_column_int(st, 0), 1); /* an unavailable counter stores no number */
+	sqlite3_finalize(st);
+	assert_int_equal(store_load_run(&s, 99, &mb, &hb, &back, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no run 99"));
+	results_free(&rs);
+	results_free(&back);
+	store_close(&s);
+}
+
+static void migrates_an_older_schema_keeping_its_rows(void **state)
+{
+	(void)state;
+	struct store s = { 0 };
+	/* build a version-1 database as an older pvbench left it */
+	assert_int_equal(sqlite3_open(path, &s.db), SQLITE_OK);
+	assert_int_equal(store_migrate(&s, 1, err, sizeof(err)), 0);
+	assert_int_equal(store_schema_version(&s), 1);
+	assert_int_equal(sqlite3_exec(s.db,
+		"INSERT INTO hosts(id, vendor) VALUES(1, 'old');"
+		"INSERT INTO runs(id, host_id, revision) VALUES(1, 1, 'v1');"
+		"INSERT INTO measurements(run_id, mode, benchmark, rep, iters, ticks, tsc_hz, ns_per_op, status)"
+		" VALUES(1, 'hw', 'cpuid', 0, 10, 100, 1000000000, 10.0, 'ok');", NULL, NULL, NULL), SQLITE_OK);
+	store_close(&s);
+
+	assert_int_equal(store_open(&s, path, 100, err, sizeof(err)), 0);
+	assert_int_equal(store_schema_version(&s), store_latest_version());
+	struct run_meta mb;
+	struct host_info hb;
+	struct result_set back = { 0 };
+	assert_int_equal(store_load_run(&s, 1, &mb, &hb, &back, err, sizeof(err)), 0);
+	assert_string_equal(mb.revision, "v1");
+	assert_int_equal(back.nm, 1);
+	assert_true(back.m[0].ns_per_op == 10.0);
+	assert_string_equal(back.m[0].backend, ""); /* the column added by version 2 */
+	results_free(&back);
+	store_close(&s);
+}
+
+static void locked_database_is_an_error(void **state)
+{
+	(void)state;
+	struct store s, other;
+	assert_int_equal(store_open(&other, path, 100, err, sizeof(err)), 0);
+	assert_int_equal(sqlite3_exec(other.db, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+	struct result_set rs = { 0 };
+	struct host_info h;
+	struct run_meta meta;
+	fill(&rs, &h, &meta);
+	/* opening reads through WAL; saving needs the write lock and must give up cleanly */
+	if (store_open(&s, path, 50, err, sizeof(err)) == 0) {
+		assert_int_equal(store_save_run(&s, &h, &meta, &rs, err, sizeof(err)), -1);
+		store_close(&s);
+	}
+	assert_non_null(strstr(err, "locked"));
+	sqlite3_exec(other.db, "ROLLBACK", NULL, NULL, NULL);
+	/* released: the same save goes through */
+	assert_int_equal(store_open(&s, path, 50, err, sizeof(err)), 0);
+	assert_int_equal(store_save_run(&s, &h, &meta, &rs, err, sizeof(err)), 0);
+	store_close(&s);
+	store_close(&other);
+	results_free(&rs);
+}
+
+static void corrupt_file_is_refused_untouched(void **state)
+{
+	(void)state;
+	char junk[4096];
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = (char)(i * 7 + 3);
+	FILE *f = fopen(path, "wb");
+	fwrite(junk, 1, sizeof(junk), f);
+	fclose(f);
+	struct store s;
+	assert_int_equal(store_open(&s, path, 50, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a database"));
+	char back[4096];
+	f = fopen(path, "rb");
+	assert_int_equal(fread(back, 1, sizeof(back), f), sizeof(back));
+	fclose(f);
+	assert_memory_equal(junk, back, sizeof(junk));
+}
+
+static void newer_schema_is_refused(void **state)
+{
+	(void)state;
+	sqlite3 *db;
+	sqlite3_open(path, &db);
+	sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL);
+	sqlite3_close(db);
+	struct store s;
+	assert_int_equal(store_open(&s, path, 50, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "newer"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(migrates_an_older_schema_keeping_its_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(locked_database_is_an_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(corrupt_file_is_refused_untouched, setup, teardown),
+		cmocka_unit_test_setup_teardown(newer_schema_is_refused, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
