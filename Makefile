@@ -33,6 +33,7 @@ ASAN_TESTS := $(TEST_SRC:tests/%.c=build/asan/tests/%)
 
 .PHONY: all deps test asan run clean FORCE
 .DEFAULT_GOAL := all
+.SECONDARY:
 
 all: deps bin/pvbench bin/pvbench-guest.elf
 
@@ -41,9 +42,9 @@ deps:
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "installing:$$missing"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
 		else \
-			echo "missing packages; run: sudo apt-get install -y$$missing"; exit 1; \
+			echo "missing packages; run: sudo apt-get install -y --no-install-recommends$$missing"; exit 1; \
 		fi; \
 	fi
 

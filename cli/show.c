@@ -107,6 +107,18 @@ void print_run(FILE *f, const struct run_meta *meta, const struct host_info *h, 
 		fprintf(f, "[%d] %s: %s\n", i + 1, ns.mode[i], ns.reason[i]);
 	for (size_t i = 0; i < r->nv; i++)
 		fprintf(f, "%s %s value: 0x%016llx\n", r->v[i].mode, r->v[i].bench, (unsigned long long)r->v[i].value);
+	for (int j = 0, header = 0; j < nc; j++) {
+		int shown = 0;
+		for (size_t i = 0; i < r->ns; i++) {
+			if (strcmp(r->s[i].mode, cols[j]) || !r->s[i].value)
+				continue;
+			if (!header++)
+				fputs("\nengine statistics, summed over boots:\n", f);
+			fprintf(f, "%s%s=%llu", shown++ ? ", " : "  ", r->s[i].name, (unsigned long long)r->s[i].value);
+		}
+		if (shown)
+			fprintf(f, "  [%s]\n", cols[j]);
+	}
 }
 
 static const char show_help[] =

@@ -353,6 +353,19 @@ int store_load_run(struct store *s, int64_t run_id, struct run_meta *meta, struc
 	if (rc != SQLITE_DONE)
 		return db_fail(s, err, n, what);
 
+	if (sqlite3_prepare_v2(s->db, "SELECT mode, name, value FROM mode_stats WHERE run_id = ? ORDER BY id", -1, &st, NULL))
+		return db_fail(s, err, n, what);
+	sqlite3_bind_int64(st, 1, meta->id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct stat_rec *sr = results_add_stat(r);
+		if (!sr)
+			break;
+		col_text(st, 0, sr->mode, sizeof(sr->mode));
+		col_text(st, 1, sr->name, sizeof(sr->name));
+		sr->value = (uint64_t)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+
 	if (sqlite3_prepare_v2(s->db, "SELECT mode, benchmark, value FROM check_values WHERE run_id = ? ORDER BY id",
 			       -1, &st, NULL))
 		return db_fail(s, err, n, what);

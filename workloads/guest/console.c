@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include "kernel.h"
 #include "cpu.h"
+#include "pvops.h"
 
 #define LSR 5
 #define LSR_TEMT 0x40
@@ -99,8 +100,9 @@ void report(uint32_t type, const char *bench, uint32_t rep, uint64_t iters, int6
 void guest_exit(uint32_t code)
 {
 	outb(PVB_DEBUG_EXIT_PORT, (uint8_t)code);
+	pv.irq_disable(); /* without a debug-exit device (bare QEMU, GRUB) the guest stops here */
 	for (;;)
-		__asm__ volatile("cli; hlt");
+		pv.halt();
 }
 
 void panic(const char *f, ...)

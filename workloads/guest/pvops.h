@@ -21,14 +21,14 @@ struct pv_ops {
 
 	void (*irq_enable)(void);
 	void (*irq_disable)(void);
-	void (*safe_halt)(void);  /* enable interrupts and halt, atomically */
+	void (*halt)(void);       /* wait for an interrupt, IF as it is */
 
 	void (*timer_oneshot)(uint64_t ns);
 	void (*timer_periodic)(uint64_t period_ns);
 	void (*timer_deadline)(uint64_t tsc);
 	void (*timer_cancel)(void);
 	void (*timer_ack)(void);
-	uint64_t (*read_cycles)(void);
+	uint64_t (*read_cycles)(void); /* the guest's notion of now, for arming timers */
 };
 
 extern struct pv_ops pv;

@@ -23,7 +23,7 @@ static void native_flush_tlb(void) { native_write_cr3(read_cr3()); }
 static void native_lazy_mmu(int on) { (void)on; }
 static void native_irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
 static void native_irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
-static void native_safe_halt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
+static void native_halt(void) { __asm__ volatile("hlt" ::: "memory"); }
 static uint64_t native_read_cycles(void) { return rdtsc(); }
 
 static uint64_t ns_to_lapic(uint64_t ns)
@@ -70,7 +70,7 @@ struct pv_ops pv = {
 	.lazy_mmu = native_lazy_mmu,
 	.irq_enable = native_irq_enable,
 	.irq_disable = native_irq_disable,
-	.safe_halt = native_safe_halt,
+	.halt = native_halt,
 	.timer_oneshot = native_timer_oneshot,
 	.timer_periodic = native_timer_periodic,
 	.timer_deadline = native_timer_deadline,
