@@ -311,6 +311,7 @@ static const char run_help[] =
 	"  --mem MB        guest memory (default 64)\n"
 	"  --timeout S     watchdog per guest boot (default: sized from the plan)\n"
 	"  --guest FILE    benchmark guest image (default: next to the pvbench binary)\n"
+	"  --guest-args S  appended to the guest command line (e.g. inject=ptemod:hang)\n"
 	"  --serial        echo the guest's COM1 to stdout\n"
 	"  --quiet         no progress lines\n";
 
@@ -340,7 +341,8 @@ int cmd_run(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "modes", 1, 0, 'm' }, { "bench", 1, 0, 'b' }, { "reps", 1, 0, 'r' }, { "warmup", 1, 0, 'w' },
 		{ "rep-us", 1, 0, 'u' }, { "iters", 1, 0, 'i' }, { "db", 1, 0, 'd' }, { "mem", 1, 0, 'M' },
-		{ "timeout", 1, 0, 't' }, { "guest", 1, 0, 'g' }, { "serial", 0, 0, 's' }, { "quiet", 0, 0, 'q' },
+		{ "timeout", 1, 0, 't' }, { "guest", 1, 0, 'g' }, { "guest-args", 1, 0, 'a' },
+		{ "serial", 0, 0, 's' }, { "quiet", 0, 0, 'q' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	struct run_opts o = { .db = STORE_DEFAULT_PATH, .mem_mb = MEM_DEFAULT_MB };
@@ -366,6 +368,11 @@ int cmd_run(int argc, char **argv)
 		case 'M': if (cli_u64("--mem", optarg, MEM_MIN_MB, MEM_MAX_MB, &o.mem_mb)) return EXIT_USAGE; break;
 		case 't': if (cli_u64("--timeout", optarg, 1, 86400, &o.timeout_s)) return EXIT_USAGE; break;
 		case 'g': snprintf(o.guest, sizeof(o.guest), "%s", optarg); break;
+		case 'a':
+			if (strlen(optarg) >= sizeof(o.plan.extra))
+				return cli_error("--guest-args is longer than %zu bytes", sizeof(o.plan.extra) - 1);
+			snprintf(o.plan.extra, sizeof(o.plan.extra), "%s", optarg);
+			break;
 		case 's': o.serial = true; break;
 		case 'q': o.quiet = true; break;
 		case 'h': fputs(run_help, stdout); return 0;

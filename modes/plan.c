@@ -62,6 +62,6 @@ void plan_cmdline(const struct bench_plan *p, int only, char *buf, size_t n)
 		first = 0;
 	}
 	if (len < n)
-		snprintf(buf + len, n - len, " reps=%u warmup=%u rep_us=%llu iters=%llu", p->reps, p->warmup,
-			 (unsigned long long)p->rep_us, (unsigned long long)p->iters);
+		snprintf(buf + len, n - len, " reps=%u warmup=%u rep_us=%llu iters=%llu%s%s", p->reps, p->warmup,
+			 (unsigned long long)p->rep_us, (unsigned long long)p->iters, p->extra[0] ? " " : "", p->extra);
 }

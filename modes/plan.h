@@ -24,6 +24,7 @@ struct bench_plan {
 	uint32_t reps, warmup;
 	uint64_t rep_us;   /* target duration of one repetition */
 	uint64_t iters;    /* fixed iterations per repetition; 0 = sized by rep_us */
+	char extra[256];   /* appended to the guest command line as given */
 };
 
 void plan_defaults(struct bench_plan *p);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "../collect/host.h"
+#include "../cli/cli.h"
 #include "../collect/resultline.h"
 #include "../modes/session.h"
 #include "../workloads/compute.h"
@@ -240,6 +241,60 @@ static void hw_hang_is_stopped_by_the_watchdog(void **state)
 	assert_true(host_ns() - t0 < 10000000000ull);
 }
 
+/* A benchmark that kills or hangs its guest is a failed measurement; the others still
+ * run (in a fresh boot) and everything lands in the store. */
+static void run_survives_a_dying_guest(const char *inject, const char *reason)
+{
+	char db[64], args[64], err[256];
+	snprintf(db, sizeof(db), "/tmp/pvbench-inject-%d.db", getpid());
+	snprintf(args, sizeof(args), "inject=ptemod:%s", inject);
+	unlink(db);
+	char *argv[] = { "run", "--modes", "hw", "--bench", "cpuid,ptemod,io_in", "--reps", "2", "--rep-us", "500",
+			 "--timeout", "3", "--quiet", "--guest-args", args, "--db", db, "--guest", GUEST, NULL };
+	assert_int_equal(cmd_run(18, argv), 1);
+	struct store st;
+	struct run_meta meta;
+	struct host_info h;
+	struct result_set rs = { 0 };
+	assert_int_equal(store_open(&st, db, 100, err, sizeof(err)), 0);
+	assert_int_equal(store_load_run(&st, 0, &meta, &h, &rs, err, sizeof(err)), 0);
+	int ok[3] = { 0 }, failed = 0;
+	static const char *names[] = { "cpuid", "ptemod", "io_in" };
+	for (size_t i = 0; i < rs.nm; i++) {
+		for (int b = 0; b < 3; b++)
+			if (!strcmp(rs.m[i].bench, names[b]) && rs.m[i].status == MS_OK)
+				ok[b]++;
+		if (!strcmp(rs.m[i].bench, "ptemod") && rs.m[i].status == MS_FAILED) {
+			failed++;
+			if (!strstr(rs.m[i].reason, reason))
+				fail_msg("ptemod's reason '%s' lacks '%s'", rs.m[i].reason, reason);
+		}
+	}
+	assert_int_equal(failed, 1);
+	assert_int_equal(ok[0], 2);
+	assert_int_equal(ok[1], 0);
+	assert_int_equal(ok[2], 2);
+	results_free(&rs);
+	store_close(&st);
+	unlink(db);
+}
+
+static void hw_run_goes_on_after_a_hang(void **state)
+{
+	(void)state;
+	hw_or_skip();
+	run_survives_a_dying_guest("hang", "watchdog");
+}
+
+static void hw_run_goes_on_after_a_crash(void **state)
+{
+	(void)state;
+	hw_or_skip();
+	char detail[160];
+	bool pvm = !strcmp(host_kvm_backend(detail, sizeof(detail)), "pvm");
+	run_survives_a_dying_guest("crash", pvm ? "emulation failed" : "triple fault");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +303,8 @@ int main(void)
 		cmocka_unit_test(hw_boot_reports_exit_status_and_serial),
 		cmocka_unit_test(hw_triple_fault_is_a_failure),
 		cmocka_unit_test(hw_hang_is_stopped_by_the_watchdog),
+		cmocka_unit_test(hw_run_goes_on_after_a_hang),
+		cmocka_unit_test(hw_run_goes_on_after_a_crash),
 	};
 	return cmocka_run_group_tests_name("guest", tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
 #include "kernel.h"
 #include "cpu.h"
 #include "bench.h"
+#include "pvops.h"
 
 #define MAX_ITERS (1ull << 32)
 
@@ -40,10 +41,30 @@ static uint64_t size_iters(const struct bench *b, const struct config *c)
 	return scaled ? scaled : 1;
 }
 
+/* The failures a VMM must survive, on request: a guest that stops answering, and one
+ * that triple-faults (an empty IDT turns the breakpoint into #GP, #DF, shutdown). */
+static void inject_failure(const char *name, const char *inject)
+{
+	size_t n = strlen(name);
+	if (strncmp(inject, name, n) || inject[n] != ':')
+		return;
+	const char *what = inject + n + 1;
+	if (!strncmp(what, "hang", 5)) {
+		pv.irq_disable();
+		for (;;)
+			pv.halt();
+	}
+	if (!strncmp(what, "crash", 6)) {
+		struct { uint16_t limit; uint64_t base; } __attribute__((packed)) none = { 0, 0 };
+		__asm__ volatile("lidt %0; int3" :: "m"(none));
+	}
+}
+
 static void run_one(const char *name, const struct bench *b, const struct config *c)
 {
 	current_bench = name;
 	report(PVB_MSG_BEGIN, name, 0, 0, 0, 0, 0);
+	inject_failure(name, c->inject);
 	const char *why = b->setup ? b->setup() : 0;
 	if (why) {
 		report(PVB_MSG_UNSUPPORTED, name, 0, 0, 0, 0, why);
