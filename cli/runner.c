@@ -1,0 +1,267 @@
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "runner.h"
+#include "../collect/counters.h"
+#include "../collect/stats.h"
+#include "../modes/session.h"
+
+/* What one mode's messages have told us so far. */
+struct collector {
+	const struct mode_ops *mode;
+	const char *backend;
+	struct result_set *rs;
+	const struct run_opts *o;
+	int current;               /* benchmark in progress, -1 none */
+	bool done;                 /* the guest said DONE */
+	bool finished[32];         /* END seen or recorded otherwise */
+	char panic[PVB_TEXT_LEN];  /* a FAILED message outside any benchmark */
+	struct counters ctr;
+	uint64_t native_checksum;
+};
+
+static struct measurement *add_status(struct collector *c, int bench, enum mstatus st, const char *reason)
+{
+	struct measurement *m = results_add_measurement(c->rs);
+	if (!m)
+		return NULL;
+	snprintf(m->mode, sizeof(m->mode), "%s", c->mode->name);
+	snprintf(m->bench, sizeof(m->bench), "%s", bench_table[bench].name);
+	snprintf(m->backend, sizeof(m->backend), "%s", c->backend);
+	m->status = st;
+	snprintf(m->reason, sizeof(m->reason), "%s", reason);
+	return m;
+}
+
+static bool bench_median(const struct result_set *rs, const char *mode, const char *bench, struct summary *s)
+{
+	double v[256];
+	size_t n = 0;
+	for (size_t i = 0; i < rs->nm && n < 256; i++)
+		if (rs->m[i].status == MS_OK && !strcmp(rs->m[i].mode, mode) && !strcmp(rs->m[i].bench, bench))
+			v[n++] = rs->m[i].ns_per_op;
+	return summarize(v, n, s) == 0;
+}
+
+static void progress(const struct collector *c, int b)
+{
+	if (c->o->quiet)
+		return;
+	struct summary s;
+	const char *name = bench_table[b].name;
+	if (bench_median(c->rs, c->mode->name, name, &s))
+		fprintf(stderr, "  %-8s %-16s %12.1f ns/op  (%zu reps)\n", c->mode->name, name, s.median, s.n);
+	else
+		fprintf(stderr, "  %-8s %-16s %12s\n", c->mode->name, name, "no result");
+}
+
+static void on_msg(void *opaque, const struct pvb_msg *m)
+{
+	struct collector *c = opaque;
+	const struct bench_info *bi = bench_find(m->bench);
+	int b = bi ? (int)(bi - bench_table) : -1;
+	char why[300];
+	switch (m->type) {
+	case PVB_MSG_BEGIN:
+		if (b < 0)
+			return;
+		c->current = b;
+		counters_start(&c->ctr);
+		return;
+	case PVB_MSG_RESULT: {
+		if (b < 0)
+			return;
+		if (!m->iters || !m->tsc_hz) {
+			snprintf(why, sizeof(why), "repetition %u counted no operations", m->rep);
+			add_status(c, b, MS_FAILED, why);
+			return;
+		}
+		struct measurement *r = add_status(c, b, MS_OK, "");
+		if (!r)
+			return;
+		r->rep = (int)m->rep;
+		r->iters = m->iters;
+		r->ticks = m->ticks;
+		r->tsc_hz = m->tsc_hz;
+		r->ns_per_op = (double)m->ticks * 1e9 / (double)m->tsc_hz / (double)m->iters;
+		return;
+	}
+	case PVB_MSG_VALUE: {
+		if (b < 0)
+			return;
+		struct value_rec *v = results_add_value(c->rs);
+		if (v) {
+			snprintf(v->mode, sizeof(v->mode), "%s", c->mode->name);
+			snprintf(v->bench, sizeof(v->bench), "%s", m->bench);
+			v->value = m->value;
+		}
+		if (!strcmp(m->bench, "compute") && m->value != c->native_checksum) {
+			snprintf(why, sizeof(why), "checksum 0x%016llx differs from native 0x%016llx: the engine computed wrongly",
+				 (unsigned long long)m->value, (unsigned long long)c->native_checksum);
+			add_status(c, b, MS_FAILED, why);
+		}
+		return;
+	}
+	case PVB_MSG_UNSUPPORTED:
+	case PVB_MSG_FAILED:
+		if (b < 0) {
+			snprintf(c->panic, sizeof(c->panic), "%s", m->text);
+			return;
+		}
+		snprintf(why, sizeof(why), "%s%s", m->type == PVB_MSG_UNSUPPORTED ? "guest: " : "guest failed: ", m->text);
+		add_status(c, b, m->type == PVB_MSG_UNSUPPORTED ? MS_UNSUPPORTED : MS_FAILED, why);
+		c->finished[b] = true;
+		return;
+	case PVB_MSG_END: {
+		if (b < 0)
+			return;
+		int64_t vals[COUNTERS_MAX];
+		counters_read(&c->ctr, vals);
+		for (int i = 0; i < c->ctr.n; i++) {
+			struct counter_rec *r = results_add_counter(c->rs);
+			if (!r)
+				break;
+			snprintf(r->mode, sizeof(r->mode), "%s", c->mode->name);
+			snprintf(r->bench, sizeof(r->bench), "%s", m->bench);
+			snprintf(r->name, sizeof(r->name), "%s", c->ctr.c[i].name);
+			snprintf(r->source, sizeof(r->source), "%s", c->ctr.c[i].source);
+			r->value = vals[i];
+		}
+		c->finished[b] = true;
+		c->current = -1;
+		progress(c, b);
+		return;
+	}
+	case PVB_MSG_DONE:
+		c->done = true;
+		return;
+	default:
+		return;
+	}
+}
+
+static void add_stats(struct collector *c, const struct mode_stats *st)
+{
+	for (int i = 0; i < st->n; i++) {
+		struct stat_rec *r = NULL;
+		for (size_t j = 0; j < c->rs->ns && !r; j++)
+			if (!strcmp(c->rs->s[j].mode, c->mode->name) && !strcmp(c->rs->s[j].name, st->s[i].name))
+				r = &c->rs->s[j];
+		if (!r && (r = results_add_stat(c->rs))) {
+			snprintf(r->mode, sizeof(r->mode), "%s", c->mode->name);
+			snprintf(r->name, sizeof(r->name), "%s", st->s[i].name);
+		}
+		if (r)
+			r->value += st->s[i].value;
+	}
+}
+
+static int pending_count(const struct collector *c, const bool *want)
+{
+	int n = 0;
+	for (int b = 0; b < bench_count; b++)
+		n += want[b] && !c->finished[b];
+	return n;
+}
+
+/* Boots until every wanted benchmark has an outcome. A benchmark that kills its guest
+ * is recorded as failed and the rest run in a fresh boot. */
+static void run_guest_mode(struct collector *c, const bool *want)
+{
+	const struct run_opts *o = c->o;
+	for (int boots = 0; pending_count(c, want) && boots <= bench_count; boots++) {
+		struct bench_plan p = o->plan;
+		for (int b = 0; b < bench_count; b++)
+			p.want[b] = want[b] && !c->finished[b];
+		char cmdline[1024];
+		plan_cmdline(&p, -1, cmdline, sizeof(cmdline));
+		uint64_t per_rep_ms = o->plan.iters ? 1000 : o->plan.rep_us / 1000 + 1;
+		uint64_t timeout_ms = o->timeout_s ? o->timeout_s * 1000
+						   : 120000 + (uint64_t)pending_count(c, want) * (o->plan.reps + o->plan.warmup + 6) * per_rep_ms * 4;
+		struct session s = { .mode = c->mode, .kernel = o->guest, .format = IMAGE_ELF64, .cmdline = cmdline,
+				     .mem_bytes = o->mem_mb << 20, .echo_fd = o->serial ? STDOUT_FILENO : -1,
+				     .timeout_ms = timeout_ms, .on_msg = on_msg, .opaque = c };
+		struct session_result r;
+		c->current = -1;
+		c->done = false;
+		c->panic[0] = 0;
+		session_boot(&s, &r);
+		add_stats(c, &r.stats);
+		if (c->done)
+			return;
+		char why[512];
+		if (r.setup_failed)
+			snprintf(why, sizeof(why), "%s", r.error);
+		else if (c->panic[0])
+			snprintf(why, sizeof(why), "guest failed: %s", c->panic);
+		else if (r.out.end == RUN_EXITED)
+			snprintf(why, sizeof(why), "guest exited with status %d before finishing (last output: %s)",
+				 r.out.exit_status, r.last_line);
+		else
+			snprintf(why, sizeof(why), "%s (last output: %s)", r.out.reason, r.last_line);
+		if (c->current >= 0) {
+			if (!c->finished[c->current])
+				add_status(c, c->current, MS_FAILED, why);
+			c->finished[c->current] = true;
+			if (!c->o->quiet)
+				fprintf(stderr, "  %-8s %-16s FAILED: %s\n", c->mode->name, bench_table[c->current].name, why);
+		} else {
+			/* no benchmark to blame: the boot itself failed, so the rest cannot run either */
+			for (int b = 0; b < bench_count; b++)
+				if (want[b] && !c->finished[b]) {
+					add_status(c, b, MS_FAILED, why);
+					c->finished[b] = true;
+				}
+			if (!c->o->quiet)
+				fprintf(stderr, "  %-8s FAILED to boot: %s\n", c->mode->name, why);
+		}
+		if (r.out.end == RUN_INTERRUPTED)
+			break;
+	}
+}
+
+static void run_mode(struct collector *c)
+{
+	char why[256];
+	bool want[32] = { false };
+	if (c->mode->probe(why, sizeof(why))) {
+		char reason[300];
+		snprintf(reason, sizeof(reason), "unsupported on this host: %s", why);
+		for (int b = 0; b < bench_count; b++)
+			if (c->o->plan.want[b])
+				add_status(c, b, MS_UNSUPPORTED, reason);
+		if (!c->o->quiet)
+			fprintf(stderr, "  %-8s unavailable: %s\n", c->mode->name, why);
+		return;
+	}
+	for (int b = 0; b < bench_count; b++) {
+		if (!c->o->plan.want[b])
+			continue;
+		const char *no = c->mode->bench_unsupported(bench_table[b].name, bench_table[b].needs);
+		if (no) {
+			add_status(c, b, MS_UNSUPPORTED, no);
+			c->finished[b] = true;
+		} else {
+			want[b] = true;
+		}
+	}
+	if (!c->o->quiet)
+		fprintf(stderr, "%s (%s):\n", c->mode->name, c->backend);
+	if (c->mode->run_host) {
+		struct bench_plan p = c->o->plan;
+		memcpy(p.want, want, sizeof(want));
+		c->mode->run_host(&p, on_msg, c);
+	} else {
+		run_guest_mode(c, want);
+	}
+}
+
+void runner_run_mode(const struct run_opts *o, const struct mode_ops *m, uint64_t native_checksum,
+		     struct result_set *rs)
+{
+	struct collector c = { .mode = m, .backend = m->backend(), .rs = rs, .o = o, .current = -1,
+			       .native_checksum = native_checksum };
+	counters_open(&c.ctr);
+	run_mode(&c);
+	counters_close(&c.ctr);
+}

@@ -1,0 +1,24 @@
+/* The run engine: each mode's benchmarks to an outcome, into one result set. */
+#ifndef CLI_RUNNER_H
+#define CLI_RUNNER_H
+#include <stdbool.h>
+#include "../collect/results.h"
+#include "../modes/mode.h"
+
+#define MAX_MODES 8
+
+struct run_opts {
+	const struct mode_ops *modes[MAX_MODES];
+	int nmodes;
+	struct bench_plan plan;
+	const char *db;
+	char guest[4096];
+	uint64_t mem_mb, timeout_s;
+	bool serial, quiet;
+};
+
+/* Runs every selected benchmark of mode m: measured, unsupported or failed, never absent. */
+void runner_run_mode(const struct run_opts *o, const struct mode_ops *m, uint64_t native_checksum,
+		     struct result_set *rs);
+
+#endif
