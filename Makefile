@@ -6,7 +6,7 @@ REV     := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 WARN    := -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g
 HOST_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -DPVBENCH_REV='"$(REV)"'
-LDLIBS  := -lsqlite3 -lcpuid -lpfm -lmd -lm
+LDLIBS  := -lsqlite3 -lcpuid -lpfm -lmd -lZydis -lm
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 GUEST_CFLAGS := -std=gnu11 $(WARN) -O2 -g -m64 -ffreestanding -fno-pic -fno-pie \
@@ -15,10 +15,10 @@ GUEST_CFLAGS := -std=gnu11 $(WARN) -O2 -g -m64 -ffreestanding -fno-pic -fno-pie 
 GUEST_LDFLAGS := -m elf_x86_64 -nostdlib -z max-page-size=0x1000 --no-warn-rwx-segments
 
 # Debian packages the build, the tests and the peers need.
-DEPS := gcc make pkg-config libsqlite3-dev libcpuid-dev libpfm4-dev libmd-dev libcmocka-dev \
+DEPS := gcc make pkg-config libsqlite3-dev libcpuid-dev libpfm4-dev libmd-dev libcmocka-dev libzydis-dev \
 	qemu-system-x86 sqlite3
 
-LIB_SRC   := $(wildcard vmm/*.c) $(wildcard modes/*.c) $(wildcard modes/*/*.c) \
+LIB_SRC   := $(wildcard vmm/*.c) $(wildcard vmm/x86/*.c) $(wildcard modes/*.c) $(wildcard modes/*/*.c) \
 	$(wildcard collect/*.c) workloads/compute.c
 CLI_SRC   := $(wildcard cli/*.c)
 GUEST_SRC := $(wildcard workloads/guest/*.c workloads/guest/*.S) workloads/compute.c

@@ -3,9 +3,9 @@
 #include <string.h>
 #include "mode.h"
 
-extern const struct mode_ops hw_mode, native_mode;
+extern const struct mode_ops hw_mode, native_mode, emulate_mode;
 
-const struct mode_ops *const mode_list[] = { &hw_mode, &native_mode, NULL };
+const struct mode_ops *const mode_list[] = { &hw_mode, &emulate_mode, &native_mode, NULL };
 
 const struct mode_ops *mode_find(const char *name)
 {

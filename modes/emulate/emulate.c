@@ -1,0 +1,141 @@
+/* emulate: every guest instruction decoded (Zydis, cached) and executed by the CPU model
+ * in vmm/x86, with the machine's LAPIC model for timers; hlt sleeps on the host until
+ * the next timer deadline. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "../mode.h"
+#include "../../vmm/x86/decode.h"
+#include "../../vmm/x86/x86.h"
+
+#define SLICE 200000          /* instructions between watchdog checks */
+#define MAX_SLEEP_NS 10000000 /* a halted CPU re-checks the watchdog this often */
+
+struct emu_vm {
+	struct x86_cpu cpu;
+	struct machine *m;
+	uint64_t run_ns, halts, halt_ns;
+};
+
+static volatile sig_atomic_t interrupted;
+static void on_interrupt(int sig) { (void)sig; interrupted = 1; }
+
+static int emu_probe(char *why, size_t n) { (void)why; (void)n; return 0; }
+static const char *emu_backend(void) { return "interpreter"; }
+static const char *emu_bench_unsupported(const char *bench, unsigned needs) { (void)bench; (void)needs; return NULL; }
+
+static void *emu_create(struct machine *m, const struct boot_state *bs, char *err, size_t n)
+{
+	struct emu_vm *v = calloc(1, sizeof(*v));
+	if (!v || x86_cpu_init(&v->cpu, &m->mem, &m->bus, &m->lapic)) {
+		snprintf(err, n, "out of memory for the CPU model");
+		free(v);
+		return NULL;
+	}
+	v->m = m;
+	x86_load_boot_state(&v->cpu, bs);
+	return v;
+}
+
+static void destroy(void *opaque)
+{
+	struct emu_vm *v = opaque;
+	x86_cpu_free(&v->cpu);
+	free(v);
+}
+
+static void sleep_until(uint64_t wake_ns)
+{
+	uint64_t now = host_ns();
+	if (wake_ns <= now)
+		return;
+	uint64_t d = wake_ns - now > MAX_SLEEP_NS ? MAX_SLEEP_NS : wake_ns - now;
+	struct timespec ts = { (time_t)(d / 1000000000ull), (long)(d % 1000000000ull) };
+	while (nanosleep(&ts, &ts) && errno == EINTR && !interrupted)
+		;
+}
+
+static void emu_run(void *opaque, uint64_t timeout_ms, struct run_outcome *out)
+{
+	struct emu_vm *v = opaque;
+	struct x86_cpu *c = &v->cpu;
+	uint64_t t0 = host_ns(), deadline = t0 + timeout_ms * 1000000ull;
+	struct sigaction sa = { .sa_handler = on_interrupt }, old;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old);
+	interrupted = 0;
+	memset(out, 0, sizeof(*out));
+	for (;;) {
+		x86_run(c, SLICE, &v->m->ctl.exited);
+		if (machine_exited(v->m)) {
+			out->end = RUN_EXITED;
+			out->exit_status = v->m->ctl.exit_status;
+			break;
+		}
+		if (c->exit == X86_SHUTDOWN) {
+			out->end = RUN_FAILED;
+			snprintf(out->reason, sizeof(out->reason), "triple fault (shutdown) at rip 0x%llx, starting with vector %d error 0x%x",
+				 (unsigned long long)c->rip, c->first_vector, c->first_error);
+			break;
+		}
+		if (c->exit == X86_HALTED) {
+			if (!(c->flags & F_IF)) {
+				out->end = RUN_FAILED;
+				snprintf(out->reason, sizeof(out->reason), "guest halted with interrupts off at rip 0x%llx",
+					 (unsigned long long)c->rip);
+				break;
+			}
+			uint64_t h0 = host_ns();
+			sleep_until(lapic_update(&v->m->lapic));
+			v->halts++;
+			v->halt_ns += host_ns() - h0;
+		}
+		if (interrupted) {
+			out->end = RUN_INTERRUPTED;
+			snprintf(out->reason, sizeof(out->reason), "interrupted by the user");
+			break;
+		}
+		if (host_ns() > deadline) {
+			out->end = RUN_TIMEOUT;
+			snprintf(out->reason, sizeof(out->reason), "watchdog: guest still running after %llu s (rip 0x%llx)",
+				 (unsigned long long)(timeout_ms / 1000), (unsigned long long)c->rip);
+			break;
+		}
+	}
+	v->run_ns += host_ns() - t0;
+	sigaction(SIGINT, &old, NULL);
+}
+
+static void emu_stats(void *opaque, struct mode_stats *st)
+{
+	struct emu_vm *v = opaque;
+	const struct x86_counters *k = &v->cpu.count;
+	char name[48];
+	mode_stat_add(st, "insns", k->insns);
+	mode_stat_add(st, "run_ns", v->run_ns);
+	mode_stat_add(st, "halt_ns", v->halt_ns);
+	mode_stat_add(st, "interrupts", k->interrupts);
+	mode_stat_add(st, "tlb_misses", k->tlb_misses);
+	mode_stat_add(st, "decode_misses", k->decode_misses);
+	for (int i = 0; i < 32; i++) {
+		if (!k->exceptions[i])
+			continue;
+		snprintf(name, sizeof(name), "exception.%d", i);
+		mode_stat_add(st, name, k->exceptions[i]);
+	}
+}
+
+const struct mode_ops emulate_mode = {
+	.name = "emulate",
+	.summary = "every guest instruction decoded and executed in software (soft MMU)",
+	.probe = emu_probe,
+	.backend = emu_backend,
+	.bench_unsupported = emu_bench_unsupported,
+	.create = emu_create,
+	.run = emu_run,
+	.stats = emu_stats,
+	.destroy = destroy,
+};

@@ -1,0 +1,408 @@
+/* Integer arithmetic, logic, shifts, bit operations and data movement. */
+#include "decode.h"
+#include "exec.h"
+#include "system.h"
+
+static void set_arith(struct x86_cpu *c, uint32_t set, uint32_t mask)
+{
+	uint32_t f = (x86_arith_flags(c) & ~mask) | (set & mask);
+	c->cc.op = CC_EFLAGS;
+	c->cc.src = f;
+}
+
+static void arith(struct x86_cpu *c, const struct x86_insn *i, enum cc_op op, bool store)
+{
+	unsigned sz = i->op[0].size;
+	uint64_t dst = opnd_read(c, i, 0), src = opnd_read(c, i, 1) & size_mask(sz);
+	uint32_t carry = (op == CC_ADC || op == CC_SBB) ? flag(c, F_CF) : 0;
+	uint64_t res;
+	switch (op) {
+	case CC_ADD: res = dst + src; break;
+	case CC_ADC: res = dst + src + carry; break;
+	case CC_SUB: res = dst - src; break;
+	default: res = dst - src - carry; break;
+	}
+	res &= size_mask(sz);
+	if (store)
+		opnd_write(c, i, 0, res);
+	set_cc(c, op, sz, dst, src, res);
+	c->cc.carry_in = carry;
+}
+
+void op_add(struct x86_cpu *c, const struct x86_insn *i) { arith(c, i, CC_ADD, true); }
+void op_adc(struct x86_cpu *c, const struct x86_insn *i) { arith(c, i, CC_ADC, true); }
+void op_sub(struct x86_cpu *c, const struct x86_insn *i) { arith(c, i, CC_SUB, true); }
+void op_sbb(struct x86_cpu *c, const struct x86_insn *i) { arith(c, i, CC_SBB, true); }
+void op_cmp(struct x86_cpu *c, const struct x86_insn *i) { arith(c, i, CC_SUB, false); }
+
+static void logic(struct x86_cpu *c, const struct x86_insn *i, int kind, bool store)
+{
+	unsigned sz = i->op[0].size;
+	uint64_t a = opnd_read(c, i, 0), b = opnd_read(c, i, 1);
+	uint64_t r = (kind == 0 ? a & b : kind == 1 ? a | b : a ^ b) & size_mask(sz);
+	if (store)
+		opnd_write(c, i, 0, r);
+	set_cc(c, CC_LOGIC, sz, a, b, r);
+}
+
+void op_and(struct x86_cpu *c, const struct x86_insn *i) { logic(c, i, 0, true); }
+void op_or(struct x86_cpu *c, const struct x86_insn *i) { logic(c, i, 1, true); }
+void op_xor(struct x86_cpu *c, const struct x86_insn *i) { logic(c, i, 2, true); }
+void op_test(struct x86_cpu *c, const struct x86_insn *i) { logic(c, i, 0, false); }
+
+static void incdec(struct x86_cpu *c, const struct x86_insn *i, bool inc)
+{
+	unsigned sz = i->op[0].size;
+	uint32_t cf = flag(c, F_CF);
+	uint64_t d = opnd_read(c, i, 0), r = (inc ? d + 1 : d - 1) & size_mask(sz);
+	opnd_write(c, i, 0, r);
+	set_cc(c, inc ? CC_INC : CC_DEC, sz, d, 1, r);
+	c->cc.carry_in = cf;
+}
+
+void op_inc(struct x86_cpu *c, const struct x86_insn *i) { incdec(c, i, true); }
+void op_dec(struct x86_cpu *c, const struct x86_insn *i) { incdec(c, i, false); }
+
+void op_neg(struct x86_cpu *c, const struct x86_insn *i)
+{
+	unsigned sz = i->op[0].size;
+	uint64_t d = opnd_read(c, i, 0), r = (0 - d) & size_mask(sz);
+	opnd_write(c, i, 0, r);
+	set_cc(c, CC_SUB, sz, 0, d, r);
+	c->cc.carry_in = 0;
+}
+
+void op_not(struct x86_cpu *c, const struct x86_insn *i) { opnd_write(c, i, 0, ~opnd_read(c, i, 0)); }
+
+static unsigned shift_count(struct x86_cpu *c, const struct x86_insn *i, int n)
+{
+	unsigned v = i->nops > n ? (unsigned)opnd_read(c, i, n) : 1;
+	return v & (i->op[0].size == 8 ? 0x3f : 0x1f);
+}
+
+void op_shl(struct x86_cpu *c, const struct x86_insn *i)
+{
+	unsigned sz = i->op[0].size, n = shift_count(c, i, 1);
+	uint64_t d = opnd_read(c, i, 0);
+	if (!n)
+		return;
+	uint64_t r = (n >= 64 ? 0 : d << n) & size_mask(sz);
+	opnd_write(c, i, 0, r);
+	set_cc(c, CC_SHL, sz, d, n, r);
+}
+
+void op_shr(struct x86_cpu *c, const struct x86_insn *i)
+{
+	unsigned sz = i->op[0].size, n = shift_count(c, i, 1);
+	uint64_t d = opnd_read(c, i, 0) & size_mask(sz);
+	if (!n)
+		return;
+	uint64_t r = n >= 64 ? 0 : d >> n;
+	opnd_write(c, i, 0, r);
+	set_cc(c, CC_SHR, sz, d, n, r);
+}
+
+void op_sar(struct x86_cpu *c, const struct x86_insn *i)
+{
+	unsigned sz = i->op[0].size, n = shift_count(c, i, 1);
+	uint64_t d = opnd_read(c, i, 0) & size_mask(sz);
+	if (!n)
+		return;
+	uint64_t r = (uint64_t)(sext(d, sz) >> (n > 63 ? 63 : n)) & size_mask(sz);
+	opnd_write(c, i, 0, r);
+	set_cc(c, CC_SAR, sz, d, n, r);
+}
+
+/* Rotates touch only CF and OF; the other flags keep their values. */
+static void rotate(struct x86_cpu *c, const struct x86_insn *i, bool left, bool through_carry)
+{
+	unsigned sz = i->op[0].size, bits = sz * 8, n = shift_count(c, i, 1);
+	uint64_t m = size_mask(sz), d = opnd_read(c, i, 0) & m, r = d;
+	bool cf = flag(c, F_CF);
+	if (through_carry) {
+		n %= bits + 1;
+		for (unsigned k = 0; k < n; k++) {
+			bool out = left ? (r >> (bits - 1)) & 1 : r & 1;
+			r = left ? ((r << 1) | cf) & m : (r >> 1) | ((uint64_t)cf << (bits - 1));
+			cf = out;
+		}
+	} else {
+		if (!n)
+			return;
+		unsigned k = n % bits;
+		r = k ? (left ? ((d << k) | (d >> (bits - k))) & m : ((d >> k) | (d << (bits - k))) & m) : d;
+		cf = left ? r & 1 : (r >> (bits - 1)) & 1;
+	}
+	if (!n)
+		return;
+	opnd_write(c, i, 0, r);
+	bool msb = (r >> (bits - 1)) & 1, msb2 = (r >> (bits - 2)) & 1;
+	bool of = left ? msb ^ cf : msb ^ msb2;
+	set_arith(c, (cf ? F_CF : 0) | (of ? F_OF : 0), F_CF | F_OF);
+}
+
+void op_rol(struct x86_cpu *c, const struct x86_insn *i) { rotate(c, i, true, false); }
+void op_ror(struct x86_cpu *c, const struct x86_insn *i) { rotate(c, i, false, false); }
+void op_rcl(struct x86_cpu *c, const struct x86_insn *i) { rotate(c, i, true, true); }
+void op_rcr(struct x86_cpu *c, const struct x86_insn *i) { rotate(c, i, false, true); }
+
+static void double_shift(struct x86_cpu *c, const struct x86_insn *i, bool left)
+{
+	unsigned sz = i->op[0].size, bits = sz * 8, n = shift_count(c, i, 2);
+	uint64_t m = size_mask(sz), d = opnd_read(c, i, 0) & m, s = opnd_read(c, i, 1) & m;
+	if (!n)
+		return;
+	unsigned __int128 wide = left ? ((unsigned __int128)d << bits) | s : ((unsigned __int128)s << bits) | d;
+	uint64_t r;
+	bool cf;
+	if (left) {
+		r = (uint64_t)((wide << n) >> bits) & m;
+		cf = (d >> (bits - n)) & 1;
+	} else {
+		r = (uint64_t)(wide >> n) & m;
+		cf = (d >> (n - 1)) & 1;
+	}
+	opnd_write(c, i, 0, r);
+	set_cc(c, CC_LOGIC, sz, 0, 0, r);
+	bool of = ((r ^ d) >> (bits - 1)) & 1;
+	set_arith(c, (cf ? F_CF : 0) | (of ? F_OF : 0), F_CF | F_OF);
+}
+
+void op_shld(struct x86_cpu *c, const struct x86_insn *i) { double_shift(c, i, true); }
+void op_shrd(struct x86_cpu *c, const struct x86_insn *i) { double_shift(c, i, false); }
+
+/* One-operand multiply and divide use the accumulator pair for the width. */
+static void acc_write(struct x86_cpu *c, unsigned sz, uint64_t lo, uint64_t hi)
+{
+	if (sz == 1) {
+		reg_write(c, R_AX, 2, false, (lo & 0xff) | ((hi & 0xff) << 8));
+	} else {
+		reg_write(c, R_AX, sz, false, lo);
+		reg_write(c, R_DX, sz, false, hi);
+	}
+}
+
+void op_mul(struct x86_cpu *c, const struct x86_insn *i)
+{
+	unsigned sz = i->op[0].size;
+	uint64_t m = size_mask(sz);
+	unsigned __int128 p = (unsigned __int128)(reg_read(c, R_AX, sz, false)) * (opnd_read(c, i, 0) & m);
+	uint64_t lo = (uint64_t)p & m, hi = (uint64_t)(p >> (sz * 8)) & m;
+	acc_write(c, sz, lo, hi);
+	set_cc(c, CC_MUL, sz, 0, hi != 0, lo);
+}
+
+void op_imul(struct x86_cpu *c, const struct x86_insn *i)
+{
+	unsigned sz = i->op[0].size;
+	uint64_t m = size_mask(sz);
+	if (i->nops == 1) {
+		__int128 p = (__int128)sext(reg_read(c, R_AX, sz, false), sz) * sext(opnd_read(c, i, 0), sz);
+		uint64_t lo = (uint64_t)p & m, hi = (uint64_t)(p >> (sz * 8)) & m;
+		acc_write(c, sz, lo, hi);
+		set_cc(c, CC_MUL, sz, 0, p != (__int128)sext(lo, sz), lo);
+		return;
+	}
+	int a = i->nops == 3 ? 1 : 0, b = i->nops == 3 ? 2 : 1;
+	__int128 p = (__int128)sext(opnd_read(c, i, a), sz) * sext(opnd_read(c, i, b) & m, sz);
+	uint64_t lo = (uint64_t)p & m;
+	opnd_write(c, i, 0, lo);
+	set_cc(c, CC_MUL, sz, 0, p != (__int128)sext(lo, sz), lo);
+}
+
+void op_div(struct x86_cpu *c, const struct x86_insn *i)
+{
+	unsigned sz = i->op[0].size;
+	uint64_t m = size_mask(sz), d = opnd_read(c, i, 0) & m;
+	unsigned __int128 n = sz == 1 ? reg_read(c, R_AX, 2, false)
+				      : ((unsigned __int128)reg_read(c, R_DX, sz, false) << (sz * 8)) | reg_read(c, R_AX, sz, false);
+	if (!d || n / d > m)
+		x86_raise(c, EXC_DE, NO_ERROR_CODE);
+	acc_write(c, sz, (uint64_t)(n / d), (uint64_t)(n % d));
+}
+
+void op_idiv(struct x86_cpu *c, const struct x86_insn *i)
+{
+	unsigned sz = i->op[0].size, bits = sz * 8;
+	int64_t d = sext(opnd_read(c, i, 0), sz);
+	__int128 n = sz == 1 ? sext(reg_read(c, R_AX, 2, false), 2)
+			     : (__int128)(((unsigned __int128)reg_read(c, R_DX, sz, false) << bits) | reg_read(c, R_AX, sz, false));
+	if (sz != 8 && sz != 1)
+		n = (n << (128 - 2 * bits)) >> (128 - 2 * bits); /* sign-extend the 2*bits dividend */
+	if (!d)
+		x86_raise(c, EXC_DE, NO_ERROR_CODE);
+	if (d == -1 && n == (__int128)((unsigned __int128)1 << 127))
+		x86_raise(c, EXC_DE, NO_ERROR_CODE); /* the one quotient C cannot form */
+	__int128 q = n / d, r = n % d;
+	__int128 lim = (__int128)1 << (bits - 1);
+	if (q >= lim || q < -lim)
+		x86_raise(c, EXC_DE, NO_ERROR_CODE);
+	acc_write(c, sz, (uint64_t)q, (uint64_t)r);
+}
+
+/* bt family: a register bit offset reaches beyond a memory operand (signed). */
+static void bit_op(struct x86_cpu *c, const struct x86_insn *i, int kind)
+{
+	const struct x86_operand *o = &i->op[0];
+	unsigned sz = o->size, bits = sz * 8;
+	uint64_t off = opnd_read(c, i, 1);
+	uint64_t v, addr = 0;
+	if (o->kind == OPK_MEM) {
+		addr = opnd_addr(c, i, o);
+		if (i->op[1].kind == OPK_REG)
+			addr += (uint64_t)((sext(off, i->op[1].size) >> (__builtin_ctz(bits))) * (int64_t)sz);
+		v = mem_read(c, addr, sz);
+	} else {
+		v = opnd_read(c, i, 0);
+	}
+	unsigned bit = (unsigned)(off & (bits - 1));
+	bool was = (v >> bit) & 1;
+	if (kind) {
+		uint64_t nv = kind == 1 ? v | (1ull << bit) : kind == 2 ? v & ~(1ull << bit) : v ^ (1ull << bit);
+		if (o->kind == OPK_MEM)
+			mem_write(c, addr, nv, sz);
+		else
+			opnd_write(c, i, 0, nv);
+	}
+	set_arith(c, was ? F_CF : 0, F_CF);
+}
+
+void op_bt(struct x86_cpu *c, const struct x86_insn *i) { bit_op(c, i, 0); }
+void op_bts(struct x86_cpu *c, const struct x86_insn *i) { bit_op(c, i, 1); }
+void op_btr(struct x86_cpu *c, const struct x86_insn *i) { bit_op(c, i, 2); }
+void op_btc(struct x86_cpu *c, const struct x86_insn *i) { bit_op(c, i, 3); }
+
+static void scan(struct x86_cpu *c, const struct x86_insn *i, bool reverse)
+{
+	unsigned sz = i->op[0].size;
+	uint64_t s = opnd_read(c, i, 1) & size_mask(sz);
+	if (!s) {
+		set_arith(c, F_ZF, F_ZF); /* destination left unchanged, as AMD and Intel do */
+		return;
+	}
+	opnd_write(c, i, 0, reverse ? 63 - (uint64_t)__builtin_clzll(s) : (uint64_t)__builtin_ctzll(s));
+	set_arith(c, 0, F_ZF);
+}
+
+void op_bsf(struct x86_cpu *c, const struct x86_insn *i) { scan(c, i, false); }
+void op_bsr(struct x86_cpu *c, const struct x86_insn *i) { scan(c, i, true); }
+
+static void count_bits(struct x86_cpu *c, const struct x86_insn *i, int kind)
+{
+	unsigned sz = i->op[0].size, bits = sz * 8;
+	uint64_t s = opnd_read(c, i, 1) & size_mask(sz), r;
+	if (kind == 0)
+		r = s ? (uint64_t)__builtin_ctzll(s) : bits;
+	else if (kind == 1)
+		r = s ? (uint64_t)__builtin_clzll(s) - (64 - bits) : bits;
+	else
+		r = (uint64_t)__builtin_popcountll(s);
+	opnd_write(c, i, 0, r);
+	uint32_t f = kind == 2 ? (s ? 0 : F_ZF) : ((r == 0 ? F_ZF : 0) | (s == 0 ? F_CF : 0));
+	set_arith(c, f, F_ARITH);
+}
+
+void op_tzcnt(struct x86_cpu *c, const struct x86_insn *i) { count_bits(c, i, 0); }
+void op_lzcnt(struct x86_cpu *c, const struct x86_insn *i) { count_bits(c, i, 1); }
+void op_popcnt(struct x86_cpu *c, const struct x86_insn *i) { count_bits(c, i, 2); }
+
+void op_mov(struct x86_cpu *c, const struct x86_insn *i)
+{
+	if (i->op[0].kind >= OPK_SEG || i->op[1].kind >= OPK_SEG)
+		mov_system(c, i); /* segment, control and debug registers */
+	else
+		opnd_write(c, i, 0, opnd_read(c, i, 1));
+}
+
+void op_lea(struct x86_cpu *c, const struct x86_insn *i)
+{
+	const struct x86_operand *o = &i->op[1];
+	uint64_t a = (uint64_t)o->val;
+	if (o->base == 16)
+		a += c->rip;
+	else if (o->base != REG_NONE)
+		a += c->r[o->base];
+	if (o->index != REG_NONE)
+		a += c->r[o->index] * o->scale;
+	opnd_write(c, i, 0, a & size_mask(i->addrsize));
+}
+
+void op_movzx(struct x86_cpu *c, const struct x86_insn *i) { opnd_write(c, i, 0, opnd_read(c, i, 1)); }
+void op_movsx(struct x86_cpu *c, const struct x86_insn *i) { opnd_write(c, i, 0, (uint64_t)sext(opnd_read(c, i, 1), i->op[1].size)); }
+
+void op_xchg(struct x86_cpu *c, const struct x86_insn *i)
+{
+	uint64_t a = opnd_read(c, i, 0), b = opnd_read(c, i, 1);
+	/* the memory side first, so a fault leaves the register untouched */
+	int mem_first = i->op[1].kind == OPK_MEM;
+	opnd_write(c, i, mem_first, mem_first ? a : b);
+	opnd_write(c, i, !mem_first, mem_first ? b : a);
+}
+
+void op_xadd(struct x86_cpu *c, const struct x86_insn *i)
+{
+	unsigned sz = i->op[0].size;
+	uint64_t d = opnd_read(c, i, 0), s = opnd_read(c, i, 1), r = (d + s) & size_mask(sz);
+	opnd_write(c, i, 0, r);
+	opnd_write(c, i, 1, d);
+	set_cc(c, CC_ADD, sz, d, s, r);
+}
+
+void op_cmpxchg(struct x86_cpu *c, const struct x86_insn *i)
+{
+	unsigned sz = i->op[0].size;
+	uint64_t acc = reg_read(c, R_AX, sz, false), d = opnd_read(c, i, 0), s = opnd_read(c, i, 1);
+	if (acc == d) {
+		opnd_write(c, i, 0, s);
+	} else {
+		opnd_write(c, i, 0, d); /* the locked cycle writes back what it read */
+		reg_write(c, R_AX, sz, false, d);
+	}
+	set_cc(c, CC_SUB, sz, acc, d, (acc - d) & size_mask(sz));
+	c->cc.carry_in = 0;
+}
+
+void op_bswap(struct x86_cpu *c, const struct x86_insn *i)
+{
+	uint64_t v = opnd_read(c, i, 0);
+	opnd_write(c, i, 0, i->op[0].size == 8 ? __builtin_bswap64(v) : __builtin_bswap32((uint32_t)v));
+}
+
+void op_setcc(struct x86_cpu *c, const struct x86_insn *i) { opnd_write(c, i, 0, cond_true(c, i->cond)); }
+
+void op_cmovcc(struct x86_cpu *c, const struct x86_insn *i)
+{
+	uint64_t v = opnd_read(c, i, 1); /* read (and fault) whether or not the move happens */
+	opnd_write(c, i, 0, cond_true(c, i->cond) ? v : opnd_read(c, i, 0));
+}
+
+void op_cbw(struct x86_cpu *c, const struct x86_insn *i)
+{
+	unsigned sz = i->opsize;
+	reg_write(c, R_AX, sz, false, (uint64_t)sext(reg_read(c, R_AX, sz / 2, false), sz / 2));
+}
+
+void op_cwd(struct x86_cpu *c, const struct x86_insn *i)
+{
+	unsigned sz = i->opsize;
+	reg_write(c, R_DX, sz, false, sext(reg_read(c, R_AX, sz, false), sz) < 0 ? ~0ull : 0);
+}
+
+void op_lahf(struct x86_cpu *c, const struct x86_insn *i)
+{
+	(void)i;
+	reg_write(c, R_AX, 1, true, x86_get_flags(c) & 0xff);
+}
+
+void op_sahf(struct x86_cpu *c, const struct x86_insn *i)
+{
+	(void)i;
+	set_arith(c, (uint32_t)reg_read(c, R_AX, 1, true), F_CF | F_PF | F_AF | F_ZF | F_SF);
+}
+
+void op_clc(struct x86_cpu *c, const struct x86_insn *i) { (void)i; set_arith(c, 0, F_CF); }
+void op_stc(struct x86_cpu *c, const struct x86_insn *i) { (void)i; set_arith(c, F_CF, F_CF); }
+void op_cmc(struct x86_cpu *c, const struct x86_insn *i) { (void)i; set_arith(c, flag(c, F_CF) ? 0 : F_CF, F_CF); }
+void op_cld(struct x86_cpu *c, const struct x86_insn *i) { (void)i; c->flags &= ~(uint64_t)F_DF; }
+void op_std(struct x86_cpu *c, const struct x86_insn *i) { (void)i; c->flags |= F_DF; }
+void op_nop(struct x86_cpu *c, const struct x86_insn *i) { (void)c; (void)i; }

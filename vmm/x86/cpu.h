@@ -1,0 +1,127 @@
+/* The x86 CPU model shared by the interpreter (emulate) and the translator (bt): one set
+ * of semantics. State, the memory path (soft TLB over a page walk), exceptions. */
+#ifndef X86_CPU_H
+#define X86_CPU_H
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "../bus.h"
+#include "../lapic.h"
+#include "../mem.h"
+
+enum { R_AX, R_CX, R_DX, R_BX, R_SP, R_BP, R_SI, R_DI, R_R8, R_R9, R_R10, R_R11, R_R12, R_R13, R_R14, R_R15 };
+enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_NONE = 7 };
+
+#define F_CF 0x0001u
+#define F_PF 0x0004u
+#define F_AF 0x0010u
+#define F_ZF 0x0040u
+#define F_SF 0x0080u
+#define F_TF 0x0100u
+#define F_IF 0x0200u
+#define F_DF 0x0400u
+#define F_OF 0x0800u
+#define F_IOPL 0x3000u
+#define F_NT 0x4000u
+#define F_RF 0x10000u
+#define F_VM 0x20000u
+#define F_AC 0x40000u
+#define F_ID 0x200000u
+#define F_ARITH (F_CF | F_PF | F_AF | F_ZF | F_SF | F_OF)
+
+/* Lazy condition codes (QEMU's CC_OP): the last flag-setting operation and its inputs;
+ * flags are computed only when something reads them. */
+enum cc_op {
+	CC_EFLAGS, /* cc_src holds the flags themselves */
+	CC_ADD, CC_ADC, CC_SUB, CC_SBB, CC_LOGIC, CC_INC, CC_DEC, CC_SHL, CC_SHR, CC_SAR, CC_MUL,
+};
+
+struct lazy_flags {
+	uint8_t op, size;      /* enum cc_op, operand size in bytes */
+	uint64_t dst, src, res;
+	uint32_t carry_in;     /* CF before ADC/SBB/INC/DEC (INC/DEC keep CF) */
+};
+
+struct segment {
+	uint16_t sel;
+	uint64_t base;
+	uint32_t limit;
+	uint8_t type, s, dpl, present, l, db, g;
+};
+
+struct dtable {
+	uint64_t base;
+	uint16_t limit;
+};
+
+#define TLB_SIZE 256
+
+/* Decoded-code tracking per physical page: a write to a page with decoded code bumps its
+ * generation, which retires every cached decode of that page. */
+struct code_map {
+	uint32_t *gen;
+	uint8_t *has_code;
+	uint64_t pages;
+};
+
+/* One soft-TLB entry: the linear page tag per kind of access, and the addend that turns
+ * a linear address into a host pointer (QEMU's CPUTLBEntry). */
+struct tlb_entry {
+	uint64_t tag_read, tag_write, tag_exec; /* page | 1 when valid for that access */
+	uint64_t addend;
+	uint64_t phys;                          /* physical page, for invalidating code */
+	bool global;
+};
+
+enum x86_exit {
+	X86_RUNNING,
+	X86_HALTED,    /* hlt with no interrupt deliverable */
+	X86_SHUTDOWN,  /* triple fault */
+	X86_STOP,      /* a device asked the machine to end */
+};
+
+struct x86_counters {
+	uint64_t insns, exceptions[32], interrupts, tlb_misses, decode_misses;
+};
+
+struct x86_cpu {
+	uint64_t r[16];
+	uint64_t rip;
+	uint64_t flags;            /* all but the arithmetic flags, which live in cc */
+	struct lazy_flags cc;
+	struct segment seg[6], ldtr, tr;
+	struct dtable gdtr, idtr;
+	uint64_t cr0, cr2, cr3, cr4, cr8, efer;
+	uint64_t dr[8];
+	uint64_t star, lstar, cstar, fmask, kernel_gs_base, tsc_aux;
+	uint64_t sysenter_cs, sysenter_esp, sysenter_eip, apic_base;
+	int64_t tsc_offset;
+	uint8_t cpl;
+	uint8_t implicit_sv;       /* > 0: descriptor, IDT and TSS accesses, supervisor at any CPL */
+	bool interrupt_shadow;     /* after sti / mov ss: no interrupt before the next insn */
+	enum x86_exit exit;
+
+	struct guest_mem *mem;
+	struct bus *bus;
+	struct lapic *lapic;
+	struct decode_entry *dcache;
+	struct tlb_entry tlb[2][TLB_SIZE]; /* [0] supervisor, [1] user (CPL 3) */
+	struct code_map code;
+
+	/* the fault path: a memory access that faults unwinds here (precise: the
+	 * instruction has committed nothing) */
+	jmp_buf fault_jmp;
+	uint64_t insn_rip;         /* rip and rsp before the instruction being executed */
+	uint64_t insn_rsp;
+	int fault_vector, fault_error;
+	int first_vector, first_error; /* what started a shutdown cascade */
+
+	struct x86_counters count;
+};
+
+/* Arithmetic flags from the lazy state; the full RFLAGS image. */
+uint32_t x86_arith_flags(const struct x86_cpu *c);
+uint64_t x86_get_flags(const struct x86_cpu *c);
+void x86_set_flags(struct x86_cpu *c, uint64_t v);
+
+#endif

@@ -1,0 +1,25 @@
+/* Decoding through Zydis into struct x86_insn, and the decoded-instruction cache keyed
+ * by physical address and decode mode (Bochs's trace cache idea, one instruction deep). */
+#ifndef X86_DECODE_H
+#define X86_DECODE_H
+#include <stdbool.h>
+#include "cpu.h"
+#include "insn.h"
+
+/* Handler prototypes, from the opcode list. */
+#define OP(m, fn) x86_op_fn fn;
+#define CC(m, fn, cond) x86_op_fn fn;
+#include "ops.def"
+#undef OP
+#undef CC
+x86_op_fn op_ud;
+
+enum decode_status { DECODE_OK, DECODE_INVALID, DECODE_NEED_MORE };
+
+/* bits: 16, 32 or 64 (the code segment's mode). */
+enum decode_status x86_decode(const uint8_t *buf, unsigned len, unsigned bits, struct x86_insn *out);
+/* Disassembly of one instruction for diagnostics ("?" when it does not decode). */
+void x86_disasm(const uint8_t *buf, unsigned len, unsigned bits, uint64_t rip, char *out, size_t n);
+const char *x86_mnemonic_name(uint16_t mnemonic);
+
+#endif

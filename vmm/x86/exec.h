@@ -1,0 +1,49 @@
+/* What handlers use: operands, memory through the MMU, the stack, lazy flags. */
+#ifndef X86_EXEC_H
+#define X86_EXEC_H
+#include "cpu.h"
+#include "fault.h"
+#include "insn.h"
+
+static inline uint64_t size_mask(unsigned size) { return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1; }
+
+static inline int64_t sext(uint64_t v, unsigned size)
+{
+	unsigned sh = 64 - size * 8;
+	return (int64_t)(v << sh) >> sh;
+}
+
+static inline bool long_mode64(const struct x86_cpu *c) { return c->seg[S_CS].l && (c->efer & 0x400); }
+
+uint64_t reg_read(const struct x86_cpu *c, unsigned reg, unsigned size, bool high8);
+void reg_write(struct x86_cpu *c, unsigned reg, unsigned size, bool high8, uint64_t v);
+
+/* Linear address of a memory operand (segment base applied as the mode says). */
+uint64_t opnd_addr(struct x86_cpu *c, const struct x86_insn *i, const struct x86_operand *o);
+uint64_t seg_linear(struct x86_cpu *c, unsigned seg, uint64_t off, unsigned addrsize);
+
+uint64_t mem_read(struct x86_cpu *c, uint64_t lin, unsigned size);
+void mem_write(struct x86_cpu *c, uint64_t lin, uint64_t v, unsigned size);
+/* Fetch for the decoder: up to n code bytes, not past the end of lin's page. */
+unsigned mem_fetch(struct x86_cpu *c, uint64_t lin, uint8_t *buf, unsigned n, uint64_t *phys);
+
+uint64_t opnd_read(struct x86_cpu *c, const struct x86_insn *i, int n);
+void opnd_write(struct x86_cpu *c, const struct x86_insn *i, int n, uint64_t v);
+
+unsigned stack_size(const struct x86_cpu *c, const struct x86_insn *i);
+void push(struct x86_cpu *c, uint64_t v, unsigned size);
+uint64_t pop(struct x86_cpu *c, unsigned size);
+
+static inline void set_cc(struct x86_cpu *c, enum cc_op op, unsigned size, uint64_t dst, uint64_t src, uint64_t res)
+{
+	c->cc.op = (uint8_t)op;
+	c->cc.size = (uint8_t)size;
+	c->cc.dst = dst;
+	c->cc.src = src;
+	c->cc.res = res;
+}
+
+static inline bool flag(const struct x86_cpu *c, uint32_t f) { return (x86_arith_flags(c) & f) != 0; }
+bool cond_true(const struct x86_cpu *c, unsigned cond);
+
+#endif

@@ -1,0 +1,198 @@
+#include <string.h>
+#include "fault.h"
+#include "mmu.h"
+
+#define PTE_P  0x1ull
+#define PTE_W  0x2ull
+#define PTE_U  0x4ull
+#define PTE_A  0x20ull
+#define PTE_D  0x40ull
+#define PTE_PS 0x80ull
+#define PTE_G  0x100ull
+#define PTE_NX (1ull << 63)
+#define ADDR_MASK 0x000ffffffffff000ull
+
+#define PF_P 0x1
+#define PF_W 0x2
+#define PF_U 0x4
+#define PF_RSVD 0x8
+#define PF_I 0x10
+
+#define CR0_PG (1ull << 31)
+#define CR0_WP (1ull << 16)
+#define CR4_PSE 0x10
+#define CR4_PAE 0x20
+#define CR4_PGE 0x80
+#define EFER_LMA 0x400
+#define EFER_NXE 0x800
+
+static bool user_mode(const struct x86_cpu *c) { return c->cpl == 3 && !c->implicit_sv; }
+
+void mmu_flush(struct x86_cpu *c, bool keep_global)
+{
+	for (int u = 0; u < 2; u++)
+		for (int i = 0; i < TLB_SIZE; i++)
+			if (!keep_global || !c->tlb[u][i].global)
+				memset(&c->tlb[u][i], 0, sizeof(c->tlb[u][i]));
+}
+
+void mmu_invlpg(struct x86_cpu *c, uint64_t lin)
+{
+	uint64_t page = lin & ~0xfffull;
+	for (int u = 0; u < 2; u++) {
+		struct tlb_entry *e = &c->tlb[u][(lin >> 12) % TLB_SIZE];
+		if ((e->tag_read | e->tag_write | e->tag_exec) & ~1ull && ((e->tag_read & ~1ull) == page ||
+		    (e->tag_write & ~1ull) == page || (e->tag_exec & ~1ull) == page))
+			memset(e, 0, sizeof(*e));
+	}
+}
+
+void mmu_note_code(struct x86_cpu *c, uint64_t phys)
+{
+	uint64_t pg = phys >> 12;
+	if (pg >= c->code.pages || c->code.has_code[pg])
+		return;
+	c->code.has_code[pg] = 1;
+	/* drop write tags that point at this page, so the next write comes through here */
+	for (int u = 0; u < 2; u++)
+		for (int i = 0; i < TLB_SIZE; i++)
+			if (c->tlb[u][i].phys == (phys & ~0xfffull))
+				c->tlb[u][i].tag_write = 0;
+}
+
+static void code_written(struct x86_cpu *c, uint64_t phys)
+{
+	uint64_t pg = phys >> 12;
+	if (pg < c->code.pages && c->code.has_code[pg]) {
+		c->code.has_code[pg] = 0;
+		c->code.gen[pg]++;
+	}
+}
+
+static _Noreturn void page_fault(struct x86_cpu *c, uint64_t lin, enum access a, uint32_t err)
+{
+	c->cr2 = lin;
+	err |= (a == ACC_WRITE ? PF_W : 0) | (user_mode(c) ? PF_U : 0) | (a == ACC_EXEC ? PF_I : 0);
+	x86_raise(c, EXC_PF, (int)err);
+}
+
+static uint64_t *pte_ptr(struct x86_cpu *c, uint64_t phys, unsigned size)
+{
+	return mem_ptr(c->mem, phys, size);
+}
+
+/* Walks the tables; returns the physical address and the effective permissions. */
+static uint64_t walk(struct x86_cpu *c, uint64_t lin, enum access a, bool *writable, bool *user_ok,
+		     bool *exec_ok, bool *global, uint64_t *page_size)
+{
+	bool nxe = c->efer & EFER_NXE;
+	bool w = true, u = true, x = true;
+	uint64_t entries_touched[4];
+	int n = 0;
+	if (c->efer & EFER_LMA || c->cr4 & CR4_PAE) {
+		int levels = (c->efer & EFER_LMA) ? 4 : 3;
+		uint64_t table = (c->efer & EFER_LMA) ? c->cr3 & ADDR_MASK : c->cr3 & 0xffffffe0ull;
+		for (int lvl = levels; lvl >= 1; lvl--) {
+			unsigned shift = 12 + 9 * (lvl - 1);
+			unsigned idx = levels == 3 && lvl == 3 ? (lin >> 30) & 3 : (lin >> shift) & 511;
+			uint64_t eaddr = table + idx * 8;
+			uint64_t *ep = pte_ptr(c, eaddr, 8);
+			if (!ep)
+				page_fault(c, lin, a, PF_RSVD);
+			uint64_t e = *ep;
+			if (!(e & PTE_P))
+				page_fault(c, lin, a, 0);
+			if ((e & PTE_NX) && !nxe)
+				page_fault(c, lin, a, PF_P | PF_RSVD);
+			/* PAE's PDPTEs carry no permission bits */
+			if (!(levels == 3 && lvl == 3)) {
+				w &= (e & PTE_W) != 0;
+				u &= (e & PTE_U) != 0;
+				x &= !(nxe && (e & PTE_NX));
+			}
+			entries_touched[n++] = eaddr;
+			if (lvl == 1 || (lvl <= 2 + (levels == 4) && (e & PTE_PS) && lvl > 1)) {
+				*page_size = 1ull << shift;
+				*global = (e & PTE_G) != 0;
+				*writable = w;
+				*user_ok = u;
+				*exec_ok = x;
+				/* accessed on every level, dirty on the leaf for writes */
+				for (int i = 0; i < n; i++)
+					*pte_ptr(c, entries_touched[i], 8) |= (levels == 3 && i == 0) ? 0 : PTE_A;
+				if (a == ACC_WRITE)
+					*ep |= PTE_D;
+				return (e & ADDR_MASK & ~(*page_size - 1)) | (lin & (*page_size - 1));
+			}
+			table = e & ADDR_MASK;
+		}
+	} else {
+		uint32_t *pde = mem_ptr(c->mem, (c->cr3 & 0xfffff000u) + ((lin >> 22) & 1023) * 4, 4);
+		if (!pde || !(*pde & PTE_P))
+			page_fault(c, lin, a, 0);
+		w = *pde & PTE_W;
+		u = *pde & PTE_U;
+		if ((*pde & PTE_PS) && (c->cr4 & CR4_PSE)) {
+			*pde |= PTE_A | (a == ACC_WRITE ? PTE_D : 0);
+			*page_size = 1ull << 22;
+			*global = *pde & PTE_G;
+			*writable = w;
+			*user_ok = u;
+			*exec_ok = true;
+			return ((uint64_t)(*pde & 0xffc00000u) | ((uint64_t)(*pde & 0x1fe000u) << 19)) | (lin & 0x3fffff);
+		}
+		uint32_t *pte = mem_ptr(c->mem, (*pde & 0xfffff000u) + ((lin >> 12) & 1023) * 4, 4);
+		if (!pte || !(*pte & PTE_P))
+			page_fault(c, lin, a, 0);
+		*pde |= PTE_A;
+		*pte |= PTE_A | (a == ACC_WRITE ? PTE_D : 0);
+		*page_size = 4096;
+		*global = *pte & PTE_G;
+		*writable = w && (*pte & PTE_W);
+		*user_ok = u && (*pte & PTE_U);
+		*exec_ok = true;
+		return (*pte & 0xfffff000u) | (lin & 0xfff);
+	}
+	page_fault(c, lin, a, 0);
+}
+
+uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t *phys)
+{
+	int u = user_mode(c);
+	struct tlb_entry *e = &c->tlb[u][(lin >> 12) % TLB_SIZE];
+	uint64_t page = (lin & ~0xfffull) | 1;
+	uint64_t tag = a == ACC_READ ? e->tag_read : a == ACC_WRITE ? e->tag_write : e->tag_exec;
+	if (tag == page) {
+		*phys = e->phys | (lin & 0xfff);
+		return (uint8_t *)(uintptr_t)(e->addend + lin);
+	}
+	c->count.tlb_misses++;
+	uint64_t p;
+	bool writable = true, user_ok = true, exec_ok = true, global = false; /* paging off: all allowed */
+	uint64_t psize = 4096;
+	if (c->cr0 & CR0_PG) {
+		p = walk(c, lin, a, &writable, &user_ok, &exec_ok, &global, &psize);
+		bool wp = c->cr0 & CR0_WP;
+		if ((u && !user_ok) || (a == ACC_WRITE && !writable && (u || wp)) || (a == ACC_EXEC && !exec_ok))
+			page_fault(c, lin, a, PF_P);
+	} else {
+		p = c->efer & EFER_LMA ? lin : lin & 0xffffffffull;
+	}
+	*phys = p;
+	uint8_t *host = mem_ptr(c->mem, p & ~0xfffull, 4096);
+	if (!host)
+		return NULL; /* device memory: never cached */
+	if (a == ACC_WRITE)
+		code_written(c, p);
+	/* refill: a read walk does not set D, so writes must walk again to set it */
+	memset(e, 0, sizeof(*e));
+	e->phys = p & ~0xfffull;
+	e->addend = (uint64_t)(uintptr_t)host - (lin & ~0xfffull);
+	e->global = global && (c->cr4 & CR4_PGE);
+	e->tag_read = page;
+	if (a == ACC_WRITE && !c->code.has_code[p >> 12])
+		e->tag_write = page;
+	if (exec_ok)
+		e->tag_exec = page;
+	return host + (lin & 0xfff);
+}

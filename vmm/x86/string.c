@@ -1,0 +1,117 @@
+/* String instructions. A rep runs a bounded number of iterations per step and leaves rip
+ * on itself, so interrupts are taken between iterations as on hardware; every iteration
+ * commits rcx, rsi and rdi, so a fault mid-way restarts correctly. */
+#include "decode.h"
+#include "exec.h"
+#include "system.h"
+
+#define REP_CHUNK 4096
+
+static int64_t step_of(const struct x86_cpu *c, unsigned sz) { return (c->flags & F_DF) ? -(int64_t)sz : (int64_t)sz; }
+
+static void advance(struct x86_cpu *c, const struct x86_insn *i, unsigned reg, unsigned sz)
+{
+	reg_write(c, reg, i->addrsize, false, c->r[reg] + (uint64_t)step_of(c, sz));
+}
+
+/* One iteration; returns false when a repe/repne condition ends the loop. */
+typedef bool string_iter(struct x86_cpu *c, const struct x86_insn *i, unsigned sz);
+
+static uint64_t src_addr(struct x86_cpu *c, const struct x86_insn *i)
+{
+	/* a segment override applies to the source ([rsi]) only; the destination is ES */
+	unsigned seg = S_DS;
+	for (int k = 0; k < i->nops; k++)
+		if (i->op[k].kind == OPK_MEM && i->op[k].base == R_SI)
+			seg = i->op[k].seg;
+	return seg_linear(c, seg, c->r[R_SI], i->addrsize);
+}
+
+static uint64_t dst_addr(struct x86_cpu *c, const struct x86_insn *i) { return seg_linear(c, S_ES, c->r[R_DI], i->addrsize); }
+
+static bool movs_iter(struct x86_cpu *c, const struct x86_insn *i, unsigned sz)
+{
+	mem_write(c, dst_addr(c, i), mem_read(c, src_addr(c, i), sz), sz);
+	advance(c, i, R_SI, sz);
+	advance(c, i, R_DI, sz);
+	return true;
+}
+
+static bool stos_iter(struct x86_cpu *c, const struct x86_insn *i, unsigned sz)
+{
+	mem_write(c, dst_addr(c, i), c->r[R_AX], sz);
+	advance(c, i, R_DI, sz);
+	return true;
+}
+
+static bool lods_iter(struct x86_cpu *c, const struct x86_insn *i, unsigned sz)
+{
+	reg_write(c, R_AX, sz, false, mem_read(c, src_addr(c, i), sz));
+	advance(c, i, R_SI, sz);
+	return true;
+}
+
+static bool compare(struct x86_cpu *c, const struct x86_insn *i, unsigned sz, uint64_t a, uint64_t b)
+{
+	set_cc(c, CC_SUB, sz, a, b, (a - b) & size_mask(sz));
+	c->cc.carry_in = 0;
+	bool zf = a == b;
+	return (i->prefixes & PFX_REPNE) ? !zf : zf;
+}
+
+static bool cmps_iter(struct x86_cpu *c, const struct x86_insn *i, unsigned sz)
+{
+	uint64_t a = mem_read(c, src_addr(c, i), sz), b = mem_read(c, dst_addr(c, i), sz);
+	advance(c, i, R_SI, sz);
+	advance(c, i, R_DI, sz);
+	return compare(c, i, sz, a, b);
+}
+
+static bool scas_iter(struct x86_cpu *c, const struct x86_insn *i, unsigned sz)
+{
+	uint64_t b = mem_read(c, dst_addr(c, i), sz);
+	advance(c, i, R_DI, sz);
+	return compare(c, i, sz, reg_read(c, R_AX, sz, false), b);
+}
+
+static bool ins_iter(struct x86_cpu *c, const struct x86_insn *i, unsigned sz)
+{
+	uint64_t addr = dst_addr(c, i);
+	mem_write(c, addr, port_in(c, (uint16_t)c->r[R_DX], sz), sz);
+	advance(c, i, R_DI, sz);
+	return true;
+}
+
+static bool outs_iter(struct x86_cpu *c, const struct x86_insn *i, unsigned sz)
+{
+	port_out(c, (uint16_t)c->r[R_DX], mem_read(c, src_addr(c, i), sz), sz);
+	advance(c, i, R_SI, sz);
+	return true;
+}
+
+static void run_string(struct x86_cpu *c, const struct x86_insn *i, string_iter *it)
+{
+	unsigned sz = i->opsize;
+	if (!(i->prefixes & (PFX_REP | PFX_REPNE))) {
+		it(c, i, sz);
+		return;
+	}
+	for (int k = 0; k < REP_CHUNK; k++) {
+		uint64_t n = reg_read(c, R_CX, i->addrsize, false);
+		if (!n)
+			return;
+		bool go_on = it(c, i, sz);
+		reg_write(c, R_CX, i->addrsize, false, n - 1);
+		if (!go_on || n == 1)
+			return;
+	}
+	c->rip = c->insn_rip; /* more to do: come back after interrupts have had a chance */
+}
+
+void op_movs(struct x86_cpu *c, const struct x86_insn *i) { run_string(c, i, movs_iter); }
+void op_stos(struct x86_cpu *c, const struct x86_insn *i) { run_string(c, i, stos_iter); }
+void op_lods(struct x86_cpu *c, const struct x86_insn *i) { run_string(c, i, lods_iter); }
+void op_cmps(struct x86_cpu *c, const struct x86_insn *i) { run_string(c, i, cmps_iter); }
+void op_scas(struct x86_cpu *c, const struct x86_insn *i) { run_string(c, i, scas_iter); }
+void op_ins(struct x86_cpu *c, const struct x86_insn *i) { io_permitted(c, (uint16_t)c->r[R_DX], i->opsize); run_string(c, i, ins_iter); }
+void op_outs(struct x86_cpu *c, const struct x86_insn *i) { io_permitted(c, (uint16_t)c->r[R_DX], i->opsize); run_string(c, i, outs_iter); }

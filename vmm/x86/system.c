@@ -1,0 +1,509 @@
+/* Segments and descriptors, far transfers, control registers, MSRs, CPUID, port I/O
+ * and the privileged one-liners. */
+#include <string.h>
+#include <x86intrin.h>
+#include "decode.h"
+#include "exec.h"
+#include "mmu.h"
+#include "system.h"
+#include "../../workloads/lapic_regs.h"
+
+#define CR0_PE 0x1ull
+#define CR0_TS 0x8ull
+#define CR0_PG (1ull << 31)
+#define CR4_PAE 0x20ull
+#define CR4_PGE 0x80ull
+#define EFER_SCE 0x1ull
+#define EFER_LME 0x100ull
+#define EFER_LMA 0x400ull
+#define EFER_NXE 0x800ull
+
+static void need_cpl0(struct x86_cpu *c)
+{
+	if (c->cpl)
+		x86_raise(c, EXC_GP, 0);
+}
+
+uint64_t read_tsc(const struct x86_cpu *c) { return __rdtsc() + (uint64_t)c->tsc_offset; }
+
+/* Descriptor at selector sel from the GDT (or LDT); #GP(sel) past the limit. */
+static uint64_t descriptor(struct x86_cpu *c, uint16_t sel, uint64_t *hi)
+{
+	const struct dtable *t = (sel & 4) ? &(struct dtable){ c->ldtr.base, (uint16_t)c->ldtr.limit } : &c->gdtr;
+	uint64_t off = sel & ~7u;
+	if (off + 7 > t->limit)
+		x86_raise(c, EXC_GP, sel & ~3);
+	c->implicit_sv++;
+	uint64_t lo = mem_read(c, t->base + off, 8);
+	if (hi)
+		*hi = off + 15 <= t->limit ? mem_read(c, t->base + off + 8, 8) : 0;
+	c->implicit_sv--;
+	return lo;
+}
+
+static void unpack(struct segment *s, uint16_t sel, uint64_t d)
+{
+	s->sel = sel;
+	s->base = ((d >> 16) & 0xffffff) | (((d >> 56) & 0xff) << 24);
+	s->limit = (uint32_t)((d & 0xffff) | (((d >> 48) & 0xf) << 16));
+	s->type = (d >> 40) & 0xf;
+	s->s = (d >> 44) & 1;
+	s->dpl = (d >> 45) & 3;
+	s->present = (d >> 47) & 1;
+	s->l = (d >> 53) & 1;
+	s->db = (d >> 54) & 1;
+	s->g = (d >> 55) & 1;
+	if (s->g)
+		s->limit = (s->limit << 12) | 0xfff;
+}
+
+void load_segment(struct x86_cpu *c, unsigned seg, uint16_t sel, uint64_t restore_sp)
+{
+	(void)restore_sp;
+	if (seg == S_CS)
+		x86_raise(c, EXC_UD, NO_ERROR_CODE);
+	if ((sel & ~3) == 0) {
+		if (seg == S_SS && (!long_mode64(c) || c->cpl == 3))
+			x86_raise(c, EXC_GP, 0);
+		memset(&c->seg[seg], 0, sizeof(c->seg[seg]));
+		c->seg[seg].sel = sel;
+		return;
+	}
+	uint64_t d = descriptor(c, sel, NULL);
+	struct segment s;
+	unpack(&s, sel, d);
+	bool code = s.type & 8, writable = !code && (s.type & 2), readable = !code || (s.type & 2);
+	if (!s.s || (seg == S_SS ? !writable || s.dpl != c->cpl || (sel & 3) != c->cpl : !readable))
+		x86_raise(c, EXC_GP, sel & ~3);
+	if (!s.present)
+		x86_raise(c, seg == S_SS ? EXC_SS : EXC_NP, sel & ~3);
+	c->seg[seg] = s;
+	if (seg == S_SS)
+		c->interrupt_shadow = true;
+}
+
+void load_code_segment(struct x86_cpu *c, uint16_t sel, unsigned new_cpl)
+{
+	if ((sel & ~3) == 0)
+		x86_raise(c, EXC_GP, 0);
+	struct segment s;
+	unpack(&s, sel, descriptor(c, sel, NULL));
+	if (!s.s || !(s.type & 8))
+		x86_raise(c, EXC_GP, sel & ~3);
+	if (!s.present)
+		x86_raise(c, EXC_NP, sel & ~3);
+	s.sel = (uint16_t)((sel & ~3) | new_cpl);
+	c->seg[S_CS] = s;
+	c->cpl = (uint8_t)new_cpl;
+}
+
+/* Far jmp/call through a code-segment selector (call gates and task switches are not
+ * modelled: #GP). */
+void far_transfer(struct x86_cpu *c, const struct x86_insn *i, bool is_call)
+{
+	uint16_t sel;
+	uint64_t off;
+	unsigned osz = i->opsize ? i->opsize : 4;
+	if (i->op[0].kind == OPK_FAR) {
+		sel = i->op[0].sel;
+		off = (uint64_t)i->op[0].val;
+	} else {
+		uint64_t a = opnd_addr(c, i, &i->op[0]);
+		off = mem_read(c, a, osz);
+		sel = (uint16_t)mem_read(c, a + osz, 2);
+	}
+	struct segment s;
+	unpack(&s, sel, descriptor(c, sel, NULL));
+	if (!s.s || !(s.type & 8))
+		x86_raise(c, EXC_GP, sel & ~3); /* gates and TSS: not modelled */
+	if (is_call) {
+		push(c, c->seg[S_CS].sel, osz);
+		push(c, c->rip, osz);
+	}
+	load_code_segment(c, sel, c->cpl);
+	c->rip = long_mode64(c) ? off : off & size_mask(osz);
+}
+
+void far_return(struct x86_cpu *c, const struct x86_insn *i)
+{
+	unsigned osz = i->opsize ? i->opsize : 4;
+	uint64_t off = pop(c, osz);
+	uint16_t sel = (uint16_t)pop(c, osz);
+	unsigned rpl = sel & 3;
+	if (rpl < c->cpl)
+		x86_raise(c, EXC_GP, sel & ~3);
+	if (i->nops)
+		c->r[R_SP] += (uint64_t)i->op[0].val;
+	if (rpl > c->cpl) {
+		uint64_t sp = pop(c, osz);
+		uint16_t ss = (uint16_t)pop(c, osz);
+		load_code_segment(c, sel, rpl);
+		load_segment(c, S_SS, ss, 0);
+		c->r[R_SP] = sp;
+	} else {
+		load_code_segment(c, sel, rpl);
+	}
+	c->rip = long_mode64(c) ? off : off & size_mask(osz);
+}
+
+static void update_lma(struct x86_cpu *c)
+{
+	bool lma = (c->efer & EFER_LME) && (c->cr0 & CR0_PG);
+	c->efer = lma ? c->efer | EFER_LMA : c->efer & ~EFER_LMA;
+}
+
+void set_cr0(struct x86_cpu *c, uint64_t v)
+{
+	v |= 0x10; /* ET is hardwired */
+	if ((v & CR0_PG) && !(v & CR0_PE))
+		x86_raise(c, EXC_GP, 0);
+	if ((v & CR0_PG) && !(c->cr0 & CR0_PG) && (c->efer & EFER_LME) && !(c->cr4 & CR4_PAE))
+		x86_raise(c, EXC_GP, 0);
+	if ((v ^ c->cr0) & (CR0_PG | (1ull << 16)))
+		mmu_flush(c, false);
+	c->cr0 = v;
+	update_lma(c);
+}
+
+void set_cr4(struct x86_cpu *c, uint64_t v)
+{
+	if ((c->efer & EFER_LMA) && !(v & CR4_PAE))
+		x86_raise(c, EXC_GP, 0);
+	if ((v ^ c->cr4) & (CR4_PAE | CR4_PGE | 0x10))
+		mmu_flush(c, false);
+	c->cr4 = v;
+}
+
+void set_efer(struct x86_cpu *c, uint64_t v)
+{
+	if ((c->cr0 & CR0_PG) && ((v ^ c->efer) & EFER_LME))
+		x86_raise(c, EXC_GP, 0);
+	c->efer = (v & (EFER_SCE | EFER_LME | EFER_NXE)) | (c->efer & EFER_LMA);
+	update_lma(c);
+	mmu_flush(c, false);
+}
+
+void mov_system(struct x86_cpu *c, const struct x86_insn *i)
+{
+	const struct x86_operand *d = &i->op[0], *s = &i->op[1];
+	if (d->kind == OPK_SEG) {
+		load_segment(c, d->reg, (uint16_t)opnd_read(c, i, 1), 0);
+		return;
+	}
+	if (s->kind == OPK_SEG) {
+		opnd_write(c, i, 0, c->seg[s->reg].sel);
+		return;
+	}
+	need_cpl0(c);
+	if (d->kind == OPK_CR) {
+		uint64_t v = reg_read(c, s->reg, 8, false);
+		switch (d->reg) {
+		case 0: set_cr0(c, v); break;
+		case 2: c->cr2 = v; break;
+		case 3:
+			c->cr3 = v;
+			mmu_flush(c, true);
+			break;
+		case 4: set_cr4(c, v); break;
+		case 8:
+			c->cr8 = v & 0xf;
+			if (c->lapic)
+				c->lapic->tpr = (uint32_t)(v & 0xf) << 4;
+			break;
+		default: x86_raise(c, EXC_UD, NO_ERROR_CODE);
+		}
+		return;
+	}
+	if (s->kind == OPK_CR) {
+		uint64_t v;
+		switch (s->reg) {
+		case 0: v = c->cr0; break;
+		case 2: v = c->cr2; break;
+		case 3: v = c->cr3; break;
+		case 4: v = c->cr4; break;
+		case 8: v = c->lapic ? c->lapic->tpr >> 4 : c->cr8; break;
+		default: x86_raise(c, EXC_UD, NO_ERROR_CODE);
+		}
+		reg_write(c, d->reg, 8, false, v);
+		return;
+	}
+	if (d->kind == OPK_DR)
+		c->dr[d->reg & 7] = reg_read(c, s->reg, 8, false);
+	else
+		reg_write(c, d->reg, 8, false, c->dr[s->reg & 7]);
+}
+
+/* IOPL, then the TSS I/O permission bitmap. */
+void io_permitted(struct x86_cpu *c, uint16_t port, unsigned size)
+{
+	unsigned iopl = (c->flags & F_IOPL) >> 12;
+	if (c->cpl <= iopl)
+		return;
+	if (c->tr.limit < 0x67)
+		x86_raise(c, EXC_GP, 0);
+	c->implicit_sv++;
+	uint16_t base = (uint16_t)mem_read(c, c->tr.base + 0x66, 2);
+	uint64_t byte = base + port / 8u;
+	uint16_t bits = byte + 1 <= c->tr.limit ? (uint16_t)mem_read(c, c->tr.base + byte, 2) : 0xffff;
+	c->implicit_sv--;
+	if ((bits >> (port & 7)) & ((1u << size) - 1))
+		x86_raise(c, EXC_GP, 0);
+}
+
+uint64_t port_in(struct x86_cpu *c, uint16_t port, unsigned size)
+{
+	uint8_t d[8] = { 0 };
+	bus_access(c->bus, BUS_PIO, port, d, size, false);
+	uint64_t v = 0;
+	memcpy(&v, d, size);
+	return v;
+}
+
+void port_out(struct x86_cpu *c, uint16_t port, uint64_t v, unsigned size)
+{
+	uint8_t d[8];
+	memcpy(d, &v, 8);
+	bus_access(c->bus, BUS_PIO, port, d, size, true);
+}
+
+static uint16_t io_port(struct x86_cpu *c, const struct x86_operand *o)
+{
+	return o->kind == OPK_IMM ? (uint16_t)o->val : (uint16_t)c->r[R_DX];
+}
+
+void op_in(struct x86_cpu *c, const struct x86_insn *i)
+{
+	uint16_t port = io_port(c, &i->op[1]);
+	io_permitted(c, port, i->op[0].size);
+	reg_write(c, R_AX, i->op[0].size, false, port_in(c, port, i->op[0].size));
+}
+
+void op_out(struct x86_cpu *c, const struct x86_insn *i)
+{
+	uint16_t port = io_port(c, &i->op[0]);
+	io_permitted(c, port, i->op[1].size);
+	port_out(c, port, reg_read(c, R_AX, i->op[1].size, false), i->op[1].size);
+}
+
+/* What the engine implements, and nothing more: no x87/SSE, so guests must be built
+ * for general registers only. */
+void op_cpuid(struct x86_cpu *c, const struct x86_insn *i)
+{
+	(void)i;
+	uint32_t leaf = (uint32_t)c->r[R_AX], a = 0, b = 0, cc = 0, d = 0;
+	switch (leaf) {
+	case 0:
+		a = 1;
+		memcpy(&b, "PVbe", 4);
+		memcpy(&d, "nchE", 4);
+		memcpy(&cc, "mu64", 4);
+		break;
+	case 1:
+		a = 0x00060f10; /* family 6 */
+		/* TSC, MSR, PAE, CX8, APIC, SEP, PGE, CMOV, PSE, DE */
+		d = (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | (1u << 9) | (1u << 11) | (1u << 13) |
+		    (1u << 15) | (1u << 3) | (1u << 2);
+		cc = (1u << 23) | (1u << 24) | (1u << 31); /* POPCNT, TSC-deadline, hypervisor */
+		break;
+	case 0x80000000: a = 0x80000008; break;
+	case 0x80000001:
+		cc = (1u << 0) | (1u << 5);                               /* LAHF in long mode, LZCNT */
+		d = (1u << 11) | (1u << 20) | (1u << 27) | (1u << 29);    /* SYSCALL, NX, RDTSCP, LM */
+		break;
+	case 0x80000008: a = 0x3024; break; /* 36 physical, 48 linear bits */
+	default: break;
+	}
+	reg_write(c, R_AX, 4, false, a);
+	reg_write(c, R_BX, 4, false, b);
+	reg_write(c, R_CX, 4, false, cc);
+	reg_write(c, R_DX, 4, false, d);
+}
+
+void op_rdtsc(struct x86_cpu *c, const struct x86_insn *i)
+{
+	(void)i;
+	if ((c->cr4 & 0x4) && c->cpl) /* CR4.TSD */
+		x86_raise(c, EXC_GP, 0);
+	uint64_t t = read_tsc(c);
+	reg_write(c, R_AX, 4, false, t);
+	reg_write(c, R_DX, 4, false, t >> 32);
+}
+
+void op_rdtscp(struct x86_cpu *c, const struct x86_insn *i)
+{
+	op_rdtsc(c, i);
+	reg_write(c, R_CX, 4, false, c->tsc_aux);
+}
+
+static uint64_t *msr_slot(struct x86_cpu *c, uint32_t msr)
+{
+	switch (msr) {
+	case 0xc0000081: return &c->star;
+	case 0xc0000082: return &c->lstar;
+	case 0xc0000083: return &c->cstar;
+	case 0xc0000084: return &c->fmask;
+	case 0xc0000100: return &c->seg[S_FS].base;
+	case 0xc0000101: return &c->seg[S_GS].base;
+	case 0xc0000102: return &c->kernel_gs_base;
+	case 0xc0000103: return &c->tsc_aux;
+	case 0x174: return &c->sysenter_cs;
+	case 0x175: return &c->sysenter_esp;
+	case 0x176: return &c->sysenter_eip;
+	case 0x1b: return &c->apic_base;
+	default: return NULL;
+	}
+}
+
+void op_rdmsr(struct x86_cpu *c, const struct x86_insn *i)
+{
+	(void)i;
+	need_cpl0(c);
+	uint32_t msr = (uint32_t)c->r[R_CX];
+	uint64_t v, *slot = msr_slot(c, msr);
+	if (slot)
+		v = *slot;
+	else if (msr == 0xc0000080)
+		v = c->efer;
+	else if (msr == 0x10)
+		v = read_tsc(c);
+	else if (msr == 0x6e0)
+		v = c->lapic ? c->lapic->tsc_deadline : 0;
+	else
+		x86_raise(c, EXC_GP, 0);
+	reg_write(c, R_AX, 4, false, v);
+	reg_write(c, R_DX, 4, false, v >> 32);
+}
+
+void op_wrmsr(struct x86_cpu *c, const struct x86_insn *i)
+{
+	(void)i;
+	need_cpl0(c);
+	uint32_t msr = (uint32_t)c->r[R_CX];
+	uint64_t v = (c->r[R_AX] & 0xffffffffull) | (c->r[R_DX] << 32), *slot = msr_slot(c, msr);
+	if (slot)
+		*slot = v;
+	else if (msr == 0xc0000080)
+		set_efer(c, v);
+	else if (msr == 0x10)
+		c->tsc_offset = (int64_t)(v - __rdtsc());
+	else if (msr == 0x6e0 && c->lapic)
+		lapic_write_tsc_deadline(c->lapic, v, read_tsc(c));
+	else
+		x86_raise(c, EXC_GP, 0);
+}
+
+static void load_dtable(struct x86_cpu *c, const struct x86_insn *i, struct dtable *t)
+{
+	need_cpl0(c);
+	uint64_t a = opnd_addr(c, i, &i->op[0]);
+	uint16_t limit = (uint16_t)mem_read(c, a, 2);
+	uint64_t base = mem_read(c, a + 2, long_mode64(c) ? 8 : 4);
+	t->limit = limit;
+	t->base = long_mode64(c) ? base : base & 0xffffffffull;
+}
+
+static void store_dtable(struct x86_cpu *c, const struct x86_insn *i, const struct dtable *t)
+{
+	uint64_t a = opnd_addr(c, i, &i->op[0]);
+	mem_write(c, a, t->limit, 2);
+	mem_write(c, a + 2, t->base, long_mode64(c) ? 8 : 4);
+}
+
+void op_lgdt(struct x86_cpu *c, const struct x86_insn *i) { load_dtable(c, i, &c->gdtr); }
+void op_lidt(struct x86_cpu *c, const struct x86_insn *i) { load_dtable(c, i, &c->idtr); }
+void op_sgdt(struct x86_cpu *c, const struct x86_insn *i) { store_dtable(c, i, &c->gdtr); }
+void op_sidt(struct x86_cpu *c, const struct x86_insn *i) { store_dtable(c, i, &c->idtr); }
+
+/* System descriptors (TSS, LDT) are 16 bytes in long mode. */
+static void load_system(struct x86_cpu *c, const struct x86_insn *i, struct segment *s, bool tss)
+{
+	need_cpl0(c);
+	uint16_t sel = (uint16_t)opnd_read(c, i, 0);
+	if ((sel & ~3) == 0 && !tss) {
+		memset(s, 0, sizeof(*s));
+		return;
+	}
+	uint64_t hi, d = descriptor(c, sel, &hi);
+	struct segment n;
+	unpack(&n, sel, d);
+	if (n.s || (tss ? (n.type & ~2) != 9 && (n.type & ~2) != 1 : n.type != 2))
+		x86_raise(c, EXC_GP, sel & ~3);
+	if (!n.present)
+		x86_raise(c, EXC_NP, sel & ~3);
+	if (c->efer & EFER_LMA)
+		n.base |= (hi & 0xffffffffull) << 32;
+	if (tss) /* mark busy */
+		mem_write(c, c->gdtr.base + (sel & ~7u) + 5, ((d >> 40) & 0xff) | 2, 1);
+	*s = n;
+}
+
+void op_ltr(struct x86_cpu *c, const struct x86_insn *i) { load_system(c, i, &c->tr, true); }
+void op_lldt(struct x86_cpu *c, const struct x86_insn *i) { load_system(c, i, &c->ldtr, false); }
+void op_str(struct x86_cpu *c, const struct x86_insn *i) { opnd_write(c, i, 0, c->tr.sel); }
+void op_sldt(struct x86_cpu *c, const struct x86_insn *i) { opnd_write(c, i, 0, c->ldtr.sel); }
+
+void op_invlpg(struct x86_cpu *c, const struct x86_insn *i)
+{
+	need_cpl0(c);
+	mmu_invlpg(c, opnd_addr(c, i, &i->op[0]));
+}
+
+void op_hlt(struct x86_cpu *c, const struct x86_insn *i)
+{
+	(void)i;
+	need_cpl0(c);
+	c->exit = X86_HALTED;
+}
+
+static void need_iopl(struct x86_cpu *c)
+{
+	if (c->cpl > ((c->flags & F_IOPL) >> 12))
+		x86_raise(c, EXC_GP, 0);
+}
+
+void op_cli(struct x86_cpu *c, const struct x86_insn *i) { (void)i; need_iopl(c); c->flags &= ~(uint64_t)F_IF; }
+
+void op_sti(struct x86_cpu *c, const struct x86_insn *i)
+{
+	(void)i;
+	need_iopl(c);
+	if (!(c->flags & F_IF))
+		c->interrupt_shadow = true; /* no interrupt before the next instruction */
+	c->flags |= F_IF;
+}
+
+void op_int(struct x86_cpu *c, const struct x86_insn *i) { x86_deliver(c, (int)(i->op[0].val & 0xff), NO_ERROR_CODE, EV_SOFTWARE); }
+void op_int3(struct x86_cpu *c, const struct x86_insn *i) { (void)i; x86_deliver(c, EXC_BP, NO_ERROR_CODE, EV_SOFTWARE); }
+void op_int1(struct x86_cpu *c, const struct x86_insn *i) { (void)i; x86_deliver(c, EXC_DB, NO_ERROR_CODE, EV_EXCEPTION); }
+
+void op_into(struct x86_cpu *c, const struct x86_insn *i)
+{
+	(void)i;
+	if (long_mode64(c))
+		x86_raise(c, EXC_UD, NO_ERROR_CODE);
+	if (flag(c, F_OF))
+		x86_deliver(c, EXC_OF, NO_ERROR_CODE, EV_SOFTWARE);
+}
+
+void op_ud(struct x86_cpu *c, const struct x86_insn *i) { (void)i; x86_raise(c, EXC_UD, NO_ERROR_CODE); }
+void op_nop_priv(struct x86_cpu *c, const struct x86_insn *i) { (void)i; need_cpl0(c); }
+void op_clts(struct x86_cpu *c, const struct x86_insn *i) { (void)i; need_cpl0(c); c->cr0 &= ~CR0_TS; }
+void op_smsw(struct x86_cpu *c, const struct x86_insn *i) { opnd_write(c, i, 0, c->cr0 & 0xffff); }
+
+void op_lmsw(struct x86_cpu *c, const struct x86_insn *i)
+{
+	need_cpl0(c);
+	uint64_t v = opnd_read(c, i, 0) & 0xf;
+	set_cr0(c, (c->cr0 & ~0xeull) | v | (c->cr0 & 1)); /* lmsw cannot clear PE */
+}
+
+void op_swapgs(struct x86_cpu *c, const struct x86_insn *i)
+{
+	(void)i;
+	if (!long_mode64(c))
+		x86_raise(c, EXC_UD, NO_ERROR_CODE);
+	need_cpl0(c);
+	uint64_t t = c->seg[S_GS].base;
+	c->seg[S_GS].base = c->kernel_gs_base;
+	c->kernel_gs_base = t;
+}

@@ -1,0 +1,15 @@
+/* The CPU model's public face: create, load a boot state, run. */
+#ifndef X86_X86_H
+#define X86_X86_H
+#include "cpu.h"
+#include "../loader.h"
+
+int x86_cpu_init(struct x86_cpu *c, struct guest_mem *mem, struct bus *bus, struct lapic *lapic);
+void x86_cpu_free(struct x86_cpu *c);
+void x86_load_boot_state(struct x86_cpu *c, const struct boot_state *bs);
+/* Runs up to max instructions; returns early after a fault (delivered), on hlt, on
+ * shutdown, or when *stop becomes true. A halted CPU resumes when a LAPIC interrupt is
+ * deliverable. Returns the number of instructions executed. */
+uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop);
+
+#endif
