@@ -1,5 +1,6 @@
 /* pvbench show, and the run table that `run` prints too. */
 #include <getopt.h>
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
@@ -56,7 +57,7 @@ static void cell(const struct result_set *r, const char *mode, const char *bench
 	if (failed)
 		snprintf(out, n, "FAILED [%d]", note_ref(ns, mode, failed->reason));
 	else if (!summarize(v, nv, &s))
-		snprintf(out, n, "%.1f ±%.1f%%", s.median, s.median ? 50.0 * (s.q3 - s.q1) / s.median : 0.0);
+		snprintf(out, n, "%.1f ±%.1f%%", s.median, s.median ? 50.0 * (s.q3 - s.q1) / fabs(s.median) : 0.0);
 	else if (unsup)
 		snprintf(out, n, "unsupported [%d]", note_ref(ns, mode, unsup->reason));
 	else

@@ -56,10 +56,8 @@ struct dtable {
 
 #define TLB_SIZE 256
 
-/* Decoded-code tracking per physical page: a write to a page with decoded code bumps its
- * generation, which retires every cached decode of that page. */
+/* Which physical pages hold decoded code: writes to them drop their decodes. */
 struct code_map {
-	uint32_t *gen;
 	uint8_t *has_code;
 	uint64_t pages;
 };
@@ -107,6 +105,9 @@ struct x86_cpu {
 	struct decode_entry *dcache;
 	struct tlb_entry tlb[2][TLB_SIZE]; /* [0] supervisor, [1] user (CPL 3) */
 	struct code_map code;
+	/* fetch shortcut: the linear code page last fetched from, valid while tlb_epoch
+	 * has not moved (flush, invlpg, privilege change, a write to its code) */
+	uint64_t cp_lin, cp_phys, cp_epoch, tlb_epoch;
 
 	/* the fault path: a memory access that faults unwinds here (precise: the
 	 * instruction has committed nothing) */

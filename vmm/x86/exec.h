@@ -15,6 +15,16 @@ static inline int64_t sext(uint64_t v, unsigned size)
 
 static inline bool long_mode64(const struct x86_cpu *c) { return c->seg[S_CS].l && (c->efer & 0x400); }
 
+/* Every privilege change goes through here: user and supervisor rights differ, so the
+ * fetch shortcut must not outlive one. */
+static inline void set_cpl(struct x86_cpu *c, unsigned cpl)
+{
+	if (c->cpl != cpl) {
+		c->cpl = (uint8_t)cpl;
+		c->tlb_epoch++;
+	}
+}
+
 uint64_t reg_read(const struct x86_cpu *c, unsigned reg, unsigned size, bool high8);
 void reg_write(struct x86_cpu *c, unsigned reg, unsigned size, bool high8, uint64_t v);
 

@@ -86,7 +86,7 @@ static void deliver(struct x86_cpu *c, int vector, int error, enum event_kind ki
 		if (new_cpl < c->cpl || ist) {
 			c->seg[S_SS] = (struct segment){ .sel = (uint16_t)new_cpl, .present = 1, .s = 1, .type = 3 };
 		}
-		c->cpl = (uint8_t)new_cpl;
+		set_cpl(c, new_cpl);
 		c->r[R_SP] = sp;
 	} else {
 		bool inner = new_cpl < c->cpl;
@@ -97,11 +97,11 @@ static void deliver(struct x86_cpu *c, int vector, int error, enum event_kind ki
 			new_ss = (uint16_t)mem_read(c, c->tr.base + 8 + new_cpl * 8, 2);
 			struct segment probe = c->seg[S_SS];
 			uint8_t cpl = c->cpl;
-			c->cpl = (uint8_t)new_cpl;
+			set_cpl(c, new_cpl);
 			load_segment(c, S_SS, new_ss, 0);
 			ss_base = c->seg[S_SS].base;
 			c->seg[S_SS] = probe;
-			c->cpl = cpl;
+			set_cpl(c, cpl);
 		}
 		uint32_t frame[5] = { (uint32_t)ret, (uint32_t)old_cs, (uint32_t)old_flags, (uint32_t)old_rsp, (uint32_t)old_ss };
 		int n = inner ? 5 : 3;
@@ -189,7 +189,7 @@ void op_syscall(struct x86_cpu *c, const struct x86_insn *i)
 	uint16_t kcs = (uint16_t)(c->star >> 32);
 	c->seg[S_CS] = (struct segment){ .sel = kcs & ~3, .limit = 0xffffffff, .type = 11, .s = 1, .present = 1, .l = 1, .g = 1 };
 	c->seg[S_SS] = (struct segment){ .sel = (uint16_t)((kcs + 8) & ~3), .limit = 0xffffffff, .type = 3, .s = 1, .present = 1, .db = 1, .g = 1 };
-	c->cpl = 0;
+	set_cpl(c, 0);
 	x86_set_flags(c, x86_get_flags(c) & ~c->fmask & ~(uint64_t)F_RF);
 	c->rip = c->lstar;
 }
@@ -209,7 +209,7 @@ void op_sysret(struct x86_cpu *c, const struct x86_insn *i)
 					 .s = 1, .dpl = 3, .present = 1, .l = to64, .db = !to64, .g = 1 };
 	c->seg[S_SS] = (struct segment){ .sel = (uint16_t)((base + 8) | 3), .limit = 0xffffffff, .type = 3, .s = 1,
 					 .dpl = 3, .present = 1, .db = 1, .g = 1 };
-	c->cpl = 3;
+	set_cpl(c, 3);
 	x86_set_flags(c, (c->r[R_R11] & ~(uint64_t)(F_RF | F_VM)) | 0x2);
 	c->rip = rip;
 }
@@ -223,7 +223,7 @@ void op_sysenter(struct x86_cpu *c, const struct x86_insn *i)
 	uint16_t cs = (uint16_t)(c->sysenter_cs & ~3ull);
 	c->seg[S_CS] = (struct segment){ .sel = cs, .limit = 0xffffffff, .type = 11, .s = 1, .present = 1, .l = lm, .db = !lm, .g = 1 };
 	c->seg[S_SS] = (struct segment){ .sel = (uint16_t)(cs + 8), .limit = 0xffffffff, .type = 3, .s = 1, .present = 1, .db = 1, .g = 1 };
-	c->cpl = 0;
+	set_cpl(c, 0);
 	x86_set_flags(c, x86_get_flags(c) & ~(uint64_t)(F_IF | F_VM | F_RF));
 	c->r[R_SP] = lm ? c->sysenter_esp : c->sysenter_esp & 0xffffffffull;
 	c->rip = lm ? c->sysenter_eip : c->sysenter_eip & 0xffffffffull;
@@ -237,7 +237,7 @@ void op_sysexit(struct x86_cpu *c, const struct x86_insn *i)
 	uint16_t cs = (uint16_t)((c->sysenter_cs & ~3ull) + (to64 ? 32 : 16));
 	c->seg[S_CS] = (struct segment){ .sel = cs | 3, .limit = 0xffffffff, .type = 11, .s = 1, .dpl = 3, .present = 1, .l = to64, .db = !to64, .g = 1 };
 	c->seg[S_SS] = (struct segment){ .sel = (uint16_t)((cs + 8) | 3), .limit = 0xffffffff, .type = 3, .s = 1, .dpl = 3, .present = 1, .db = 1, .g = 1 };
-	c->cpl = 3;
+	set_cpl(c, 3);
 	c->r[R_SP] = to64 ? c->r[R_CX] : c->r[R_CX] & 0xffffffffull;
 	c->rip = to64 ? c->r[R_DX] : c->r[R_DX] & 0xffffffffull;
 }

@@ -30,6 +30,7 @@ static bool user_mode(const struct x86_cpu *c) { return c->cpl == 3 && !c->impli
 
 void mmu_flush(struct x86_cpu *c, bool keep_global)
 {
+	c->tlb_epoch++;
 	for (int u = 0; u < 2; u++)
 		for (int i = 0; i < TLB_SIZE; i++)
 			if (!keep_global || !c->tlb[u][i].global)
@@ -38,6 +39,7 @@ void mmu_flush(struct x86_cpu *c, bool keep_global)
 
 void mmu_invlpg(struct x86_cpu *c, uint64_t lin)
 {
+	c->tlb_epoch++;
 	uint64_t page = lin & ~0xfffull;
 	for (int u = 0; u < 2; u++) {
 		struct tlb_entry *e = &c->tlb[u][(lin >> 12) % TLB_SIZE];
@@ -65,7 +67,8 @@ static void code_written(struct x86_cpu *c, uint64_t phys)
 	uint64_t pg = phys >> 12;
 	if (pg < c->code.pages && c->code.has_code[pg]) {
 		c->code.has_code[pg] = 0;
-		c->code.gen[pg]++;
+		c->tlb_epoch++;
+		x86_forget_code_page(c, phys & ~0xfffull);
 	}
 }
 
@@ -83,7 +86,7 @@ static uint64_t *pte_ptr(struct x86_cpu *c, uint64_t phys, unsigned size)
 
 /* Walks the tables; returns the physical address and the effective permissions. */
 static uint64_t walk(struct x86_cpu *c, uint64_t lin, enum access a, bool *writable, bool *user_ok,
-		     bool *exec_ok, bool *global, uint64_t *page_size)
+		     bool *exec_ok, bool *global, uint64_t *page_size, bool *dirty)
 {
 	bool nxe = c->efer & EFER_NXE;
 	bool w = true, u = true, x = true;
@@ -122,6 +125,7 @@ static uint64_t walk(struct x86_cpu *c, uint64_t lin, enum access a, bool *writa
 					*pte_ptr(c, entries_touched[i], 8) |= (levels == 3 && i == 0) ? 0 : PTE_A;
 				if (a == ACC_WRITE)
 					*ep |= PTE_D;
+				*dirty = *ep & PTE_D;
 				return (e & ADDR_MASK & ~(*page_size - 1)) | (lin & (*page_size - 1));
 			}
 			table = e & ADDR_MASK;
@@ -134,6 +138,7 @@ static uint64_t walk(struct x86_cpu *c, uint64_t lin, enum access a, bool *writa
 		u = *pde & PTE_U;
 		if ((*pde & PTE_PS) && (c->cr4 & CR4_PSE)) {
 			*pde |= PTE_A | (a == ACC_WRITE ? PTE_D : 0);
+			*dirty = *pde & PTE_D;
 			*page_size = 1ull << 22;
 			*global = *pde & PTE_G;
 			*writable = w;
@@ -146,6 +151,7 @@ static uint64_t walk(struct x86_cpu *c, uint64_t lin, enum access a, bool *writa
 			page_fault(c, lin, a, 0);
 		*pde |= PTE_A;
 		*pte |= PTE_A | (a == ACC_WRITE ? PTE_D : 0);
+		*dirty = *pte & PTE_D;
 		*page_size = 4096;
 		*global = *pte & PTE_G;
 		*writable = w && (*pte & PTE_W);
@@ -168,29 +174,32 @@ uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t 
 	}
 	c->count.tlb_misses++;
 	uint64_t p;
-	bool writable = true, user_ok = true, exec_ok = true, global = false; /* paging off: all allowed */
+	bool writable = true, user_ok = true, exec_ok = true, global = false, dirty = true; /* paging off */
+	bool write_ok = true;
 	uint64_t psize = 4096;
 	if (c->cr0 & CR0_PG) {
-		p = walk(c, lin, a, &writable, &user_ok, &exec_ok, &global, &psize);
+		p = walk(c, lin, a, &writable, &user_ok, &exec_ok, &global, &psize, &dirty);
 		bool wp = c->cr0 & CR0_WP;
-		if ((u && !user_ok) || (a == ACC_WRITE && !writable && (u || wp)) || (a == ACC_EXEC && !exec_ok))
+		write_ok = u ? writable && user_ok : writable || !wp;
+		if ((u && !user_ok) || (a == ACC_WRITE && !write_ok) || (a == ACC_EXEC && !exec_ok))
 			page_fault(c, lin, a, PF_P);
 	} else {
 		p = c->efer & EFER_LMA ? lin : lin & 0xffffffffull;
 	}
 	*phys = p;
+	c->tlb_epoch++; /* an entry is replaced: the fetch shortcut may name it */
 	uint8_t *host = mem_ptr(c->mem, p & ~0xfffull, 4096);
 	if (!host)
 		return NULL; /* device memory: never cached */
 	if (a == ACC_WRITE)
 		code_written(c, p);
-	/* refill: a read walk does not set D, so writes must walk again to set it */
+	/* a write tag only where a write needs no walk: permitted, D already set, no decoded code */
 	memset(e, 0, sizeof(*e));
 	e->phys = p & ~0xfffull;
 	e->addend = (uint64_t)(uintptr_t)host - (lin & ~0xfffull);
 	e->global = global && (c->cr4 & CR4_PGE);
 	e->tag_read = page;
-	if (a == ACC_WRITE && !c->code.has_code[p >> 12])
+	if (write_ok && dirty && !c->code.has_code[p >> 12])
 		e->tag_write = page;
 	if (exec_ok)
 		e->tag_exec = page;

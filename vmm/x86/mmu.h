@@ -11,10 +11,20 @@ enum access { ACC_READ, ACC_WRITE, ACC_EXEC };
 /* Host pointer for len bytes at lin (within one page), or NULL for device memory (the
  * physical address is then in *phys). Raises #PF through the fault path. */
 uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t *phys);
+
+/* The TLB hit path, inline: a host pointer or NULL (then call mmu_translate). */
+static inline uint8_t *tlb_hit(struct x86_cpu *c, uint64_t lin, enum access a)
+{
+	const struct tlb_entry *e = &c->tlb[c->cpl == 3 && !c->implicit_sv][(lin >> 12) % TLB_SIZE];
+	uint64_t tag = a == ACC_READ ? e->tag_read : a == ACC_WRITE ? e->tag_write : e->tag_exec;
+	return tag == ((lin & ~0xfffull) | 1) ? (uint8_t *)(uintptr_t)(e->addend + lin) : NULL;
+}
 void mmu_flush(struct x86_cpu *c, bool keep_global);
 void mmu_invlpg(struct x86_cpu *c, uint64_t lin);
 
 /* The decoder marks a page as holding code; the next write to it retires its decodes. */
 void mmu_note_code(struct x86_cpu *c, uint64_t phys);
+/* Drops every cached decode of a physical page (step.c owns the cache). */
+void x86_forget_code_page(struct x86_cpu *c, uint64_t page);
 
 #endif

@@ -11,10 +11,20 @@
 
 struct decode_entry {
 	uint64_t phys;
-	uint32_t gen;
 	uint8_t bits;
 	struct x86_insn insn;
 };
+
+static unsigned dslot(uint64_t phys) { return (unsigned)((phys ^ (phys >> 14)) % DCACHE_SIZE); }
+
+void x86_forget_code_page(struct x86_cpu *c, uint64_t page)
+{
+	for (uint64_t off = 0; off < 0x1000; off++) {
+		struct decode_entry *e = &c->dcache[dslot(page | off)];
+		if ((e->phys & ~0xfffull) == page)
+			e->insn.fn = NULL;
+	}
+}
 
 _Noreturn void x86_raise(struct x86_cpu *c, int vector, int error)
 {
@@ -30,10 +40,10 @@ int x86_cpu_init(struct x86_cpu *c, struct guest_mem *mem, struct bus *bus, stru
 	c->bus = bus;
 	c->lapic = lapic;
 	c->code.pages = mem->size >> 12;
-	c->code.gen = calloc(c->code.pages, sizeof(*c->code.gen));
 	c->code.has_code = calloc(c->code.pages, 1);
 	c->dcache = calloc(DCACHE_SIZE, sizeof(*c->dcache));
-	if (!c->code.gen || !c->code.has_code || !c->dcache) {
+	c->cp_lin = 1; /* no page: a linear page address never has bit 0 set */
+	if (!c->code.has_code || !c->dcache) {
 		x86_cpu_free(c);
 		return -1;
 	}
@@ -43,10 +53,8 @@ int x86_cpu_init(struct x86_cpu *c, struct guest_mem *mem, struct bus *bus, stru
 
 void x86_cpu_free(struct x86_cpu *c)
 {
-	free(c->code.gen);
 	free(c->code.has_code);
 	free(c->dcache);
-	c->code.gen = NULL;
 	c->code.has_code = NULL;
 	c->dcache = NULL;
 }
@@ -75,7 +83,7 @@ void x86_load_boot_state(struct x86_cpu *c, const struct boot_state *bs)
 	c->r[R_DI] = bs->rdi;
 	c->r[R_SP] = bs->rsp;
 	c->rip = bs->rip;
-	c->cpl = 0;
+	set_cpl(c, 0);
 	x86_set_flags(c, 0x2);
 	c->exit = X86_RUNNING;
 	mmu_flush(c, false);
@@ -96,13 +104,22 @@ static const struct x86_insn *fetch(struct x86_cpu *c, struct x86_insn *scratch)
 {
 	unsigned bits = code_bits(c);
 	uint64_t lin = code_linear(c, c->rip), phys;
-	uint8_t buf[16];
-	unsigned got = mem_fetch(c, lin, buf, 15, &phys);
-	struct decode_entry *e = &c->dcache[(phys ^ (phys >> 14)) % DCACHE_SIZE];
+	if ((lin & ~0xfffull) == c->cp_lin && c->cp_epoch == c->tlb_epoch) {
+		phys = c->cp_phys | (lin & 0xfff);
+	} else {
+		if (!mmu_translate(c, lin, ACC_EXEC, &phys))
+			x86_raise(c, EXC_GP, 0); /* executing from device memory is not modelled */
+		c->cp_lin = lin & ~0xfffull;
+		c->cp_phys = phys & ~0xfffull;
+		c->cp_epoch = c->tlb_epoch;
+	}
+	struct decode_entry *e = &c->dcache[dslot(phys)];
 	uint64_t pg = phys >> 12;
-	if (e->insn.fn && e->phys == phys && e->bits == bits && pg < c->code.pages && e->gen == c->code.gen[pg])
+	if (e->insn.fn && e->phys == phys && e->bits == bits)
 		return &e->insn;
 	c->count.decode_misses++;
+	uint8_t buf[16];
+	unsigned got = mem_fetch(c, lin, buf, 15, &phys);
 	enum decode_status st = x86_decode(buf, got, bits, scratch);
 	if (st == DECODE_NEED_MORE) { /* crosses into the next page: fetch it (it may fault) */
 		uint64_t p2;
@@ -117,7 +134,6 @@ static const struct x86_insn *fetch(struct x86_cpu *c, struct x86_insn *scratch)
 		mmu_note_code(c, phys);
 		e->phys = phys;
 		e->bits = (uint8_t)bits;
-		e->gen = c->code.gen[pg];
 		e->insn = *scratch;
 		return &e->insn;
 	}

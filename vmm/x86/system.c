@@ -94,7 +94,7 @@ void load_code_segment(struct x86_cpu *c, uint16_t sel, unsigned new_cpl)
 		x86_raise(c, EXC_NP, sel & ~3);
 	s.sel = (uint16_t)((sel & ~3) | new_cpl);
 	c->seg[S_CS] = s;
-	c->cpl = (uint8_t)new_cpl;
+	set_cpl(c, new_cpl);
 }
 
 /* Far jmp/call through a code-segment selector (call gates and task switches are not
