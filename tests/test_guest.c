@@ -114,10 +114,8 @@ static const struct mode_ops *hw_or_skip(void)
 	return hw;
 }
 
-static void hw_runs_every_supported_benchmark(void **state)
+static void runs_every_supported_benchmark(const struct mode_ops *hw)
 {
-	(void)state;
-	const struct mode_ops *hw = hw_or_skip();
 	struct bench_plan plan;
 	plan_defaults(&plan);
 	plan.reps = 2;
@@ -132,10 +130,30 @@ static void hw_runs_every_supported_benchmark(void **state)
 	struct session_result r;
 	session_boot(&ses, &r);
 	assert_false(r.setup_failed);
-	assert_int_equal(r.out.end, RUN_EXITED);
+	if (r.out.end != RUN_EXITED)
+		fail_msg("%s: %s", hw->name, r.out.reason);
 	assert_int_equal(r.out.exit_status, 1);
 	check_all_reported(&s, plan.want, 2);
+	if (!hw->bench_unsupported("syscall_int80", PVB_NEED_RING3))
+		assert_int_equal(s.results[bench_find("syscall_int80") - bench_table], 2);
 }
+
+static void hw_runs_every_supported_benchmark(void **state)
+{
+	(void)state;
+	runs_every_supported_benchmark(hw_or_skip());
+}
+
+static void emulate_runs_every_benchmark(void **state)
+{
+	(void)state;
+	runs_every_supported_benchmark(mode_find("emulate"));
+}
+
+static const uint8_t exit_code[] = {
+	0x66, 0xba, 0xf8, 0x03, 0xb0, 'h', 0xee, 0xb0, 'i', 0xee, 0xb0, '\n', 0xee, /* "hi\n" on COM1 */
+	0xb0, 0x21, 0xe6, 0xf4, 0xf4, 0xeb, 0xfd,                               /* debug-exit 0x21 */
+};
 
 /* A flat Multiboot kernel (a.out kludge) loaded at 1 MiB, code at +0x20. */
 static const char *tiny_kernel(const char *name, const uint8_t *code, size_t n)
@@ -197,13 +215,7 @@ static void hw_boot_reports_exit_status_and_serial(void **state)
 {
 	(void)state;
 	const struct mode_ops *hw = hw_or_skip();
-	static const uint8_t code[] = {
-		0x66, 0xba, 0xf8, 0x03,       /* mov dx, 0x3f8 */
-		0xb0, 'h', 0xee, 0xb0, 'i', 0xee, 0xb0, '\n', 0xee,
-		0xb0, 0x21, 0xe6, 0xf4,       /* out 0xf4, 0x21 */
-		0xf4, 0xeb, 0xfd,             /* hlt; jmp */
-	};
-	struct session_result r = boot_tiny(hw, tiny_kernel("exit", code, sizeof(code)), 30000);
+	struct session_result r = boot_tiny(hw, tiny_kernel("exit", exit_code, sizeof(exit_code)), 30000);
 	assert_false(r.setup_failed);
 	assert_int_equal(r.out.end, RUN_EXITED);
 	assert_int_equal(r.out.exit_status, (0x21 << 1) | 1);
@@ -295,11 +307,43 @@ static void hw_run_goes_on_after_a_crash(void **state)
 	run_survives_a_dying_guest("crash", pvm ? "emulation failed" : "triple fault");
 }
 
+static void emulate_boot_semantics(void **state)
+{
+	(void)state;
+	const struct mode_ops *emu = mode_find("emulate");
+	struct session_result r = boot_tiny(emu, tiny_kernel("eexit", exit_code, sizeof(exit_code)), 30000);
+	assert_int_equal(r.out.end, RUN_EXITED);
+	assert_int_equal(r.out.exit_status, (0x21 << 1) | 1);
+	assert_string_equal(r.last_line, "hi");
+
+	/* triple faults in 32-bit protected mode and in long mode */
+	static const uint8_t tf32[] = { 0x0f, 0x01, 0x1d, 0x40, 0x00, 0x10, 0x00, 0xcc, 0xeb, 0xfe };
+	r = boot_tiny(emu, tiny_kernel("etf32", tf32, sizeof(tf32)), 30000);
+	assert_int_equal(r.out.end, RUN_FAILED);
+	assert_non_null(strstr(r.out.reason, "triple fault"));
+	static const uint8_t tf64[] = { 0x0f, 0x01, 0x1d, 0x03, 0x00, 0x00, 0x00, 0xcc, 0xeb, 0xfe,
+					0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	r = boot_tiny(emu, tiny_elf64("etf64", tf64, sizeof(tf64)), 30000);
+	assert_int_equal(r.out.end, RUN_FAILED);
+	assert_non_null(strstr(r.out.reason, "triple fault"));
+
+	/* a spinning guest meets the watchdog; a halted one with interrupts off ends at once */
+	static const uint8_t spin[] = { 0xeb, 0xfe };
+	r = boot_tiny(emu, tiny_kernel("espin", spin, sizeof(spin)), 1000);
+	assert_int_equal(r.out.end, RUN_TIMEOUT);
+	static const uint8_t dead[] = { 0xfa, 0xf4, 0xeb, 0xfd };
+	r = boot_tiny(emu, tiny_kernel("edead", dead, sizeof(dead)), 30000);
+	assert_int_equal(r.out.end, RUN_FAILED);
+	assert_non_null(strstr(r.out.reason, "interrupts off"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(qemu_tcg_runs_every_benchmark),
 		cmocka_unit_test(hw_runs_every_supported_benchmark),
+		cmocka_unit_test(emulate_runs_every_benchmark),
+		cmocka_unit_test(emulate_boot_semantics),
 		cmocka_unit_test(hw_boot_reports_exit_status_and_serial),
 		cmocka_unit_test(hw_triple_fault_is_a_failure),
 		cmocka_unit_test(hw_hang_is_stopped_by_the_watchdog),
