@@ -84,8 +84,10 @@ void op_shl(struct x86_cpu *c, const struct x86_insn *i)
 {
 	unsigned sz = i->op[0].size, n = shift_count(c, i, 1);
 	uint64_t d = opnd_read(c, i, 0);
-	if (!n)
+	if (!n) {
+		opnd_write(c, i, 0, d); /* no flags change, but a 32-bit register still zero-extends */
 		return;
+	}
 	uint64_t r = (n >= 64 ? 0 : d << n) & size_mask(sz);
 	opnd_write(c, i, 0, r);
 	set_cc(c, CC_SHL, sz, d, n, r);
@@ -95,8 +97,10 @@ void op_shr(struct x86_cpu *c, const struct x86_insn *i)
 {
 	unsigned sz = i->op[0].size, n = shift_count(c, i, 1);
 	uint64_t d = opnd_read(c, i, 0) & size_mask(sz);
-	if (!n)
+	if (!n) {
+		opnd_write(c, i, 0, d);
 		return;
+	}
 	uint64_t r = n >= 64 ? 0 : d >> n;
 	opnd_write(c, i, 0, r);
 	set_cc(c, CC_SHR, sz, d, n, r);
@@ -106,8 +110,10 @@ void op_sar(struct x86_cpu *c, const struct x86_insn *i)
 {
 	unsigned sz = i->op[0].size, n = shift_count(c, i, 1);
 	uint64_t d = opnd_read(c, i, 0) & size_mask(sz);
-	if (!n)
+	if (!n) {
+		opnd_write(c, i, 0, d);
 		return;
+	}
 	uint64_t r = (uint64_t)(sext(d, sz) >> (n > 63 ? 63 : n)) & size_mask(sz);
 	opnd_write(c, i, 0, r);
 	set_cc(c, CC_SAR, sz, d, n, r);
@@ -127,15 +133,13 @@ static void rotate(struct x86_cpu *c, const struct x86_insn *i, bool left, bool 
 			cf = out;
 		}
 	} else {
-		if (!n)
-			return;
 		unsigned k = n % bits;
 		r = k ? (left ? ((d << k) | (d >> (bits - k))) & m : ((d >> k) | (d << (bits - k))) & m) : d;
 		cf = left ? r & 1 : (r >> (bits - 1)) & 1;
 	}
+	opnd_write(c, i, 0, r); /* even for a zero count: a 32-bit register zero-extends */
 	if (!n)
 		return;
-	opnd_write(c, i, 0, r);
 	bool msb = (r >> (bits - 1)) & 1, msb2 = (r >> (bits - 2)) & 1;
 	bool of = left ? msb ^ cf : msb ^ msb2;
 	set_arith(c, (cf ? F_CF : 0) | (of ? F_OF : 0), F_CF | F_OF);
@@ -150,8 +154,10 @@ static void double_shift(struct x86_cpu *c, const struct x86_insn *i, bool left)
 {
 	unsigned sz = i->op[0].size, bits = sz * 8, n = shift_count(c, i, 2);
 	uint64_t m = size_mask(sz), d = opnd_read(c, i, 0) & m, s = opnd_read(c, i, 1) & m;
-	if (!n)
+	if (!n) {
+		opnd_write(c, i, 0, d);
 		return;
+	}
 	unsigned __int128 wide = left ? ((unsigned __int128)d << bits) | s : ((unsigned __int128)s << bits) | d;
 	uint64_t r;
 	bool cf;
@@ -164,8 +170,10 @@ static void double_shift(struct x86_cpu *c, const struct x86_insn *i, bool left)
 	}
 	opnd_write(c, i, 0, r);
 	set_cc(c, CC_LOGIC, sz, 0, 0, r);
-	bool of = ((r ^ d) >> (bits - 1)) & 1;
-	set_arith(c, (cf ? F_CF : 0) | (of ? F_OF : 0), F_CF | F_OF);
+	/* defined for a count of 1; the host's rule for the others (as SHL and SHR) */
+	bool msb = (r >> (bits - 1)) & 1, next = (r >> (bits - 2)) & 1;
+	bool of = left ? msb ^ cf : msb ^ next;
+	set_arith(c, (cf ? F_CF : 0) | (of ? F_OF : 0) | F_AF, F_CF | F_OF | F_AF);
 }
 
 void op_shld(struct x86_cpu *c, const struct x86_insn *i) { double_shift(c, i, true); }
@@ -182,6 +190,13 @@ static void acc_write(struct x86_cpu *c, unsigned sz, uint64_t lo, uint64_t hi)
 	}
 }
 
+/* CF and OF say whether the high half matters; SF, ZF, AF and PF are undefined and this
+ * host leaves them as they were. */
+static void mul_flags(struct x86_cpu *c, bool significant)
+{
+	set_arith(c, significant ? F_CF | F_OF : 0, F_CF | F_OF);
+}
+
 void op_mul(struct x86_cpu *c, const struct x86_insn *i)
 {
 	unsigned sz = i->op[0].size;
@@ -189,7 +204,7 @@ void op_mul(struct x86_cpu *c, const struct x86_insn *i)
 	unsigned __int128 p = (unsigned __int128)(reg_read(c, R_AX, sz, false)) * (opnd_read(c, i, 0) & m);
 	uint64_t lo = (uint64_t)p & m, hi = (uint64_t)(p >> (sz * 8)) & m;
 	acc_write(c, sz, lo, hi);
-	set_cc(c, CC_MUL, sz, 0, hi != 0, lo);
+	mul_flags(c, hi != 0);
 }
 
 void op_imul(struct x86_cpu *c, const struct x86_insn *i)
@@ -200,14 +215,14 @@ void op_imul(struct x86_cpu *c, const struct x86_insn *i)
 		__int128 p = (__int128)sext(reg_read(c, R_AX, sz, false), sz) * sext(opnd_read(c, i, 0), sz);
 		uint64_t lo = (uint64_t)p & m, hi = (uint64_t)(p >> (sz * 8)) & m;
 		acc_write(c, sz, lo, hi);
-		set_cc(c, CC_MUL, sz, 0, p != (__int128)sext(lo, sz), lo);
+		mul_flags(c, p != (__int128)sext(lo, sz));
 		return;
 	}
 	int a = i->nops == 3 ? 1 : 0, b = i->nops == 3 ? 2 : 1;
 	__int128 p = (__int128)sext(opnd_read(c, i, a), sz) * sext(opnd_read(c, i, b) & m, sz);
 	uint64_t lo = (uint64_t)p & m;
 	opnd_write(c, i, 0, lo);
-	set_cc(c, CC_MUL, sz, 0, p != (__int128)sext(lo, sz), lo);
+	mul_flags(c, p != (__int128)sext(lo, sz));
 }
 
 void op_div(struct x86_cpu *c, const struct x86_insn *i)
@@ -276,12 +291,14 @@ static void scan(struct x86_cpu *c, const struct x86_insn *i, bool reverse)
 {
 	unsigned sz = i->op[0].size;
 	uint64_t s = opnd_read(c, i, 1) & size_mask(sz);
+	/* undefined flags as this host: CF, OF, SF, AF clear, PF from the result */
 	if (!s) {
-		set_arith(c, F_ZF, F_ZF); /* destination left unchanged, as AMD and Intel do */
+		set_arith(c, F_ZF | F_PF, F_ARITH); /* destination left unchanged, as AMD and Intel do */
 		return;
 	}
-	opnd_write(c, i, 0, reverse ? 63 - (uint64_t)__builtin_clzll(s) : (uint64_t)__builtin_ctzll(s));
-	set_arith(c, 0, F_ZF);
+	uint64_t r = reverse ? 63 - (uint64_t)__builtin_clzll(s) : (uint64_t)__builtin_ctzll(s);
+	opnd_write(c, i, 0, r);
+	set_arith(c, __builtin_parity((unsigned)r & 0xff) ? 0 : F_PF, F_ARITH);
 }
 
 void op_bsf(struct x86_cpu *c, const struct x86_insn *i) { scan(c, i, false); }
@@ -298,8 +315,9 @@ static void count_bits(struct x86_cpu *c, const struct x86_insn *i, int kind)
 	else
 		r = (uint64_t)__builtin_popcountll(s);
 	opnd_write(c, i, 0, r);
+	/* popcnt clears the rest; lzcnt/tzcnt leave OF and clear SF, AF, PF here */
 	uint32_t f = kind == 2 ? (s ? 0 : F_ZF) : ((r == 0 ? F_ZF : 0) | (s == 0 ? F_CF : 0));
-	set_arith(c, f, F_ARITH);
+	set_arith(c, f, kind == 2 ? F_ARITH : F_ARITH & ~F_OF);
 }
 
 void op_tzcnt(struct x86_cpu *c, const struct x86_insn *i) { count_bits(c, i, 0); }
@@ -343,8 +361,15 @@ void op_xadd(struct x86_cpu *c, const struct x86_insn *i)
 {
 	unsigned sz = i->op[0].size;
 	uint64_t d = opnd_read(c, i, 0), s = opnd_read(c, i, 1), r = (d + s) & size_mask(sz);
-	opnd_write(c, i, 0, r);
-	opnd_write(c, i, 1, d);
+	/* the SDM's order (source, then destination) matters for "xadd r, r"; a memory
+	 * destination goes first so that a fault leaves the register untouched */
+	if (i->op[0].kind == OPK_MEM) {
+		opnd_write(c, i, 0, r);
+		opnd_write(c, i, 1, d);
+	} else {
+		opnd_write(c, i, 1, d);
+		opnd_write(c, i, 0, r);
+	}
 	set_cc(c, CC_ADD, sz, d, s, r);
 }
 
@@ -355,7 +380,10 @@ void op_cmpxchg(struct x86_cpu *c, const struct x86_insn *i)
 	if (acc == d) {
 		opnd_write(c, i, 0, s);
 	} else {
-		opnd_write(c, i, 0, d); /* the locked cycle writes back what it read */
+		/* memory gets the locked write-back of what was read; a register destination
+		 * is left alone (upper half included), as this host's CPU does */
+		if (i->op[0].kind == OPK_MEM)
+			opnd_write(c, i, 0, d);
 		reg_write(c, R_AX, sz, false, d);
 	}
 	set_cc(c, CC_SUB, sz, acc, d, (acc - d) & size_mask(sz));

@@ -33,7 +33,7 @@ enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_NONE = 7 };
  * flags are computed only when something reads them. */
 enum cc_op {
 	CC_EFLAGS, /* cc_src holds the flags themselves */
-	CC_ADD, CC_ADC, CC_SUB, CC_SBB, CC_LOGIC, CC_INC, CC_DEC, CC_SHL, CC_SHR, CC_SAR, CC_MUL,
+	CC_ADD, CC_ADC, CC_SUB, CC_SBB, CC_LOGIC, CC_INC, CC_DEC, CC_SHL, CC_SHR, CC_SAR,
 };
 
 struct lazy_flags {

@@ -1,0 +1,511 @@
+/* Differential tests of unprivileged instructions: each generated case (Zydis's encoder,
+ * random operands plus edge values) runs natively on the host CPU and once in the CPU
+ * model; every register, every defined flag and the data page must agree. Undefined
+ * flags are counted, not asserted: the model follows this host where it can (README). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <Zydis/Zydis.h>
+#include <cpuid.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "../vmm/x86/decode.h"
+#include "../vmm/x86/fault.h"
+#include "../vmm/x86/mmu.h"
+#include "../vmm/x86/x86.h"
+
+struct regs {
+	uint64_t r[16];
+	uint64_t flags;
+};
+
+/* Loads every register but rsp from *rdi, runs the 16-byte slot, stores them back. */
+void diff_tramp(struct regs *s);
+extern char diff_slot[], diff_tramp_end[];
+__asm__(".text\n"
+	"diff_tramp:\n"
+	"push %rbx; push %rbp; push %r12; push %r13; push %r14; push %r15; push %rdi\n"
+	"pushq 128(%rdi); popfq\n"
+	"mov 0(%rdi),%rax; mov 8(%rdi),%rcx; mov 16(%rdi),%rdx; mov 24(%rdi),%rbx\n"
+	"mov 40(%rdi),%rbp; mov 48(%rdi),%rsi; mov 64(%rdi),%r8; mov 72(%rdi),%r9\n"
+	"mov 80(%rdi),%r10; mov 88(%rdi),%r11; mov 96(%rdi),%r12; mov 104(%rdi),%r13\n"
+	"mov 112(%rdi),%r14; mov 120(%rdi),%r15; mov 56(%rdi),%rdi\n"
+	"diff_slot: .fill 16, 1, 0x90\n"
+	"xchg %rdi,(%rsp)\n"
+	"mov %rax,0(%rdi); mov %rcx,8(%rdi); mov %rdx,16(%rdi); mov %rbx,24(%rdi)\n"
+	"mov %rbp,40(%rdi); mov %rsi,48(%rdi); mov %r8,64(%rdi); mov %r9,72(%rdi)\n"
+	"mov %r10,80(%rdi); mov %r11,88(%rdi); mov %r12,96(%rdi); mov %r13,104(%rdi)\n"
+	"mov %r14,112(%rdi); mov %r15,120(%rdi)\n"
+	"pop %rax; mov %rax,56(%rdi)\n"
+	"pushfq; pop %rax; mov %rax,128(%rdi)\n"
+	"pop %r15; pop %r14; pop %r13; pop %r12; pop %rbp; pop %rbx; ret\n"
+	"diff_tramp_end:\n");
+
+#define CODE_VA   0x400000ull
+#define CODE_PA   0x400000ull
+#define DATA_PA   0x500000ull
+#define TABLES_PA 0x100000ull
+#define LIVE_FLAGS (F_CF | F_PF | F_AF | F_ZF | F_SF | F_OF | F_DF)
+
+struct rig {
+	void (*native)(struct regs *);
+	uint8_t *slot;
+	uint8_t *data;      /* host page, also mapped at the same linear address in the guest */
+	struct guest_mem mem;
+	struct bus bus;
+	struct x86_cpu cpu;
+	uint64_t next_table;
+	uint64_t cases, undefined_diffs;
+	uint64_t undef_by_mnemonic[ZYDIS_MNEMONIC_MAX_VALUE + 1];
+	uint32_t undef_bits[ZYDIS_MNEMONIC_MAX_VALUE + 1];
+	uint64_t rng;
+};
+
+static struct rig R;
+
+static uint64_t rnd(void)
+{
+	R.rng ^= R.rng << 13;
+	R.rng ^= R.rng >> 7;
+	R.rng ^= R.rng << 17;
+	return R.rng;
+}
+
+static uint64_t edge_or_random(unsigned size)
+{
+	static const uint64_t edges[] = { 0, 1, 2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff,
+					  0x80000000, 0xffffffff, 0x7fffffffffffffffull, 0x8000000000000000ull, ~0ull };
+	uint64_t v = rnd() % 3 ? rnd() : edges[rnd() % (sizeof(edges) / sizeof(edges[0]))];
+	if (rnd() % 4 == 0) /* edge in the operand's own width */
+		v = (rnd() & 1) ? (1ull << (size * 8 - 1)) - (rnd() % 2) : ~0ull - (rnd() % 2);
+	return v;
+}
+
+static void map_page(uint64_t va, uint64_t pa)
+{
+	uint64_t table = TABLES_PA;
+	for (int lvl = 4; lvl > 1; lvl--) {
+		uint64_t *e = mem_ptr(&R.mem, table + ((va >> (12 + 9 * (lvl - 1))) & 511) * 8, 8);
+		if (!(*e & 1)) {
+			*e = R.next_table | 7;
+			R.next_table += 0x1000;
+		}
+		table = *e & ~0xfffull;
+	}
+	*(uint64_t *)mem_ptr(&R.mem, table + ((va >> 12) & 511) * 8, 8) = pa | 7;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	R.rng = 0x9e3779b97f4a7c15ull;
+	size_t tl = (size_t)(diff_tramp_end - (char *)diff_tramp);
+	uint8_t *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	R.data = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(page != MAP_FAILED && R.data != MAP_FAILED);
+	memcpy(page, (void *)diff_tramp, tl);
+	R.native = (void (*)(struct regs *))(void *)page;
+	R.slot = page + (diff_slot - (char *)diff_tramp);
+	assert_int_equal(mem_init(&R.mem, 16 << 20), 0);
+	assert_int_equal(x86_cpu_init(&R.cpu, &R.mem, &R.bus, NULL), 0);
+	R.next_table = TABLES_PA + 0x1000;
+	map_page(CODE_VA, CODE_PA);
+	map_page((uint64_t)R.data, DATA_PA);
+	struct boot_state bs = { .kind = BOOT_LONG64, .cs = 8, .ds = 16, .cr0 = 0x80050033, .cr3 = TABLES_PA,
+				 .cr4 = 0x20, .efer = 0x500 };
+	x86_load_boot_state(&R.cpu, &bs);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	print_message("%llu cases; %llu differ from this host only in flags the SDM leaves undefined\n",
+		      (unsigned long long)R.cases, (unsigned long long)R.undefined_diffs);
+	for (int m = 0; m <= ZYDIS_MNEMONIC_MAX_VALUE; m++)
+		if (R.undef_by_mnemonic[m])
+			print_message("  %-8s %5llu (flags 0x%03x)\n", ZydisMnemonicGetString((ZydisMnemonic)m),
+				      (unsigned long long)R.undef_by_mnemonic[m], R.undef_bits[m]);
+	x86_cpu_free(&R.cpu);
+	mem_free(&R.mem);
+	return 0;
+}
+
+/* Flags the SDM leaves undefined after this instruction with these operands. */
+static uint32_t undefined_flags(ZydisMnemonic m, unsigned size, uint64_t count)
+{
+	unsigned bits = size * 8;
+	switch (m) {
+	case ZYDIS_MNEMONIC_MUL: case ZYDIS_MNEMONIC_IMUL: return F_SF | F_ZF | F_AF | F_PF;
+	case ZYDIS_MNEMONIC_DIV: case ZYDIS_MNEMONIC_IDIV: return F_ARITH;
+	case ZYDIS_MNEMONIC_AND: case ZYDIS_MNEMONIC_OR: case ZYDIS_MNEMONIC_XOR: case ZYDIS_MNEMONIC_TEST: return F_AF;
+	case ZYDIS_MNEMONIC_SHL: case ZYDIS_MNEMONIC_SHR: case ZYDIS_MNEMONIC_SAR: {
+		unsigned n = (unsigned)count & (size == 8 ? 63 : 31);
+		if (!n)
+			return 0;
+		return F_AF | (n != 1 ? F_OF : 0) | (n >= bits ? F_CF : 0);
+	}
+	case ZYDIS_MNEMONIC_ROL: case ZYDIS_MNEMONIC_ROR: case ZYDIS_MNEMONIC_RCL: case ZYDIS_MNEMONIC_RCR:
+		return ((count & (size == 8 ? 63 : 31)) != 1) ? F_OF : 0;
+	case ZYDIS_MNEMONIC_SHLD: case ZYDIS_MNEMONIC_SHRD: {
+		unsigned n = (unsigned)count & (size == 8 ? 63 : 31);
+		if (!n)
+			return 0;
+		return F_AF | (n != 1 ? F_OF : 0) | (n > bits ? F_ARITH : 0);
+	}
+	case ZYDIS_MNEMONIC_BT: case ZYDIS_MNEMONIC_BTS: case ZYDIS_MNEMONIC_BTR: case ZYDIS_MNEMONIC_BTC:
+		return F_OF | F_SF | F_AF | F_PF;
+	case ZYDIS_MNEMONIC_BSF: case ZYDIS_MNEMONIC_BSR: return F_CF | F_OF | F_SF | F_AF | F_PF;
+	case ZYDIS_MNEMONIC_LZCNT: case ZYDIS_MNEMONIC_TZCNT: return F_OF | F_SF | F_AF | F_PF;
+	default: return 0;
+	}
+}
+
+static const char *reg_names[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+				     "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };
+
+/* Runs one instruction both ways; fails the test on a defined difference. */
+static void run_case(const uint8_t *code, unsigned len, struct regs in, ZydisMnemonic m, unsigned size,
+		     uint64_t count, bool dest_undefined_if_zero_src)
+{
+	uint8_t before[4096], host_after[4096];
+	for (int k = 0; k < 4096; k++)
+		before[k] = (uint8_t)rnd();
+	in.r[R_SI] = (uint64_t)R.data;
+	in.flags = (in.flags & LIVE_FLAGS & ~(uint64_t)F_DF) | 0x202;
+
+	memcpy(R.slot, code, len);
+	memset(R.slot + len, 0x90, 16 - len);
+	memcpy(R.data, before, 4096);
+	struct regs host = in;
+	R.native(&host);
+	memcpy(host_after, R.data, 4096);
+
+	struct x86_cpu *c = &R.cpu;
+	memcpy(mem_ptr(&R.mem, CODE_PA, 16), code, len);
+	memcpy(mem_ptr(&R.mem, DATA_PA, 4096), before, 4096);
+	x86_forget_code_page(c, CODE_PA);
+	c->code.has_code[CODE_PA >> 12] = 0;
+	memcpy(c->r, in.r, sizeof(in.r));
+	c->r[R_SP] = 0x7000;
+	x86_set_flags(c, in.flags);
+	c->rip = CODE_VA;
+	c->exit = X86_RUNNING;
+	bool stop = false;
+	c->count.exceptions[EXC_UD] = 0;
+	x86_run(c, 1, &stop);
+	R.cases++;
+
+	char dis[96];
+	x86_disasm(code, len, 64, CODE_VA, dis, sizeof(dis));
+	if (c->count.exceptions[EXC_UD] || c->rip != CODE_VA + len)
+		fail_msg("%s: the model did not execute it (rip 0x%llx)", dis, (unsigned long long)c->rip);
+	for (int r = 0; r < 16; r++) {
+		if (r == R_SP)
+			continue;
+		if (c->r[r] != host.r[r] && !(dest_undefined_if_zero_src))
+			fail_msg("%s: %s = 0x%llx, host 0x%llx (in: rax 0x%llx rcx 0x%llx rdx 0x%llx rbx 0x%llx r8 0x%llx flags 0x%llx)",
+				 dis, reg_names[r], (unsigned long long)c->r[r], (unsigned long long)host.r[r],
+				 (unsigned long long)in.r[0], (unsigned long long)in.r[1], (unsigned long long)in.r[2],
+				 (unsigned long long)in.r[3], (unsigned long long)in.r[8], (unsigned long long)in.flags);
+	}
+	if (memcmp(mem_ptr(&R.mem, DATA_PA, 4096), host_after, 4096))
+		fail_msg("%s: memory differs from the host's", dis);
+	uint32_t undef = undefined_flags(m, size, count);
+	uint32_t mine = (uint32_t)x86_get_flags(c) & F_ARITH, theirs = (uint32_t)host.flags & F_ARITH;
+	if ((mine ^ theirs) & ~undef)
+		fail_msg("%s: flags 0x%x, host 0x%x (defined mask 0x%x; in: rax 0x%llx rcx 0x%llx rdx 0x%llx rbx 0x%llx flags 0x%llx)",
+			 dis, mine, theirs, F_ARITH & ~undef, (unsigned long long)in.r[0], (unsigned long long)in.r[1],
+			 (unsigned long long)in.r[2], (unsigned long long)in.r[3], (unsigned long long)in.flags);
+	if ((mine ^ theirs) & undef) {
+		R.undefined_diffs++;
+		R.undef_by_mnemonic[m]++;
+		R.undef_bits[m] |= (mine ^ theirs) & undef;
+	}
+}
+
+/* The registers a generated case may use: never rsp (the stack), rsi (the data base) or
+ * rdi (the trampoline's). */
+static const ZydisRegister gpr64[] = { ZYDIS_REGISTER_RAX, ZYDIS_REGISTER_RCX, ZYDIS_REGISTER_RDX, ZYDIS_REGISTER_RBX,
+				       ZYDIS_REGISTER_R8, ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R10, ZYDIS_REGISTER_R11 };
+
+static ZydisRegister sized(ZydisRegister r64, unsigned size, bool high8)
+{
+	int idx = r64 - ZYDIS_REGISTER_RAX;
+	switch (size) {
+	case 1:
+		if (high8 && idx < 4)
+			return ZYDIS_REGISTER_AH + idx;
+		return idx < 4 ? ZYDIS_REGISTER_AL + idx : ZYDIS_REGISTER_R8B + (idx - 8);
+	case 2: return ZYDIS_REGISTER_AX + idx;
+	case 4: return ZYDIS_REGISTER_EAX + idx;
+	default: return r64;
+	}
+}
+
+enum form { F_R, F_M, F_RR, F_RM, F_MR, F_RI, F_MI, F_RCL, F_RI8, F_RRI, F_RRCL, F_RMX };
+
+static bool encode(ZydisMnemonic m, enum form f, unsigned size, unsigned src_size, ZydisRegister *r1, ZydisRegister *r2,
+		   int64_t imm, uint8_t *out, unsigned *len)
+{
+	ZydisEncoderRequest q;
+	memset(&q, 0, sizeof(q));
+	q.machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
+	q.mnemonic = m;
+	bool high = rnd() % 4 == 0;
+	*r1 = sized(gpr64[rnd() % 8], size, high);
+	*r2 = sized(gpr64[rnd() % 8], src_size, high);
+	ZydisEncoderOperand *o = q.operands;
+	ZydisEncoderOperand mem = { .type = ZYDIS_OPERAND_TYPE_MEMORY };
+	mem.mem.base = ZYDIS_REGISTER_RSI;
+	mem.mem.displacement = (int64_t)(rnd() % 4000);
+	mem.mem.size = (ZyanU16)size;
+	switch (f) {
+	case F_R: o[0] = (ZydisEncoderOperand){ .type = ZYDIS_OPERAND_TYPE_REGISTER, .reg.value = *r1 }; q.operand_count = 1; break;
+	case F_M: o[0] = mem; q.operand_count = 1; break;
+	case F_RR: case F_RMX:
+		o[0] = (ZydisEncoderOperand){ .type = ZYDIS_OPERAND_TYPE_REGISTER, .reg.value = *r1 };
+		o[1] = (ZydisEncoderOperand){ .type = ZYDIS_OPERAND_TYPE_REGISTER, .reg.value = *r2 };
+		q.operand_count = 2;
+		if (f == F_RMX) {
+			o[1] = mem;
+			o[1].mem.size = (ZyanU16)src_size;
+		}
+		break;
+	case F_RM:
+		o[0] = (ZydisEncoderOperand){ .type = ZYDIS_OPERAND_TYPE_REGISTER, .reg.value = *r1 };
+		o[1] = mem;
+		q.operand_count = 2;
+		break;
+	case F_MR:
+		o[0] = mem;
+		o[1] = (ZydisEncoderOperand){ .type = ZYDIS_OPERAND_TYPE_REGISTER, .reg.value = sized(gpr64[rnd() % 8], size, high) };
+		q.operand_count = 2;
+		break;
+	case F_RI: case F_RI8: case F_MI:
+		o[0] = f == F_MI ? mem : (ZydisEncoderOperand){ .type = ZYDIS_OPERAND_TYPE_REGISTER, .reg.value = *r1 };
+		o[1] = (ZydisEncoderOperand){ .type = ZYDIS_OPERAND_TYPE_IMMEDIATE, .imm.s = imm };
+		q.operand_count = 2;
+		break;
+	case F_RCL:
+		o[0] = (ZydisEncoderOperand){ .type = ZYDIS_OPERAND_TYPE_REGISTER, .reg.value = *r1 };
+		o[1] = (ZydisEncoderOperand){ .type = ZYDIS_OPERAND_TYPE_REGISTER, .reg.value = ZYDIS_REGISTER_CL };
+		q.operand_count = 2;
+		break;
+	case F_RRI: case F_RRCL:
+		o[0] = (ZydisEncoderOperand){ .type = ZYDIS_OPERAND_TYPE_REGISTER, .reg.value = *r1 };
+		o[1] = (ZydisEncoderOperand){ .type = ZYDIS_OPERAND_TYPE_REGISTER, .reg.value = *r2 };
+		o[2] = f == F_RRI ? (ZydisEncoderOperand){ .type = ZYDIS_OPERAND_TYPE_IMMEDIATE, .imm.s = imm }
+				  : (ZydisEncoderOperand){ .type = ZYDIS_OPERAND_TYPE_REGISTER, .reg.value = ZYDIS_REGISTER_CL };
+		q.operand_count = 3;
+		break;
+	}
+	ZyanUSize n = 16;
+	if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(&q, out, &n)))
+		return false;
+	*len = (unsigned)n;
+	return true;
+}
+
+static struct regs random_regs(unsigned size)
+{
+	struct regs s;
+	for (int r = 0; r < 16; r++)
+		s.r[r] = edge_or_random(size);
+	s.flags = rnd();
+	return s;
+}
+
+/* n cases of mnemonic m in form f at each size in sizes (bytes). */
+static void sweep(ZydisMnemonic m, enum form f, const unsigned *sizes, int nsizes, int n)
+{
+	for (int k = 0; k < n; k++) {
+		unsigned size = sizes[k % nsizes];
+		uint8_t code[16];
+		unsigned len;
+		ZydisRegister r1, r2;
+		int64_t imm = (int64_t)edge_or_random(size);
+		unsigned src_size = size;
+		if (f == F_RMX) /* movzx/movsx: a narrower source */
+			src_size = size == 2 ? 1 : (rnd() & 1) ? 1 : 2;
+		if (f == F_RI8 || f == F_RRI)
+			imm = (int64_t)(int8_t)(rnd() % 5 == 0 ? size * 8 + rnd() % 3 - 1 : rnd() % 70);
+		if (f == F_RI || f == F_MI)
+			imm = size == 8 ? (int64_t)(int32_t)imm : (int64_t)(imm & (int64_t)((1ull << (size * 8 - (size == 4))) - 1));
+		if (!encode(m, f, size, src_size, &r1, &r2, imm, code, &len))
+			continue;
+		struct regs s = random_regs(size);
+		uint64_t count = (f == F_RCL || f == F_RRCL) ? s.r[R_CX] & 0xff : (uint64_t)imm;
+		if (f == F_RCL || f == F_RRCL) { /* shift counts: 0, 1, width-1, width, width+1, random */
+			static const int picks[] = { 0, 1, -1, 0, 1, 2 };
+			int p = picks[rnd() % 6];
+			count = p == 0 ? 0 : p == 1 ? 1 : p == -1 ? size * 8 - 1 : p == 2 ? size * 8 + 1 : size * 8;
+			if (rnd() % 3 == 0)
+				count = rnd() & 0xff;
+			s.r[R_CX] = (s.r[R_CX] & ~0xffull) | count;
+		}
+		bool scan = (m == ZYDIS_MNEMONIC_BSF || m == ZYDIS_MNEMONIC_BSR);
+		bool zero_src = (m == ZYDIS_MNEMONIC_SHLD || m == ZYDIS_MNEMONIC_SHRD) && size == 2 && (count & 31) > 16;
+		if (scan) { /* a zero source leaves the destination architecturally undefined */
+			uint64_t src = f == F_RR ? s.r[r2 - sized(ZYDIS_REGISTER_RAX, size, false)] : 1;
+			zero_src = (src & (size == 8 ? ~0ull : (1ull << (size * 8)) - 1)) == 0;
+		}
+		run_case(code, len, s, m, size, count, zero_src);
+	}
+}
+
+static const unsigned all_sizes[] = { 1, 2, 4, 8 };
+static const unsigned wide_sizes[] = { 2, 4, 8 };
+
+static void arithmetic_and_logic(void **state)
+{
+	(void)state;
+	static const ZydisMnemonic ms[] = { ZYDIS_MNEMONIC_ADD, ZYDIS_MNEMONIC_ADC, ZYDIS_MNEMONIC_SUB, ZYDIS_MNEMONIC_SBB,
+					    ZYDIS_MNEMONIC_CMP, ZYDIS_MNEMONIC_AND, ZYDIS_MNEMONIC_OR, ZYDIS_MNEMONIC_XOR,
+					    ZYDIS_MNEMONIC_TEST };
+	for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++) {
+		sweep(ms[i], F_RR, all_sizes, 4, 120);
+		sweep(ms[i], F_RI, all_sizes, 4, 80);
+		sweep(ms[i], F_MR, all_sizes, 4, 40);
+		if (ms[i] != ZYDIS_MNEMONIC_TEST)
+			sweep(ms[i], F_RM, all_sizes, 4, 40);
+		sweep(ms[i], F_MI, all_sizes, 4, 20);
+	}
+	static const ZydisMnemonic un[] = { ZYDIS_MNEMONIC_INC, ZYDIS_MNEMONIC_DEC, ZYDIS_MNEMONIC_NEG, ZYDIS_MNEMONIC_NOT };
+	for (size_t i = 0; i < sizeof(un) / sizeof(un[0]); i++) {
+		sweep(un[i], F_R, all_sizes, 4, 120);
+		sweep(un[i], F_M, all_sizes, 4, 30);
+	}
+}
+
+static void shifts_and_rotates(void **state)
+{
+	(void)state;
+	static const ZydisMnemonic ms[] = { ZYDIS_MNEMONIC_SHL, ZYDIS_MNEMONIC_SHR, ZYDIS_MNEMONIC_SAR, ZYDIS_MNEMONIC_ROL,
+					    ZYDIS_MNEMONIC_ROR, ZYDIS_MNEMONIC_RCL, ZYDIS_MNEMONIC_RCR };
+	for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++) {
+		sweep(ms[i], F_RCL, all_sizes, 4, 200);
+		sweep(ms[i], F_RI8, all_sizes, 4, 120);
+	}
+	sweep(ZYDIS_MNEMONIC_SHLD, F_RRCL, wide_sizes, 3, 150);
+	sweep(ZYDIS_MNEMONIC_SHRD, F_RRCL, wide_sizes, 3, 150);
+	sweep(ZYDIS_MNEMONIC_SHLD, F_RRI, wide_sizes, 3, 100);
+	sweep(ZYDIS_MNEMONIC_SHRD, F_RRI, wide_sizes, 3, 100);
+}
+
+static void multiply_and_bits(void **state)
+{
+	(void)state;
+	sweep(ZYDIS_MNEMONIC_MUL, F_R, all_sizes, 4, 200);
+	sweep(ZYDIS_MNEMONIC_IMUL, F_R, all_sizes, 4, 200);
+	sweep(ZYDIS_MNEMONIC_IMUL, F_RR, wide_sizes, 3, 200);
+	sweep(ZYDIS_MNEMONIC_IMUL, F_RRI, wide_sizes, 3, 150);
+	static const ZydisMnemonic bt[] = { ZYDIS_MNEMONIC_BT, ZYDIS_MNEMONIC_BTS, ZYDIS_MNEMONIC_BTR, ZYDIS_MNEMONIC_BTC };
+	for (size_t i = 0; i < 4; i++) {
+		sweep(bt[i], F_RR, wide_sizes, 3, 100);
+		sweep(bt[i], F_RI8, wide_sizes, 3, 100);
+	}
+	sweep(ZYDIS_MNEMONIC_BSF, F_RR, wide_sizes, 3, 150);
+	sweep(ZYDIS_MNEMONIC_BSR, F_RR, wide_sizes, 3, 150);
+	sweep(ZYDIS_MNEMONIC_POPCNT, F_RR, wide_sizes, 3, 100);
+	unsigned eax, ebx, ecx, edx;
+	if (__get_cpuid(0x80000001, &eax, &ebx, &ecx, &edx) && (ecx & (1u << 5)))
+		sweep(ZYDIS_MNEMONIC_LZCNT, F_RR, wide_sizes, 3, 100);
+	if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx & (1u << 3)))
+		sweep(ZYDIS_MNEMONIC_TZCNT, F_RR, wide_sizes, 3, 100);
+}
+
+static void moves_and_exchanges(void **state)
+{
+	(void)state;
+	static const unsigned to_wide[] = { 2, 4, 8 };
+	sweep(ZYDIS_MNEMONIC_MOVZX, F_RMX, to_wide, 3, 100);
+	sweep(ZYDIS_MNEMONIC_MOVSX, F_RMX, to_wide, 3, 100);
+	sweep(ZYDIS_MNEMONIC_MOV, F_RR, all_sizes, 4, 100);
+	sweep(ZYDIS_MNEMONIC_MOV, F_RM, all_sizes, 4, 60);
+	sweep(ZYDIS_MNEMONIC_MOV, F_MR, all_sizes, 4, 60);
+	sweep(ZYDIS_MNEMONIC_XCHG, F_RR, all_sizes, 4, 100);
+	sweep(ZYDIS_MNEMONIC_XCHG, F_MR, all_sizes, 4, 60);
+	sweep(ZYDIS_MNEMONIC_XADD, F_RR, all_sizes, 4, 100);
+	sweep(ZYDIS_MNEMONIC_XADD, F_MR, all_sizes, 4, 60);
+	sweep(ZYDIS_MNEMONIC_CMPXCHG, F_RR, all_sizes, 4, 150);
+	sweep(ZYDIS_MNEMONIC_CMPXCHG, F_MR, all_sizes, 4, 60);
+	static const ZydisMnemonic cc[] = { ZYDIS_MNEMONIC_CMOVB, ZYDIS_MNEMONIC_CMOVBE, ZYDIS_MNEMONIC_CMOVL,
+					    ZYDIS_MNEMONIC_CMOVLE, ZYDIS_MNEMONIC_CMOVO, ZYDIS_MNEMONIC_CMOVP,
+					    ZYDIS_MNEMONIC_CMOVS, ZYDIS_MNEMONIC_CMOVZ, ZYDIS_MNEMONIC_CMOVNLE };
+	for (size_t i = 0; i < sizeof(cc) / sizeof(cc[0]); i++)
+		sweep(cc[i], F_RR, wide_sizes, 3, 60);
+	static const ZydisMnemonic set[] = { ZYDIS_MNEMONIC_SETB, ZYDIS_MNEMONIC_SETBE, ZYDIS_MNEMONIC_SETL,
+					     ZYDIS_MNEMONIC_SETLE, ZYDIS_MNEMONIC_SETNO, ZYDIS_MNEMONIC_SETNP,
+					     ZYDIS_MNEMONIC_SETNS, ZYDIS_MNEMONIC_SETNZ, ZYDIS_MNEMONIC_SETNBE };
+	static const unsigned byte[] = { 1 };
+	for (size_t i = 0; i < sizeof(set) / sizeof(set[0]); i++)
+		sweep(set[i], F_R, byte, 1, 60);
+	sweep(ZYDIS_MNEMONIC_BSWAP, F_R, (const unsigned[]){ 4, 8 }, 2, 60);
+}
+
+/* A compare followed by every jcc: the lazy-flag fast paths against materialized flags. */
+static void conditions_after_compare(void **state)
+{
+	(void)state;
+	for (int k = 0; k < 600; k++) {
+		unsigned size = all_sizes[k % 4];
+		uint8_t code[16], jcc[2];
+		unsigned len;
+		ZydisRegister r1, r2;
+		ZydisMnemonic first = (k & 1) ? ZYDIS_MNEMONIC_CMP : ZYDIS_MNEMONIC_TEST;
+		if (!encode(first, F_RR, size, size, &r1, &r2, 0, code, &len))
+			continue;
+		/* setcc al after the compare: both instructions in one case */
+		static const uint8_t set_ops[] = { 0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97,
+						   0x98, 0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9e, 0x9f };
+		uint8_t op = set_ops[rnd() % 16];
+		jcc[0] = 0x0f;
+		jcc[1] = op;
+		uint8_t both[16];
+		memcpy(both, code, len);
+		memcpy(both + len, jcc, 2);
+		both[len + 2] = 0xc0; /* setcc al */
+		struct regs s = random_regs(size);
+		/* run the pair: two steps in the model */
+		struct x86_cpu *c = &R.cpu;
+		memcpy(R.slot, both, len + 3);
+		memset(R.slot + len + 3, 0x90, 13 - len);
+		struct regs host = s;
+		host.r[R_SI] = (uint64_t)R.data;
+		host.flags = (host.flags & LIVE_FLAGS & ~(uint64_t)F_DF) | 0x202;
+		struct regs in = host;
+		R.native(&host);
+		memcpy(mem_ptr(&R.mem, CODE_PA, 16), both, len + 3);
+		x86_forget_code_page(c, CODE_PA);
+		c->code.has_code[CODE_PA >> 12] = 0;
+		memcpy(c->r, in.r, sizeof(in.r));
+		x86_set_flags(c, in.flags);
+		c->rip = CODE_VA;
+		bool stop = false;
+		x86_run(c, 2, &stop);
+		R.cases++;
+		if ((c->r[R_AX] & 0xff) != (host.r[R_AX] & 0xff)) {
+			char dis[96];
+			x86_disasm(both, len, 64, CODE_VA, dis, sizeof(dis));
+			fail_msg("%s; set%x al: model %llu, host %llu", dis, op & 0xf, (unsigned long long)(c->r[R_AX] & 0xff),
+				 (unsigned long long)(host.r[R_AX] & 0xff));
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(arithmetic_and_logic),
+		cmocka_unit_test(shifts_and_rotates),
+		cmocka_unit_test(multiply_and_bits),
+		cmocka_unit_test(moves_and_exchanges),
+		cmocka_unit_test(conditions_after_compare),
+	};
+	return cmocka_run_group_tests_name("x86 differential (host CPU as oracle)", tests, setup, teardown);
+}
