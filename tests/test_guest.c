@@ -337,6 +337,63 @@ static void emulate_boot_semantics(void **state)
 	assert_non_null(strstr(r.out.reason, "interrupts off"));
 }
 
+/* 32-bit kernels that turn on paging themselves, and one that rewrites an instruction it
+ * has already executed (the decode cache must notice). Each ends with debug-exit. */
+static void emulate_paging_kernels_and_smc(void **state)
+{
+	(void)state;
+	const struct mode_ops *emu = mode_find("emulate");
+	static const uint8_t paging32[] = {
+		0xb8, 0x83, 0, 0, 0, 0xa3, 0x00, 0x20, 0x10, 0x00,   /* PD[0] = 4 MiB page at 0 */
+		0x0f, 0x20, 0xe0, 0x83, 0xc8, 0x10, 0x0f, 0x22, 0xe0, /* CR4.PSE */
+		0xb8, 0x00, 0x20, 0x10, 0x00, 0x0f, 0x22, 0xd8,       /* CR3 */
+		0x0f, 0x20, 0xc0, 0x0d, 0, 0, 0, 0x80, 0x0f, 0x22, 0xc0, /* CR0.PG */
+		0xb0, 0x21, 0xe6, 0xf4, 0xf4,
+	};
+	struct session_result r = boot_tiny(emu, tiny_kernel("pg32", paging32, sizeof(paging32)), 30000);
+	if (r.out.end != RUN_EXITED)
+		fail_msg("32-bit paging kernel: %s", r.out.reason);
+	assert_int_equal(r.out.exit_status, 0x43);
+	static const uint8_t pae[] = {
+		0xb8, 0x83, 0, 0, 0, 0xa3, 0x00, 0x20, 0x10, 0x00,   /* PD[0] = 2 MiB page at 0 */
+		0xb8, 0x01, 0x20, 0x10, 0x00, 0xa3, 0x00, 0x30, 0x10, 0x00, /* PDPT[0] = PD */
+		0x0f, 0x20, 0xe0, 0x83, 0xc8, 0x20, 0x0f, 0x22, 0xe0, /* CR4.PAE */
+		0xb8, 0x00, 0x30, 0x10, 0x00, 0x0f, 0x22, 0xd8,
+		0x0f, 0x20, 0xc0, 0x0d, 0, 0, 0, 0x80, 0x0f, 0x22, 0xc0,
+		0xb0, 0x22, 0xe6, 0xf4, 0xf4,
+	};
+	r = boot_tiny(emu, tiny_kernel("pae", pae, sizeof(pae)), 30000);
+	if (r.out.end != RUN_EXITED)
+		fail_msg("PAE kernel: %s", r.out.reason);
+	assert_int_equal(r.out.exit_status, 0x45);
+	static const uint8_t smc[] = {
+		0xb9, 0x02, 0, 0, 0,                         /* mov ecx, 2 */
+		0xb0, 0x21,                                  /* 0x100025: mov al, 0x21 */
+		0xc6, 0x05, 0x26, 0x00, 0x10, 0x00, 0x42,    /* mov byte [0x100026], 0x42 */
+		0x49, 0x75, 0xf4,                            /* dec ecx; jnz 0x100025 */
+		0xe6, 0xf4, 0xf4,
+	};
+	r = boot_tiny(emu, tiny_kernel("smc", smc, sizeof(smc)), 30000);
+	if (r.out.end != RUN_EXITED)
+		fail_msg("self-modifying kernel: %s", r.out.reason);
+	assert_int_equal(r.out.exit_status, (0x42 << 1) | 1);
+}
+
+/* The guest's own Multiboot path: 32-bit entry, page tables, the switch to long mode. */
+static void emulate_boots_the_guest_through_multiboot(void **state)
+{
+	(void)state;
+	struct seen s = { 0 };
+	struct session ses = { .mode = mode_find("emulate"), .kernel = GUEST, .format = IMAGE_MULTIBOOT,
+			       .cmdline = "bench=compute reps=1 rep_us=500", .mem_bytes = 64 << 20, .echo_fd = -1,
+			       .timeout_ms = 60000, .on_msg = record, .opaque = &s };
+	struct session_result r;
+	session_boot(&ses, &r);
+	assert_int_equal(r.out.end, RUN_EXITED);
+	assert_true(s.done);
+	assert_int_equal(s.compute_value, native_checksum());
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +401,8 @@ int main(void)
 		cmocka_unit_test(hw_runs_every_supported_benchmark),
 		cmocka_unit_test(emulate_runs_every_benchmark),
 		cmocka_unit_test(emulate_boot_semantics),
+		cmocka_unit_test(emulate_paging_kernels_and_smc),
+		cmocka_unit_test(emulate_boots_the_guest_through_multiboot),
 		cmocka_unit_test(hw_boot_reports_exit_status_and_serial),
 		cmocka_unit_test(hw_triple_fault_is_a_failure),
 		cmocka_unit_test(hw_hang_is_stopped_by_the_watchdog),
