@@ -25,6 +25,12 @@ void session_boot(const struct session *s, struct session_result *r)
 	} else {
 		s->mode->run(vm, s->timeout_ms, &r->out);
 		s->mode->stats(vm, &r->stats);
+		for (int sp = 0; sp < BUS_SPACES; sp++)
+			for (int k = 0; k < m.bus.n[sp]; k++) {
+				char name[48];
+				snprintf(name, sizeof(name), "dev.%s", m.bus.r[sp][k].ops->name);
+				mode_stat_add(&r->stats, name, m.bus.r[sp][k].accesses);
+			}
 		mode_stat_add(&r->stats, "bus.pio.unclaimed", m.bus.unclaimed[BUS_PIO]);
 		mode_stat_add(&r->stats, "bus.mmio.unclaimed", m.bus.unclaimed[BUS_MMIO]);
 		mode_stat_add(&r->stats, "ctl.bad_messages", m.ctl.bad_msgs);

@@ -106,7 +106,8 @@ struct x86_cpu {
 	struct tlb_entry tlb[2][TLB_SIZE]; /* [0] supervisor, [1] user (CPL 3) */
 	struct code_map code;
 	/* fetch shortcut: the linear code page last fetched from, valid while tlb_epoch
-	 * has not moved (flush, invlpg, privilege change, a write to its code) */
+	 * has not moved (flush, invlpg, privilege change, a write to its code); evicting
+	 * its TLB entry changes no translation, so it survives that */
 	uint64_t cp_lin, cp_phys, cp_epoch, tlb_epoch;
 
 	/* the fault path: a memory access that faults unwinds here (precise: the

@@ -12,6 +12,8 @@
 #define PTE_NX (1ull << 63)
 #define ADDR_MASK 0x000ffffffffff000ull
 
+#define IO_TAG 0x2 /* with the valid bit: a device page */
+
 #define PF_P 0x1
 #define PF_W 0x2
 #define PF_U 0x4
@@ -172,6 +174,10 @@ uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t 
 		*phys = e->phys | (lin & 0xfff);
 		return (uint8_t *)(uintptr_t)(e->addend + lin);
 	}
+	if (tag == (page | IO_TAG)) { /* device memory: translation cached, access by the bus */
+		*phys = e->phys | (lin & 0xfff);
+		return NULL;
+	}
 	c->count.tlb_misses++;
 	uint64_t p;
 	bool writable = true, user_ok = true, exec_ok = true, global = false, dirty = true; /* paging off */
@@ -187,10 +193,17 @@ uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t 
 		p = c->efer & EFER_LMA ? lin : lin & 0xffffffffull;
 	}
 	*phys = p;
-	c->tlb_epoch++; /* an entry is replaced: the fetch shortcut may name it */
 	uint8_t *host = mem_ptr(c->mem, p & ~0xfffull, 4096);
-	if (!host)
-		return NULL; /* device memory: never cached */
+	if (!host) {
+		/* device memory: tags that the inline hit path never matches, so accesses come
+		 * here and go to the bus without another walk (never for execution) */
+		memset(e, 0, sizeof(*e));
+		e->phys = p & ~0xfffull;
+		e->tag_read = page | IO_TAG;
+		if (write_ok && dirty)
+			e->tag_write = page | IO_TAG;
+		return NULL;
+	}
 	if (a == ACC_WRITE)
 		code_written(c, p);
 	/* a write tag only where a write needs no walk: permitted, D already set, no decoded code */
