@@ -40,9 +40,12 @@ static void arm_count(struct lapic *l)
 	l->expiry_ns = l->initial ? l->start_ns + (uint64_t)l->initial * tick_ns(l) : LAPIC_NO_EVENT;
 }
 
+bool lapic_irr_pending(const struct lapic *l) { return highest(l->irr) >= 0; }
+
 uint64_t lapic_update(struct lapic *l)
 {
 	uint64_t now = clock_now(l->clock);
+	l->now_ns = now;
 	if (l->expiry_ns > now)
 		return l->expiry_ns;
 	l->timer_fires++;

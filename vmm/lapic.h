@@ -21,6 +21,7 @@ struct lapic {
 	uint64_t tsc_deadline; /* the MSR's value, 0 = disarmed */
 	uint32_t irr[8], isr[8];
 	uint64_t timer_fires;
+	uint64_t now_ns;       /* the clock at the last lapic_update */
 };
 
 int lapic_init(struct lapic *l, struct bus *b, const struct clock *clk, uint64_t tsc_hz);
@@ -30,6 +31,8 @@ uint32_t lapic_current_count(const struct lapic *l);
 void lapic_write_tsc_deadline(struct lapic *l, uint64_t tsc, uint64_t tsc_now);
 /* Fires an expired timer into IRR; returns the time of the next expiry. */
 uint64_t lapic_update(struct lapic *l);
+/* Whether any vector waits in IRR (cheap: no clock read). */
+bool lapic_irr_pending(const struct lapic *l);
 /* Moves the highest deliverable IRR vector to ISR and returns it, or -1. */
 int lapic_take_interrupt(struct lapic *l);
 void lapic_eoi(struct lapic *l);

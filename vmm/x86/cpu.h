@@ -97,6 +97,9 @@ struct x86_cpu {
 	uint8_t cpl;
 	uint8_t implicit_sv;       /* > 0: descriptor, IDT and TSS accesses, supervisor at any CPL */
 	bool interrupt_shadow;     /* after sti / mov ss: no interrupt before the next insn */
+	bool poll_irq;             /* something may have made an interrupt deliverable */
+	bool lapic_dirty;          /* the guest touched a device or an MSR: re-read the LAPIC */
+	uint64_t next_irq_tsc;     /* host TSC at the LAPIC's next timer event */
 	enum x86_exit exit;
 
 	struct guest_mem *mem;

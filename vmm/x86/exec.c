@@ -62,6 +62,7 @@ uint64_t mem_read(struct x86_cpu *c, uint64_t lin, unsigned size)
 		return load_le(p, size);
 	uint8_t d[8];
 	bus_access(c->bus, BUS_MMIO, phys, d, size, false);
+	c->poll_irq = c->lapic_dirty = true; /* a device (the LAPIC...) may raise or unmask one */
 	return load_le(d, size);
 }
 
@@ -85,6 +86,7 @@ void mem_write(struct x86_cpu *c, uint64_t lin, uint64_t v, unsigned size)
 	uint8_t d[8];
 	memcpy(d, &v, 8);
 	bus_access(c->bus, BUS_MMIO, phys, d, size, true);
+	c->poll_irq = c->lapic_dirty = true;
 }
 
 unsigned mem_fetch(struct x86_cpu *c, uint64_t lin, uint8_t *buf, unsigned n, uint64_t *phys)

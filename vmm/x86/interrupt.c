@@ -82,11 +82,10 @@ static void deliver(struct x86_cpu *c, int vector, int error, enum event_kind ki
 			sp -= 8;
 			mem_write(c, sp, (uint64_t)error, 8);
 		}
+		bool inward = new_cpl < c->cpl; /* decided before CS (and the CPL) change */
 		load_code_segment(c, sel, new_cpl);
-		if (new_cpl < c->cpl || ist) {
+		if (inward || ist) /* long mode loads a null SS with the new privilege level */
 			c->seg[S_SS] = (struct segment){ .sel = (uint16_t)new_cpl, .present = 1, .s = 1, .type = 3 };
-		}
-		set_cpl(c, new_cpl);
 		c->r[R_SP] = sp;
 	} else {
 		bool inner = new_cpl < c->cpl;
@@ -165,6 +164,7 @@ void op_iret(struct x86_cpu *c, const struct x86_insn *i)
 		c->r[R_SP] = new_sp;
 	}
 	x86_set_flags(c, (old & ~changeable) | (fl & changeable));
+	c->poll_irq = true; /* IF may have come on */
 	c->rip = long_mode64(c) ? rip : rip & 0xffffffffull;
 	/* returning outward: data segments more privileged than the new level become null
 	 * (their bases stay: FS/GS bases are MSRs in long mode) */

@@ -1,6 +1,7 @@
 /* Fetch, decode (through the cache), execute; faults unwind here and are delivered. */
 #include <stdlib.h>
 #include <string.h>
+#include <x86intrin.h>
 #include "decode.h"
 #include "exec.h"
 #include "mmu.h"
@@ -168,7 +169,16 @@ static bool take_interrupt(struct x86_cpu *c)
 {
 	if (!c->lapic || !(c->flags & F_IF) || c->interrupt_shadow)
 		return false;
+	/* reading the host clock is slow under a hypervisor: the TSC says whether the next
+	 * timer event can have come, and only then is the LAPIC brought up to date */
+	uint64_t tsc = __rdtsc();
+	if (!c->lapic_dirty && tsc < c->next_irq_tsc && !lapic_irr_pending(c->lapic))
+		return false;
+	c->lapic_dirty = false;
 	int v = lapic_take_interrupt(c->lapic);
+	uint64_t next = c->lapic->expiry_ns, now = c->lapic->now_ns;
+	c->next_irq_tsc = next == LAPIC_NO_EVENT ? UINT64_MAX
+			: next <= now ? 0 : tsc + (uint64_t)((unsigned __int128)(next - now) * c->lapic->tsc_hz / 1000000000ull);
 	if (v < 0)
 		return false;
 	c->insn_rip = c->rip;
@@ -179,7 +189,8 @@ static bool take_interrupt(struct x86_cpu *c)
 	return true;
 }
 
-#define IRQ_POLL_MASK 63 /* look for timer interrupts every 64 instructions */
+#define IRQ_POLL_MASK 255 /* look for timer interrupts every 256 instructions, and at once
+			    after anything that may make one deliverable (c->poll_irq) */
 
 uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop)
 {
@@ -196,8 +207,10 @@ uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop)
 		return 0;
 	uint64_t k = 0;
 	while (k < max && c->exit == X86_RUNNING && !*stop) {
-		if (!(k & IRQ_POLL_MASK))
+		if (c->poll_irq || !(k & IRQ_POLL_MASK)) {
+			c->poll_irq = false;
 			take_interrupt(c);
+		}
 		c->interrupt_shadow = false;
 		c->insn_rip = c->rip;
 		c->insn_rsp = c->r[R_SP];

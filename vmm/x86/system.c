@@ -378,6 +378,7 @@ void op_wrmsr(struct x86_cpu *c, const struct x86_insn *i)
 {
 	(void)i;
 	need_cpl0(c);
+	c->poll_irq = c->lapic_dirty = true; /* TSC deadline */
 	uint32_t msr = (uint32_t)c->r[R_CX];
 	uint64_t v = (c->r[R_AX] & 0xffffffffull) | (c->r[R_DX] << 32), *slot = msr_slot(c, msr);
 	if (slot)
@@ -470,6 +471,7 @@ void op_sti(struct x86_cpu *c, const struct x86_insn *i)
 	if (!(c->flags & F_IF))
 		c->interrupt_shadow = true; /* no interrupt before the next instruction */
 	c->flags |= F_IF;
+	c->poll_irq = true;
 }
 
 void op_int(struct x86_cpu *c, const struct x86_insn *i) { x86_deliver(c, (int)(i->op[0].val & 0xff), NO_ERROR_CODE, EV_SOFTWARE); }
