@@ -161,12 +161,14 @@ static void double_shift(struct x86_cpu *c, const struct x86_insn *i, bool left)
 	unsigned __int128 wide = left ? ((unsigned __int128)d << bits) | s : ((unsigned __int128)s << bits) | d;
 	uint64_t r;
 	bool cf;
+	/* CF is the last bit out of the concatenation; for 16-bit counts above 16 (result
+	 * undefined) that reaches into the source rather than past it */
 	if (left) {
 		r = (uint64_t)((wide << n) >> bits) & m;
-		cf = (d >> (bits - n)) & 1;
+		cf = (wide >> (2 * bits - n)) & 1;
 	} else {
 		r = (uint64_t)(wide >> n) & m;
-		cf = (d >> (n - 1)) & 1;
+		cf = (wide >> (n - 1)) & 1;
 	}
 	opnd_write(c, i, 0, r);
 	set_cc(c, CC_LOGIC, sz, 0, 0, r);

@@ -18,13 +18,13 @@ static uint32_t szp(uint64_t res, unsigned size)
 uint32_t x86_arith_flags(const struct x86_cpu *c)
 {
 	const struct lazy_flags *f = &c->cc;
+	if (f->op == CC_EFLAGS)
+		return (uint32_t)f->src & F_ARITH;
 	unsigned sz = f->size;
 	uint64_t m = mask_of(sz), s = sign_of(sz);
 	uint64_t dst = f->dst & m, src = f->src & m, res = f->res & m;
 	uint32_t fl = 0;
 	switch (f->op) {
-	case CC_EFLAGS:
-		return (uint32_t)f->src & F_ARITH;
 	case CC_ADD:
 	case CC_ADC:
 		fl = szp(res, sz);
