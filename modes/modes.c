@@ -22,3 +22,22 @@ void mode_stat_add(struct mode_stats *st, const char *name, uint64_t value)
 	snprintf(st->s[st->n].name, sizeof(st->s[st->n].name), "%s", name);
 	st->s[st->n++].value = value;
 }
+
+bool run_over(const struct machine *m, bool interrupted, uint64_t deadline_ns, uint64_t timeout_ms,
+	      struct run_outcome *out)
+{
+	if (machine_exited(m)) {
+		out->end = RUN_EXITED;
+		out->exit_status = m->ctl.exit_status;
+	} else if (interrupted) {
+		out->end = RUN_INTERRUPTED;
+		snprintf(out->reason, sizeof(out->reason), "interrupted by the user");
+	} else if (host_ns() > deadline_ns) {
+		out->end = RUN_TIMEOUT;
+		snprintf(out->reason, sizeof(out->reason), "watchdog: guest still running after %llu s",
+			 (unsigned long long)(timeout_ms / 1000));
+	} else {
+		return false;
+	}
+	return true;
+}

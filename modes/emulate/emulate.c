@@ -70,11 +70,8 @@ static void emu_run(void *opaque, uint64_t timeout_ms, struct run_outcome *out)
 	memset(out, 0, sizeof(*out));
 	for (;;) {
 		x86_run(c, SLICE, &v->m->ctl.exited);
-		if (machine_exited(v->m)) {
-			out->end = RUN_EXITED;
-			out->exit_status = v->m->ctl.exit_status;
+		if (run_over(v->m, interrupted, deadline, timeout_ms, out))
 			break;
-		}
 		if (c->exit == X86_SHUTDOWN) {
 			out->end = RUN_FAILED;
 			snprintf(out->reason, sizeof(out->reason), "triple fault (shutdown) at rip 0x%llx, starting with vector %d error 0x%x",
@@ -93,17 +90,6 @@ static void emu_run(void *opaque, uint64_t timeout_ms, struct run_outcome *out)
 			v->halts++;
 			v->halt_ns += host_ns() - h0;
 		}
-		if (interrupted) {
-			out->end = RUN_INTERRUPTED;
-			snprintf(out->reason, sizeof(out->reason), "interrupted by the user");
-			break;
-		}
-		if (host_ns() > deadline) {
-			out->end = RUN_TIMEOUT;
-			snprintf(out->reason, sizeof(out->reason), "watchdog: guest still running after %llu s (rip 0x%llx)",
-				 (unsigned long long)(timeout_ms / 1000), (unsigned long long)c->rip);
-			break;
-		}
 	}
 	v->run_ns += host_ns() - t0;
 	sigaction(SIGINT, &old, NULL);
@@ -116,6 +102,7 @@ static void emu_stats(void *opaque, struct mode_stats *st)
 	char name[48];
 	mode_stat_add(st, "insns", k->insns);
 	mode_stat_add(st, "run_ns", v->run_ns);
+	mode_stat_add(st, "halts", v->halts);
 	mode_stat_add(st, "halt_ns", v->halt_ns);
 	mode_stat_add(st, "interrupts", k->interrupts);
 	mode_stat_add(st, "tlb_misses", k->tlb_misses);

@@ -324,22 +324,8 @@ static void hw_run(void *opaque, uint64_t timeout_ms, struct run_outcome *out)
 		} else if (handle_exit(v, out)) {
 			break;
 		}
-		if (machine_exited(v->m)) {
-			out->end = RUN_EXITED;
-			out->exit_status = v->m->ctl.exit_status;
+		if (run_over(v->m, interrupted, deadline, timeout_ms, out))
 			break;
-		}
-		if (interrupted) {
-			out->end = RUN_INTERRUPTED;
-			snprintf(out->reason, sizeof(out->reason), "interrupted by the user");
-			break;
-		}
-		if (host_ns() > deadline) {
-			out->end = RUN_TIMEOUT;
-			snprintf(out->reason, sizeof(out->reason), "watchdog: guest still running after %llu s",
-				 (unsigned long long)(timeout_ms / 1000));
-			break;
-		}
 	}
 	watchdog(v->run, false, old);
 }

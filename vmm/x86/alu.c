@@ -80,44 +80,28 @@ static unsigned shift_count(struct x86_cpu *c, const struct x86_insn *i, int n)
 	return v & (i->op[0].size == 8 ? 0x3f : 0x1f);
 }
 
-void op_shl(struct x86_cpu *c, const struct x86_insn *i)
+/* SHL, SHR, SAR. A zero count changes no flags but still writes the destination: a
+ * 32-bit register zero-extends. */
+static void shift(struct x86_cpu *c, const struct x86_insn *i, enum cc_op op)
 {
 	unsigned sz = i->op[0].size, n = shift_count(c, i, 1);
-	uint64_t d = opnd_read(c, i, 0);
-	if (!n) {
-		opnd_write(c, i, 0, d); /* no flags change, but a 32-bit register still zero-extends */
-		return;
+	uint64_t m = size_mask(sz), d = opnd_read(c, i, 0) & m, r = d;
+	if (n) {
+		if (op == CC_SHL)
+			r = (n >= 64 ? 0 : d << n) & m;
+		else if (op == CC_SHR)
+			r = n >= 64 ? 0 : d >> n;
+		else
+			r = (uint64_t)(sext(d, sz) >> (n > 63 ? 63 : n)) & m;
 	}
-	uint64_t r = (n >= 64 ? 0 : d << n) & size_mask(sz);
 	opnd_write(c, i, 0, r);
-	set_cc(c, CC_SHL, sz, d, n, r);
+	if (n)
+		set_cc(c, op, sz, d, n, r);
 }
 
-void op_shr(struct x86_cpu *c, const struct x86_insn *i)
-{
-	unsigned sz = i->op[0].size, n = shift_count(c, i, 1);
-	uint64_t d = opnd_read(c, i, 0) & size_mask(sz);
-	if (!n) {
-		opnd_write(c, i, 0, d);
-		return;
-	}
-	uint64_t r = n >= 64 ? 0 : d >> n;
-	opnd_write(c, i, 0, r);
-	set_cc(c, CC_SHR, sz, d, n, r);
-}
-
-void op_sar(struct x86_cpu *c, const struct x86_insn *i)
-{
-	unsigned sz = i->op[0].size, n = shift_count(c, i, 1);
-	uint64_t d = opnd_read(c, i, 0) & size_mask(sz);
-	if (!n) {
-		opnd_write(c, i, 0, d);
-		return;
-	}
-	uint64_t r = (uint64_t)(sext(d, sz) >> (n > 63 ? 63 : n)) & size_mask(sz);
-	opnd_write(c, i, 0, r);
-	set_cc(c, CC_SAR, sz, d, n, r);
-}
+void op_shl(struct x86_cpu *c, const struct x86_insn *i) { shift(c, i, CC_SHL); }
+void op_shr(struct x86_cpu *c, const struct x86_insn *i) { shift(c, i, CC_SHR); }
+void op_sar(struct x86_cpu *c, const struct x86_insn *i) { shift(c, i, CC_SAR); }
 
 /* Rotates touch only CF and OF; the other flags keep their values. */
 static void rotate(struct x86_cpu *c, const struct x86_insn *i, bool left, bool through_carry)
