@@ -100,7 +100,7 @@ unsigned mem_fetch(struct x86_cpu *c, uint64_t lin, uint8_t *buf, unsigned n, ui
 	return k;
 }
 
-uint64_t opnd_read(struct x86_cpu *c, const struct x86_insn *i, int n)
+uint64_t opnd_read_slow(struct x86_cpu *c, const struct x86_insn *i, int n)
 {
 	const struct x86_operand *o = &i->op[n];
 	switch (o->kind) {
@@ -111,7 +111,7 @@ uint64_t opnd_read(struct x86_cpu *c, const struct x86_insn *i, int n)
 	}
 }
 
-void opnd_write(struct x86_cpu *c, const struct x86_insn *i, int n, uint64_t v)
+void opnd_write_slow(struct x86_cpu *c, const struct x86_insn *i, int n, uint64_t v)
 {
 	const struct x86_operand *o = &i->op[n];
 	if (o->kind == OPK_REG)

@@ -37,8 +37,29 @@ void mem_write(struct x86_cpu *c, uint64_t lin, uint64_t v, unsigned size);
 /* Fetch for the decoder: up to n code bytes, not past the end of lin's page. */
 unsigned mem_fetch(struct x86_cpu *c, uint64_t lin, uint8_t *buf, unsigned n, uint64_t *phys);
 
-uint64_t opnd_read(struct x86_cpu *c, const struct x86_insn *i, int n);
-void opnd_write(struct x86_cpu *c, const struct x86_insn *i, int n, uint64_t v);
+uint64_t opnd_read_slow(struct x86_cpu *c, const struct x86_insn *i, int n);
+void opnd_write_slow(struct x86_cpu *c, const struct x86_insn *i, int n, uint64_t v);
+
+/* Operands: full-width registers and immediates inline, the rest out of line. */
+static inline uint64_t opnd_read(struct x86_cpu *c, const struct x86_insn *i, int n)
+{
+	const struct x86_operand *o = &i->op[n];
+	if (o->kind == OPK_REG && !o->high8)
+		return c->r[o->reg] & size_mask(o->size);
+	if (o->kind == OPK_IMM)
+		return (uint64_t)o->val & size_mask(o->size);
+	return opnd_read_slow(c, i, n);
+}
+
+static inline void opnd_write(struct x86_cpu *c, const struct x86_insn *i, int n, uint64_t v)
+{
+	const struct x86_operand *o = &i->op[n];
+	if (o->kind == OPK_REG && o->size >= 4) { /* 32-bit writes zero the upper half */
+		c->r[o->reg] = o->size == 8 ? v : v & 0xffffffffull;
+		return;
+	}
+	opnd_write_slow(c, i, n, v);
+}
 
 unsigned stack_size(const struct x86_cpu *c, const struct x86_insn *i);
 void push(struct x86_cpu *c, uint64_t v, unsigned size);

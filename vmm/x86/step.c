@@ -220,7 +220,7 @@ uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop)
 			c->rip &= 0xffffffffull;
 		i->fn(c, i);
 		k++;
-		c->count.insns++;
+		c->count.insns++; /* per instruction: a fault unwinds past any local count */
 	}
 	return k;
 }
