@@ -12,8 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include "../vmm/x86/decode.h"
+#include "../vmm/x86/exec.h"
 #include "../vmm/x86/fault.h"
 #include "../vmm/x86/mmu.h"
 #include "../vmm/x86/x86.h"
@@ -59,7 +61,7 @@ struct rig {
 	struct bus bus;
 	struct x86_cpu cpu;
 	uint64_t next_table;
-	uint64_t cases, undefined_diffs;
+	uint64_t cases, undefined_diffs, divide_errors;
 	uint64_t undef_by_mnemonic[ZYDIS_MNEMONIC_MAX_VALUE + 1];
 	uint32_t undef_bits[ZYDIS_MNEMONIC_MAX_VALUE + 1];
 	uint64_t rng;
@@ -124,8 +126,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	print_message("%llu cases; %llu differ from this host only in flags the SDM leaves undefined\n",
-		      (unsigned long long)R.cases, (unsigned long long)R.undefined_diffs);
+	print_message("%llu cases (%llu of them #DE); %llu differ from this host only in flags the SDM leaves undefined\n",
+		      (unsigned long long)R.cases, (unsigned long long)R.divide_errors, (unsigned long long)R.undefined_diffs);
 	for (int m = 0; m <= ZYDIS_MNEMONIC_MAX_VALUE; m++)
 		if (R.undef_by_mnemonic[m])
 			print_message("  %-8s %5llu (flags 0x%03x)\n", ZydisMnemonicGetString((ZydisMnemonic)m),
@@ -358,6 +360,81 @@ static void sweep(ZydisMnemonic m, enum form f, const unsigned *sizes, int nsize
 	}
 }
 
+static sigjmp_buf fpe_jmp;
+static void on_fpe(int sig) { (void)sig; siglongjmp(fpe_jmp, 1); }
+
+/* Division, including the cases that raise #DE: the host's SIGFPE says which those are,
+ * and the model must raise #DE on exactly them. */
+static void divide_case(ZydisMnemonic m, unsigned size)
+{
+	uint8_t code[16];
+	unsigned len;
+	ZydisRegister r1, r2;
+	if (!encode(m, F_R, size, size, &r1, &r2, 0, code, &len))
+		return;
+	struct regs s = random_regs(size);
+	int idx = (int)(ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, r1) - ZYDIS_REGISTER_RAX);
+	if (rnd() % 3) { /* mostly quotients that fit: a small high half */
+		s.r[R_DX] = (m == ZYDIS_MNEMONIC_IDIV && (int64_t)s.r[R_AX] < 0) ? ~0ull : 0;
+		if (size == 1)
+			s.r[R_AX] = (s.r[R_AX] & ~0xff00ull) | ((m == ZYDIS_MNEMONIC_IDIV && (s.r[R_AX] & 0x80)) ? 0xff00 : 0);
+	}
+	if (rnd() % 8 == 0 && !(ZydisRegisterGetClass(r1) == ZYDIS_REGCLASS_GPR8 && r1 >= ZYDIS_REGISTER_AH && r1 <= ZYDIS_REGISTER_BH))
+		s.r[idx] &= ~size_mask(size); /* divide by zero */
+	s.r[R_SI] = (uint64_t)R.data;
+	s.flags = (s.flags & LIVE_FLAGS & ~(uint64_t)F_DF) | 0x202;
+	memcpy(R.slot, code, len);
+	memset(R.slot + len, 0x90, 16 - len);
+	struct regs host = s;
+	struct sigaction sa = { .sa_handler = on_fpe }, old;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGFPE, &sa, &old);
+	volatile bool faulted = false;
+	if (sigsetjmp(fpe_jmp, 1))
+		faulted = true;
+	else
+		R.native(&host);
+	sigaction(SIGFPE, &old, NULL);
+
+	struct x86_cpu *c = &R.cpu;
+	memcpy(mem_ptr(&R.mem, CODE_PA, 16), code, len);
+	x86_forget_code_page(c, CODE_PA);
+	c->code.has_code[CODE_PA >> 12] = 0;
+	memcpy(c->r, s.r, sizeof(s.r));
+	c->r[R_SP] = 0x7000;
+	x86_set_flags(c, s.flags);
+	c->rip = CODE_VA;
+	c->exit = X86_RUNNING;
+	c->first_vector = -1;
+	bool stop = false;
+	x86_run(c, 1, &stop);
+	R.cases++;
+	char dis[96];
+	x86_disasm(code, len, 64, CODE_VA, dis, sizeof(dis));
+	if (faulted) {
+		R.divide_errors++;
+		if (c->first_vector != EXC_DE)
+			fail_msg("%s: the host raised #DE, the model %s (rdx 0x%llx rax 0x%llx)", dis,
+				 c->first_vector < 0 ? "did not" : "raised another fault",
+				 (unsigned long long)s.r[R_DX], (unsigned long long)s.r[R_AX]);
+		return;
+	}
+	if (c->first_vector >= 0)
+		fail_msg("%s: the model raised vector %d, the host none", dis, c->first_vector);
+	for (int r = 0; r < 16; r++)
+		if (r != R_SP && c->r[r] != host.r[r])
+			fail_msg("%s: %s = 0x%llx, host 0x%llx", dis, reg_names[r], (unsigned long long)c->r[r],
+				 (unsigned long long)host.r[r]);
+}
+
+static void division(void **state)
+{
+	(void)state;
+	static const unsigned sizes[] = { 1, 2, 4, 8 };
+	for (int k = 0; k < 1600; k++)
+		divide_case(k & 1 ? ZYDIS_MNEMONIC_IDIV : ZYDIS_MNEMONIC_DIV, sizes[(k >> 1) % 4]);
+}
+
 static const unsigned all_sizes[] = { 1, 2, 4, 8 };
 static const unsigned wide_sizes[] = { 2, 4, 8 };
 
@@ -506,6 +583,7 @@ int main(void)
 		cmocka_unit_test(multiply_and_bits),
 		cmocka_unit_test(moves_and_exchanges),
 		cmocka_unit_test(conditions_after_compare),
+		cmocka_unit_test(division),
 	};
 	return cmocka_run_group_tests_name("x86 differential (host CPU as oracle)", tests, setup, teardown);
 }
