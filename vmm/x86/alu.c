@@ -229,7 +229,7 @@ void op_idiv(struct x86_cpu *c, const struct x86_insn *i)
 	__int128 n = sz == 1 ? sext(reg_read(c, R_AX, 2, false), 2)
 			     : (__int128)(((unsigned __int128)reg_read(c, R_DX, sz, false) << bits) | reg_read(c, R_AX, sz, false));
 	if (sz != 8 && sz != 1)
-		n = (n << (128 - 2 * bits)) >> (128 - 2 * bits); /* sign-extend the 2*bits dividend */
+		n = (__int128)((unsigned __int128)n << (128 - 2 * bits)) >> (128 - 2 * bits); /* sign-extend the 2*bits dividend */
 	if (!d)
 		x86_raise(c, EXC_DE, NO_ERROR_CODE);
 	if (d == -1 && n == (__int128)((unsigned __int128)1 << 127))
