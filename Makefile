@@ -7,6 +7,7 @@ WARN    := -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g
 HOST_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -DPVBENCH_REV='"$(REV)"'
 LDLIBS  := -lsqlite3 -lcpuid -lpfm -lmd -lZydis -lm
+TEST_LIBS := -lcmocka -lunicorn
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 GUEST_CFLAGS := -std=gnu11 $(WARN) -O2 -g -m64 -ffreestanding -fno-pic -fno-pie \
@@ -15,7 +16,7 @@ GUEST_CFLAGS := -std=gnu11 $(WARN) -O2 -g -m64 -ffreestanding -fno-pic -fno-pie 
 GUEST_LDFLAGS := -m elf_x86_64 -nostdlib -z max-page-size=0x1000 --no-warn-rwx-segments
 
 # Debian packages the build, the tests and the peers need.
-DEPS := gcc make pkg-config libsqlite3-dev libcpuid-dev libpfm4-dev libmd-dev libcmocka-dev libzydis-dev \
+DEPS := gcc make pkg-config libsqlite3-dev libcpuid-dev libpfm4-dev libmd-dev libcmocka-dev libzydis-dev libunicorn-dev \
 	qemu-system-x86 sqlite3
 
 LIB_SRC   := $(wildcard vmm/*.c) $(wildcard vmm/x86/*.c) $(wildcard modes/*.c) $(wildcard modes/*/*.c) \
@@ -73,12 +74,12 @@ bin/pvbench-guest.elf: $(GUEST_OBJ) workloads/guest/linker.ld
 # Each test links the library objects it needs (all of them: they are small).
 build/tests/%: tests/%.c $(LIB_OBJ) $(filter-out build/cli/main.o,$(CLI_OBJ)) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIB_OBJ) $(filter-out build/cli/main.o,$(CLI_OBJ)) $(LDLIBS) -lcmocka
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIB_OBJ) $(filter-out build/cli/main.o,$(CLI_OBJ)) $(LDLIBS) $(TEST_LIBS)
 
 build/asan/tests/%: tests/%.c $(LIB_SRC:%.c=build/asan/%.o) $(filter-out build/asan/cli/main.o,$(CLI_SRC:%.c=build/asan/%.o)) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(SAN) -o $@ $< $(LIB_SRC:%.c=build/asan/%.o) \
-		$(filter-out build/asan/cli/main.o,$(CLI_SRC:%.c=build/asan/%.o)) $(LDLIBS) -lcmocka
+		$(filter-out build/asan/cli/main.o,$(CLI_SRC:%.c=build/asan/%.o)) $(LDLIBS) $(TEST_LIBS)
 
 # Unit and integration tests; cmocka prints its summary on stderr, merged here.
 test: all $(TESTS)

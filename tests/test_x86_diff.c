@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <Zydis/Zydis.h>
+#include <unicorn/unicorn.h>
 #include <cpuid.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,8 @@ struct rig {
 	struct x86_cpu cpu;
 	uint64_t next_table;
 	uint64_t cases, undefined_diffs, divide_errors;
+	uc_engine *uc;              /* the second oracle */
+	uint64_t uc_cases, uc_agree;
 	uint64_t undef_by_mnemonic[ZYDIS_MNEMONIC_MAX_VALUE + 1];
 	uint32_t undef_bits[ZYDIS_MNEMONIC_MAX_VALUE + 1];
 	uint64_t rng;
@@ -120,7 +123,39 @@ static int setup(void **state)
 	struct boot_state bs = { .kind = BOOT_LONG64, .cs = 8, .ds = 16, .cr0 = 0x80050033, .cr3 = TABLES_PA,
 				 .cr4 = 0x20, .efer = 0x500 };
 	x86_load_boot_state(&R.cpu, &bs);
+	assert_int_equal(uc_open(UC_ARCH_X86, UC_MODE_64, &R.uc), UC_ERR_OK);
+	assert_int_equal(uc_mem_map(R.uc, CODE_VA, 0x1000, UC_PROT_ALL), UC_ERR_OK);
+	assert_int_equal(uc_mem_map(R.uc, (uint64_t)R.data, 0x1000, UC_PROT_ALL), UC_ERR_OK);
 	return 0;
+}
+
+static const int uc_regs[16] = { UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX, UC_X86_REG_RSP,
+				 UC_X86_REG_RBP, UC_X86_REG_RSI, UC_X86_REG_RDI, UC_X86_REG_R8, UC_X86_REG_R9,
+				 UC_X86_REG_R10, UC_X86_REG_R11, UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14,
+				 UC_X86_REG_R15 };
+
+/* unicorn (QEMU's TCG) on the same case; true when it agrees with the host on every
+ * register, every defined flag and the data page. */
+static bool unicorn_agrees(const uint8_t *code, unsigned len, const struct regs *in, const struct regs *host,
+			   const uint8_t *before, const uint8_t *host_after, uint32_t undef)
+{
+	struct regs u = *in;
+	uc_mem_write(R.uc, CODE_VA, code, len);
+	uc_mem_write(R.uc, (uint64_t)R.data, before, 4096);
+	for (int r = 0; r < 16; r++)
+		uc_reg_write(R.uc, uc_regs[r], &u.r[r]);
+	uc_reg_write(R.uc, UC_X86_REG_RFLAGS, &u.flags);
+	if (uc_emu_start(R.uc, CODE_VA, CODE_VA + len, 0, 1) != UC_ERR_OK)
+		return false;
+	uint8_t after[4096];
+	for (int r = 0; r < 16; r++)
+		uc_reg_read(R.uc, uc_regs[r], &u.r[r]);
+	uc_reg_read(R.uc, UC_X86_REG_RFLAGS, &u.flags);
+	uc_mem_read(R.uc, (uint64_t)R.data, after, 4096);
+	for (int r = 0; r < 16; r++)
+		if (r != R_SP && u.r[r] != host->r[r])
+			return false;
+	return !(((u.flags ^ host->flags) & F_ARITH) & ~undef) && !memcmp(after, host_after, 4096);
 }
 
 static int teardown(void **state)
@@ -132,6 +167,9 @@ static int teardown(void **state)
 		if (R.undef_by_mnemonic[m])
 			print_message("  %-8s %5llu (flags 0x%03x)\n", ZydisMnemonicGetString((ZydisMnemonic)m),
 				      (unsigned long long)R.undef_by_mnemonic[m], R.undef_bits[m]);
+	print_message("unicorn (second oracle) agrees with the host in %llu of %llu cases\n",
+		      (unsigned long long)R.uc_agree, (unsigned long long)R.uc_cases);
+	uc_close(R.uc);
 	x86_cpu_free(&R.cpu);
 	mem_free(&R.mem);
 	return 0;
@@ -223,6 +261,8 @@ static void run_case(const uint8_t *code, unsigned len, struct regs in, ZydisMne
 		fail_msg("%s: flags 0x%x, host 0x%x (defined mask 0x%x; in: rax 0x%llx rcx 0x%llx rdx 0x%llx rbx 0x%llx flags 0x%llx)",
 			 dis, mine, theirs, F_ARITH & ~undef, (unsigned long long)in.r[0], (unsigned long long)in.r[1],
 			 (unsigned long long)in.r[2], (unsigned long long)in.r[3], (unsigned long long)in.flags);
+	R.uc_cases++;
+	R.uc_agree += unicorn_agrees(code, len, &in, &host, before, host_after, undef);
 	if ((mine ^ theirs) & undef) {
 		R.undefined_diffs++;
 		R.undef_by_mnemonic[m]++;
