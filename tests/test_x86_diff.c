@@ -175,6 +175,41 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* The code in the trampoline's slot, run on the host CPU. */
+static void native_run(const uint8_t *code, unsigned len, struct regs *r)
+{
+	memcpy(R.slot, code, len);
+	memset(R.slot + len, 0x90, 16 - len);
+	R.native(r);
+}
+
+/* The same code and registers in the model, for `steps` instructions; first_vector says
+ * whether anything faulted. */
+static struct x86_cpu *model_run(const uint8_t *code, unsigned len, const struct regs *in, uint64_t steps)
+{
+	struct x86_cpu *c = &R.cpu;
+	memcpy(mem_ptr(&R.mem, CODE_PA, 16), code, len);
+	x86_forget_code_page(c, CODE_PA);
+	c->code.has_code[CODE_PA >> 12] = 0;
+	memcpy(c->r, in->r, sizeof(in->r));
+	c->r[R_SP] = 0x7000;
+	x86_set_flags(c, in->flags);
+	c->rip = CODE_VA;
+	c->exit = X86_RUNNING;
+	c->first_vector = -1;
+	bool stop = false;
+	x86_run(c, steps, &stop);
+	R.cases++;
+	return c;
+}
+
+/* Registers as a case starts: rsi points at the data page, DF clear, IF set. */
+static void case_regs(struct regs *s)
+{
+	s->r[R_SI] = (uint64_t)R.data;
+	s->flags = (s->flags & LIVE_FLAGS & ~(uint64_t)F_DF) | 0x202;
+}
+
 /* Flags the SDM leaves undefined after this instruction with these operands. */
 static uint32_t undefined_flags(ZydisMnemonic m, unsigned size, uint64_t count)
 {
@@ -215,34 +250,18 @@ static void run_case(const uint8_t *code, unsigned len, struct regs in, ZydisMne
 	uint8_t before[4096], host_after[4096];
 	for (int k = 0; k < 4096; k++)
 		before[k] = (uint8_t)rnd();
-	in.r[R_SI] = (uint64_t)R.data;
-	in.flags = (in.flags & LIVE_FLAGS & ~(uint64_t)F_DF) | 0x202;
-
-	memcpy(R.slot, code, len);
-	memset(R.slot + len, 0x90, 16 - len);
+	case_regs(&in);
 	memcpy(R.data, before, 4096);
 	struct regs host = in;
-	R.native(&host);
+	native_run(code, len, &host);
 	memcpy(host_after, R.data, 4096);
 
-	struct x86_cpu *c = &R.cpu;
-	memcpy(mem_ptr(&R.mem, CODE_PA, 16), code, len);
 	memcpy(mem_ptr(&R.mem, DATA_PA, 4096), before, 4096);
-	x86_forget_code_page(c, CODE_PA);
-	c->code.has_code[CODE_PA >> 12] = 0;
-	memcpy(c->r, in.r, sizeof(in.r));
-	c->r[R_SP] = 0x7000;
-	x86_set_flags(c, in.flags);
-	c->rip = CODE_VA;
-	c->exit = X86_RUNNING;
-	bool stop = false;
-	c->count.exceptions[EXC_UD] = 0;
-	x86_run(c, 1, &stop);
-	R.cases++;
+	struct x86_cpu *c = model_run(code, len, &in, 1);
 
 	char dis[96];
 	x86_disasm(code, len, 64, CODE_VA, dis, sizeof(dis));
-	if (c->count.exceptions[EXC_UD] || c->rip != CODE_VA + len)
+	if (c->first_vector >= 0 || c->rip != CODE_VA + len)
 		fail_msg("%s: the model did not execute it (rip 0x%llx)", dis, (unsigned long long)c->rip);
 	for (int r = 0; r < 16; r++) {
 		if (r == R_SP)
@@ -421,10 +440,7 @@ static void divide_case(ZydisMnemonic m, unsigned size)
 	}
 	if (rnd() % 8 == 0 && !(ZydisRegisterGetClass(r1) == ZYDIS_REGCLASS_GPR8 && r1 >= ZYDIS_REGISTER_AH && r1 <= ZYDIS_REGISTER_BH))
 		s.r[idx] &= ~size_mask(size); /* divide by zero */
-	s.r[R_SI] = (uint64_t)R.data;
-	s.flags = (s.flags & LIVE_FLAGS & ~(uint64_t)F_DF) | 0x202;
-	memcpy(R.slot, code, len);
-	memset(R.slot + len, 0x90, 16 - len);
+	case_regs(&s);
 	struct regs host = s;
 	struct sigaction sa = { .sa_handler = on_fpe }, old;
 	sigemptyset(&sa.sa_mask);
@@ -433,22 +449,10 @@ static void divide_case(ZydisMnemonic m, unsigned size)
 	if (sigsetjmp(fpe_jmp, 1))
 		faulted = true;
 	else
-		R.native(&host);
+		native_run(code, len, &host);
 	sigaction(SIGFPE, &old, NULL);
 
-	struct x86_cpu *c = &R.cpu;
-	memcpy(mem_ptr(&R.mem, CODE_PA, 16), code, len);
-	x86_forget_code_page(c, CODE_PA);
-	c->code.has_code[CODE_PA >> 12] = 0;
-	memcpy(c->r, s.r, sizeof(s.r));
-	c->r[R_SP] = 0x7000;
-	x86_set_flags(c, s.flags);
-	c->rip = CODE_VA;
-	c->exit = X86_RUNNING;
-	c->first_vector = -1;
-	bool stop = false;
-	x86_run(c, 1, &stop);
-	R.cases++;
+	struct x86_cpu *c = model_run(code, len, &s, 1);
 	char dis[96];
 	x86_disasm(code, len, 64, CODE_VA, dis, sizeof(dis));
 	if (faulted) {
@@ -588,24 +592,10 @@ static void conditions_after_compare(void **state)
 		memcpy(both + len, jcc, 2);
 		both[len + 2] = 0xc0; /* setcc al */
 		struct regs s = random_regs(size);
-		/* run the pair: two steps in the model */
-		struct x86_cpu *c = &R.cpu;
-		memcpy(R.slot, both, len + 3);
-		memset(R.slot + len + 3, 0x90, 13 - len);
+		case_regs(&s);
 		struct regs host = s;
-		host.r[R_SI] = (uint64_t)R.data;
-		host.flags = (host.flags & LIVE_FLAGS & ~(uint64_t)F_DF) | 0x202;
-		struct regs in = host;
-		R.native(&host);
-		memcpy(mem_ptr(&R.mem, CODE_PA, 16), both, len + 3);
-		x86_forget_code_page(c, CODE_PA);
-		c->code.has_code[CODE_PA >> 12] = 0;
-		memcpy(c->r, in.r, sizeof(in.r));
-		x86_set_flags(c, in.flags);
-		c->rip = CODE_VA;
-		bool stop = false;
-		x86_run(c, 2, &stop);
-		R.cases++;
+		native_run(both, len + 3, &host);
+		struct x86_cpu *c = model_run(both, len + 3, &s, 2); /* the pair: two steps */
 		if ((c->r[R_AX] & 0xff) != (host.r[R_AX] & 0xff)) {
 			char dis[96];
 			x86_disasm(both, len, 64, CODE_VA, dis, sizeof(dis));
