@@ -65,9 +65,7 @@ void op_push(struct x86_cpu *c, const struct x86_insn *i)
 void op_pop(struct x86_cpu *c, const struct x86_insn *i)
 {
 	if (i->op[0].kind == OPK_SEG) {
-		uint64_t sp = c->r[R_SP];
-		uint16_t sel = (uint16_t)pop(c, stack_size(c, i));
-		load_segment(c, i->op[0].reg, sel, sp);
+		load_segment(c, i->op[0].reg, (uint16_t)pop(c, stack_size(c, i)));
 		return;
 	}
 	/* a memory destination is addressed with the popped rsp; if it faults, the step

@@ -169,9 +169,3 @@ void x86_disasm(const uint8_t *buf, unsigned len, unsigned bits, uint64_t rip, c
 	    !ZYAN_SUCCESS(ZydisFormatterFormatInstruction(&f, &zi, zo, zi.operand_count_visible, out, n, rip, NULL)))
 		snprintf(out, n, "?");
 }
-
-const char *x86_mnemonic_name(uint16_t m)
-{
-	const char *s = ZydisMnemonicGetString((ZydisMnemonic)m);
-	return s ? s : "?";
-}

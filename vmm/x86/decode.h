@@ -20,6 +20,5 @@ enum decode_status { DECODE_OK, DECODE_INVALID, DECODE_NEED_MORE };
 enum decode_status x86_decode(const uint8_t *buf, unsigned len, unsigned bits, struct x86_insn *out);
 /* Disassembly of one instruction for diagnostics ("?" when it does not decode). */
 void x86_disasm(const uint8_t *buf, unsigned len, unsigned bits, uint64_t rip, char *out, size_t n);
-const char *x86_mnemonic_name(uint16_t mnemonic);
 
 #endif

@@ -97,7 +97,7 @@ static void deliver(struct x86_cpu *c, int vector, int error, enum event_kind ki
 			struct segment probe = c->seg[S_SS];
 			uint8_t cpl = c->cpl;
 			set_cpl(c, new_cpl);
-			load_segment(c, S_SS, new_ss, 0);
+			load_segment(c, S_SS, new_ss);
 			ss_base = c->seg[S_SS].base;
 			c->seg[S_SS] = probe;
 			set_cpl(c, cpl);
@@ -114,7 +114,7 @@ static void deliver(struct x86_cpu *c, int vector, int error, enum event_kind ki
 		}
 		load_code_segment(c, sel, new_cpl);
 		if (inner)
-			load_segment(c, S_SS, new_ss, 0);
+			load_segment(c, S_SS, new_ss);
 		c->r[R_SP] = (c->r[R_SP] & ~0xffffffffull) | (sp & 0xffffffffull);
 	}
 	uint64_t fl = old_flags & ~(uint64_t)(F_TF | F_NT | F_RF | F_VM);
@@ -159,7 +159,7 @@ void op_iret(struct x86_cpu *c, const struct x86_insn *i)
 		if ((ss & ~3) == 0 && rpl < 3 && (c->efer & EFER_LMA)) {
 			c->seg[S_SS] = (struct segment){ .sel = ss, .present = 1, .s = 1, .type = 3 };
 		} else {
-			load_segment(c, S_SS, ss, 0);
+			load_segment(c, S_SS, ss);
 		}
 		c->r[R_SP] = new_sp;
 	}

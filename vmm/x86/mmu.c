@@ -45,8 +45,8 @@ void mmu_invlpg(struct x86_cpu *c, uint64_t lin)
 	uint64_t page = lin & ~0xfffull;
 	for (int u = 0; u < 2; u++) {
 		struct tlb_entry *e = &c->tlb[u][(lin >> 12) % TLB_SIZE];
-		if ((e->tag_read | e->tag_write | e->tag_exec) & ~1ull && ((e->tag_read & ~1ull) == page ||
-		    (e->tag_write & ~1ull) == page || (e->tag_exec & ~1ull) == page))
+		/* an entry's valid tags all name the same linear page */
+		if (((e->tag_read | e->tag_write | e->tag_exec) & ~0xfffull) == page)
 			memset(e, 0, sizeof(*e));
 	}
 }

@@ -24,7 +24,7 @@ static void need_cpl0(struct x86_cpu *c)
 		x86_raise(c, EXC_GP, 0);
 }
 
-uint64_t read_tsc(const struct x86_cpu *c) { return __rdtsc() + (uint64_t)c->tsc_offset; }
+static uint64_t read_tsc(const struct x86_cpu *c) { return __rdtsc() + (uint64_t)c->tsc_offset; }
 
 /* Descriptor at selector sel from the GDT (or LDT); #GP(sel) past the limit. */
 static uint64_t descriptor(struct x86_cpu *c, uint16_t sel, uint64_t *hi)
@@ -57,9 +57,8 @@ static void unpack(struct segment *s, uint16_t sel, uint64_t d)
 		s->limit = (s->limit << 12) | 0xfff;
 }
 
-void load_segment(struct x86_cpu *c, unsigned seg, uint16_t sel, uint64_t restore_sp)
+void load_segment(struct x86_cpu *c, unsigned seg, uint16_t sel)
 {
-	(void)restore_sp;
 	if (seg == S_CS)
 		x86_raise(c, EXC_UD, NO_ERROR_CODE);
 	if ((sel & ~3) == 0) {
@@ -138,7 +137,7 @@ void far_return(struct x86_cpu *c, const struct x86_insn *i)
 		uint64_t sp = pop(c, osz);
 		uint16_t ss = (uint16_t)pop(c, osz);
 		load_code_segment(c, sel, rpl);
-		load_segment(c, S_SS, ss, 0);
+		load_segment(c, S_SS, ss);
 		c->r[R_SP] = sp;
 	} else {
 		load_code_segment(c, sel, rpl);
@@ -152,7 +151,7 @@ static void update_lma(struct x86_cpu *c)
 	c->efer = lma ? c->efer | EFER_LMA : c->efer & ~EFER_LMA;
 }
 
-void set_cr0(struct x86_cpu *c, uint64_t v)
+static void set_cr0(struct x86_cpu *c, uint64_t v)
 {
 	v |= 0x10; /* ET is hardwired */
 	if ((v & CR0_PG) && !(v & CR0_PE))
@@ -165,7 +164,7 @@ void set_cr0(struct x86_cpu *c, uint64_t v)
 	update_lma(c);
 }
 
-void set_cr4(struct x86_cpu *c, uint64_t v)
+static void set_cr4(struct x86_cpu *c, uint64_t v)
 {
 	if ((c->efer & EFER_LMA) && !(v & CR4_PAE))
 		x86_raise(c, EXC_GP, 0);
@@ -174,7 +173,7 @@ void set_cr4(struct x86_cpu *c, uint64_t v)
 	c->cr4 = v;
 }
 
-void set_efer(struct x86_cpu *c, uint64_t v)
+static void set_efer(struct x86_cpu *c, uint64_t v)
 {
 	if ((c->cr0 & CR0_PG) && ((v ^ c->efer) & EFER_LME))
 		x86_raise(c, EXC_GP, 0);
@@ -187,7 +186,7 @@ void mov_system(struct x86_cpu *c, const struct x86_insn *i)
 {
 	const struct x86_operand *d = &i->op[0], *s = &i->op[1];
 	if (d->kind == OPK_SEG) {
-		load_segment(c, d->reg, (uint16_t)opnd_read(c, i, 1), 0);
+		load_segment(c, d->reg, (uint16_t)opnd_read(c, i, 1));
 		return;
 	}
 	if (s->kind == OPK_SEG) {

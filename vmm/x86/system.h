@@ -8,16 +8,12 @@ void mov_system(struct x86_cpu *c, const struct x86_insn *i);
 void far_transfer(struct x86_cpu *c, const struct x86_insn *i, bool is_call);
 void far_return(struct x86_cpu *c, const struct x86_insn *i);
 /* Loads a data/stack segment register from a selector, checking the descriptor. */
-void load_segment(struct x86_cpu *c, unsigned seg, uint16_t sel, uint64_t restore_sp);
+void load_segment(struct x86_cpu *c, unsigned seg, uint16_t sel);
 /* Loads CS for a transfer to privilege rpl; long-mode aware. */
 void load_code_segment(struct x86_cpu *c, uint16_t sel, unsigned new_cpl);
 void io_permitted(struct x86_cpu *c, uint16_t port, unsigned size);
 uint64_t port_in(struct x86_cpu *c, uint16_t port, unsigned size);
 void port_out(struct x86_cpu *c, uint16_t port, uint64_t v, unsigned size);
-void set_cr0(struct x86_cpu *c, uint64_t v);
-void set_cr4(struct x86_cpu *c, uint64_t v);
-void set_efer(struct x86_cpu *c, uint64_t v);
-uint64_t read_tsc(const struct x86_cpu *c);
 
 /* interrupt.c */
 enum event_kind { EV_EXCEPTION, EV_SOFTWARE, EV_EXTERNAL };
