@@ -89,19 +89,13 @@ static void deliver(struct x86_cpu *c, int vector, int error, enum event_kind ki
 		c->r[R_SP] = sp;
 	} else {
 		bool inner = new_cpl < c->cpl;
-		uint64_t sp = old_rsp & 0xffffffffull, ss_base = c->seg[S_SS].base;
-		uint16_t new_ss = old_ss;
-		if (inner) {
+		uint64_t sp = old_rsp & 0xffffffffull;
+		struct segment ss = c->seg[S_SS];
+		if (inner) { /* the TSS's stack for the new level, checked before anything is written */
 			sp = mem_read(c, c->tr.base + 4 + new_cpl * 8, 4);
-			new_ss = (uint16_t)mem_read(c, c->tr.base + 8 + new_cpl * 8, 2);
-			struct segment probe = c->seg[S_SS];
-			uint8_t cpl = c->cpl;
-			set_cpl(c, new_cpl);
-			load_segment(c, S_SS, new_ss);
-			ss_base = c->seg[S_SS].base;
-			c->seg[S_SS] = probe;
-			set_cpl(c, cpl);
+			ss = check_segment(c, S_SS, (uint16_t)mem_read(c, c->tr.base + 8 + new_cpl * 8, 2), new_cpl);
 		}
+		uint64_t ss_base = ss.base;
 		uint32_t frame[5] = { (uint32_t)ret, (uint32_t)old_cs, (uint32_t)old_flags, (uint32_t)old_rsp, (uint32_t)old_ss };
 		int n = inner ? 5 : 3;
 		for (int k = n - 1; k >= 0; k--) {
@@ -113,8 +107,7 @@ static void deliver(struct x86_cpu *c, int vector, int error, enum event_kind ki
 			mem_write(c, (ss_base + sp) & 0xffffffffull, (uint32_t)error, 4);
 		}
 		load_code_segment(c, sel, new_cpl);
-		if (inner)
-			load_segment(c, S_SS, new_ss);
+		c->seg[S_SS] = ss;
 		c->r[R_SP] = (c->r[R_SP] & ~0xffffffffull) | (sp & 0xffffffffull);
 	}
 	uint64_t fl = old_flags & ~(uint64_t)(F_TF | F_NT | F_RF | F_VM);

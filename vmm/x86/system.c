@@ -57,26 +57,30 @@ static void unpack(struct segment *s, uint16_t sel, uint64_t d)
 		s->limit = (s->limit << 12) | 0xfff;
 }
 
-void load_segment(struct x86_cpu *c, unsigned seg, uint16_t sel)
+struct segment check_segment(struct x86_cpu *c, unsigned seg, uint16_t sel, unsigned cpl)
 {
+	struct segment s;
+	memset(&s, 0, sizeof(s));
 	if (seg == S_CS)
 		x86_raise(c, EXC_UD, NO_ERROR_CODE);
 	if ((sel & ~3) == 0) {
-		if (seg == S_SS && (!long_mode64(c) || c->cpl == 3))
+		if (seg == S_SS && (!long_mode64(c) || cpl == 3))
 			x86_raise(c, EXC_GP, 0);
-		memset(&c->seg[seg], 0, sizeof(c->seg[seg]));
-		c->seg[seg].sel = sel;
-		return;
+		s.sel = sel;
+		return s;
 	}
-	uint64_t d = descriptor(c, sel, NULL);
-	struct segment s;
-	unpack(&s, sel, d);
+	unpack(&s, sel, descriptor(c, sel, NULL));
 	bool code = s.type & 8, writable = !code && (s.type & 2), readable = !code || (s.type & 2);
-	if (!s.s || (seg == S_SS ? !writable || s.dpl != c->cpl || (sel & 3) != c->cpl : !readable))
+	if (!s.s || (seg == S_SS ? !writable || s.dpl != cpl || (sel & 3) != cpl : !readable))
 		x86_raise(c, EXC_GP, sel & ~3);
 	if (!s.present)
 		x86_raise(c, seg == S_SS ? EXC_SS : EXC_NP, sel & ~3);
-	c->seg[seg] = s;
+	return s;
+}
+
+void load_segment(struct x86_cpu *c, unsigned seg, uint16_t sel)
+{
+	c->seg[seg] = check_segment(c, seg, sel, c->cpl);
 	if (seg == S_SS)
 		c->interrupt_shadow = true;
 }

@@ -7,7 +7,9 @@
 void mov_system(struct x86_cpu *c, const struct x86_insn *i);
 void far_transfer(struct x86_cpu *c, const struct x86_insn *i, bool is_call);
 void far_return(struct x86_cpu *c, const struct x86_insn *i);
-/* Loads a data/stack segment register from a selector, checking the descriptor. */
+/* The segment a data/stack register would hold after loading sel at privilege cpl,
+ * faulting as the load would; load_segment installs it at the current CPL. */
+struct segment check_segment(struct x86_cpu *c, unsigned seg, uint16_t sel, unsigned cpl);
 void load_segment(struct x86_cpu *c, unsigned seg, uint16_t sel);
 /* Loads CS for a transfer to privilege rpl; long-mode aware. */
 void load_code_segment(struct x86_cpu *c, uint16_t sel, unsigned new_cpl);
