@@ -106,7 +106,9 @@ static void emu_stats(void *opaque, struct mode_stats *st)
 	mode_stat_add(st, "halt_ns", v->halt_ns);
 	mode_stat_add(st, "interrupts", k->interrupts);
 	mode_stat_add(st, "tlb_misses", k->tlb_misses);
-	mode_stat_add(st, "decode_misses", k->decode_misses);
+	mode_stat_add(st, "blocks_built", k->blocks_built);
+	mode_stat_add(st, "insns_decoded", k->insns_decoded);
+	mode_stat_add(st, "code_flushes", k->code_flushes);
 	for (int i = 0; i < 32; i++) {
 		if (!k->exceptions[i])
 			continue;

@@ -79,7 +79,7 @@ enum x86_exit {
 };
 
 struct x86_counters {
-	uint64_t insns, exceptions[32], interrupts, tlb_misses, decode_misses;
+	uint64_t insns, exceptions[32], interrupts, tlb_misses, blocks_built, insns_decoded, code_flushes;
 };
 
 struct x86_cpu {
@@ -105,7 +105,9 @@ struct x86_cpu {
 	struct guest_mem *mem;
 	struct bus *bus;
 	struct lapic *lapic;
-	struct decode_entry *dcache;
+	struct block *blocks;      /* decoded blocks (step.c) */
+	struct x86_insn *pool;     /* their instructions */
+	unsigned pool_used;
 	struct tlb_entry tlb[2][TLB_SIZE]; /* [0] supervisor, [1] user (CPL 3) */
 	struct code_map code;
 	/* fetch shortcut: the linear code page last fetched from, valid while tlb_epoch

@@ -144,6 +144,9 @@ enum decode_status x86_decode(const uint8_t *buf, unsigned len, unsigned bits, s
 	out->addrsize = (uint8_t)(zi.address_width / 8);
 	out->cond = conds[zi.mnemonic] < 0 ? 0 : (uint8_t)conds[zi.mnemonic];
 	out->far = zi.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR;
+	out->ends_block = out->far || zi.meta.category == ZYDIS_CATEGORY_UNCOND_BR || zi.meta.category == ZYDIS_CATEGORY_CALL ||
+			  zi.meta.category == ZYDIS_CATEGORY_RET || zi.meta.category == ZYDIS_CATEGORY_INTERRUPT ||
+			  zi.meta.category == ZYDIS_CATEGORY_SYSCALL || zi.meta.category == ZYDIS_CATEGORY_SYSRET;
 	out->prefixes = ((zi.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE)) ? PFX_REP : 0) |
 			((zi.attributes & ZYDIS_ATTRIB_HAS_REPNE) ? PFX_REPNE : 0) |
 			((zi.attributes & ZYDIS_ATTRIB_HAS_LOCK) ? PFX_LOCK : 0);

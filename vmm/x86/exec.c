@@ -89,14 +89,19 @@ void mem_write(struct x86_cpu *c, uint64_t lin, uint64_t v, unsigned size)
 	c->poll_irq = c->lapic_dirty = true;
 }
 
-unsigned mem_fetch(struct x86_cpu *c, uint64_t lin, uint8_t *buf, unsigned n, uint64_t *phys)
+const uint8_t *mem_fetch_page(struct x86_cpu *c, uint64_t lin)
 {
-	unsigned room = 0x1000 - (unsigned)(lin & 0xfff);
-	uint8_t *p = mmu_translate(c, lin, ACC_EXEC, phys);
+	uint64_t phys;
+	const uint8_t *p = mmu_translate(c, lin, ACC_EXEC, &phys);
 	if (!p)
 		x86_raise(c, EXC_GP, 0); /* executing from device memory is not modelled */
-	unsigned k = room < n ? room : n;
-	memcpy(buf, p, k);
+	return p;
+}
+
+unsigned mem_fetch(struct x86_cpu *c, uint64_t lin, uint8_t *buf, unsigned n)
+{
+	unsigned room = 0x1000 - (unsigned)(lin & 0xfff), k = room < n ? room : n;
+	memcpy(buf, mem_fetch_page(c, lin), k);
 	return k;
 }
 

@@ -25,6 +25,14 @@ static inline void set_cpl(struct x86_cpu *c, unsigned cpl)
 	}
 }
 
+/* Decoding depends on CS (its D and L bits): a new CS moves the fetch epoch, so no block
+ * decoded in the old mode runs on, even after a far jump to the next instruction. */
+static inline void set_cs(struct x86_cpu *c, struct segment s)
+{
+	c->seg[S_CS] = s;
+	c->tlb_epoch++;
+}
+
 uint64_t reg_read(const struct x86_cpu *c, unsigned reg, unsigned size, bool high8);
 void reg_write(struct x86_cpu *c, unsigned reg, unsigned size, bool high8, uint64_t v);
 
@@ -34,8 +42,10 @@ uint64_t seg_linear(struct x86_cpu *c, unsigned seg, uint64_t off, unsigned addr
 
 uint64_t mem_read(struct x86_cpu *c, uint64_t lin, unsigned size);
 void mem_write(struct x86_cpu *c, uint64_t lin, uint64_t v, unsigned size);
-/* Fetch for the decoder: up to n code bytes, not past the end of lin's page. */
-unsigned mem_fetch(struct x86_cpu *c, uint64_t lin, uint8_t *buf, unsigned n, uint64_t *phys);
+/* Code for the decoder: a host pointer good to the end of lin's page, or up to n bytes
+ * copied, not past it. */
+const uint8_t *mem_fetch_page(struct x86_cpu *c, uint64_t lin);
+unsigned mem_fetch(struct x86_cpu *c, uint64_t lin, uint8_t *buf, unsigned n);
 
 uint64_t opnd_read_slow(struct x86_cpu *c, const struct x86_insn *i, int n);
 void opnd_write_slow(struct x86_cpu *c, const struct x86_insn *i, int n, uint64_t v);

@@ -29,6 +29,7 @@ struct x86_insn {
 	x86_op_fn *fn;
 	uint16_t mnemonic;         /* ZydisMnemonic, for disassembly and statistics */
 	uint8_t len, opsize, addrsize, prefixes, nops, cond, far;
+	uint8_t ends_block;        /* never falls through (jmp, call, ret, int...): decode no further */
 	struct x86_operand op[3];
 };
 

@@ -180,7 +180,7 @@ void op_syscall(struct x86_cpu *c, const struct x86_insn *i)
 	c->r[R_CX] = c->rip;
 	c->r[R_R11] = x86_get_flags(c) & ~(uint64_t)F_RF;
 	uint16_t kcs = (uint16_t)(c->star >> 32);
-	c->seg[S_CS] = (struct segment){ .sel = kcs & ~3, .limit = 0xffffffff, .type = 11, .s = 1, .present = 1, .l = 1, .g = 1 };
+	set_cs(c, (struct segment){ .sel = kcs & ~3, .limit = 0xffffffff, .type = 11, .s = 1, .present = 1, .l = 1, .g = 1 });
 	c->seg[S_SS] = (struct segment){ .sel = (uint16_t)((kcs + 8) & ~3), .limit = 0xffffffff, .type = 3, .s = 1, .present = 1, .db = 1, .g = 1 };
 	set_cpl(c, 0);
 	x86_set_flags(c, x86_get_flags(c) & ~c->fmask & ~(uint64_t)F_RF);
@@ -198,8 +198,8 @@ void op_sysret(struct x86_cpu *c, const struct x86_insn *i)
 	uint64_t rip = to64 ? c->r[R_CX] : c->r[R_CX] & 0xffffffffull;
 	if (to64 && (uint64_t)((int64_t)(rip << 16) >> 16) != rip)
 		x86_raise(c, EXC_GP, 0); /* non-canonical return address */
-	c->seg[S_CS] = (struct segment){ .sel = (uint16_t)((to64 ? base + 16 : base) | 3), .limit = 0xffffffff, .type = 11,
-					 .s = 1, .dpl = 3, .present = 1, .l = to64, .db = !to64, .g = 1 };
+	set_cs(c, (struct segment){ .sel = (uint16_t)((to64 ? base + 16 : base) | 3), .limit = 0xffffffff, .type = 11,
+					 .s = 1, .dpl = 3, .present = 1, .l = to64, .db = !to64, .g = 1 });
 	c->seg[S_SS] = (struct segment){ .sel = (uint16_t)((base + 8) | 3), .limit = 0xffffffff, .type = 3, .s = 1,
 					 .dpl = 3, .present = 1, .db = 1, .g = 1 };
 	set_cpl(c, 3);
@@ -214,7 +214,7 @@ void op_sysenter(struct x86_cpu *c, const struct x86_insn *i)
 		x86_raise(c, EXC_GP, 0);
 	bool lm = c->efer & EFER_LMA;
 	uint16_t cs = (uint16_t)(c->sysenter_cs & ~3ull);
-	c->seg[S_CS] = (struct segment){ .sel = cs, .limit = 0xffffffff, .type = 11, .s = 1, .present = 1, .l = lm, .db = !lm, .g = 1 };
+	set_cs(c, (struct segment){ .sel = cs, .limit = 0xffffffff, .type = 11, .s = 1, .present = 1, .l = lm, .db = !lm, .g = 1 });
 	c->seg[S_SS] = (struct segment){ .sel = (uint16_t)(cs + 8), .limit = 0xffffffff, .type = 3, .s = 1, .present = 1, .db = 1, .g = 1 };
 	set_cpl(c, 0);
 	x86_set_flags(c, x86_get_flags(c) & ~(uint64_t)(F_IF | F_VM | F_RF));
@@ -228,7 +228,7 @@ void op_sysexit(struct x86_cpu *c, const struct x86_insn *i)
 		x86_raise(c, EXC_GP, 0);
 	bool to64 = i->opsize == 8;
 	uint16_t cs = (uint16_t)((c->sysenter_cs & ~3ull) + (to64 ? 32 : 16));
-	c->seg[S_CS] = (struct segment){ .sel = cs | 3, .limit = 0xffffffff, .type = 11, .s = 1, .dpl = 3, .present = 1, .l = to64, .db = !to64, .g = 1 };
+	set_cs(c, (struct segment){ .sel = cs | 3, .limit = 0xffffffff, .type = 11, .s = 1, .dpl = 3, .present = 1, .l = to64, .db = !to64, .g = 1 });
 	c->seg[S_SS] = (struct segment){ .sel = (uint16_t)((cs + 8) | 3), .limit = 0xffffffff, .type = 3, .s = 1, .dpl = 3, .present = 1, .db = 1, .g = 1 };
 	set_cpl(c, 3);
 	c->r[R_SP] = to64 ? c->r[R_CX] : c->r[R_CX] & 0xffffffffull;

@@ -8,23 +8,36 @@
 #include "system.h"
 #include "x86.h"
 
-#define DCACHE_SIZE 65536
+/* Decoded blocks: straight-line runs of instructions within one physical page, cached by
+ * physical address and decode mode (Bochs's trace cache). A block runs with no fetch,
+ * translation or cache lookup per instruction, until an instruction leaves rip anywhere
+ * but at the next one, the fetch epoch moves (paging, CS, CPL, a write to code) or
+ * something wants attention (an interrupt that may be deliverable, an exit). */
+#define BLOCK_MAX 32
+#define BLOCK_SLOTS 16384
+#define POOL_INSNS (BLOCK_SLOTS * 8) /* when the decoded instructions fill it, start over */
 
-struct decode_entry {
+struct block {
 	uint64_t phys;
-	uint8_t bits;
-	struct x86_insn insn;
+	uint8_t bits, n;
+	struct x86_insn *insn;
 };
 
-static unsigned dslot(uint64_t phys) { return (unsigned)((phys ^ (phys >> 14)) % DCACHE_SIZE); }
+static unsigned bslot(uint64_t phys) { return (unsigned)((phys * 0x9e3779b97f4a7c15ull) >> 50); }
 
 void x86_forget_code_page(struct x86_cpu *c, uint64_t page)
 {
-	for (uint64_t off = 0; off < 0x1000; off++) {
-		struct decode_entry *e = &c->dcache[dslot(page | off)];
-		if ((e->phys & ~0xfffull) == page)
-			e->insn.fn = NULL;
-	}
+	c->count.code_flushes++;
+	for (unsigned k = 0; k < BLOCK_SLOTS; k++)
+		if ((c->blocks[k].phys & ~0xfffull) == page)
+			c->blocks[k].n = 0;
+}
+
+static void forget_all_blocks(struct x86_cpu *c)
+{
+	for (unsigned k = 0; k < BLOCK_SLOTS; k++)
+		c->blocks[k].n = 0;
+	c->pool_used = 0;
 }
 
 _Noreturn void x86_raise(struct x86_cpu *c, int vector, int error)
@@ -42,9 +55,10 @@ int x86_cpu_init(struct x86_cpu *c, struct guest_mem *mem, struct bus *bus, stru
 	c->lapic = lapic;
 	c->code.pages = mem->size >> 12;
 	c->code.has_code = calloc(c->code.pages, 1);
-	c->dcache = calloc(DCACHE_SIZE, sizeof(*c->dcache));
+	c->blocks = calloc(BLOCK_SLOTS, sizeof(*c->blocks));
+	c->pool = calloc(POOL_INSNS, sizeof(*c->pool));
 	c->cp_lin = 1; /* no page: a linear page address never has bit 0 set */
-	if (!c->code.has_code || !c->dcache) {
+	if (!c->code.has_code || !c->blocks || !c->pool) {
 		x86_cpu_free(c);
 		return -1;
 	}
@@ -55,9 +69,11 @@ int x86_cpu_init(struct x86_cpu *c, struct guest_mem *mem, struct bus *bus, stru
 void x86_cpu_free(struct x86_cpu *c)
 {
 	free(c->code.has_code);
-	free(c->dcache);
+	free(c->blocks);
+	free(c->pool);
 	c->code.has_code = NULL;
-	c->dcache = NULL;
+	c->blocks = NULL;
+	c->pool = NULL;
 }
 
 static struct segment flat(uint16_t sel, bool code, bool l, bool db)
@@ -71,7 +87,7 @@ void x86_load_boot_state(struct x86_cpu *c, const struct boot_state *bs)
 	bool lm = bs->kind == BOOT_LONG64;
 	for (int s = 0; s < 6; s++)
 		c->seg[s] = flat(bs->ds, false, false, true);
-	c->seg[S_CS] = flat(bs->cs, true, lm, !lm);
+	set_cs(c, flat(bs->cs, true, lm, !lm));
 	c->gdtr = (struct dtable){ bs->gdt_base, bs->gdt_limit };
 	c->idtr = (struct dtable){ 0, 0xffff };
 	c->cr0 = bs->cr0 | 0x10;
@@ -100,8 +116,57 @@ static uint64_t code_linear(struct x86_cpu *c, uint64_t rip)
 	return long_mode64(c) ? rip : (rip + c->seg[S_CS].base) & 0xffffffffull;
 }
 
-/* The instruction at rip: from the cache when its page has not been written since. */
-static const struct x86_insn *fetch(struct x86_cpu *c, struct x86_insn *scratch)
+/* An instruction that crosses into the next page: decoded on its own, never cached. */
+static const struct block *page_crossing(struct x86_cpu *c, uint64_t lin, unsigned bits, struct block *scratch)
+{
+	uint8_t buf[16];
+	unsigned got = mem_fetch(c, lin, buf, 15);
+	got += mem_fetch(c, lin + got, buf + got, 15 - got); /* may fault */
+	if (x86_decode(buf, got, bits, scratch->insn) != DECODE_OK)
+		x86_raise(c, EXC_UD, NO_ERROR_CODE);
+	scratch->bits = (uint8_t)bits;
+	scratch->n = 1;
+	return scratch;
+}
+
+static const struct block *build_block(struct x86_cpu *c, struct block *b, uint64_t lin, uint64_t phys, unsigned bits,
+				       struct block *scratch)
+{
+	if (c->pool_used + BLOCK_MAX > POOL_INSNS)
+		forget_all_blocks(c);
+	const uint8_t *p = mem_fetch_page(c, lin);
+	unsigned off = 0, room = 0x1000 - (unsigned)(lin & 0xfff), n = 0;
+	struct x86_insn *out = c->pool + c->pool_used;
+	while (n < BLOCK_MAX && off < room) {
+		enum decode_status st = x86_decode(p + off, room - off, bits, &out[n]);
+		if (st != DECODE_OK) {
+			if (n)
+				break; /* the next block starts with it, and raises #UD or crosses */
+			if (st == DECODE_INVALID)
+				x86_raise(c, EXC_UD, NO_ERROR_CODE);
+			return page_crossing(c, lin, bits, scratch);
+		}
+		off += out[n].len;
+		if (out[n++].ends_block)
+			break;
+	}
+	c->count.insns_decoded += n;
+	struct block *to = scratch;
+	if ((phys >> 12) < c->code.pages) { /* RAM: cache it, and watch the page for writes */
+		mmu_note_code(c, phys);
+		c->pool_used += n;
+		c->count.blocks_built++;
+		to = b;
+	}
+	to->phys = phys;
+	to->bits = (uint8_t)bits;
+	to->n = (uint8_t)n;
+	to->insn = out;
+	return to;
+}
+
+/* The block at rip: from the cache when its page has not been written since. */
+static const struct block *find_block(struct x86_cpu *c, struct block *scratch)
 {
 	unsigned bits = code_bits(c);
 	uint64_t lin = code_linear(c, c->rip), phys;
@@ -114,31 +179,28 @@ static const struct x86_insn *fetch(struct x86_cpu *c, struct x86_insn *scratch)
 		c->cp_phys = phys & ~0xfffull;
 		c->cp_epoch = c->tlb_epoch;
 	}
-	struct decode_entry *e = &c->dcache[dslot(phys)];
-	uint64_t pg = phys >> 12;
-	if (e->insn.fn && e->phys == phys && e->bits == bits)
-		return &e->insn;
-	c->count.decode_misses++;
-	uint8_t buf[16];
-	unsigned got = mem_fetch(c, lin, buf, 15, &phys);
-	enum decode_status st = x86_decode(buf, got, bits, scratch);
-	if (st == DECODE_NEED_MORE) { /* crosses into the next page: fetch it (it may fault) */
-		uint64_t p2;
-		got += mem_fetch(c, lin + got, buf + got, 15 - got, &p2);
-		st = x86_decode(buf, got, bits, scratch);
-		if (st == DECODE_OK)
-			return scratch; /* page-crossing instructions are not cached */
-	}
-	if (st != DECODE_OK)
-		x86_raise(c, EXC_UD, NO_ERROR_CODE);
-	if (pg < c->code.pages) {
-		mmu_note_code(c, phys);
-		e->phys = phys;
-		e->bits = (uint8_t)bits;
-		e->insn = *scratch;
-		return &e->insn;
-	}
-	return scratch;
+	struct block *b = &c->blocks[bslot(phys)];
+	if (b->n && b->phys == phys && b->bits == bits)
+		return b;
+	return build_block(c, b, lin, phys, bits, scratch);
+}
+
+/* Up to budget instructions of b; a fault unwinds out of here to x86_run. */
+static uint64_t run_block(struct x86_cpu *c, const struct block *b, uint64_t budget)
+{
+	const struct x86_insn *i = b->insn, *end = i + (b->n < budget ? b->n : budget);
+	uint64_t epoch = c->tlb_epoch, mask = b->bits == 64 ? ~0ull : 0xffffffffull, n = 0, next;
+	do {
+		c->interrupt_shadow = false;
+		c->insn_rip = c->rip;
+		c->insn_rsp = c->r[R_SP];
+		next = (c->rip + i->len) & mask;
+		c->rip = next;
+		i->fn(c, i);
+		c->count.insns++; /* per instruction: a fault unwinds past any local count */
+		n++;
+	} while (++i < end && c->rip == next && c->tlb_epoch == epoch && !c->poll_irq && c->exit == X86_RUNNING);
+	return n;
 }
 
 static void deliver_fault(struct x86_cpu *c, int vec, int err)
@@ -189,12 +251,13 @@ static bool take_interrupt(struct x86_cpu *c)
 	return true;
 }
 
-#define IRQ_POLL_MASK 255 /* look for timer interrupts every 256 instructions, and at once
-			    after anything that may make one deliverable (c->poll_irq) */
+#define IRQ_POLL_INTERVAL 256 /* look for timer interrupts every 256 instructions or so, and
+				at once after anything that may make one deliverable (c->poll_irq) */
 
 uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop)
 {
-	struct x86_insn scratch;
+	struct x86_insn one;
+	struct block scratch = { .insn = &one };
 	if (_setjmp(c->fault_jmp)) {
 		/* the faulting instruction committed nothing but rip and rsp: put them back */
 		c->implicit_sv = 0;
@@ -205,22 +268,15 @@ uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop)
 	}
 	if (c->exit == X86_HALTED && !take_interrupt(c))
 		return 0;
-	uint64_t k = 0;
+	uint64_t k = 0, poll_at = 0;
 	while (k < max && c->exit == X86_RUNNING && !*stop) {
-		if (c->poll_irq || !(k & IRQ_POLL_MASK)) {
-			c->poll_irq = false;
+		if (c->poll_irq || k >= poll_at) {
+			/* held off for one instruction (sti, mov ss): look again right after it */
+			c->poll_irq = c->interrupt_shadow;
 			take_interrupt(c);
+			poll_at = k + IRQ_POLL_INTERVAL;
 		}
-		c->interrupt_shadow = false;
-		c->insn_rip = c->rip;
-		c->insn_rsp = c->r[R_SP];
-		const struct x86_insn *i = fetch(c, &scratch);
-		c->rip += i->len;
-		if (!long_mode64(c))
-			c->rip &= 0xffffffffull;
-		i->fn(c, i);
-		k++;
-		c->count.insns++; /* per instruction: a fault unwinds past any local count */
+		k += run_block(c, find_block(c, &scratch), max - k);
 	}
 	return k;
 }

@@ -96,7 +96,7 @@ void load_code_segment(struct x86_cpu *c, uint16_t sel, unsigned new_cpl)
 	if (!s.present)
 		x86_raise(c, EXC_NP, sel & ~3);
 	s.sel = (uint16_t)((sel & ~3) | new_cpl);
-	c->seg[S_CS] = s;
+	set_cs(c, s);
 	set_cpl(c, new_cpl);
 }
 
