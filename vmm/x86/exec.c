@@ -41,14 +41,7 @@ uint64_t opnd_addr(struct x86_cpu *c, const struct x86_insn *i, const struct x86
 	return seg_linear(c, o->seg, a, i->addrsize);
 }
 
-static uint64_t load_le(const uint8_t *p, unsigned size)
-{
-	uint64_t v = 0;
-	memcpy(&v, p, size);
-	return v;
-}
-
-uint64_t mem_read(struct x86_cpu *c, uint64_t lin, unsigned size)
+uint64_t mem_read_slow(struct x86_cpu *c, uint64_t lin, unsigned size)
 {
 	uint64_t phys;
 	if (((lin & 0xfff) + size) > 0x1000) { /* crosses a page: byte by byte */
@@ -57,16 +50,16 @@ uint64_t mem_read(struct x86_cpu *c, uint64_t lin, unsigned size)
 			v |= mem_read(c, lin + k, 1) << (8 * k);
 		return v;
 	}
-	uint8_t *p = tlb_hit(c, lin, ACC_READ);
-	if (p || (p = mmu_translate(c, lin, ACC_READ, &phys)))
-		return load_le(p, size);
+	uint8_t *p = mmu_translate(c, lin, ACC_READ, &phys);
+	if (p)
+		return load_sized(p, size);
 	uint8_t d[8];
 	bus_access(c->bus, BUS_MMIO, phys, d, size, false);
 	c->poll_irq = c->lapic_dirty = true; /* a device (the LAPIC...) may raise or unmask one */
-	return load_le(d, size);
+	return load_sized(d, size);
 }
 
-void mem_write(struct x86_cpu *c, uint64_t lin, uint64_t v, unsigned size)
+void mem_write_slow(struct x86_cpu *c, uint64_t lin, uint64_t v, unsigned size)
 {
 	uint64_t phys;
 	if (((lin & 0xfff) + size) > 0x1000) {
@@ -78,9 +71,9 @@ void mem_write(struct x86_cpu *c, uint64_t lin, uint64_t v, unsigned size)
 			mem_write(c, lin + k, v >> (8 * k), 1);
 		return;
 	}
-	uint8_t *p = tlb_hit(c, lin, ACC_WRITE);
-	if (p || (p = mmu_translate(c, lin, ACC_WRITE, &phys))) {
-		memcpy(p, &v, size);
+	uint8_t *p = mmu_translate(c, lin, ACC_WRITE, &phys);
+	if (p) {
+		store_sized(p, v, size);
 		return;
 	}
 	uint8_t d[8];
@@ -156,43 +149,8 @@ uint64_t pop(struct x86_cpu *c, unsigned size)
 }
 
 /* Condition codes in their encoding order: O NO B AE E NE BE A S NS P NP L GE LE G. */
-/* After CMP/SUB and TEST/AND/OR/XOR the common conditions come straight from the
- * operands, without materializing flags (QEMU's trick). */
-static int cond_fast(const struct x86_cpu *c, unsigned cond)
+bool cond_slow(const struct x86_cpu *c, unsigned cond)
 {
-	const struct lazy_flags *f = &c->cc;
-	unsigned sz = f->size;
-	uint64_t m = size_mask(sz), d = f->dst & m, s = f->src & m, r = f->res & m;
-	int v;
-	if (f->op == CC_SUB) {
-		switch (cond >> 1) {
-		case 1: v = d < s; break;
-		case 2: v = r == 0; break;
-		case 3: v = d <= s; break;
-		case 4: v = sext(r, sz) < 0; break;
-		case 6: v = sext(d, sz) < sext(s, sz); break;
-		case 7: v = sext(d, sz) <= sext(s, sz); break;
-		default: return -1;
-		}
-	} else if (f->op == CC_LOGIC) {
-		switch (cond >> 1) {
-		case 0: case 1: v = 0; break;
-		case 2: case 3: v = r == 0; break;
-		case 4: case 6: v = sext(r, sz) < 0; break;
-		case 7: v = r == 0 || sext(r, sz) < 0; break;
-		default: return -1;
-		}
-	} else {
-		return -1;
-	}
-	return (cond & 1) ? !v : v;
-}
-
-bool cond_true(const struct x86_cpu *c, unsigned cond)
-{
-	int fast = cond_fast(c, cond);
-	if (fast >= 0)
-		return fast;
 	uint32_t f = x86_arith_flags(c);
 	bool r;
 	switch (cond >> 1) {

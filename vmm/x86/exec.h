@@ -1,9 +1,11 @@
 /* What handlers use: operands, memory through the MMU, the stack, lazy flags. */
 #ifndef X86_EXEC_H
 #define X86_EXEC_H
+#include <string.h>
 #include "cpu.h"
 #include "fault.h"
 #include "insn.h"
+#include "mmu.h"
 
 static inline uint64_t size_mask(unsigned size) { return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1; }
 
@@ -40,8 +42,53 @@ void reg_write(struct x86_cpu *c, unsigned reg, unsigned size, bool high8, uint6
 uint64_t opnd_addr(struct x86_cpu *c, const struct x86_insn *i, const struct x86_operand *o);
 uint64_t seg_linear(struct x86_cpu *c, unsigned seg, uint64_t off, unsigned addrsize);
 
-uint64_t mem_read(struct x86_cpu *c, uint64_t lin, unsigned size);
-void mem_write(struct x86_cpu *c, uint64_t lin, uint64_t v, unsigned size);
+/* Little-endian loads and stores of 1, 2, 4 or 8 bytes, as single host moves. */
+static inline uint64_t load_sized(const uint8_t *p, unsigned size)
+{
+	uint16_t w;
+	uint32_t d;
+	uint64_t q;
+	switch (size) {
+	case 1: return *p;
+	case 2: memcpy(&w, p, 2); return w;
+	case 4: memcpy(&d, p, 4); return d;
+	default: memcpy(&q, p, 8); return q;
+	}
+}
+
+static inline void store_sized(uint8_t *p, uint64_t v, unsigned size)
+{
+	uint16_t w = (uint16_t)v;
+	uint32_t d = (uint32_t)v;
+	switch (size) {
+	case 1: *p = (uint8_t)v; break;
+	case 2: memcpy(p, &w, 2); break;
+	case 4: memcpy(p, &d, 4); break;
+	default: memcpy(p, &v, 8); break;
+	}
+}
+
+/* Memory: the soft-TLB hit inline, everything else (misses, page crossings, devices)
+ * out of line. */
+uint64_t mem_read_slow(struct x86_cpu *c, uint64_t lin, unsigned size);
+void mem_write_slow(struct x86_cpu *c, uint64_t lin, uint64_t v, unsigned size);
+
+static inline uint64_t mem_read(struct x86_cpu *c, uint64_t lin, unsigned size)
+{
+	uint8_t *p;
+	if ((lin & 0xfff) + size <= 0x1000 && (p = tlb_hit(c, lin, ACC_READ)))
+		return load_sized(p, size);
+	return mem_read_slow(c, lin, size);
+}
+
+static inline void mem_write(struct x86_cpu *c, uint64_t lin, uint64_t v, unsigned size)
+{
+	uint8_t *p;
+	if ((lin & 0xfff) + size <= 0x1000 && (p = tlb_hit(c, lin, ACC_WRITE)))
+		store_sized(p, v, size);
+	else
+		mem_write_slow(c, lin, v, size);
+}
 /* Code for the decoder: a host pointer good to the end of lin's page, or up to n bytes
  * copied, not past it. */
 const uint8_t *mem_fetch_page(struct x86_cpu *c, uint64_t lin);
@@ -85,6 +132,45 @@ static inline void set_cc(struct x86_cpu *c, enum cc_op op, unsigned size, uint6
 }
 
 static inline bool flag(const struct x86_cpu *c, uint32_t f) { return (x86_arith_flags(c) & f) != 0; }
-bool cond_true(const struct x86_cpu *c, unsigned cond);
+/* Condition codes in their encoding order: O NO B AE E NE BE A S NS P NP L GE LE G. */
+/* After CMP/SUB and TEST/AND/OR/XOR the common conditions come straight from the
+ * operands, without materializing flags (QEMU's trick). */
+static inline int cond_fast(const struct x86_cpu *c, unsigned cond)
+{
+	const struct lazy_flags *f = &c->cc;
+	unsigned sz = f->size;
+	uint64_t m = size_mask(sz), d = f->dst & m, s = f->src & m, r = f->res & m;
+	int v;
+	if (f->op == CC_SUB) {
+		switch (cond >> 1) {
+		case 1: v = d < s; break;
+		case 2: v = r == 0; break;
+		case 3: v = d <= s; break;
+		case 4: v = sext(r, sz) < 0; break;
+		case 6: v = sext(d, sz) < sext(s, sz); break;
+		case 7: v = sext(d, sz) <= sext(s, sz); break;
+		default: return -1;
+		}
+	} else if (f->op == CC_LOGIC) {
+		switch (cond >> 1) {
+		case 0: case 1: v = 0; break;
+		case 2: case 3: v = r == 0; break;
+		case 4: case 6: v = sext(r, sz) < 0; break;
+		case 7: v = r == 0 || sext(r, sz) < 0; break;
+		default: return -1;
+		}
+	} else {
+		return -1;
+	}
+	return (cond & 1) ? !v : v;
+}
+
+bool cond_slow(const struct x86_cpu *c, unsigned cond);
+
+static inline bool cond_true(const struct x86_cpu *c, unsigned cond)
+{
+	int fast = cond_fast(c, cond);
+	return fast >= 0 ? fast : cond_slow(c, cond);
+}
 
 #endif
