@@ -113,7 +113,7 @@ void op_popf(struct x86_cpu *c, const struct x86_insn *i)
 	if (sz == 2)
 		changeable &= 0xffff;
 	x86_set_flags(c, (old & ~changeable) | (v & changeable));
-	c->poll_irq = true; /* IF may have come on */
+	c->attention = true; /* IF may have come on */
 }
 
 static uint64_t count_reg(struct x86_cpu *c, const struct x86_insn *i)

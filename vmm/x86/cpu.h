@@ -97,7 +97,7 @@ struct x86_cpu {
 	uint8_t cpl;
 	uint8_t implicit_sv;       /* > 0: descriptor, IDT and TSS accesses, supervisor at any CPL */
 	bool interrupt_shadow;     /* after sti / mov ss: no interrupt before the next insn */
-	bool poll_irq;             /* something may have made an interrupt deliverable */
+	bool attention;            /* leave the block: an interrupt may be deliverable, or CS changed */
 	bool lapic_dirty;          /* the guest touched a device or an MSR: re-read the LAPIC */
 	uint64_t next_irq_tsc;     /* host TSC at the LAPIC's next timer event */
 	enum x86_exit exit;
@@ -110,10 +110,9 @@ struct x86_cpu {
 	unsigned pool_used;
 	struct tlb_entry tlb[2][TLB_SIZE]; /* [0] supervisor, [1] user (CPL 3) */
 	struct code_map code;
-	/* fetch shortcut: the linear code page last fetched from, valid while tlb_epoch
-	 * has not moved (flush, invlpg, privilege change, a write to its code); evicting
-	 * its TLB entry changes no translation, so it survives that */
-	uint64_t cp_lin, cp_phys, cp_epoch, tlb_epoch;
+	/* moves when a translation may have changed (flush, invlpg, a write to code): a
+	 * block stops there, since the rest of it may no longer be what rip maps to */
+	uint64_t tlb_epoch;
 
 	/* the fault path: a memory access that faults unwinds here (precise: the
 	 * instruction has committed nothing) */

@@ -55,7 +55,7 @@ uint64_t mem_read_slow(struct x86_cpu *c, uint64_t lin, unsigned size)
 		return load_sized(p, size);
 	uint8_t d[8];
 	bus_access(c->bus, BUS_MMIO, phys, d, size, false);
-	c->poll_irq = c->lapic_dirty = true; /* a device (the LAPIC...) may raise or unmask one */
+	c->attention = c->lapic_dirty = true; /* a device (the LAPIC...) may raise or unmask one */
 	return load_sized(d, size);
 }
 
@@ -79,7 +79,7 @@ void mem_write_slow(struct x86_cpu *c, uint64_t lin, uint64_t v, unsigned size)
 	uint8_t d[8];
 	memcpy(d, &v, 8);
 	bus_access(c->bus, BUS_MMIO, phys, d, size, true);
-	c->poll_irq = c->lapic_dirty = true;
+	c->attention = c->lapic_dirty = true;
 }
 
 const uint8_t *mem_fetch_page(struct x86_cpu *c, uint64_t lin)
@@ -139,12 +139,23 @@ void push(struct x86_cpu *c, uint64_t v, unsigned size)
 	reg_write(c, R_SP, ss, false, sp);
 }
 
-uint64_t pop(struct x86_cpu *c, unsigned size)
+uint64_t frame_slot(struct x86_cpu *c, unsigned k, unsigned size)
 {
 	unsigned ss = sp_size(c);
-	uint64_t sp = c->r[R_SP] & size_mask(ss);
-	uint64_t v = mem_read(c, seg_linear(c, S_SS, sp, ss), size);
-	reg_write(c, R_SP, ss, false, sp + size);
+	uint64_t sp = (c->r[R_SP] + k * size) & size_mask(ss);
+	return mem_read(c, seg_linear(c, S_SS, sp, ss), size);
+}
+
+void pop_slots(struct x86_cpu *c, unsigned n, unsigned size)
+{
+	unsigned ss = sp_size(c);
+	reg_write(c, R_SP, ss, false, (c->r[R_SP] & size_mask(ss)) + n * size);
+}
+
+uint64_t pop(struct x86_cpu *c, unsigned size)
+{
+	uint64_t v = frame_slot(c, 0, size);
+	pop_slots(c, 1, size);
 	return v;
 }
 

@@ -17,22 +17,14 @@ static inline int64_t sext(uint64_t v, unsigned size)
 
 static inline bool long_mode64(const struct x86_cpu *c) { return c->seg[S_CS].l && (c->efer & 0x400); }
 
-/* Every privilege change goes through here: user and supervisor rights differ, so the
- * fetch shortcut must not outlive one. */
-static inline void set_cpl(struct x86_cpu *c, unsigned cpl)
-{
-	if (c->cpl != cpl) {
-		c->cpl = (uint8_t)cpl;
-		c->tlb_epoch++;
-	}
-}
+static inline void set_cpl(struct x86_cpu *c, unsigned cpl) { c->cpl = (uint8_t)cpl; }
 
-/* Decoding depends on CS (its D and L bits): a new CS moves the fetch epoch, so no block
- * decoded in the old mode runs on, even after a far jump to the next instruction. */
+/* Decoding depends on CS (its D and L bits): a new CS ends the block, so none decoded in
+ * the old mode runs on, even after a far jump to the next instruction. */
 static inline void set_cs(struct x86_cpu *c, struct segment s)
 {
 	c->seg[S_CS] = s;
-	c->tlb_epoch++;
+	c->attention = true;
 }
 
 uint64_t reg_read(const struct x86_cpu *c, unsigned reg, unsigned size, bool high8);
@@ -121,6 +113,10 @@ static inline void opnd_write(struct x86_cpu *c, const struct x86_insn *i, int n
 unsigned stack_size(const struct x86_cpu *c, const struct x86_insn *i);
 void push(struct x86_cpu *c, uint64_t v, unsigned size);
 uint64_t pop(struct x86_cpu *c, unsigned size);
+/* Slot k (each size bytes) above the stack pointer, read without moving it; and moving
+ * it past n slots: a frame read whole before anything commits. */
+uint64_t frame_slot(struct x86_cpu *c, unsigned k, unsigned size);
+void pop_slots(struct x86_cpu *c, unsigned n, unsigned size);
 
 static inline void set_cc(struct x86_cpu *c, enum cc_op op, unsigned size, uint64_t dst, uint64_t src, uint64_t res)
 {

@@ -55,7 +55,7 @@ static void deliver(struct x86_cpu *c, int vector, int error, enum event_kind ki
 		target &= 0xffffffffull;
 
 	/* the target code segment decides the new privilege level */
-	uint64_t dlo = mem_read(c, c->gdtr.base + (sel & ~7u), 8);
+	uint64_t dlo = read_descriptor(c, sel, NULL);
 	unsigned new_cpl = (dlo >> 45) & 3;
 	if (new_cpl > c->cpl)
 		x86_raise(c, EXC_GP, sel & ~3);
@@ -83,7 +83,7 @@ static void deliver(struct x86_cpu *c, int vector, int error, enum event_kind ki
 			mem_write(c, sp, (uint64_t)error, 8);
 		}
 		bool inward = new_cpl < c->cpl; /* decided before CS (and the CPL) change */
-		load_code_segment(c, sel, new_cpl);
+		load_code_descriptor(c, sel, dlo, new_cpl);
 		if (inward || ist) /* long mode loads a null SS with the new privilege level */
 			c->seg[S_SS] = (struct segment){ .sel = (uint16_t)new_cpl, .present = 1, .s = 1, .type = 3 };
 		c->r[R_SP] = sp;
@@ -106,7 +106,7 @@ static void deliver(struct x86_cpu *c, int vector, int error, enum event_kind ki
 			sp -= 4;
 			mem_write(c, (ss_base + sp) & 0xffffffffull, (uint32_t)error, 4);
 		}
-		load_code_segment(c, sel, new_cpl);
+		load_code_descriptor(c, sel, dlo, new_cpl);
 		c->seg[S_SS] = ss;
 		c->r[R_SP] = (c->r[R_SP] & ~0xffffffffull) | (sp & 0xffffffffull);
 	}
@@ -123,24 +123,21 @@ void op_iret(struct x86_cpu *c, const struct x86_insn *i)
 	unsigned sz = lm64 ? (i->opsize == 8 ? 8 : i->opsize ? i->opsize : 4) : (i->opsize ? i->opsize : 4);
 	if (!(c->cr0 & 1))
 		x86_raise(c, EXC_GP, 0);
-	uint64_t sp = c->r[R_SP];
-	uint64_t rip = pop(c, sz);
-	uint16_t cs = (uint16_t)pop(c, sz);
-	uint64_t fl = pop(c, sz);
+	/* the frame is read in place; rsp moves only once it has all been read */
+	uint64_t rip = frame_slot(c, 0, sz), fl = frame_slot(c, 2, sz);
+	uint16_t cs = (uint16_t)frame_slot(c, 1, sz);
 	unsigned rpl = cs & 3;
-	if (rpl < c->cpl) {
-		c->r[R_SP] = sp;
+	if (rpl < c->cpl)
 		x86_raise(c, EXC_GP, cs & ~3);
-	}
 	uint64_t new_sp = 0;
 	uint16_t ss = 0;
 	bool outer = rpl > c->cpl;
 	if (lm64 || outer) {
-		new_sp = pop(c, sz);
-		ss = (uint16_t)pop(c, sz);
+		new_sp = frame_slot(c, 3, sz);
+		ss = (uint16_t)frame_slot(c, 4, sz);
 	}
 	/* flags with the permissions of the privilege level iret runs at */
-	uint64_t old = x86_get_flags(c), changeable = F_ARITH | F_TF | F_DF | F_NT | F_AC | F_ID | F_RF;
+	uint64_t old = c->flags, changeable = F_ARITH | F_TF | F_DF | F_NT | F_AC | F_ID | F_RF; /* old's arithmetic flags never survive */
 	if (c->cpl <= ((old & F_IOPL) >> 12))
 		changeable |= F_IF;
 	if (c->cpl == 0)
@@ -155,9 +152,11 @@ void op_iret(struct x86_cpu *c, const struct x86_insn *i)
 			load_segment(c, S_SS, ss);
 		}
 		c->r[R_SP] = new_sp;
+	} else {
+		pop_slots(c, 3, sz);
 	}
 	x86_set_flags(c, (old & ~changeable) | (fl & changeable));
-	c->poll_irq = true; /* IF may have come on */
+	c->attention = true; /* IF may have come on */
 	c->rip = long_mode64(c) ? rip : rip & 0xffffffffull;
 	/* returning outward: data segments more privileged than the new level become null
 	 * (their bases stay: FS/GS bases are MSRs in long mode) */

@@ -12,12 +12,27 @@ enum access { ACC_READ, ACC_WRITE, ACC_EXEC };
  * physical address is then in *phys). Raises #PF through the fault path. */
 uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t *phys);
 
-/* The TLB hit path, inline: a host pointer or NULL (then call mmu_translate). */
-static inline uint8_t *tlb_hit(struct x86_cpu *c, uint64_t lin, enum access a)
+/* The TLB hit path, inline: the entry that maps lin for access a, or NULL (then call
+ * mmu_translate). */
+static inline const struct tlb_entry *tlb_lookup(const struct x86_cpu *c, uint64_t lin, enum access a)
 {
 	const struct tlb_entry *e = &c->tlb[c->cpl == 3 && !c->implicit_sv][(lin >> 12) % TLB_SIZE];
 	uint64_t tag = a == ACC_READ ? e->tag_read : a == ACC_WRITE ? e->tag_write : e->tag_exec;
-	return tag == ((lin & ~0xfffull) | 1) ? (uint8_t *)(uintptr_t)(e->addend + lin) : NULL;
+	return tag == ((lin & ~0xfffull) | 1) ? e : NULL;
+}
+
+static inline uint8_t *tlb_hit(const struct x86_cpu *c, uint64_t lin, enum access a)
+{
+	const struct tlb_entry *e = tlb_lookup(c, lin, a);
+	return e ? (uint8_t *)(uintptr_t)(e->addend + lin) : NULL;
+}
+
+static inline bool tlb_phys(const struct x86_cpu *c, uint64_t lin, enum access a, uint64_t *phys)
+{
+	const struct tlb_entry *e = tlb_lookup(c, lin, a);
+	if (e)
+		*phys = e->phys | (lin & 0xfff);
+	return e;
 }
 void mmu_flush(struct x86_cpu *c, bool keep_global);
 void mmu_invlpg(struct x86_cpu *c, uint64_t lin);

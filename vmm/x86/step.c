@@ -57,7 +57,6 @@ int x86_cpu_init(struct x86_cpu *c, struct guest_mem *mem, struct bus *bus, stru
 	c->code.has_code = calloc(c->code.pages, 1);
 	c->blocks = calloc(BLOCK_SLOTS, sizeof(*c->blocks));
 	c->pool = calloc(POOL_INSNS, sizeof(*c->pool));
-	c->cp_lin = 1; /* no page: a linear page address never has bit 0 set */
 	if (!c->code.has_code || !c->blocks || !c->pool) {
 		x86_cpu_free(c);
 		return -1;
@@ -170,15 +169,8 @@ static const struct block *find_block(struct x86_cpu *c, struct block *scratch)
 {
 	unsigned bits = code_bits(c);
 	uint64_t lin = code_linear(c, c->rip), phys;
-	if ((lin & ~0xfffull) == c->cp_lin && c->cp_epoch == c->tlb_epoch) {
-		phys = c->cp_phys | (lin & 0xfff);
-	} else {
-		if (!mmu_translate(c, lin, ACC_EXEC, &phys))
-			x86_raise(c, EXC_GP, 0); /* executing from device memory is not modelled */
-		c->cp_lin = lin & ~0xfffull;
-		c->cp_phys = phys & ~0xfffull;
-		c->cp_epoch = c->tlb_epoch;
-	}
+	if (!tlb_phys(c, lin, ACC_EXEC, &phys) && !mmu_translate(c, lin, ACC_EXEC, &phys))
+		x86_raise(c, EXC_GP, 0); /* executing from device memory is not modelled */
 	struct block *b = &c->blocks[bslot(phys)];
 	if (b->n && b->phys == phys && b->bits == bits)
 		return b;
@@ -199,7 +191,7 @@ static uint64_t run_block(struct x86_cpu *c, const struct block *b, uint64_t bud
 		i->fn(c, i);
 		c->count.insns++; /* per instruction: a fault unwinds past any local count */
 		n++;
-	} while (++i < end && c->rip == next && c->tlb_epoch == epoch && !c->poll_irq && c->exit == X86_RUNNING);
+	} while (++i < end && c->rip == next && c->tlb_epoch == epoch && !c->attention && c->exit == X86_RUNNING);
 	return n;
 }
 
@@ -252,7 +244,7 @@ static bool take_interrupt(struct x86_cpu *c)
 }
 
 #define IRQ_POLL_INTERVAL 256 /* look for timer interrupts every 256 instructions or so, and
-				at once after anything that may make one deliverable (c->poll_irq) */
+				at once after anything that may make one deliverable (c->attention) */
 
 uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop)
 {
@@ -270,9 +262,9 @@ uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop)
 		return 0;
 	uint64_t k = 0, poll_at = 0;
 	while (k < max && c->exit == X86_RUNNING && !*stop) {
-		if (c->poll_irq || k >= poll_at) {
+		if (c->attention || k >= poll_at) {
 			/* held off for one instruction (sti, mov ss): look again right after it */
-			c->poll_irq = c->interrupt_shadow;
+			c->attention = c->interrupt_shadow;
 			take_interrupt(c);
 			poll_at = k + IRQ_POLL_INTERVAL;
 		}

@@ -26,8 +26,7 @@ static void need_cpl0(struct x86_cpu *c)
 
 static uint64_t read_tsc(const struct x86_cpu *c) { return __rdtsc() + (uint64_t)c->tsc_offset; }
 
-/* Descriptor at selector sel from the GDT (or LDT); #GP(sel) past the limit. */
-static uint64_t descriptor(struct x86_cpu *c, uint16_t sel, uint64_t *hi)
+uint64_t read_descriptor(struct x86_cpu *c, uint16_t sel, uint64_t *hi)
 {
 	const struct dtable *t = (sel & 4) ? &(struct dtable){ c->ldtr.base, (uint16_t)c->ldtr.limit } : &c->gdtr;
 	uint64_t off = sel & ~7u;
@@ -69,7 +68,7 @@ struct segment check_segment(struct x86_cpu *c, unsigned seg, uint16_t sel, unsi
 		s.sel = sel;
 		return s;
 	}
-	unpack(&s, sel, descriptor(c, sel, NULL));
+	unpack(&s, sel, read_descriptor(c, sel, NULL));
 	bool code = s.type & 8, writable = !code && (s.type & 2), readable = !code || (s.type & 2);
 	if (!s.s || (seg == S_SS ? !writable || s.dpl != cpl || (sel & 3) != cpl : !readable))
 		x86_raise(c, EXC_GP, sel & ~3);
@@ -85,12 +84,12 @@ void load_segment(struct x86_cpu *c, unsigned seg, uint16_t sel)
 		c->interrupt_shadow = true;
 }
 
-void load_code_segment(struct x86_cpu *c, uint16_t sel, unsigned new_cpl)
+void load_code_descriptor(struct x86_cpu *c, uint16_t sel, uint64_t d, unsigned new_cpl)
 {
 	if ((sel & ~3) == 0)
 		x86_raise(c, EXC_GP, 0);
 	struct segment s;
-	unpack(&s, sel, descriptor(c, sel, NULL));
+	unpack(&s, sel, d);
 	if (!s.s || !(s.type & 8))
 		x86_raise(c, EXC_GP, sel & ~3);
 	if (!s.present)
@@ -98,6 +97,13 @@ void load_code_segment(struct x86_cpu *c, uint16_t sel, unsigned new_cpl)
 	s.sel = (uint16_t)((sel & ~3) | new_cpl);
 	set_cs(c, s);
 	set_cpl(c, new_cpl);
+}
+
+void load_code_segment(struct x86_cpu *c, uint16_t sel, unsigned new_cpl)
+{
+	if ((sel & ~3) == 0)
+		x86_raise(c, EXC_GP, 0);
+	load_code_descriptor(c, sel, read_descriptor(c, sel, NULL), new_cpl);
 }
 
 /* Far jmp/call through a code-segment selector (call gates and task switches are not
@@ -116,7 +122,7 @@ void far_transfer(struct x86_cpu *c, const struct x86_insn *i, bool is_call)
 		sel = (uint16_t)mem_read(c, a + osz, 2);
 	}
 	struct segment s;
-	unpack(&s, sel, descriptor(c, sel, NULL));
+	unpack(&s, sel, read_descriptor(c, sel, NULL));
 	if (!s.s || !(s.type & 8))
 		x86_raise(c, EXC_GP, sel & ~3); /* gates and TSS: not modelled */
 	if (is_call) {
@@ -381,7 +387,7 @@ void op_wrmsr(struct x86_cpu *c, const struct x86_insn *i)
 {
 	(void)i;
 	need_cpl0(c);
-	c->poll_irq = c->lapic_dirty = true; /* TSC deadline */
+	c->attention = c->lapic_dirty = true; /* TSC deadline */
 	uint32_t msr = (uint32_t)c->r[R_CX];
 	uint64_t v = (c->r[R_AX] & 0xffffffffull) | (c->r[R_DX] << 32), *slot = msr_slot(c, msr);
 	if (slot)
@@ -427,7 +433,7 @@ static void load_system(struct x86_cpu *c, const struct x86_insn *i, struct segm
 		memset(s, 0, sizeof(*s));
 		return;
 	}
-	uint64_t hi, d = descriptor(c, sel, &hi);
+	uint64_t hi, d = read_descriptor(c, sel, &hi);
 	struct segment n;
 	unpack(&n, sel, d);
 	if (n.s || (tss ? (n.type & ~2) != 9 && (n.type & ~2) != 1 : n.type != 2))
@@ -474,7 +480,7 @@ void op_sti(struct x86_cpu *c, const struct x86_insn *i)
 	if (!(c->flags & F_IF))
 		c->interrupt_shadow = true; /* no interrupt before the next instruction */
 	c->flags |= F_IF;
-	c->poll_irq = true;
+	c->attention = true;
 }
 
 void op_int(struct x86_cpu *c, const struct x86_insn *i) { x86_deliver(c, (int)(i->op[0].val & 0xff), NO_ERROR_CODE, EV_SOFTWARE); }

@@ -11,8 +11,13 @@ void far_return(struct x86_cpu *c, const struct x86_insn *i);
  * faulting as the load would; load_segment installs it at the current CPL. */
 struct segment check_segment(struct x86_cpu *c, unsigned seg, uint16_t sel, unsigned cpl);
 void load_segment(struct x86_cpu *c, unsigned seg, uint16_t sel);
-/* Loads CS for a transfer to privilege rpl; long-mode aware. */
+/* Descriptor at selector sel from the GDT (or LDT), read with supervisor rights; #GP(sel)
+ * past the limit. hi (if not NULL) gets the next 8 bytes (system descriptors in long mode). */
+uint64_t read_descriptor(struct x86_cpu *c, uint16_t sel, uint64_t *hi);
+/* Loads CS for a transfer to privilege new_cpl, from the selector or from its
+ * descriptor already read. */
 void load_code_segment(struct x86_cpu *c, uint16_t sel, unsigned new_cpl);
+void load_code_descriptor(struct x86_cpu *c, uint16_t sel, uint64_t d, unsigned new_cpl);
 void io_permitted(struct x86_cpu *c, uint16_t port, unsigned size);
 uint64_t port_in(struct x86_cpu *c, uint16_t port, unsigned size);
 void port_out(struct x86_cpu *c, uint16_t port, uint64_t v, unsigned size);
