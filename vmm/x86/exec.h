@@ -17,7 +17,26 @@ static inline int64_t sext(uint64_t v, unsigned size)
 
 static inline bool long_mode64(const struct x86_cpu *c) { return c->seg[S_CS].l && (c->efer & 0x400); }
 
-static inline void set_cpl(struct x86_cpu *c, unsigned cpl) { c->cpl = (uint8_t)cpl; }
+static inline void sync_user_access(struct x86_cpu *c) { c->user_access = c->cpl == 3 && !c->implicit_sv; }
+
+static inline void set_cpl(struct x86_cpu *c, unsigned cpl)
+{
+	c->cpl = (uint8_t)cpl;
+	sync_user_access(c);
+}
+
+/* Descriptor-table, IDT and TSS accesses are supervisor accesses at any CPL. */
+static inline void implicit_sv_begin(struct x86_cpu *c)
+{
+	c->implicit_sv++;
+	sync_user_access(c);
+}
+
+static inline void implicit_sv_end(struct x86_cpu *c)
+{
+	c->implicit_sv--;
+	sync_user_access(c);
+}
 
 /* Decoding depends on CS (its D and L bits): a new CS ends the block, so none decoded in
  * the old mode runs on, even after a far jump to the next instruction. */

@@ -23,9 +23,9 @@ static void deliver(struct x86_cpu *c, int vector, int error, enum event_kind ki
 /* IDT, GDT, TSS and the new stack are all reached with supervisor rights. */
 void x86_deliver(struct x86_cpu *c, int vector, int error, enum event_kind kind)
 {
-	c->implicit_sv++;
+	implicit_sv_begin(c);
 	deliver(c, vector, error, kind);
-	c->implicit_sv--;
+	implicit_sv_end(c);
 }
 
 static void deliver(struct x86_cpu *c, int vector, int error, enum event_kind kind)

@@ -28,7 +28,7 @@
 #define EFER_LMA 0x400
 #define EFER_NXE 0x800
 
-static bool user_mode(const struct x86_cpu *c) { return c->cpl == 3 && !c->implicit_sv; }
+static bool user_mode(const struct x86_cpu *c) { return c->user_access; }
 
 void mmu_flush(struct x86_cpu *c, bool keep_global)
 {

@@ -16,7 +16,7 @@ uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t 
  * mmu_translate). */
 static inline const struct tlb_entry *tlb_lookup(const struct x86_cpu *c, uint64_t lin, enum access a)
 {
-	const struct tlb_entry *e = &c->tlb[c->cpl == 3 && !c->implicit_sv][(lin >> 12) % TLB_SIZE];
+	const struct tlb_entry *e = &c->tlb[c->user_access][(lin >> 12) % TLB_SIZE];
 	uint64_t tag = a == ACC_READ ? e->tag_read : a == ACC_WRITE ? e->tag_write : e->tag_exec;
 	return tag == ((lin & ~0xfffull) | 1) ? e : NULL;
 }

@@ -207,6 +207,7 @@ static void deliver_fault(struct x86_cpu *c, int vec, int err)
 		}
 		/* a fault while delivering: #DF, and a fault while delivering that shuts down */
 		c->implicit_sv = 0;
+		sync_user_access(c);
 		c->rip = c->insn_rip;
 		c->r[R_SP] = c->insn_rsp;
 		if (vector == EXC_DF) {
@@ -253,6 +254,7 @@ uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop)
 	if (_setjmp(c->fault_jmp)) {
 		/* the faulting instruction committed nothing but rip and rsp: put them back */
 		c->implicit_sv = 0;
+		sync_user_access(c);
 		c->rip = c->insn_rip;
 		c->r[R_SP] = c->insn_rsp;
 		deliver_fault(c, c->fault_vector, c->fault_error);

@@ -32,11 +32,11 @@ uint64_t read_descriptor(struct x86_cpu *c, uint16_t sel, uint64_t *hi)
 	uint64_t off = sel & ~7u;
 	if (off + 7 > t->limit)
 		x86_raise(c, EXC_GP, sel & ~3);
-	c->implicit_sv++;
+	implicit_sv_begin(c);
 	uint64_t lo = mem_read(c, t->base + off, 8);
 	if (hi)
 		*hi = off + 15 <= t->limit ? mem_read(c, t->base + off + 8, 8) : 0;
-	c->implicit_sv--;
+	implicit_sv_end(c);
 	return lo;
 }
 
@@ -250,11 +250,11 @@ void io_permitted(struct x86_cpu *c, uint16_t port, unsigned size)
 		return;
 	if (c->tr.limit < 0x67)
 		x86_raise(c, EXC_GP, 0);
-	c->implicit_sv++;
+	implicit_sv_begin(c);
 	uint16_t base = (uint16_t)mem_read(c, c->tr.base + 0x66, 2);
 	uint64_t byte = base + port / 8u;
 	uint16_t bits = byte + 1 <= c->tr.limit ? (uint16_t)mem_read(c, c->tr.base + byte, 2) : 0xffff;
-	c->implicit_sv--;
+	implicit_sv_end(c);
 	if ((bits >> (port & 7)) & ((1u << size) - 1))
 		x86_raise(c, EXC_GP, 0);
 }
