@@ -95,9 +95,7 @@ struct x86_cpu {
 	uint64_t sysenter_cs, sysenter_esp, sysenter_eip, apic_base;
 	int64_t tsc_offset;
 	uint8_t cpl;
-	uint8_t implicit_sv;       /* > 0: descriptor, IDT and TSS accesses, supervisor at any CPL */
-	uint8_t user_access;       /* CPL 3 and no implicit supervisor access: the TLB class in use
-				      (kept apart: a load spanning both bytes would stall on their stores) */
+	uint8_t user_access;       /* CPL 3 and no implicit supervisor access: the TLB class in use */
 	bool interrupt_shadow;     /* after sti / mov ss: no interrupt before the next insn */
 	bool attention;            /* leave the block: an interrupt may be deliverable, or CS changed */
 	bool lapic_dirty;          /* the guest touched a device or an MSR: re-read the LAPIC */
@@ -122,6 +120,9 @@ struct x86_cpu {
 	uint64_t insn_rip;         /* rip and rsp before the instruction being executed */
 	uint64_t insn_rsp;
 	int fault_vector, fault_error;
+	/* > 0: descriptor, IDT and TSS accesses, supervisor at any CPL. Not next to cpl: a
+	 * compiler reading both bytes at once stalls on the byte stores just made */
+	unsigned implicit_sv;
 	int first_vector, first_error; /* what started a shutdown cascade */
 
 	struct x86_counters count;

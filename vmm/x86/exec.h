@@ -29,13 +29,13 @@ static inline void set_cpl(struct x86_cpu *c, unsigned cpl)
 static inline void implicit_sv_begin(struct x86_cpu *c)
 {
 	c->implicit_sv++;
-	sync_user_access(c);
+	c->user_access = 0;
 }
 
 static inline void implicit_sv_end(struct x86_cpu *c)
 {
-	c->implicit_sv--;
-	sync_user_access(c);
+	if (--c->implicit_sv == 0)
+		c->user_access = c->cpl == 3;
 }
 
 /* Decoding depends on CS (its D and L bits): a new CS ends the block, so none decoded in
