@@ -25,27 +25,45 @@ int bus_register(struct bus *b, enum bus_space s, uint64_t base, uint64_t len,
 	return 0;
 }
 
-bool bus_access(struct bus *b, enum bus_space s, uint64_t addr, uint8_t *data, unsigned size,
-		bool is_write)
+static uint64_t size_mask(unsigned size) { return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1; }
+
+bool bus_read(struct bus *b, enum bus_space s, uint64_t addr, unsigned size, uint64_t *v)
 {
 	struct bus_region *r = (struct bus_region *)bus_find(b, s, addr);
 	if (!r) {
 		b->unclaimed[s]++;
-		if (!is_write)
-			memset(data, 0xff, size);
+		*v = size_mask(size);
 		return false;
 	}
 	r->accesses++;
+	*v = (r->ops->read ? r->ops->read(r->opaque, addr - r->base, size) : ~0ull) & size_mask(size);
+	return true;
+}
+
+bool bus_write(struct bus *b, enum bus_space s, uint64_t addr, uint64_t v, unsigned size)
+{
+	struct bus_region *r = (struct bus_region *)bus_find(b, s, addr);
+	if (!r) {
+		b->unclaimed[s]++;
+		return false;
+	}
+	r->accesses++;
+	if (r->ops->write)
+		r->ops->write(r->opaque, addr - r->base, v & size_mask(size), size);
+	return true;
+}
+
+bool bus_access(struct bus *b, enum bus_space s, uint64_t addr, uint8_t *data, unsigned size,
+		bool is_write)
+{
 	uint64_t v = 0;
 	if (is_write) {
 		for (unsigned i = 0; i < size; i++)
 			v |= (uint64_t)data[i] << (8 * i);
-		if (r->ops->write)
-			r->ops->write(r->opaque, addr - r->base, v, size);
-	} else {
-		v = r->ops->read ? r->ops->read(r->opaque, addr - r->base, size) : ~0ull;
-		for (unsigned i = 0; i < size; i++)
-			data[i] = (uint8_t)(v >> (8 * i));
+		return bus_write(b, s, addr, v, size);
 	}
-	return true;
+	bool claimed = bus_read(b, s, addr, size, &v);
+	for (unsigned i = 0; i < size; i++)
+		data[i] = (uint8_t)(v >> (8 * i));
+	return claimed;
 }

@@ -31,9 +31,11 @@ struct bus {
 /* 0, or -1 when the range overlaps a claimed one or the bus is full. */
 int bus_register(struct bus *b, enum bus_space s, uint64_t base, uint64_t len,
 		 const struct dev_ops *ops, void *opaque);
-/* data holds size (1, 2, 4 or 8) little-endian bytes, as KVM's exit records carry them.
- * Unclaimed reads return all ones and unclaimed writes are dropped, as on a PC.
- * Returns whether a device claimed the access. */
+/* An access of size 1, 2, 4 or 8 bytes. Unclaimed reads return all ones and unclaimed
+ * writes are dropped, as on a PC. Each returns whether a device claimed the access. */
+bool bus_read(struct bus *b, enum bus_space s, uint64_t addr, unsigned size, uint64_t *v);
+bool bus_write(struct bus *b, enum bus_space s, uint64_t addr, uint64_t v, unsigned size);
+/* The same with data as size little-endian bytes, as KVM's exit records carry them. */
 bool bus_access(struct bus *b, enum bus_space s, uint64_t addr, uint8_t *data, unsigned size,
 		bool is_write);
 const struct bus_region *bus_find(const struct bus *b, enum bus_space s, uint64_t addr);

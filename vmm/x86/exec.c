@@ -41,6 +41,14 @@ uint64_t opnd_addr(struct x86_cpu *c, const struct x86_insn *i, const struct x86
 	return seg_linear(c, o->seg, a, i->addrsize);
 }
 
+/* The LAPIC is the one device that raises interrupts: an access to it may have raised,
+ * unmasked or acknowledged one. */
+static void lapic_touched(struct x86_cpu *c, uint64_t phys)
+{
+	if ((phys & ~0xfffull) == (c->apic_base & ~0xfffull))
+		c->attention = c->lapic_dirty = true;
+}
+
 uint64_t mem_read_slow(struct x86_cpu *c, uint64_t lin, unsigned size)
 {
 	uint64_t phys;
@@ -53,10 +61,10 @@ uint64_t mem_read_slow(struct x86_cpu *c, uint64_t lin, unsigned size)
 	uint8_t *p = mmu_translate(c, lin, ACC_READ, &phys);
 	if (p)
 		return load_sized(p, size);
-	uint8_t d[8];
-	bus_access(c->bus, BUS_MMIO, phys, d, size, false);
-	c->attention = c->lapic_dirty = true; /* a device (the LAPIC...) may raise or unmask one */
-	return load_sized(d, size);
+	uint64_t v;
+	bus_read(c->bus, BUS_MMIO, phys, size, &v);
+	lapic_touched(c, phys);
+	return v;
 }
 
 void mem_write_slow(struct x86_cpu *c, uint64_t lin, uint64_t v, unsigned size)
@@ -76,10 +84,8 @@ void mem_write_slow(struct x86_cpu *c, uint64_t lin, uint64_t v, unsigned size)
 		store_sized(p, v, size);
 		return;
 	}
-	uint8_t d[8];
-	memcpy(d, &v, 8);
-	bus_access(c->bus, BUS_MMIO, phys, d, size, true);
-	c->attention = c->lapic_dirty = true;
+	bus_write(c->bus, BUS_MMIO, phys, v, size);
+	lapic_touched(c, phys);
 }
 
 const uint8_t *mem_fetch_page(struct x86_cpu *c, uint64_t lin)

@@ -44,7 +44,7 @@ void mmu_invlpg(struct x86_cpu *c, uint64_t lin)
 	c->tlb_epoch++;
 	uint64_t page = lin & ~0xfffull;
 	for (int u = 0; u < 2; u++) {
-		struct tlb_entry *e = &c->tlb[u][(lin >> 12) % TLB_SIZE];
+		struct tlb_entry *e = &c->tlb[u][tlb_index(lin)];
 		/* an entry's valid tags all name the same linear page */
 		if (((e->tag_read | e->tag_write | e->tag_exec) & ~0xfffull) == page)
 			memset(e, 0, sizeof(*e));
@@ -167,7 +167,7 @@ static uint64_t walk(struct x86_cpu *c, uint64_t lin, enum access a, bool *writa
 uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t *phys)
 {
 	int u = user_mode(c);
-	struct tlb_entry *e = &c->tlb[u][(lin >> 12) % TLB_SIZE];
+	struct tlb_entry *e = &c->tlb[u][tlb_index(lin)];
 	uint64_t page = (lin & ~0xfffull) | 1;
 	uint64_t tag = a == ACC_READ ? e->tag_read : a == ACC_WRITE ? e->tag_write : e->tag_exec;
 	if (tag == page) {

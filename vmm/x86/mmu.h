@@ -12,11 +12,15 @@ enum access { ACC_READ, ACC_WRITE, ACC_EXEC };
  * physical address is then in *phys). Raises #PF through the fault path. */
 uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t *phys);
 
+/* The page number folded, so that pages 1 MiB apart (the kernel's first code page and a
+ * device page just under 4 GiB, say) do not take each other's entry. */
+static inline unsigned tlb_index(uint64_t lin) { return (unsigned)((lin >> 12) ^ (lin >> 20)) % TLB_SIZE; }
+
 /* The TLB hit path, inline: the entry that maps lin for access a, or NULL (then call
  * mmu_translate). */
 static inline const struct tlb_entry *tlb_lookup(const struct x86_cpu *c, uint64_t lin, enum access a)
 {
-	const struct tlb_entry *e = &c->tlb[c->user_access][(lin >> 12) % TLB_SIZE];
+	const struct tlb_entry *e = &c->tlb[c->user_access][tlb_index(lin)];
 	uint64_t tag = a == ACC_READ ? e->tag_read : a == ACC_WRITE ? e->tag_write : e->tag_exec;
 	return tag == ((lin & ~0xfffull) | 1) ? e : NULL;
 }

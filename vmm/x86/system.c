@@ -261,18 +261,14 @@ void io_permitted(struct x86_cpu *c, uint16_t port, unsigned size)
 
 uint64_t port_in(struct x86_cpu *c, uint16_t port, unsigned size)
 {
-	uint8_t d[8] = { 0 };
-	bus_access(c->bus, BUS_PIO, port, d, size, false);
-	uint64_t v = 0;
-	memcpy(&v, d, size);
+	uint64_t v;
+	bus_read(c->bus, BUS_PIO, port, size, &v);
 	return v;
 }
 
 void port_out(struct x86_cpu *c, uint16_t port, uint64_t v, unsigned size)
 {
-	uint8_t d[8];
-	memcpy(d, &v, 8);
-	bus_access(c->bus, BUS_PIO, port, d, size, true);
+	bus_write(c->bus, BUS_PIO, port, v, size);
 }
 
 static uint16_t io_port(struct x86_cpu *c, const struct x86_operand *o)
