@@ -159,6 +159,7 @@ enum decode_status x86_decode(const uint8_t *buf, unsigned len, unsigned bits, s
 		}
 		out->nops++;
 	}
+	x86_specialise(out, bits);
 	return DECODE_OK;
 }
 

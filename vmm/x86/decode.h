@@ -18,6 +18,8 @@ enum decode_status { DECODE_OK, DECODE_INVALID, DECODE_NEED_MORE };
 
 /* bits: 16, 32 or 64 (the code segment's mode). */
 enum decode_status x86_decode(const uint8_t *buf, unsigned len, unsigned bits, struct x86_insn *out);
+/* Swaps in a handler made for the instruction's operand form, where there is one (forms.c). */
+void x86_specialise(struct x86_insn *i, unsigned bits);
 /* Disassembly of one instruction for diagnostics ("?" when it does not decode). */
 void x86_disasm(const uint8_t *buf, unsigned len, unsigned bits, uint64_t rip, char *out, size_t n);
 
