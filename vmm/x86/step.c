@@ -17,10 +17,20 @@
 #define BLOCK_SLOTS 16384
 #define POOL_INSNS (BLOCK_SLOTS * 8) /* when the decoded instructions fill it, start over */
 
+/* A block remembers where it went last (two ways: a branch's taken and fall-through
+ * ends), so the next one is found without a translation and a cache lookup. A link is
+ * good while no translation has changed (the epoch) and its target slot still holds
+ * the block it was made for. */
+struct link {
+	uint64_t rip, epoch, phys;
+	struct block *to;
+};
+
 struct block {
 	uint64_t phys;
-	uint8_t bits, n;
+	uint8_t bits, n, next_link;
 	struct x86_insn *insn;
+	struct link link[2];
 };
 
 static unsigned bslot(uint64_t phys) { return (unsigned)((phys * 0x9e3779b97f4a7c15ull) >> 50); }
@@ -116,7 +126,7 @@ static uint64_t code_linear(struct x86_cpu *c, uint64_t rip)
 }
 
 /* An instruction that crosses into the next page: decoded on its own, never cached. */
-static const struct block *page_crossing(struct x86_cpu *c, uint64_t lin, unsigned bits, struct block *scratch)
+static struct block *page_crossing(struct x86_cpu *c, uint64_t lin, unsigned bits, struct block *scratch)
 {
 	uint8_t buf[16];
 	unsigned got = mem_fetch(c, lin, buf, 15);
@@ -128,7 +138,7 @@ static const struct block *page_crossing(struct x86_cpu *c, uint64_t lin, unsign
 	return scratch;
 }
 
-static const struct block *build_block(struct x86_cpu *c, struct block *b, uint64_t lin, uint64_t phys, unsigned bits,
+static struct block *build_block(struct x86_cpu *c, struct block *b, uint64_t lin, uint64_t phys, unsigned bits,
 				       struct block *scratch)
 {
 	if (c->pool_used + BLOCK_MAX > POOL_INSNS)
@@ -157,15 +167,12 @@ static const struct block *build_block(struct x86_cpu *c, struct block *b, uint6
 		c->count.blocks_built++;
 		to = b;
 	}
-	to->phys = phys;
-	to->bits = (uint8_t)bits;
-	to->n = (uint8_t)n;
-	to->insn = out;
+	*to = (struct block){ .phys = phys, .bits = (uint8_t)bits, .n = (uint8_t)n, .insn = out };
 	return to;
 }
 
 /* The block at rip: from the cache when its page has not been written since. */
-static const struct block *find_block(struct x86_cpu *c, struct block *scratch)
+static struct block *find_block(struct x86_cpu *c, struct block *scratch)
 {
 	unsigned bits = code_bits(c);
 	uint64_t lin = code_linear(c, c->rip), phys;
@@ -175,6 +182,24 @@ static const struct block *find_block(struct x86_cpu *c, struct block *scratch)
 	if (b->n && b->phys == phys && b->bits == bits)
 		return b;
 	return build_block(c, b, lin, phys, bits, scratch);
+}
+
+static struct block *linked(const struct x86_cpu *c, const struct block *b)
+{
+	for (int j = 0; j < 2; j++) {
+		const struct link *l = &b->link[j];
+		if (l->rip == c->rip && l->epoch == c->tlb_epoch && l->to && l->to->n && l->to->phys == l->phys &&
+		    l->to->bits == b->bits)
+			return l->to;
+	}
+	return NULL;
+}
+
+static void add_link(const struct x86_cpu *c, struct block *from, struct block *to)
+{
+	if (to < c->blocks || to >= c->blocks + BLOCK_SLOTS)
+		return; /* not cached */
+	from->link[from->next_link++ & 1] = (struct link){ .rip = c->rip, .epoch = c->tlb_epoch, .phys = to->phys, .to = to };
 }
 
 /* Up to budget instructions of b; a fault unwinds out of here to x86_run. */
@@ -263,14 +288,25 @@ uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop)
 	if (c->exit == X86_HALTED && !take_interrupt(c))
 		return 0;
 	uint64_t k = 0, poll_at = 0;
+	struct block *b = NULL;
 	while (k < max && c->exit == X86_RUNNING && !*stop) {
 		if (c->attention || k >= poll_at) {
 			/* held off for one instruction (sti, mov ss): look again right after it */
 			c->attention = c->interrupt_shadow;
-			take_interrupt(c);
+			if (take_interrupt(c))
+				b = NULL;
 			poll_at = k + IRQ_POLL_INTERVAL;
 		}
-		k += run_block(c, find_block(c, &scratch), max - k);
+		struct block *next = b ? linked(c, b) : NULL;
+		if (!next) {
+			next = find_block(c, &scratch);
+			if (b)
+				add_link(c, b, next);
+		}
+		b = next;
+		k += run_block(c, b, max - k);
+		if (c->attention || b == &scratch)
+			b = NULL; /* the mode may have changed: no link from here */
 	}
 	return k;
 }
