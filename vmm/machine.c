@@ -1,5 +1,6 @@
 #include <stdio.h>
 #include <string.h>
+#include <x86intrin.h>
 #include "machine.h"
 
 static uint64_t host_now(void *opaque)
@@ -10,17 +11,31 @@ static uint64_t host_now(void *opaque)
 
 const struct clock host_clock = { host_now, NULL };
 
+static uint64_t tsc_now(void *opaque)
+{
+	const struct machine *m = opaque;
+	return (uint64_t)(((unsigned __int128)__rdtsc() * m->tsc_ns_q32) >> 32);
+}
+
 int machine_init(struct machine *m, const struct machine_config *c, char *err, size_t errlen)
 {
 	memset(m, 0, sizeof(*m));
+	/* the timer devices' time: the host TSC in ns, since an emulated LAPIC reads the
+	 * clock on most accesses and clock_gettime costs several times an rdtsc here; the
+	 * monotonic clock when the TSC rate is unknown */
+	m->clock = host_clock;
+	if (c->tsc_hz) {
+		m->tsc_ns_q32 = (uint64_t)((1000000000ull << 32) / c->tsc_hz);
+		m->clock = (struct clock){ tsc_now, m };
+	}
 	if (mem_init(&m->mem, c->mem_bytes)) {
 		snprintf(err, errlen, "cannot allocate %llu MiB of guest memory",
 			 (unsigned long long)(c->mem_bytes >> 20));
 		return -1;
 	}
 	if (uart_init(&m->uart, &m->bus, PVB_COM1_PORT, c->serial_echo_fd) ||
-	    pit_init(&m->pit, &m->bus, &host_clock) ||
-	    lapic_init(&m->lapic, &m->bus, &host_clock, c->tsc_hz) ||
+	    pit_init(&m->pit, &m->bus, &m->clock) ||
+	    lapic_init(&m->lapic, &m->bus, &m->clock, c->tsc_hz) ||
 	    ctl_init(&m->ctl, &m->bus, &m->mem, c->on_msg, c->msg_opaque)) {
 		snprintf(err, errlen, "device ranges overlap on the bus");
 		machine_free(m);

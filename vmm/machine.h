@@ -20,6 +20,8 @@ struct machine_config {
 };
 
 struct machine {
+	struct clock clock;      /* what the timer devices read; see machine_init */
+	uint64_t tsc_ns_q32;     /* ns per TSC tick, 32.32 fixed point */
 	struct guest_mem mem;
 	struct bus bus;
 	struct uart uart;

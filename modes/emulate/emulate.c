@@ -47,9 +47,10 @@ static void destroy(void *opaque)
 	free(v);
 }
 
-static void sleep_until(uint64_t wake_ns)
+/* wake_ns on the machine's clock (the LAPIC's next event) */
+static void sleep_until(const struct clock *clk, uint64_t wake_ns)
 {
-	uint64_t now = host_ns();
+	uint64_t now = clock_now(clk);
 	if (wake_ns <= now)
 		return;
 	uint64_t d = wake_ns - now > MAX_SLEEP_NS ? MAX_SLEEP_NS : wake_ns - now;
@@ -86,7 +87,7 @@ static void emu_run(void *opaque, uint64_t timeout_ms, struct run_outcome *out)
 				break;
 			}
 			uint64_t h0 = host_ns();
-			sleep_until(lapic_update(&v->m->lapic));
+			sleep_until(&v->m->clock, lapic_update(&v->m->lapic));
 			v->halts++;
 			v->halt_ns += host_ns() - h0;
 		}
