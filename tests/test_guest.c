@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "../collect/host.h"
 #include "../cli/cli.h"
@@ -159,14 +160,14 @@ static const uint8_t exit_code[] = {
 static const char *tiny_kernel(const char *name, const uint8_t *code, size_t n)
 {
 	static char path[128];
-	uint8_t img[0x80] = { 0 };
 	uint32_t h[8] = { 0x1badb002, 0x10000, 0, 0x100000, 0x100000, 0, 0, 0x100020 };
 	h[2] = -(h[0] + h[1]);
-	memcpy(img, h, sizeof(h));
-	memcpy(img + 0x20, code, n);
 	snprintf(path, sizeof(path), "/tmp/pvbench-tiny-%s-%d", name, getpid());
 	FILE *f = fopen(path, "wb");
-	fwrite(img, 1, sizeof(img), f);
+	fwrite(h, 1, sizeof(h), f);
+	fwrite(code, 1, n, f);
+	static const uint8_t pad[0x60];
+	fwrite(pad, 1, sizeof(pad), f); /* at least 0x80 bytes in all */
 	fclose(f);
 	return path;
 }
@@ -379,6 +380,57 @@ static void emulate_paging_kernels_and_smc(void **state)
 	assert_int_equal(r.out.exit_status, (0x42 << 1) | 1);
 }
 
+/* tests/kernels/NAME.S assembled to flat code at 0x100020, where tiny_kernel puts it. */
+static size_t assemble_flat(const char *name, uint8_t *buf, size_t cap)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "gcc -m32 -c tests/kernels/%s.S -o /tmp/pvbench-%s-%d.o && "
+		 "ld -m elf_i386 -Ttext=0x100020 --oformat binary /tmp/pvbench-%s-%d.o -o /tmp/pvbench-%s-%d.bin",
+		 name, name, getpid(), name, getpid(), name, getpid());
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "/tmp/pvbench-%s-%d.bin", name, getpid());
+	FILE *f = fopen(cmd, "rb");
+	assert_non_null(f);
+	size_t n = fread(buf, 1, cap, f);
+	fclose(f);
+	unlink(cmd);
+	snprintf(cmd, sizeof(cmd), "/tmp/pvbench-%s-%d.o", name, getpid());
+	unlink(cmd);
+	assert_true(n > 0 && n < cap);
+	return n;
+}
+
+/* The status QEMU's isa-debug-exit gives for the kernel at path, or -1 without QEMU. */
+static int qemu_exit_status(const char *path)
+{
+	if (system("command -v qemu-system-x86_64 >/dev/null 2>&1") != 0)
+		return -1;
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "timeout 60 qemu-system-x86_64 -accel tcg -m 16 -display none -nodefaults -no-reboot"
+		 " -device isa-debug-exit,iobase=0xf4,iosize=4 -kernel %s >/dev/null 2>&1", path);
+	int st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -2;
+}
+
+/* 32-bit protected mode: iret out to ring 3, int 0x80 back in through a DPL-3 gate with
+ * the TSS stack switch; the kernel checks the frame itself. QEMU TCG is the oracle. */
+static void emulate_32bit_privilege_change(void **state)
+{
+	(void)state;
+	uint8_t code[8192];
+	size_t n = assemble_flat("priv32", code, sizeof(code));
+	int want = (0x31 << 1) | 1;
+	int q = qemu_exit_status(tiny_kernel("priv32q", code, n));
+	if (q != -1)
+		assert_int_equal(q, want);
+	else
+		print_message("qemu-system-x86_64 not installed: no oracle run\n");
+	struct session_result r = boot_tiny(mode_find("emulate"), tiny_kernel("priv32", code, n), 30000);
+	if (r.out.end != RUN_EXITED)
+		fail_msg("32-bit privilege-change kernel: %s", r.out.reason);
+	assert_int_equal(r.out.exit_status, want);
+}
+
 /* The guest's own Multiboot path: 32-bit entry, page tables, the switch to long mode. */
 static void emulate_boots_the_guest_through_multiboot(void **state)
 {
@@ -402,6 +454,7 @@ int main(void)
 		cmocka_unit_test(emulate_runs_every_benchmark),
 		cmocka_unit_test(emulate_boot_semantics),
 		cmocka_unit_test(emulate_paging_kernels_and_smc),
+		cmocka_unit_test(emulate_32bit_privilege_change),
 		cmocka_unit_test(emulate_boots_the_guest_through_multiboot),
 		cmocka_unit_test(hw_boot_reports_exit_status_and_serial),
 		cmocka_unit_test(hw_triple_fault_is_a_failure),
