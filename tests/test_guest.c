@@ -339,7 +339,7 @@ static void emulate_boot_semantics(void **state)
 }
 
 /* 32-bit kernels that turn on paging themselves, and one that rewrites an instruction it
- * has already executed (the decode cache must notice). Each ends with debug-exit. */
+ * has already executed (the block cache must notice). Each ends with debug-exit. */
 static void emulate_paging_kernels_and_smc(void **state)
 {
 	(void)state;

@@ -1,5 +1,5 @@
-/* Decoding through Zydis into struct x86_insn, and the decoded-instruction cache keyed
- * by physical address and decode mode (Bochs's trace cache idea, one instruction deep). */
+/* Decoding through Zydis into struct x86_insn (the block cache that keeps the results is
+ * in step.c). */
 #ifndef X86_DECODE_H
 #define X86_DECODE_H
 #include <stdbool.h>

@@ -1,4 +1,4 @@
-/* A decoded instruction in the compact form the decode cache keeps and every handler
+/* A decoded instruction in the compact form the block cache keeps and every handler
  * (interpreter and translator fallback) takes. */
 #ifndef X86_INSN_H
 #define X86_INSN_H
