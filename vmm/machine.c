@@ -20,9 +20,10 @@ static uint64_t tsc_now(void *opaque)
 int machine_init(struct machine *m, const struct machine_config *c, char *err, size_t errlen)
 {
 	memset(m, 0, sizeof(*m));
-	/* the timer devices' time: the host TSC in ns, since an emulated LAPIC reads the
-	 * clock on most accesses and clock_gettime costs several times an rdtsc here; the
-	 * monotonic clock when the TSC rate is unknown */
+	/* the LAPIC's time: the host TSC in ns, since an emulated LAPIC reads the clock on
+	 * most accesses and clock_gettime costs several times an rdtsc here (the monotonic
+	 * clock when the TSC rate is unknown). The PIT keeps the monotonic clock: guests
+	 * calibrate the TSC against it, which must not be the TSC itself. */
 	m->clock = host_clock;
 	if (c->tsc_hz) {
 		m->tsc_ns_q32 = (uint64_t)((1000000000ull << 32) / c->tsc_hz);
@@ -34,7 +35,7 @@ int machine_init(struct machine *m, const struct machine_config *c, char *err, s
 		return -1;
 	}
 	if (uart_init(&m->uart, &m->bus, PVB_COM1_PORT, c->serial_echo_fd) ||
-	    pit_init(&m->pit, &m->bus, &m->clock) ||
+	    pit_init(&m->pit, &m->bus, &host_clock) ||
 	    lapic_init(&m->lapic, &m->bus, &m->clock, c->tsc_hz) ||
 	    ctl_init(&m->ctl, &m->bus, &m->mem, c->on_msg, c->msg_opaque)) {
 		snprintf(err, errlen, "device ranges overlap on the bus");

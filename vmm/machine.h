@@ -20,7 +20,7 @@ struct machine_config {
 };
 
 struct machine {
-	struct clock clock;      /* what the timer devices read; see machine_init */
+	struct clock clock;      /* what the LAPIC reads; see machine_init */
 	uint64_t tsc_ns_q32;     /* ns per TSC tick, 32.32 fixed point */
 	struct guest_mem mem;
 	struct bus bus;

@@ -169,7 +169,7 @@ uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t 
 	int u = user_mode(c);
 	struct tlb_entry *e = &c->tlb[u][tlb_index(lin)];
 	uint64_t page = (lin & ~0xfffull) | 1;
-	uint64_t tag = a == ACC_READ ? e->tag_read : a == ACC_WRITE ? e->tag_write : e->tag_exec;
+	uint64_t tag = tlb_tag(e, a);
 	if (tag == page) {
 		*phys = e->phys | (lin & 0xfff);
 		return (uint8_t *)(uintptr_t)(e->addend + lin);

@@ -18,11 +18,15 @@ static inline unsigned tlb_index(uint64_t lin) { return (unsigned)((lin >> 12) ^
 
 /* The TLB hit path, inline: the entry that maps lin for access a, or NULL (then call
  * mmu_translate). */
+static inline uint64_t tlb_tag(const struct tlb_entry *e, enum access a)
+{
+	return a == ACC_READ ? e->tag_read : a == ACC_WRITE ? e->tag_write : e->tag_exec;
+}
+
 static inline const struct tlb_entry *tlb_lookup(const struct x86_cpu *c, uint64_t lin, enum access a)
 {
 	const struct tlb_entry *e = &c->tlb[c->user_access][tlb_index(lin)];
-	uint64_t tag = a == ACC_READ ? e->tag_read : a == ACC_WRITE ? e->tag_write : e->tag_exec;
-	return tag == ((lin & ~0xfffull) | 1) ? e : NULL;
+	return tlb_tag(e, a) == ((lin & ~0xfffull) | 1) ? e : NULL;
 }
 
 static inline uint8_t *tlb_hit(const struct x86_cpu *c, uint64_t lin, enum access a)

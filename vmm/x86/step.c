@@ -159,16 +159,14 @@ static struct block *build_block(struct x86_cpu *c, struct block *b, uint64_t li
 		if (out[n++].ends_block)
 			break;
 	}
+	/* code with a host pointer is in RAM (devices are never executed): cache it, and
+	 * watch the page for writes */
 	c->count.insns_decoded += n;
-	struct block *to = scratch;
-	if ((phys >> 12) < c->code.pages) { /* RAM: cache it, and watch the page for writes */
-		mmu_note_code(c, phys);
-		c->pool_used += n;
-		c->count.blocks_built++;
-		to = b;
-	}
-	*to = (struct block){ .phys = phys, .bits = (uint8_t)bits, .n = (uint8_t)n, .insn = out };
-	return to;
+	c->count.blocks_built++;
+	mmu_note_code(c, phys);
+	c->pool_used += n;
+	*b = (struct block){ .phys = phys, .bits = (uint8_t)bits, .n = (uint8_t)n, .insn = out };
+	return b;
 }
 
 /* The block at rip: from the cache when its page has not been written since. */
