@@ -11,8 +11,8 @@
 /* Decoded blocks: straight-line runs of instructions within one physical page, cached by
  * physical address and decode mode (Bochs's trace cache). A block runs with no fetch,
  * translation or cache lookup per instruction, until an instruction leaves rip anywhere
- * but at the next one, the fetch epoch moves (paging, CS, CPL, a write to code) or
- * something wants attention (an interrupt that may be deliverable, an exit). */
+ * but at the next one, the TLB epoch moves (flush, invlpg, a write to code) or something
+ * wants attention (an interrupt that may be deliverable, a new CS, an exit). */
 #define BLOCK_MAX 32
 #define BLOCK_SLOTS 16384
 #define POOL_INSNS (BLOCK_SLOTS * 8) /* when the decoded instructions fill it, start over */
