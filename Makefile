@@ -19,14 +19,15 @@ GUEST_LDFLAGS := -m elf_x86_64 -nostdlib -z max-page-size=0x1000 --no-warn-rwx-s
 DEPS := gcc make pkg-config libsqlite3-dev libcpuid-dev libpfm4-dev libmd-dev libcmocka-dev libzydis-dev libunicorn-dev \
 	qemu-system-x86 sqlite3
 
-LIB_SRC   := $(wildcard vmm/*.c) $(wildcard vmm/x86/*.c) $(wildcard modes/*.c) $(wildcard modes/*/*.c) \
+LIB_SRC   := $(wildcard vmm/*.c) $(wildcard vmm/x86/*.c) $(wildcard vmm/vmi/*.c vmm/vmi/*.S) $(wildcard modes/*.c) $(wildcard modes/*/*.c) \
 	$(wildcard collect/*.c) workloads/compute.c
 CLI_SRC   := $(wildcard cli/*.c)
 GUEST_SRC := $(wildcard workloads/guest/*.c workloads/guest/*.S) workloads/compute.c
 TEST_SRC  := $(wildcard tests/test_*.c)
-HEADERS   := $(wildcard */*.h */*/*.h workloads/*.def)
+HEADERS   := $(wildcard */*.h */*/*.h */*.def */*/*.def)
 
-LIB_OBJ   := $(LIB_SRC:%.c=build/%.o)
+LIB_OBJ   := $(addprefix build/,$(addsuffix .o,$(basename $(LIB_SRC))))
+ASAN_LIB_OBJ := $(addprefix build/asan/,$(addsuffix .o,$(basename $(LIB_SRC))))
 CLI_OBJ   := $(CLI_SRC:%.c=build/%.o)
 GUEST_OBJ := $(patsubst %,build/guest-obj/%.o,$(GUEST_SRC))
 TESTS     := $(TEST_SRC:tests/%.c=build/tests/%)
@@ -53,6 +54,10 @@ build/%.o: %.c $(HEADERS) | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
+build/%.o build/asan/%.o: %.S $(HEADERS) | deps
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@
+
 build/cli/version.o build/asan/cli/version.o: FORCE
 
 build/asan/%.o: %.c $(HEADERS) | deps
@@ -76,9 +81,9 @@ build/tests/%: tests/%.c $(LIB_OBJ) $(filter-out build/cli/main.o,$(CLI_OBJ)) $(
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIB_OBJ) $(filter-out build/cli/main.o,$(CLI_OBJ)) $(LDLIBS) $(TEST_LIBS)
 
-build/asan/tests/%: tests/%.c $(LIB_SRC:%.c=build/asan/%.o) $(filter-out build/asan/cli/main.o,$(CLI_SRC:%.c=build/asan/%.o)) $(HEADERS)
+build/asan/tests/%: tests/%.c $(ASAN_LIB_OBJ) $(filter-out build/asan/cli/main.o,$(CLI_SRC:%.c=build/asan/%.o)) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) $(SAN) -o $@ $< $(LIB_SRC:%.c=build/asan/%.o) \
+	$(CC) $(HOST_CFLAGS) $(SAN) -o $@ $< $(ASAN_LIB_OBJ) \
 		$(filter-out build/asan/cli/main.o,$(CLI_SRC:%.c=build/asan/%.o)) $(LDLIBS) $(TEST_LIBS)
 
 # Unit and integration tests; cmocka prints its summary on stderr, merged here.

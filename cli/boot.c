@@ -57,9 +57,9 @@ int cmd_boot(int argc, char **argv)
 	if (!mode)
 		return cli_error("unknown mode '%s' (see 'pvbench list')", mode_name);
 	char why[256];
-	if (!mode->create)
+	if (!mode_engine(mode)->create)
 		return cli_error("mode %s runs no guest kernel", mode_name);
-	if (mode->probe(why, sizeof(why)))
+	if (mode_engine(mode)->probe(why, sizeof(why)))
 		return cli_error("mode %s is unavailable here: %s", mode_name, why);
 	fflush(stdout);
 	struct session s = { .mode = mode, .kernel = kernel, .format = fmt, .cmdline = cmdline,

@@ -13,15 +13,16 @@ int cmd_list(int argc, char **argv)
 		return cli_error("unexpected argument '%s' (see 'pvbench list --help')", argv[1]);
 	puts("modes:");
 	for (int i = 0; mode_list[i]; i++) {
-		const struct mode_ops *m = mode_list[i];
-		char why[256];
+		const struct mode_ops *mode = mode_list[i], *m = mode_engine(mode);
+		char why[256], backend[64];
 		bool ok = m->probe(why, sizeof(why)) == 0;
-		printf("  %-8s %-11s %s\n", m->name, ok ? "available" : "unavailable", m->summary);
+		printf("  %-11s %-11s %s\n", mode->name, ok ? "available" : "unavailable", mode->summary);
 		if (!ok) {
 			printf("           why: %s\n", why);
 			continue;
 		}
-		printf("           runs on: %s\n", m->backend());
+		mode_backend(mode, backend, sizeof(backend));
+		printf("           runs on: %s\n", backend);
 		if (m->run_host)
 			fputs("           runs only:", stdout);
 		for (int b = 0; b < bench_count; b++) {

@@ -9,27 +9,32 @@
 #include "runner.h"
 #include "../workloads/compute.h"
 
+static void add_mode(struct run_opts *o, const struct mode_ops *m)
+{
+	for (int j = 0; j < o->nmodes; j++)
+		if (o->modes[j] == m)
+			return;
+	if (o->nmodes < MAX_MODES)
+		o->modes[o->nmodes++] = m;
+}
+
 static int parse_modes(struct run_opts *o, const char *list)
 {
 	char buf[512];
 	snprintf(buf, sizeof(buf), "%s", list);
 	o->nmodes = 0;
 	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		for (int i = 0; mode_list[i]; i++) {
-			const struct mode_ops *m = mode_list[i];
-			if (strcmp(t, "all") && strcmp(t, m->name))
-				continue;
-			bool dup = false;
-			for (int j = 0; j < o->nmodes; j++)
-				dup |= o->modes[j] == m;
-			if (!dup && o->nmodes < MAX_MODES)
-				o->modes[o->nmodes++] = m;
-		}
-		if (strcmp(t, "all") && !mode_find(t)) {
-			char names[128] = "";
+		const struct mode_ops *const *group = !strcmp(t, "all") ? mode_all : !strcmp(t, "matrix") ? mode_matrix : NULL;
+		const struct mode_ops *m = mode_find(t);
+		for (int i = 0; group && group[i]; i++)
+			add_mode(o, group[i]);
+		if (m)
+			add_mode(o, m);
+		if (!group && !m) {
+			char names[256] = "";
 			for (int i = 0; mode_list[i]; i++)
-				snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", i ? ", " : "", mode_list[i]->name);
-			return cli_error("unknown mode '%s' (modes: %s, all)", t, names);
+				snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s, ", mode_list[i]->name);
+			return cli_error("unknown mode '%s' (modes: %snative:ENGINE, all, matrix)", t, names);
 		}
 	}
 	return o->nmodes ? 0 : cli_error("--modes selects no mode");
@@ -37,7 +42,8 @@ static int parse_modes(struct run_opts *o, const char *list)
 
 static const char run_help[] =
 	"usage: pvbench run [options]\n"
-	"  --modes LIST    comma-separated modes, or all (default: all)\n"
+	"  --modes LIST    comma-separated modes; all = hw, emulate, native, vmi (the default);\n"
+	"                  matrix = every engine with each interface (hw, vmi:hw, emulate, vmi:emulate)\n"
 	"  --bench LIST    comma-separated benchmarks, or all (default: all)\n"
 	"  --reps R        timed repetitions per benchmark (default 11)\n"
 	"  --warmup W      untimed repetitions first (default 1)\n"
@@ -49,7 +55,9 @@ static const char run_help[] =
 	"  --guest FILE    benchmark guest image (default: next to the pvbench binary)\n"
 	"  --guest-args S  appended to the guest command line (e.g. inject=ptemod:hang)\n"
 	"  --serial        echo the guest's COM1 to stdout\n"
-	"  --quiet         no progress lines\n";
+	"  --quiet         no progress lines\n"
+	"  --profile       per-hook profiles (VMI calls, exits, sensitive instructions, devices):\n"
+	"                  see 'pvbench profile'; timing every hook slows what it measures\n";
 
 static void iso_now(char *buf, size_t n)
 {
@@ -78,7 +86,7 @@ int cmd_run(int argc, char **argv)
 		{ "modes", 1, 0, 'm' }, { "bench", 1, 0, 'b' }, { "reps", 1, 0, 'r' }, { "warmup", 1, 0, 'w' },
 		{ "rep-us", 1, 0, 'u' }, { "iters", 1, 0, 'i' }, { "db", 1, 0, 'd' }, { "mem", 1, 0, 'M' },
 		{ "timeout", 1, 0, 't' }, { "guest", 1, 0, 'g' }, { "guest-args", 1, 0, 'a' },
-		{ "serial", 0, 0, 's' }, { "quiet", 0, 0, 'q' },
+		{ "serial", 0, 0, 's' }, { "quiet", 0, 0, 'q' }, { "profile", 0, 0, 'p' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	struct run_opts o = { .db = STORE_DEFAULT_PATH, .mem_mb = MEM_DEFAULT_MB };
@@ -111,6 +119,7 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 's': o.serial = true; break;
 		case 'q': o.quiet = true; break;
+		case 'p': o.profile = true; break;
 		case 'h': fputs(run_help, stdout); return 0;
 		default: return cli_error("unknown option or missing value: '%s' (see 'pvbench run --help')", argv[optind - 1]);
 		}

@@ -3,13 +3,15 @@
 #include <unistd.h>
 #include "runner.h"
 #include "../collect/counters.h"
+#include "../collect/host.h"
+#include "../collect/profile.h"
 #include "../collect/stats.h"
 #include "../modes/session.h"
 
 /* What one mode's messages have told us so far. */
 struct collector {
 	const struct mode_ops *mode;
-	const char *backend;
+	char backend[24];
 	struct result_set *rs;
 	const struct run_opts *o;
 	int current;               /* benchmark in progress, -1 none */
@@ -18,7 +20,53 @@ struct collector {
 	char panic[PVB_TEXT_LEN];  /* a FAILED message outside any benchmark */
 	struct counters ctr;
 	uint64_t native_checksum;
+	char wrong_interface[PVB_TEXT_LEN]; /* a vmi mode's guest that stayed native, and why */
+	struct profile *prof;      /* --profile: hooks recorded per benchmark */
+	uint64_t bench_start_ns;
 };
+
+static const char *hook_kind(unsigned id)
+{
+	return id >= PROF_INSN ? "insn" : id >= PROF_DEV ? "device" : id >= PROF_EXIT ? "exit" : "vmi";
+}
+
+static void add_prof(struct collector *c, const char *bench, const char *kind, const char *hook, uint64_t calls,
+		     double ns, const char *events)
+{
+	struct prof_rec *r = results_add_prof(c->rs);
+	if (!r)
+		return;
+	snprintf(r->mode, sizeof(r->mode), "%s", c->mode->name);
+	snprintf(r->bench, sizeof(r->bench), "%s", bench);
+	snprintf(r->kind, sizeof(r->kind), "%s", kind);
+	snprintf(r->hook, sizeof(r->hook), "%s", hook);
+	r->calls = calls;
+	r->host_ns = ns;
+	snprintf(r->events, sizeof(r->events), "%s", events);
+	int len = 0;
+	for (int i = 0; i < PROF_EVENTS; i++)
+		len += snprintf(r->source + len, sizeof(r->source) - (size_t)len, "%s%s", i ? "," : "", c->prof->ev_source[i]);
+}
+
+/* The hooks of the benchmark that just ended, and its wall time as the "total" row. */
+static void save_profile(struct collector *c, const char *bench)
+{
+	const struct profile *p = c->prof;
+	add_prof(c, bench, "total", "benchmark", 1, (double)(host_ns() - c->bench_start_ns), "{}");
+	for (unsigned id = 0; id < PROF_HOOKS; id++) {
+		const struct prof_hook *h = &p->h[id];
+		if (!h->count)
+			continue;
+		char ev[128] = "{}";
+		int len = 0;
+		for (int i = 0; i < p->nev; i++)
+			len += snprintf(ev + len, sizeof(ev) - (size_t)len, "%s\"%s\":%lld", i ? "," : "{", p->ev_name[i],
+					(long long)h->ev[i]);
+		if (p->nev)
+			snprintf(ev + len, sizeof(ev) - (size_t)len, "}");
+		add_prof(c, bench, hook_kind(id), h->name, h->count, p->tsc_hz ? (double)h->tsc * 1e9 / (double)p->tsc_hz : 0, ev);
+	}
+}
 
 static struct measurement *add_status(struct collector *c, int bench, enum mstatus st, const char *reason)
 {
@@ -61,12 +109,30 @@ static void on_msg(void *opaque, const struct pvb_msg *m)
 	const struct bench_info *bi = bench_find(m->bench);
 	int b = bi ? (int)(bi - bench_table) : -1;
 	char why[300];
+	if (c->wrong_interface[0] && b >= 0 && m->type != PVB_MSG_BEGIN) {
+		if (m->type == PVB_MSG_END) { /* nothing it measured is what this mode names */
+			snprintf(why, sizeof(why), "the guest did not take the VMI interface: %s", c->wrong_interface);
+			add_status(c, b, MS_FAILED, why);
+			c->finished[b] = true;
+			c->current = -1;
+		}
+		return;
+	}
 	switch (m->type) {
+	case PVB_MSG_HELLO:
+		c->wrong_interface[0] = 0;
+		if (c->mode->vmi && strncmp(m->text, "vmi", 3))
+			snprintf(c->wrong_interface, sizeof(c->wrong_interface), "%s", m->text);
+		return;
 	case PVB_MSG_BEGIN:
 		if (b < 0)
 			return;
 		c->current = b;
 		counters_start(&c->ctr);
+		if (c->prof) {
+			prof_reset(c->prof);
+			c->bench_start_ns = host_ns();
+		}
 		return;
 	case PVB_MSG_RESULT: {
 		if (b < 0)
@@ -127,6 +193,8 @@ static void on_msg(void *opaque, const struct pvb_msg *m)
 			snprintf(r->source, sizeof(r->source), "%s", c->ctr.c[i].source);
 			r->value = vals[i];
 		}
+		if (c->prof)
+			save_profile(c, m->bench);
 		c->finished[b] = true;
 		c->current = -1;
 		progress(c, b);
@@ -180,7 +248,7 @@ static void run_guest_mode(struct collector *c, const bool *want)
 						   : 120000 + (uint64_t)pending_count(c, want) * (o->plan.reps + o->plan.warmup + 6) * per_rep_ms * 4;
 		struct session s = { .mode = c->mode, .kernel = o->guest, .format = IMAGE_ELF64, .cmdline = cmdline,
 				     .mem_bytes = o->mem_mb << 20, .echo_fd = o->serial ? STDOUT_FILENO : -1,
-				     .timeout_ms = timeout_ms, .on_msg = on_msg, .opaque = c };
+				     .timeout_ms = timeout_ms, .on_msg = on_msg, .opaque = c, .prof = c->prof };
 		struct session_result r;
 		c->current = -1;
 		c->done = false;
@@ -224,7 +292,8 @@ static void run_mode(struct collector *c)
 {
 	char why[256];
 	bool want[32] = { false };
-	if (c->mode->probe(why, sizeof(why))) {
+	const struct mode_ops *eng = mode_engine(c->mode);
+	if (eng->probe(why, sizeof(why))) {
 		char reason[300];
 		snprintf(reason, sizeof(reason), "unsupported on this host: %s", why);
 		for (int b = 0; b < bench_count; b++)
@@ -237,7 +306,7 @@ static void run_mode(struct collector *c)
 	for (int b = 0; b < bench_count; b++) {
 		if (!c->o->plan.want[b])
 			continue;
-		const char *no = c->mode->bench_unsupported(bench_table[b].name, bench_table[b].needs);
+		const char *no = eng->bench_unsupported(bench_table[b].name, bench_table[b].needs);
 		if (no) {
 			add_status(c, b, MS_UNSUPPORTED, no);
 			c->finished[b] = true;
@@ -247,10 +316,10 @@ static void run_mode(struct collector *c)
 	}
 	if (!c->o->quiet)
 		fprintf(stderr, "%s (%s):\n", c->mode->name, c->backend);
-	if (c->mode->run_host) {
+	if (eng->run_host) {
 		struct bench_plan p = c->o->plan;
 		memcpy(p.want, want, sizeof(want));
-		c->mode->run_host(&p, on_msg, c);
+		eng->run_host(&p, on_msg, c);
 	} else {
 		run_guest_mode(c, want);
 	}
@@ -259,9 +328,16 @@ static void run_mode(struct collector *c)
 void runner_run_mode(const struct run_opts *o, const struct mode_ops *m, uint64_t native_checksum,
 		     struct result_set *rs)
 {
-	struct collector c = { .mode = m, .backend = m->backend(), .rs = rs, .o = o, .current = -1,
-			       .native_checksum = native_checksum };
+	struct collector c = { .mode = m, .rs = rs, .o = o, .current = -1, .native_checksum = native_checksum };
+	mode_backend(m, c.backend, sizeof(c.backend));
 	counters_open(&c.ctr);
+	static struct profile prof; /* 100 KB: not on the stack */
+	if (o->profile && !mode_engine(m)->run_host) {
+		prof_open(&prof, host_tsc_hz());
+		c.prof = &prof;
+	}
 	run_mode(&c);
+	if (c.prof)
+		prof_close(c.prof);
 	counters_close(&c.ctr);
 }

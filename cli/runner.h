@@ -15,6 +15,7 @@ struct run_opts {
 	char guest[4096];
 	uint64_t mem_mb, timeout_s;
 	bool serial, quiet;
+	bool profile;     /* per-hook profiles (perturbs the timings: recorded as such) */
 };
 
 /* Runs every selected benchmark of mode m: measured, unsupported or failed, never absent. */

@@ -20,8 +20,15 @@ static const struct {
 	{ "page_faults", "perf::PAGE-FAULTS", 0 },
 };
 
-static int open_event(const char *event, char *why, size_t n)
+int counters_open_event(const char *event, int group_fd, uint64_t read_format, char *why, size_t n)
 {
+	static int pfm_state = -1;
+	if (pfm_state < 0)
+		pfm_state = pfm_initialize();
+	if (pfm_state != PFM_SUCCESS) {
+		snprintf(why, n, "libpfm4 did not initialise");
+		return -1;
+	}
 	struct perf_event_attr attr;
 	pfm_perf_encode_arg_t arg;
 	memset(&attr, 0, sizeof(attr));
@@ -33,8 +40,9 @@ static int open_event(const char *event, char *why, size_t n)
 		snprintf(why, n, "libpfm4: %s", pfm_strerror(r));
 		return -1;
 	}
-	attr.disabled = 1;
-	int fd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	attr.disabled = group_fd < 0;
+	attr.read_format = read_format;
+	int fd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, group_fd, PERF_FLAG_FD_CLOEXEC);
 	if (fd < 0)
 		snprintf(why, n, "perf_event_open: %s", strerror(errno));
 	return fd;
@@ -42,15 +50,12 @@ static int open_event(const char *event, char *why, size_t n)
 
 void counters_open(struct counters *cs)
 {
-	static int pfm_state = -1;
-	if (pfm_state < 0)
-		pfm_state = pfm_initialize();
 	memset(cs, 0, sizeof(*cs));
 	for (int i = 0; i < COUNTERS_MAX; i++) {
 		struct counter *c = &cs->c[cs->n++];
-		char why[48] = "libpfm4 did not initialise";
+		char why[48];
 		c->name = wanted[i].name;
-		c->fd = pfm_state == PFM_SUCCESS ? open_event(wanted[i].event, why, sizeof(why)) : -1;
+		c->fd = counters_open_event(wanted[i].event, -1, 0, why, sizeof(why));
 		if (c->fd >= 0)
 			snprintf(c->source, sizeof(c->source), "%s:%s", wanted[i].hardware ? "hardware" : "software", wanted[i].event);
 		else if (!strcmp(c->name, "cycles")) {

@@ -26,5 +26,8 @@ void counters_start(struct counters *cs);
 /* Values since counters_start, in cs->c order; unavailable ones read 0. */
 void counters_read(struct counters *cs, int64_t *values);
 void counters_close(struct counters *cs);
+/* One perf event by its libpfm4 name, for this thread; group_fd -1 opens a disabled
+ * leader. -1 with the reason in why when it cannot be had. */
+int counters_open_event(const char *event, int group_fd, uint64_t read_format, char *why, size_t n);
 
 #endif

@@ -41,8 +41,8 @@ int resultline_parse(const char *line, struct pvb_msg *m)
 			return -1;
 		size_t kl = (size_t)(eq - p);
 		const char *v = eq + 1;
-		/* reason= runs to the end of the line: it is free text */
-		if (kl == 6 && !strncmp(p, "reason", 6)) {
+		/* reason= and iface= run to the end of the line: they are free text */
+		if ((kl == 6 && !strncmp(p, "reason", 6)) || (kl == 5 && !strncmp(p, "iface", 5))) {
 			size_t vl = strcspn(v, "\r\n");
 			memcpy(m->text, v, vl < PVB_TEXT_LEN - 1 ? vl : PVB_TEXT_LEN - 1);
 			break;
@@ -52,8 +52,6 @@ int resultline_parse(const char *line, struct pvb_msg *m)
 		int bad = 0;
 		if (kl == 5 && !strncmp(p, "bench", 5))
 			memcpy(m->bench, v, vl < PVB_NAME_LEN - 1 ? vl : PVB_NAME_LEN - 1);
-		else if (kl == 5 && !strncmp(p, "iface", 5))
-			memcpy(m->text, v, vl < PVB_TEXT_LEN - 1 ? vl : PVB_TEXT_LEN - 1);
 		else if (kl == 3 && !strncmp(p, "rep", 3))
 			bad = num(v, vl, 0, &x), m->rep = (uint32_t)x;
 		else if (kl == 5 && !strncmp(p, "iters", 5))

@@ -21,6 +21,7 @@ struct measurement *results_add_measurement(struct result_set *r) { return grow(
 struct counter_rec *results_add_counter(struct result_set *r) { return grow((void **)&r->c, &r->nc, &r->capc, sizeof(*r->c)); }
 struct stat_rec *results_add_stat(struct result_set *r) { return grow((void **)&r->s, &r->ns, &r->caps, sizeof(*r->s)); }
 struct value_rec *results_add_value(struct result_set *r) { return grow((void **)&r->v, &r->nv, &r->capv, sizeof(*r->v)); }
+struct prof_rec *results_add_prof(struct result_set *r) { return grow((void **)&r->p, &r->np, &r->capp, sizeof(*r->p)); }
 
 void results_free(struct result_set *r)
 {
@@ -28,6 +29,7 @@ void results_free(struct result_set *r)
 	free(r->c);
 	free(r->s);
 	free(r->v);
+	free(r->p);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -33,6 +33,16 @@ struct value_rec {
 	uint64_t value;
 };
 
+/* One hook of a per-hook profile (collect/profile.h) over one benchmark. kind "total"
+ * is the benchmark's own wall time, what the hooks' shares are shares of. */
+struct prof_rec {
+	char mode[16], bench[32], kind[8], hook[32];
+	uint64_t calls;
+	double host_ns;
+	char events[128];   /* JSON object: event name -> count */
+	char source[96];    /* where the events came from */
+};
+
 struct result_set {
 	struct measurement *m;
 	size_t nm, capm;
@@ -42,6 +52,8 @@ struct result_set {
 	size_t ns, caps;
 	struct value_rec *v;
 	size_t nv, capv;
+	struct prof_rec *p;
+	size_t np, capp;
 };
 
 /* Appends return a zeroed slot, or NULL when memory runs out. */
@@ -49,6 +61,7 @@ struct measurement *results_add_measurement(struct result_set *r);
 struct counter_rec *results_add_counter(struct result_set *r);
 struct stat_rec *results_add_stat(struct result_set *r);
 struct value_rec *results_add_value(struct result_set *r);
+struct prof_rec *results_add_prof(struct result_set *r);
 void results_free(struct result_set *r);
 const char *mstatus_name(enum mstatus s);
 

@@ -27,6 +27,11 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY, run_id INT NOT NULL REFERENCES runs(id), mode TEXT, name TEXT, value INT);"
 	"CREATE TABLE check_values("
 	"  id INTEGER PRIMARY KEY, run_id INT NOT NULL REFERENCES runs(id), mode TEXT, benchmark TEXT, value TEXT);",
+	/* 3: per-hook profiles (pvbench run --profile) */
+	"CREATE TABLE hook_profiles("
+	"  id INTEGER PRIMARY KEY, run_id INT NOT NULL REFERENCES runs(id), mode TEXT, benchmark TEXT,"
+	"  kind TEXT, hook TEXT, calls INT, host_ns REAL, events TEXT CHECK(json_valid(events)), event_source TEXT);"
+	"CREATE INDEX hook_profiles_run ON hook_profiles(run_id, mode, benchmark);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -227,6 +232,25 @@ static int insert_rows(struct store *s, int64_t run, const struct result_set *r,
 		sqlite3_bind_text(st, 2, r->v[i].mode, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, r->v[i].bench, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 4, hex, -1, SQLITE_TRANSIENT);
+		if (step_done(s, st, err, n, what))
+			goto fail;
+	}
+	sqlite3_finalize(st);
+	what = "storing profiles";
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO hook_profiles(run_id, mode, benchmark, kind, hook, calls, host_ns, events,"
+				      " event_source) VALUES(?,?,?,?,?,?,?,json(?),?)", -1, &st, NULL))
+		return db_fail(s, err, n, what);
+	for (size_t i = 0; i < r->np; i++) {
+		const struct prof_rec *p = &r->p[i];
+		sqlite3_bind_int64(st, 1, run);
+		sqlite3_bind_text(st, 2, p->mode, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, p->bench, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, p->kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, p->hook, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 6, (int64_t)p->calls);
+		sqlite3_bind_double(st, 7, p->host_ns);
+		sqlite3_bind_text(st, 8, p->events[0] ? p->events : "{}", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 9, p->source, -1, SQLITE_STATIC);
 		if (step_done(s, st, err, n, what))
 			goto fail;
 	}

@@ -38,6 +38,11 @@ bool run_over(const struct machine *m, bool interrupted, uint64_t deadline_ns, u
 struct mode_ops {
 	const char *name;
 	const char *summary;
+	bool lapic_in_kernel;  /* the engine's LAPIC is not the machine's model (KVM's irqchip) */
+	/* An interface on another mode's engine (vmi:emulate): everything below is the
+	 * engine's, reached through mode_engine(). */
+	const struct mode_ops *engine;
+	bool vmi;              /* the machine exposes the VMI ROM */
 	/* 0 when this host can run the mode, else -1 with the reason in why */
 	int (*probe)(char *why, size_t n);
 	/* What the engine runs on here (e.g. "kvm:pvm"), recorded with every result. */
@@ -55,7 +60,15 @@ struct mode_ops {
 	void (*run_host)(const struct bench_plan *p, ctl_msg_fn *emit, void *opaque);
 };
 
+/* Every mode; the ones `--modes all` means; every engine with each interface. */
 extern const struct mode_ops *const mode_list[];
+extern const struct mode_ops *const mode_all[];
+extern const struct mode_ops *const mode_matrix[];
+/* By name; "native:ENGINE" names the engine itself. */
 const struct mode_ops *mode_find(const char *name);
+static inline const struct mode_ops *mode_engine(const struct mode_ops *m) { return m->engine ? m->engine : m; }
+/* What the results record as the backend: the engine's, prefixed with the engine when
+ * the mode's name does not say it (vmi -> "emulate/interpreter"). */
+void mode_backend(const struct mode_ops *m, char *buf, size_t n);
 
 #endif

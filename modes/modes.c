@@ -3,16 +3,32 @@
 #include <string.h>
 #include "mode.h"
 
-extern const struct mode_ops hw_mode, native_mode, emulate_mode;
+extern const struct mode_ops hw_mode, native_mode, emulate_mode, vmi_mode, vmi_emulate_mode, vmi_hw_mode;
 
-const struct mode_ops *const mode_list[] = { &hw_mode, &emulate_mode, &native_mode, NULL };
+const struct mode_ops *const mode_list[] = { &hw_mode, &emulate_mode, &native_mode, &vmi_mode, &vmi_emulate_mode,
+					     &vmi_hw_mode, NULL };
+const struct mode_ops *const mode_all[] = { &hw_mode, &emulate_mode, &native_mode, &vmi_mode, NULL };
+const struct mode_ops *const mode_matrix[] = { &hw_mode, &vmi_hw_mode, &emulate_mode, &vmi_emulate_mode, NULL };
 
 const struct mode_ops *mode_find(const char *name)
 {
 	for (int i = 0; mode_list[i]; i++)
 		if (!strcmp(mode_list[i]->name, name))
 			return mode_list[i];
+	if (!strncmp(name, "native:", 7)) {
+		const struct mode_ops *e = mode_find(name + 7);
+		return e && e->create && !e->engine ? e : NULL;
+	}
 	return NULL;
+}
+
+void mode_backend(const struct mode_ops *m, char *buf, size_t n)
+{
+	const struct mode_ops *e = mode_engine(m);
+	if (e == m || strchr(m->name, ':'))
+		snprintf(buf, n, "%s", e->backend());
+	else
+		snprintf(buf, n, "%s/%s", e->name, e->backend());
 }
 
 void mode_stat_add(struct mode_stats *st, const char *name, uint64_t value)

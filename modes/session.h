@@ -13,6 +13,7 @@ struct session {
 	uint64_t timeout_ms;
 	ctl_msg_fn *on_msg;
 	void *opaque;
+	struct profile *prof; /* per-hook profile to record into, or NULL */
 };
 
 struct session_result {

@@ -1,5 +1,6 @@
 #include <string.h>
 #include "bus.h"
+#include "../collect/profile.h"
 
 const struct bus_region *bus_find(const struct bus *b, enum bus_space s, uint64_t addr)
 {
@@ -27,6 +28,11 @@ int bus_register(struct bus *b, enum bus_space s, uint64_t base, uint64_t len,
 
 static uint64_t size_mask(unsigned size) { return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1; }
 
+static void prof_dev_end(struct bus *b, enum bus_space s, const struct bus_region *r, const struct prof_mark *m)
+{
+	prof_end(b->prof, PROF_DEV + (unsigned)s * BUS_MAX_REGIONS + (unsigned)(r - b->r[s]), r->ops->name, m);
+}
+
 bool bus_read(struct bus *b, enum bus_space s, uint64_t addr, unsigned size, uint64_t *v)
 {
 	struct bus_region *r = (struct bus_region *)bus_find(b, s, addr);
@@ -36,7 +42,12 @@ bool bus_read(struct bus *b, enum bus_space s, uint64_t addr, unsigned size, uin
 		return false;
 	}
 	r->accesses++;
+	struct prof_mark m;
+	if (b->prof)
+		prof_begin(b->prof, &m);
 	*v = (r->ops->read ? r->ops->read(r->opaque, addr - r->base, size) : ~0ull) & size_mask(size);
+	if (b->prof)
+		prof_dev_end(b, s, r, &m);
 	return true;
 }
 
@@ -48,8 +59,13 @@ bool bus_write(struct bus *b, enum bus_space s, uint64_t addr, uint64_t v, unsig
 		return false;
 	}
 	r->accesses++;
+	struct prof_mark m;
+	if (b->prof)
+		prof_begin(b->prof, &m);
 	if (r->ops->write)
 		r->ops->write(r->opaque, addr - r->base, v & size_mask(size), size);
+	if (b->prof)
+		prof_dev_end(b, s, r, &m);
 	return true;
 }
 

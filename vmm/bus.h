@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct profile;
+
 enum bus_space { BUS_PIO, BUS_MMIO, BUS_SPACES };
 
 struct dev_ops {
@@ -26,6 +28,7 @@ struct bus {
 	struct bus_region r[BUS_SPACES][BUS_MAX_REGIONS];
 	int n[BUS_SPACES];
 	uint64_t unclaimed[BUS_SPACES];
+	struct profile *prof;  /* device accesses timed into it, when set */
 };
 
 /* 0, or -1 when the range overlaps a claimed one or the bus is full. */

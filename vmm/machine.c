@@ -42,6 +42,16 @@ int machine_init(struct machine *m, const struct machine_config *c, char *err, s
 		machine_free(m);
 		return -1;
 	}
+	m->prof = m->bus.prof = c->prof;
+	if (c->vmi) {
+		if (vmi_init(&m->vmi, &m->mem, &m->bus, c->lapic_in_kernel ? NULL : &m->lapic, c->tsc_hz)) {
+			snprintf(err, errlen, "cannot place the VMI ROM (is guest memory under 1 MiB?)");
+			machine_free(m);
+			return -1;
+		}
+		m->vmi.prof = c->prof;
+		m->has_vmi = true;
+	}
 	return 0;
 }
 

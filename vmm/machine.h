@@ -10,6 +10,7 @@
 #include "mem.h"
 #include "pit.h"
 #include "uart.h"
+#include "vmi/vmi.h"
 
 struct machine_config {
 	uint64_t mem_bytes;
@@ -17,6 +18,9 @@ struct machine_config {
 	ctl_msg_fn *on_msg;
 	void *msg_opaque;
 	uint64_t tsc_hz;      /* host TSC rate, for the LAPIC's TSC-deadline conversion */
+	bool vmi;             /* expose the VMI ROM */
+	bool lapic_in_kernel; /* the engine keeps its own LAPIC: the ROM withdraws alarm calls */
+	struct profile *prof; /* per-hook profile to record into, or NULL */
 };
 
 struct machine {
@@ -28,6 +32,9 @@ struct machine {
 	struct pit pit;
 	struct lapic lapic;
 	struct ctl ctl;
+	bool has_vmi;
+	struct vmi vmi;
+	struct profile *prof;
 };
 
 int machine_init(struct machine *m, const struct machine_config *c, char *err, size_t errlen);

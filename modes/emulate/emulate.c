@@ -9,6 +9,7 @@
 #include <time.h>
 #include "../mode.h"
 #include "../../vmm/x86/decode.h"
+#include "../../vmm/x86/mmu.h"
 #include "../../vmm/x86/x86.h"
 
 #define SLICE 200000          /* instructions between watchdog checks */
@@ -27,6 +28,12 @@ static int emu_probe(char *why, size_t n) { (void)why; (void)n; return 0; }
 static const char *emu_backend(void) { return "interpreter"; }
 static const char *emu_bench_unsupported(const char *bench, unsigned needs) { (void)bench; (void)needs; return NULL; }
 
+/* A doorbell read that did not come through the direct call (another instruction
+ * form): the registers are right here. */
+static void vmi_regs_of(void *opaque, struct vmi_regs *r) { x86_vmi_regs(opaque, r); }
+
+static void vmi_wrote(void *opaque, uint64_t phys) { mmu_code_written(opaque, phys); }
+
 static void *emu_create(struct machine *m, const struct boot_state *bs, char *err, size_t n)
 {
 	struct emu_vm *v = calloc(1, sizeof(*v));
@@ -36,6 +43,11 @@ static void *emu_create(struct machine *m, const struct boot_state *bs, char *er
 		return NULL;
 	}
 	v->m = m;
+	v->cpu.prof = m->prof;
+	if (m->has_vmi) {
+		v->cpu.vmi = &m->vmi;
+		m->vmi.eng = (struct vmi_engine){ .opaque = &v->cpu, .regs = vmi_regs_of, .wrote = vmi_wrote };
+	}
 	x86_load_boot_state(&v->cpu, bs);
 	return v;
 }

@@ -145,6 +145,22 @@ static void hw_destroy(void *opaque)
 	free(v);
 }
 
+/* A VMI doorbell arrives as an MMIO read: the call's registers are fetched from KVM. */
+static void vmi_regs_of(void *opaque, struct vmi_regs *out)
+{
+	struct hw_vm *v = opaque;
+	struct kvm_regs r;
+	struct kvm_sregs sr;
+	struct { struct kvm_msrs h; struct kvm_msr_entry e; } tsc = { .h.nmsrs = 1, .e.index = 0x10 };
+	memset(out, 0, sizeof(*out));
+	if (ioctl(v->vcpu, KVM_GET_REGS, &r) == 0)
+		*out = (struct vmi_regs){ .arg = { r.rdi, r.rsi, r.rdx, r.rcx, r.r8, r.r9 } };
+	if (ioctl(v->vcpu, KVM_GET_SREGS, &sr) == 0)
+		out->cr3 = sr.cr3;
+	if (ioctl(v->vcpu, KVM_GET_MSRS, &tsc) == 1)
+		out->tsc = tsc.e.data;
+}
+
 static void *hw_create(struct machine *m, const struct boot_state *bs, char *err, size_t n)
 {
 	struct hw_vm *v = calloc(1, sizeof(*v));
@@ -187,6 +203,8 @@ static void *hw_create(struct machine *m, const struct boot_state *bs, char *err
 		hw_destroy(v);
 		return NULL;
 	}
+	if (m->has_vmi)
+		m->vmi.eng = (struct vmi_engine){ .opaque = v, .regs = vmi_regs_of };
 	return v;
 fail:
 	snprintf(err, n, "%s: %s", step, strerror(errno));
@@ -321,6 +339,15 @@ static void hw_run(void *opaque, uint64_t timeout_ms, struct run_outcome *out)
 			}
 			v->eintr++;
 			v->run->immediate_exit = 0;
+		} else if (v->m->prof) {
+			struct prof_mark pm;
+			prof_begin(v->m->prof, &pm);
+			uint32_t reason = v->run->exit_reason;
+			bool over = handle_exit(v, out);
+			const char *nm = exit_name(reason);
+			prof_end(v->m->prof, PROF_EXIT + (reason < 64 ? reason : 63), nm ? nm : "other", &pm);
+			if (over)
+				break;
 		} else if (handle_exit(v, out)) {
 			break;
 		}
@@ -353,6 +380,7 @@ static void hw_stats(void *opaque, struct mode_stats *st)
 
 const struct mode_ops hw_mode = {
 	.name = "hw",
+	.lapic_in_kernel = true,
 	.summary = "the guest runs on the CPU through /dev/kvm (VT-x, AMD-V or PVM)",
 	.probe = hw_probe,
 	.backend = backend_name,

@@ -9,6 +9,9 @@
 #include "../lapic.h"
 #include "../mem.h"
 
+struct vmi;
+struct profile;
+
 enum { R_AX, R_CX, R_DX, R_BX, R_SP, R_BP, R_SI, R_DI, R_R8, R_R9, R_R10, R_R11, R_R12, R_R13, R_R14, R_R15 };
 enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_NONE = 7 };
 
@@ -105,6 +108,8 @@ struct x86_cpu {
 	struct guest_mem *mem;
 	struct bus *bus;
 	struct lapic *lapic;
+	struct vmi *vmi;           /* the VMI ROM's calls, when the machine has one */
+	struct profile *prof;      /* per-hook profile, when one is being taken */
 	struct block *blocks;      /* decoded blocks (step.c) */
 	struct x86_insn *pool;     /* their instructions */
 	unsigned pool_used;

@@ -147,6 +147,12 @@ enum decode_status x86_decode(const uint8_t *buf, unsigned len, unsigned bits, s
 	out->ends_block = out->far || zi.meta.category == ZYDIS_CATEGORY_UNCOND_BR || zi.meta.category == ZYDIS_CATEGORY_CALL ||
 			  zi.meta.category == ZYDIS_CATEGORY_RET || zi.meta.category == ZYDIS_CATEGORY_INTERRUPT ||
 			  zi.meta.category == ZYDIS_CATEGORY_SYSCALL || zi.meta.category == ZYDIS_CATEGORY_SYSRET;
+	out->sensitive = (zi.attributes & ZYDIS_ATTRIB_IS_PRIVILEGED) || zi.meta.category == ZYDIS_CATEGORY_IO ||
+			 zi.meta.category == ZYDIS_CATEGORY_IOSTRINGOP || zi.meta.category == ZYDIS_CATEGORY_SYSCALL ||
+			 zi.meta.category == ZYDIS_CATEGORY_SYSRET || zi.meta.category == ZYDIS_CATEGORY_INTERRUPT ||
+			 zi.mnemonic == ZYDIS_MNEMONIC_CPUID || zi.mnemonic == ZYDIS_MNEMONIC_RDTSC ||
+			 zi.mnemonic == ZYDIS_MNEMONIC_RDTSCP || zi.mnemonic == ZYDIS_MNEMONIC_CLI ||
+			 zi.mnemonic == ZYDIS_MNEMONIC_STI;
 	out->prefixes = ((zi.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE)) ? PFX_REP : 0) |
 			((zi.attributes & ZYDIS_ATTRIB_HAS_REPNE) ? PFX_REPNE : 0) |
 			((zi.attributes & ZYDIS_ATTRIB_HAS_LOCK) ? PFX_LOCK : 0);
@@ -161,6 +167,14 @@ enum decode_status x86_decode(const uint8_t *buf, unsigned len, unsigned bits, s
 	}
 	x86_specialise(out, bits);
 	return DECODE_OK;
+}
+
+x86_op_fn *x86_handler(unsigned mnemonic) { return handlers[mnemonic]; }
+
+const char *x86_mnemonic_name(unsigned mnemonic)
+{
+	const char *s = ZydisMnemonicGetString((ZydisMnemonic)mnemonic);
+	return s ? s : "?";
 }
 
 void x86_disasm(const uint8_t *buf, unsigned len, unsigned bits, uint64_t rip, char *out, size_t n)

@@ -20,6 +20,12 @@ enum decode_status { DECODE_OK, DECODE_INVALID, DECODE_NEED_MORE };
 enum decode_status x86_decode(const uint8_t *buf, unsigned len, unsigned bits, struct x86_insn *out);
 /* Swaps in a handler made for the instruction's operand form, where there is one (forms.c). */
 void x86_specialise(struct x86_insn *i, unsigned bits);
+/* The generic handler of a mnemonic, and its name. */
+x86_op_fn *x86_handler(unsigned mnemonic);
+const char *x86_mnemonic_name(unsigned mnemonic);
+/* Callouts (callout.c): the VMI doorbell read as a direct call into the VMM, and a
+ * sensitive instruction timed into the profile. */
+x86_op_fn op_vmi_doorbell, op_profiled;
 /* Disassembly of one instruction for diagnostics ("?" when it does not decode). */
 void x86_disasm(const uint8_t *buf, unsigned len, unsigned bits, uint64_t rip, char *out, size_t n);
 

@@ -6,6 +6,7 @@
  * cached per decode mode. */
 #include "decode.h"
 #include "exec.h"
+#include "../vmi/abi.h"
 
 /* A memory operand in 64-bit mode with 64-bit addressing and no FS/GS base. */
 static bool flat64(const struct x86_insn *i, const struct x86_operand *o)
@@ -66,7 +67,11 @@ void x86_specialise(struct x86_insn *i, unsigned bits)
 	const struct x86_operand *a = &i->op[0], *b = &i->op[1];
 	if (bits != 64)
 		return;
-	if (i->fn == op_push && i->nops == 1 && gpr(a, 8))
+	if (i->fn == op_mov && i->nops == 2 && gpr(a, 8) && a->reg == R_AX && b->kind == OPK_MEM && b->base == REG_NONE &&
+	    b->index == REG_NONE && b->seg != S_FS && b->seg != S_GS && b->size == 8 &&
+	    (uint64_t)b->val - VMI_DOORBELL < VMI_DOORBELL_LEN && !(b->val & 7))
+		i->fn = op_vmi_doorbell;
+	else if (i->fn == op_push && i->nops == 1 && gpr(a, 8))
 		i->fn = op_push_r64;
 	else if (i->fn == op_pop && i->nops == 1 && gpr(a, 8))
 		i->fn = op_pop_r64;

@@ -30,6 +30,7 @@ struct x86_insn {
 	uint16_t mnemonic;         /* ZydisMnemonic, for disassembly and statistics */
 	uint8_t len, opsize, addrsize, prefixes, nops, cond, far;
 	uint8_t ends_block;        /* never falls through (jmp, call, ret, int...): decode no further */
+	uint8_t sensitive;         /* privileged or a VMM's business (I/O, cpuid, iret...): profiled */
 	struct x86_operand op[3];
 };
 

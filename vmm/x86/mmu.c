@@ -64,7 +64,7 @@ void mmu_note_code(struct x86_cpu *c, uint64_t phys)
 				c->tlb[u][i].tag_write = 0;
 }
 
-static void code_written(struct x86_cpu *c, uint64_t phys)
+void mmu_code_written(struct x86_cpu *c, uint64_t phys)
 {
 	uint64_t pg = phys >> 12;
 	if (pg < c->code.pages && c->code.has_code[pg]) {
@@ -205,7 +205,7 @@ uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t 
 		return NULL;
 	}
 	if (a == ACC_WRITE)
-		code_written(c, p);
+		mmu_code_written(c, p);
 	/* a write tag only where a write needs no walk: permitted, D already set, no decoded code */
 	memset(e, 0, sizeof(*e));
 	e->phys = p & ~0xfffull;

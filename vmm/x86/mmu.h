@@ -47,6 +47,8 @@ void mmu_invlpg(struct x86_cpu *c, uint64_t lin);
 
 /* The decoder marks a page as holding code; the next write to it retires its decodes. */
 void mmu_note_code(struct x86_cpu *c, uint64_t phys);
+/* Physical memory at phys was written: if it holds code, its decodes go. */
+void mmu_code_written(struct x86_cpu *c, uint64_t phys);
 /* Drops every cached decode of a physical page (step.c owns the cache). */
 void x86_forget_code_page(struct x86_cpu *c, uint64_t page);
 

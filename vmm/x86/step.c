@@ -156,6 +156,8 @@ static struct block *build_block(struct x86_cpu *c, struct block *b, uint64_t li
 			return page_crossing(c, lin, bits, scratch);
 		}
 		off += out[n].len;
+		if (c->prof && out[n].sensitive)
+			out[n].fn = op_profiled;
 		if (out[n++].ends_block)
 			break;
 	}

@@ -3,6 +3,7 @@
 #define X86_X86_H
 #include "cpu.h"
 #include "../loader.h"
+#include "../vmi/vmi.h"
 
 int x86_cpu_init(struct x86_cpu *c, struct guest_mem *mem, struct bus *bus, struct lapic *lapic);
 void x86_cpu_free(struct x86_cpu *c);
@@ -11,5 +12,7 @@ void x86_load_boot_state(struct x86_cpu *c, const struct boot_state *bs);
  * shutdown, or when *stop becomes true. A halted CPU resumes when a LAPIC interrupt is
  * deliverable. Returns the number of instructions executed. */
 uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop);
+/* The arguments, CR3 and TSC a VMI call reads. */
+void x86_vmi_regs(const struct x86_cpu *c, struct vmi_regs *r);
 
 #endif

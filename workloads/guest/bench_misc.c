@@ -2,6 +2,7 @@
 #include "kernel.h"
 #include "cpu.h"
 #include "bench.h"
+#include "pvops.h"
 #include "../compute.h"
 
 static int64_t io_in_run(uint64_t *n)
@@ -34,6 +35,21 @@ static int64_t mmio_run(uint64_t *n)
 }
 
 const struct bench bench_mmio_read = { .run = mmio_run };
+
+static const char *null_setup(void)
+{
+	return pv.null_call ? 0 : "the guest runs the native interface: no VMI ROM, no hook to call";
+}
+
+static int64_t null_run(uint64_t *n)
+{
+	uint64_t t0 = rdtsc();
+	for (uint64_t i = 0; i < *n; i++)
+		pv.null_call();
+	return (int64_t)(rdtsc() - t0);
+}
+
+const struct bench bench_vmi_null = { .setup = null_setup, .run = null_run };
 
 extern char user_int80_loop[], user_syscall_loop[];
 

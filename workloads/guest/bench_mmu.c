@@ -39,7 +39,7 @@ static int64_t ptemod_run(uint64_t *n)
 	uint64_t bad = 0, t0 = rdtsc();
 	for (uint64_t i = 0; i < *n; i++) {
 		uint64_t f = pm_frame[i & 1];
-		pv.set_pte(pm_pte, f | PTE_P | PTE_W, 1);
+		pv.set_pte(f | PTE_P | PTE_W, pm_pte, VMI_PAGE_PT);
 		pv.invlpg(PTEMOD_VA);
 		bad += pick(PTEMOD_VA) != f;
 	}
@@ -59,7 +59,7 @@ static int pf_hook(struct trap_frame *f)
 	(void)f;
 	if ((read_cr2() & ~(PAGE_SIZE - 1)) != PGFAULT_VA || (*pf_pte & PTE_P))
 		return 0;
-	pv.set_pte(pf_pte, pf_frame | PTE_P | PTE_W, 1);
+	pv.set_pte(pf_frame | PTE_P | PTE_W, pf_pte, VMI_PAGE_PT);
 	pf_count++;
 	return 1;
 }
@@ -80,7 +80,7 @@ static int64_t pgfault_run(uint64_t *n)
 	pf_count = 0;
 	uint64_t t0 = rdtsc();
 	for (uint64_t i = 0; i < *n; i++) {
-		pv.set_pte(pf_pte, 0, 1);
+		pv.set_pte(0, pf_pte, VMI_PAGE_PT);
 		pv.invlpg(PGFAULT_VA);
 		bad += pick(PGFAULT_VA) != pf_frame;
 	}
@@ -102,7 +102,7 @@ static const char *cr3_setup(void)
 	if (!cr3_frame[0]) {
 		for (int as = 0; as < 2; as++) {
 			cr3_frame[as] = marked_frame();
-			pv.set_pte(mm_pte(as, CR3_VA), cr3_frame[as] | PTE_P | PTE_W, 1);
+			pv.set_pte(cr3_frame[as] | PTE_P | PTE_W, mm_pte(as, CR3_VA), VMI_PAGE_PT);
 		}
 	}
 	return 0;
@@ -142,18 +142,18 @@ static int64_t batch_run(uint64_t *n)
 	*n = batches * BATCH;
 	uint64_t t0 = rdtsc();
 	for (uint64_t b = 0; b < batches; b++) {
-		pv.lazy_mmu(1);
+		pv.lazy_mmu(VMI_LAZY_MMU);
 		for (int j = 0; j < BATCH; j++)
-			pv.set_pte(&batch_pt[j], batch_frame[j] | PTE_P | PTE_W, 1);
-		pv.lazy_mmu(0);
+			pv.set_pte(batch_frame[j] | PTE_P | PTE_W, &batch_pt[j], VMI_PAGE_PT);
+		pv.lazy_mmu(VMI_LAZY_NONE);
 		/* the batch must be visible once lazy mode ends */
 		bad += pick(BATCH_VA) != batch_frame[0];
 		bad += pick(BATCH_VA + (BATCH - 1) * PAGE_SIZE) != batch_frame[BATCH - 1];
-		pv.lazy_mmu(1);
+		pv.lazy_mmu(VMI_LAZY_MMU);
 		for (int j = 0; j < BATCH; j++)
-			pv.set_pte(&batch_pt[j], 0, 1);
-		pv.lazy_mmu(0);
-		pv.flush_tlb();
+			pv.set_pte(0, &batch_pt[j], VMI_PAGE_PT);
+		pv.lazy_mmu(VMI_LAZY_NONE);
+		pv.flush_tlb(VMI_FLUSH_TLB);
 	}
 	int64_t t = (int64_t)(rdtsc() - t0);
 	BENCH_CHECK(!bad, "pte_batch: %lu reads through a wrong translation", bad);

@@ -23,6 +23,7 @@ void kmain(uint64_t magic, uint64_t info_addr)
 
 	static struct config cfg;
 	config_parse(&cfg, cmdline);
+	vmi_probe();
 	trap_init();
 	mm_init(((uint64_t)mb->mem_upper + 1024) * 1024);
 	syscall_init();

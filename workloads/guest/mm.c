@@ -23,19 +23,19 @@ uint64_t frame_alloc(void)
 	return f;
 }
 
-static uint64_t *table_below(uint64_t *entry, int level, uint64_t flags)
+static uint64_t *table_below(uint64_t *entry, uint64_t level, uint64_t flags)
 {
 	if (!(*entry & PTE_P))
-		pv.set_pte(entry, frame_alloc() | flags, level);
+		pv.set_pte(frame_alloc() | flags, entry, level);
 	return (uint64_t *)PTE_ADDR(*entry);
 }
 
 uint64_t *mm_pte(int as, uint64_t va)
 {
 	const uint64_t dir = PTE_P | PTE_W | PTE_U;
-	uint64_t *pdpt = table_below(&pml4[as][(va >> 39) & 511], 4, dir);
-	uint64_t *pd = table_below(&pdpt[(va >> 30) & 511], 3, dir);
-	uint64_t *pt = table_below(&pd[(va >> 21) & 511], 2, dir);
+	uint64_t *pdpt = table_below(&pml4[as][(va >> 39) & 511], VMI_PAGE_PML4, dir);
+	uint64_t *pd = table_below(&pdpt[(va >> 30) & 511], VMI_PAGE_PDP, dir);
+	uint64_t *pt = table_below(&pd[(va >> 21) & 511], VMI_PAGE_PD, dir);
 	return &pt[(va >> 12) & 511];
 }
 
@@ -53,15 +53,15 @@ void mm_init(uint64_t mem_bytes)
 	for (int g = 0; g < IDENTITY_GIB; g++) {
 		uint64_t *pd = (uint64_t *)frame_alloc();
 		for (uint64_t i = 0; i < 512; i++)
-			pv.set_pte(&pd[i], (((uint64_t)g << 30) + (i << 21)) | PTE_P | PTE_W | PTE_PS, 2);
-		pv.set_pte(&pdpt[g], (uint64_t)pd | PTE_P | PTE_W, 3);
+			pv.set_pte((((uint64_t)g << 30) + (i << 21)) | PTE_P | PTE_W | PTE_PS, &pd[i], VMI_PAGE_PD);
+		pv.set_pte((uint64_t)pd | PTE_P | PTE_W, &pdpt[g], VMI_PAGE_PDP);
 	}
 	for (int as = 0; as < 2; as++) {
 		pml4[as] = (uint64_t *)frame_alloc();
-		pv.set_pte(&pml4[as][0], (uint64_t)pdpt | PTE_P | PTE_W, 4);
+		pv.set_pte((uint64_t)pdpt | PTE_P | PTE_W, &pml4[as][0], VMI_PAGE_PML4);
 	}
 	for (char *p = __user_start; p < __user_end; p += PAGE_SIZE)
-		pv.set_pte(mm_pte(0, mm_user_va(p)), (uint64_t)p | PTE_P | PTE_U, 1);
-	pv.set_pte(mm_pte(0, WINDOW_VA + USER_STACK_OFF), frame_alloc() | PTE_P | PTE_W | PTE_U, 1);
+		pv.set_pte((uint64_t)p | PTE_P | PTE_U, mm_pte(0, mm_user_va(p)), VMI_PAGE_PT);
+	pv.set_pte(frame_alloc() | PTE_P | PTE_W | PTE_U, mm_pte(0, WINDOW_VA + USER_STACK_OFF), VMI_PAGE_PT);
 	pv.write_cr3(mm_cr3(0));
 }

@@ -1,23 +1,25 @@
 /* Every privileged operation the benchmarks perform goes through this table, so an
- * interface (native instructions now, a hypervisor ROM later) is swapped in one place
- * without touching a benchmark. */
+ * interface (the native instructions, or the VMI ROM's calls) is swapped in one place
+ * without touching a benchmark. The signatures are the VMI calls' where one fits, so a
+ * ROM entry goes into the table as it is, with no wrapper between. */
 #ifndef GUEST_PVOPS_H
 #define GUEST_PVOPS_H
 #include <stdint.h>
 #include "layout.h"
+#include "../../vmm/vmi/abi.h"
 
 struct pv_ops {
 	/* Entered by jmp from assembly with a complete return frame on the stack. */
 	void (*iret)(void);   /* iretq frame */
 	void (*sysret)(void); /* rcx = user rip, r11 = user rflags, rsp = user stack */
 
-	const char *name;
-	/* level: 1 = PTE, 2 = PDE, 3 = PDPTE, 4 = PML4E */
-	void (*set_pte)(uint64_t *ptep, uint64_t val, int level);
+	const char *name;         /* the interface, as reported on COM1 and to pvbench */
+	/* flags: VMI_PAGE_PT, _PD, _PDP or _PML4, optionally VMI_PAGE_DEFER */
+	void (*set_pte)(uint64_t val, uint64_t *ptep, uint64_t flags);
 	void (*invlpg)(uint64_t va);
-	void (*flush_tlb)(void);
+	void (*flush_tlb)(uint64_t flags); /* VMI_FLUSH_TLB, | VMI_FLUSH_GLOBAL for global pages too */
 	void (*write_cr3)(uint64_t cr3);
-	void (*lazy_mmu)(int on); /* batch page-table updates until off */
+	void (*lazy_mmu)(uint64_t mode); /* VMI_LAZY_MMU batches page-table updates until VMI_LAZY_NONE */
 
 	void (*irq_enable)(void);
 	void (*irq_disable)(void);
@@ -29,8 +31,11 @@ struct pv_ops {
 	void (*timer_cancel)(void);
 	void (*timer_ack)(void);
 	uint64_t (*read_cycles)(void); /* the guest's notion of now, for arming timers */
+	void (*null_call)(void);       /* the interface's bare hook, NULL when it has none */
 };
 
 extern struct pv_ops pv;
+/* Looks for a VMI ROM and, when one passes every check, routes pv through it. */
+void vmi_probe(void);
 
 #endif

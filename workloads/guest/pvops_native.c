@@ -11,16 +11,26 @@ _Static_assert(offsetof(struct pv_ops, sysret) == PV_OFF_SYSRET, "asm offset");
 void native_iret(void);   /* entry.S */
 void native_sysret(void); /* entry.S */
 
-static void native_set_pte(uint64_t *ptep, uint64_t val, int level)
+static void native_set_pte(uint64_t val, uint64_t *ptep, uint64_t flags)
 {
-	(void)level;
+	(void)flags;
 	*(volatile uint64_t *)ptep = val;
 }
 
 static void native_invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" :: "r"(va) : "memory"); }
 static void native_write_cr3(uint64_t v) { __asm__ volatile("mov %0, %%cr3" :: "r"(v) : "memory"); }
-static void native_flush_tlb(void) { native_write_cr3(read_cr3()); }
-static void native_lazy_mmu(int on) { (void)on; }
+static void native_flush_tlb(uint64_t flags)
+{
+	if (!(flags & VMI_FLUSH_GLOBAL)) {
+		native_write_cr3(read_cr3());
+		return;
+	}
+	uint64_t cr4;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	__asm__ volatile("mov %0, %%cr4; mov %1, %%cr4" :: "r"(cr4 ^ 0x80), "r"(cr4) : "memory");
+}
+
+static void native_lazy_mmu(uint64_t mode) { (void)mode; }
 static void native_irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
 static void native_irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
 static void native_halt(void) { __asm__ volatile("hlt" ::: "memory"); }

@@ -1,0 +1,54 @@
+/* The VMM side of VMI: the ROM in guest memory, the doorbell through which its calls
+ * enter, and what each call does. Every engine routes calls here: the interpreter
+ * directly from the doorbell instruction, KVM through the doorbell's MMIO exit. */
+#ifndef VMM_VMI_H
+#define VMM_VMI_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "abi.h"
+#include "../bus.h"
+#include "../lapic.h"
+#include "../mem.h"
+#include "../../collect/profile.h"
+
+#define VMI_NEEDS_LAPIC 1
+
+/* The vCPU state a call reads: its arguments, CR3 (to find the PTE a pointer names) and
+ * the guest TSC (alarms are in guest cycles). */
+struct vmi_regs {
+	uint64_t arg[6];
+	uint64_t cr3, tsc;
+};
+
+/* What the VMM asks of the engine. */
+struct vmi_engine {
+	void *opaque;
+	/* the vCPU's registers at a doorbell read that arrived as an MMIO access */
+	void (*regs)(void *opaque, struct vmi_regs *r);
+	/* guest memory at phys was written behind the vCPU's back (NULL: nothing to do) */
+	void (*wrote)(void *opaque, uint64_t phys);
+};
+
+struct vmi {
+	struct guest_mem *mem;
+	struct bus *bus;
+	struct lapic *lapic;       /* NULL: the engine keeps the LAPIC (alarm calls withdrawn) */
+	uint64_t tsc_hz;
+	struct vmi_engine eng;
+	struct profile *prof;      /* NULL unless profiling */
+	uint64_t calls, applied, drains, bad_ptep;
+};
+
+/* Builds the ROM (offering what this machine can serve) and claims the doorbell. */
+int vmi_init(struct vmi *v, struct guest_mem *mem, struct bus *bus, struct lapic *lapic, uint64_t tsc_hz);
+/* One call, by number; returns what the guest gets in rax. */
+uint64_t vmi_call(struct vmi *v, unsigned n, const struct vmi_regs *r);
+/* Writes the ROM image into guest memory; `withdraw` calls whose needs are set in it get
+ * RELOC_NONE. Exposed for tests that damage the image afterwards. */
+void vmi_rom_install(struct guest_mem *mem, unsigned withdraw);
+const char *vmi_call_name(unsigned n);
+unsigned vmi_call_needs(unsigned n);
+/* The byte that makes an image's sum zero, recomputed after a test edits it. */
+void vmi_rom_checksum(uint8_t *image);
+
+#endif
