@@ -7,6 +7,7 @@ static const char usage[] =
 	"  run     run benchmarks in modes, store them, print the table\n"
 	"  list    modes (with availability here) and benchmarks\n"
 	"  show    print a stored run\n"
+	"  profile print a stored run's per-hook profiles (run --profile), costliest first\n"
 	"  boot    boot any Multiboot v1 or ELF64 kernel with COM1 on stdout\n"
 	"\n"
 	"'pvbench <command> --help' for its options. Exit status: 0 success, 1 a benchmark\n"
@@ -25,7 +26,7 @@ int main(int argc, char **argv)
 	static const struct {
 		const char *name;
 		int (*fn)(int, char **);
-	} cmds[] = { { "run", cmd_run }, { "list", cmd_list }, { "show", cmd_show }, { "boot", cmd_boot } };
+	} cmds[] = { { "run", cmd_run }, { "list", cmd_list }, { "show", cmd_show }, { "profile", cmd_profile }, { "boot", cmd_boot } };
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);

@@ -146,21 +146,12 @@ int cmd_show(int argc, char **argv)
 		return EXIT_USAGE;
 	if (optind < argc)
 		return cli_error("unexpected argument '%s'", argv[optind]);
-	if (access(db, F_OK))
-		return cli_error("no database at %s (run 'pvbench run' first)", db);
-	struct store st;
-	char err[512];
-	if (store_open(&st, db, STORE_BUSY_MS, err, sizeof(err)))
-		return cli_error("%s", err);
 	struct run_meta meta;
 	struct host_info h;
 	struct result_set rs = { 0 };
-	int rc = store_load_run(&st, (int64_t)run, &meta, &h, &rs, err, sizeof(err));
-	if (rc)
-		cli_error("%s", err);
-	else
-		print_run(stdout, &meta, &h, &rs);
+	if (cli_load_run(db, (int64_t)run, &meta, &h, &rs))
+		return EXIT_USAGE;
+	print_run(stdout, &meta, &h, &rs);
 	results_free(&rs);
-	store_close(&st);
-	return rc ? EXIT_USAGE : 0;
+	return 0;
 }

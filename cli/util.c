@@ -41,3 +41,20 @@ void cli_default_guest(char *buf, size_t n)
 	exe[len] = 0;
 	snprintf(buf, n, "%s/pvbench-guest.elf", dirname(exe));
 }
+
+int cli_load_run(const char *db, int64_t run, struct run_meta *meta, struct host_info *h, struct result_set *rs)
+{
+	if (access(db, F_OK))
+		return cli_error("no database at %s (run 'pvbench run' first)", db), -1;
+	struct store st;
+	char err[512];
+	if (store_open(&st, db, STORE_BUSY_MS, err, sizeof(err)))
+		return cli_error("%s", err), -1;
+	int rc = store_load_run(&st, run, meta, h, rs, err, sizeof(err));
+	store_close(&st);
+	if (rc) {
+		results_free(rs);
+		return cli_error("%s", err), -1;
+	}
+	return 0;
+}

@@ -405,5 +405,24 @@ int store_load_run(struct store *s, int64_t run_id, struct run_meta *meta, struc
 		sscanf(hex, "%llx", (unsigned long long *)&v->value);
 	}
 	sqlite3_finalize(st);
+
+	if (sqlite3_prepare_v2(s->db, "SELECT mode, benchmark, kind, hook, calls, host_ns, events, event_source"
+				      " FROM hook_profiles WHERE run_id = ? ORDER BY id", -1, &st, NULL))
+		return db_fail(s, err, n, what);
+	sqlite3_bind_int64(st, 1, meta->id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct prof_rec *p = results_add_prof(r);
+		if (!p)
+			break;
+		col_text(st, 0, p->mode, sizeof(p->mode));
+		col_text(st, 1, p->bench, sizeof(p->bench));
+		col_text(st, 2, p->kind, sizeof(p->kind));
+		col_text(st, 3, p->hook, sizeof(p->hook));
+		p->calls = (uint64_t)sqlite3_column_int64(st, 4);
+		p->host_ns = sqlite3_column_double(st, 5);
+		col_text(st, 6, p->events, sizeof(p->events));
+		col_text(st, 7, p->source, sizeof(p->source));
+	}
+	sqlite3_finalize(st);
 	return 0;
 }

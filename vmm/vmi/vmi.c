@@ -10,7 +10,7 @@
 #include "../../workloads/lapic_regs.h"
 
 static const char *const names[VMI_NCALLS] = {
-#define VMI_CALL(name, stub, needs, handler) [VMI_CALL_##name] = "vmi." #name,
+#define VMI_CALL(name, stub, needs, handler) [VMI_CALL_##name] = #name,
 #include "calls.def"
 #undef VMI_CALL
 };
@@ -18,8 +18,8 @@ static const char *const names[VMI_NCALLS] = {
 const char *vmi_call_name(unsigned n)
 {
 	if (n == VMI_INIT_CALL)
-		return "vmi.init";
-	return n < VMI_NCALLS && names[n] ? names[n] : "vmi.unknown";
+		return "init";
+	return n < VMI_NCALLS && names[n] ? names[n] : "unknown";
 }
 
 static uint64_t *guest_u64(struct vmi *v, uint64_t phys) { return mem_ptr(v->mem, phys, 8); }
@@ -189,10 +189,13 @@ uint64_t vmi_call(struct vmi *v, unsigned n, const struct vmi_regs *r)
 static uint64_t doorbell_read(void *opaque, uint64_t off, unsigned size)
 {
 	struct vmi *v = opaque;
-	struct vmi_regs r;
+	struct vmi_regs r = { 0 };
 	if (size != 8 || (off & 7) || !v->eng.regs)
 		return ~0ull;
-	v->eng.regs(v->eng.opaque, &r);
+	/* fetching registers can cost more than the exit (ioctls under KVM): only for
+	 * calls whose VMM side reads them */
+	if (off / 8 < VMI_NCALLS && handlers[off / 8] && handlers[off / 8] != h_none)
+		v->eng.regs(v->eng.opaque, &r);
 	return vmi_call(v, (unsigned)(off / 8), &r);
 }
 

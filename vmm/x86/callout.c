@@ -1,5 +1,6 @@
 /* Where the interpreter leaves the CPU model for the VMM without an exit: the VMI
  * doorbell as a direct call, and the timing of sensitive instructions for profiles. */
+#include <Zydis/Zydis.h>
 #include <x86intrin.h>
 #include "decode.h"
 #include "exec.h"
@@ -37,5 +38,6 @@ void op_profiled(struct x86_cpu *c, const struct x86_insn *i)
 	struct prof_mark m;
 	prof_begin(c->prof, &m);
 	x86_handler(i->mnemonic)(c, i);
-	prof_end(c->prof, PROF_INSN + i->mnemonic, x86_mnemonic_name(i->mnemonic), &m);
+	/* a sensitive mov is one to or from a control or debug register */
+	prof_end(c->prof, PROF_INSN + i->mnemonic, i->mnemonic == ZYDIS_MNEMONIC_MOV ? "mov cr/dr" : x86_mnemonic_name(i->mnemonic), &m);
 }
