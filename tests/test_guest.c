@@ -115,27 +115,30 @@ static const struct mode_ops *hw_or_skip(void)
 	return hw;
 }
 
-static void runs_every_supported_benchmark(const struct mode_ops *hw)
+static void runs_every_supported_benchmark(const struct mode_ops *mode)
 {
+	const struct mode_ops *eng = mode_engine(mode);
 	struct bench_plan plan;
 	plan_defaults(&plan);
 	plan.reps = 2;
 	plan.rep_us = 500;
 	for (int b = 0; b < bench_count; b++)
-		plan.want[b] = !hw->bench_unsupported(bench_table[b].name, bench_table[b].needs);
+		plan.want[b] = !eng->bench_unsupported(bench_table[b].name, bench_table[b].needs);
 	char cmdline[1024];
 	plan_cmdline(&plan, -1, cmdline, sizeof(cmdline));
 	struct seen s = { 0 };
-	struct session ses = { .mode = hw, .kernel = GUEST, .format = IMAGE_AUTO, .cmdline = cmdline,
+	struct session ses = { .mode = mode, .kernel = GUEST, .format = IMAGE_AUTO, .cmdline = cmdline,
 			       .mem_bytes = 64 << 20, .echo_fd = -1, .timeout_ms = 300000, .on_msg = record, .opaque = &s };
 	struct session_result r;
 	session_boot(&ses, &r);
 	assert_false(r.setup_failed);
 	if (r.out.end != RUN_EXITED)
-		fail_msg("%s: %s", hw->name, r.out.reason);
+		fail_msg("%s: %s", mode->name, r.out.reason);
 	assert_int_equal(r.out.exit_status, 1);
 	check_all_reported(&s, plan.want, 2);
-	if (!hw->bench_unsupported("syscall_int80", PVB_NEED_RING3))
+	/* the VMI hook has a number exactly when the guest took the VMI interface */
+	assert_int_equal(s.results[bench_find("vmi_null") - bench_table], mode->vmi ? 2 : 0);
+	if (!eng->bench_unsupported("syscall_int80", PVB_NEED_RING3))
 		assert_int_equal(s.results[bench_find("syscall_int80") - bench_table], 2);
 }
 
@@ -149,6 +152,14 @@ static void emulate_runs_every_benchmark(void **state)
 {
 	(void)state;
 	runs_every_supported_benchmark(mode_find("emulate"));
+}
+
+static void vmi_runs_every_benchmark_on_each_engine(void **state)
+{
+	(void)state;
+	runs_every_supported_benchmark(mode_find("vmi:emulate"));
+	hw_or_skip();
+	runs_every_supported_benchmark(mode_find("vmi:hw"));
 }
 
 static const uint8_t exit_code[] = {
@@ -452,6 +463,7 @@ int main(void)
 		cmocka_unit_test(qemu_tcg_runs_every_benchmark),
 		cmocka_unit_test(hw_runs_every_supported_benchmark),
 		cmocka_unit_test(emulate_runs_every_benchmark),
+		cmocka_unit_test(vmi_runs_every_benchmark_on_each_engine),
 		cmocka_unit_test(emulate_boot_semantics),
 		cmocka_unit_test(emulate_paging_kernels_and_smc),
 		cmocka_unit_test(emulate_32bit_privilege_change),

@@ -1,5 +1,5 @@
 /* The kernel command line selects and sizes the benchmarks:
- *   bench=LIST|all reps=R warmup=W rep_us=US iters=N [inject=BENCH:hang|crash] */
+ *   bench=LIST|all reps=R warmup=W rep_us=US iters=N [inject=BENCH:hang|crash] [selftest=pvops] */
 #include "kernel.h"
 
 static uint64_t parse_u64(const char *s, size_t n)
@@ -18,6 +18,7 @@ void config_parse(struct config *c, const char *cmdline)
 	c->rep_us = 10000;
 	c->iters = 0;
 	c->inject[0] = 0;
+	c->selftest = 0;
 	for (const char *p = cmdline; p && *p;) {
 		while (*p == ' ')
 			p++;
@@ -40,6 +41,8 @@ void config_parse(struct config *c, const char *cmdline)
 			c->rep_us = parse_u64(v, vlen);
 		} else if (klen == 5 && !strncmp(p, "iters", 5)) {
 			c->iters = parse_u64(v, vlen);
+		} else if (klen == 8 && !strncmp(p, "selftest", 8)) {
+			c->selftest = vlen == 5 && !strncmp(v, "pvops", 5);
 		} else if (klen == 6 && !strncmp(p, "inject", 6) && vlen < sizeof(c->inject)) {
 			memcpy(c->inject, v, vlen);
 			c->inject[vlen] = 0;

@@ -38,6 +38,7 @@ struct config {
 	uint64_t rep_us;   /* target duration of one repetition */
 	uint64_t iters;    /* fixed iterations per repetition; 0 = size by rep_us */
 	char inject[48];   /* "bench:hang" or "bench:crash": a deliberate failure, for tests */
+	int selftest;      /* selftest=pvops: check the interface instead of benchmarking */
 };
 void config_parse(struct config *c, const char *cmdline);
 int list_has(const char *list, const char *name);

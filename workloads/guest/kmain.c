@@ -29,6 +29,8 @@ void kmain(uint64_t magic, uint64_t info_addr)
 	syscall_init();
 	tsc_calibrate();
 	report(PVB_MSG_HELLO, "", 0, 0, 0, 0, pv.name);
+	if (cfg.selftest)
+		guest_exit(pv_selftest() ? 1 : 0);
 	harness_run(&cfg);
 	report(PVB_MSG_DONE, "", 0, 0, 0, 0, 0);
 	guest_exit(0);

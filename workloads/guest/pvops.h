@@ -37,5 +37,9 @@ struct pv_ops {
 extern struct pv_ops pv;
 /* Looks for a VMI ROM and, when one passes every check, routes pv through it. */
 void vmi_probe(void);
+/* The ROM's entry for a VMI call, NULL when the guest runs native or it is not offered. */
+void *vmi_rom_entry(uint64_t call);
+/* selftest=pvops (pvcheck.c): the number of checks that failed. */
+int pv_selftest(void);
 
 #endif

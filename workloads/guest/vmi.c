@@ -11,6 +11,7 @@ struct reloc {
 };
 
 static char interface[PVB_TEXT_LEN];
+static struct reloc (*rom_get_reloc)(uint64_t);
 
 /* ROM entries the guest calls through its own small wrappers (VMI's signatures differ
  * from pv's there); NULL when not offered. */
@@ -76,9 +77,16 @@ static void *entry(struct reloc (*get_reloc)(uint64_t), uint64_t call, unsigned 
 	return (void *)r.addr;
 }
 
+void *vmi_rom_entry(uint64_t call)
+{
+	unsigned used = 0;
+	return rom_get_reloc ? entry(rom_get_reloc, call, &used) : 0;
+}
+
 static void route(uint64_t base)
 {
 	struct reloc (*get_reloc)(uint64_t) = (struct reloc (*)(uint64_t))(base + VMI_H_GET_RELOC);
+	rom_get_reloc = get_reloc;
 	unsigned used = 0;
 	void *e;
 #define ROUTE(field, call) if ((e = entry(get_reloc, VMI_CALL_##call, &used))) pv.field = e
@@ -106,7 +114,7 @@ static void route(uint64_t base)
 		pv.timer_cancel = vmi_timer_cancel;
 		pv.timer_ack = vmi_timer_ack;
 	}
-	fmt(interface, sizeof(interface), "vmi %u.%u (ROM at 0x%lx; %u calls offered%s)", ((uint8_t *)base)[VMI_H_API_MAJ],
+	fmt(interface, sizeof(interface), "vmi %u.%u (ROM at 0x%lx; %u calls in use%s)", ((uint8_t *)base)[VMI_H_API_MAJ],
 	    ((uint8_t *)base)[VMI_H_API_MIN], base, used,
 	    pv.timer_ack == vmi_timer_ack ? "" : "; timers native: no alarm calls");
 }
