@@ -22,8 +22,10 @@ int cli_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t
 /* The guest image installed next to the pvbench binary. */
 void cli_default_guest(char *buf, size_t n);
 
-/* Opens db and reads run (<= 0: the latest); a one-line error and -1 when it cannot. */
-int cli_load_run(const char *db, int64_t run, struct run_meta *meta, struct host_info *h, struct result_set *rs);
+/* The run named by the optional RUN argument left at argv[optind] (none: the latest),
+ * read from db; a one-line error and -1 when it cannot be. */
+int cli_load_run(int argc, char **argv, const char *db, struct run_meta *meta, struct host_info *h,
+		 struct result_set *rs);
 
 int cmd_run(int argc, char **argv);
 int cmd_profile(int argc, char **argv);

@@ -16,21 +16,27 @@ int cmd_list(int argc, char **argv)
 		const struct mode_ops *mode = mode_list[i], *m = mode_engine(mode);
 		char why[256], backend[64];
 		bool ok = m->probe(why, sizeof(why)) == 0;
-		printf("  %-11s %-11s %s\n", mode->name, ok ? "available" : "unavailable", mode->summary);
+		printf("  %-11s %-11s ", mode->name, ok ? "available" : "unavailable");
+		for (const char *p = mode->summary; *p; p++) /* continuation lines under the first */
+			if (*p == '\n')
+				printf("\n%26s", "");
+			else
+				putchar(*p);
+		putchar('\n');
 		if (!ok) {
-			printf("           why: %s\n", why);
+			printf("              why: %s\n", why);
 			continue;
 		}
 		mode_backend(mode, backend, sizeof(backend));
-		printf("           runs on: %s\n", backend);
+		printf("              runs on: %s\n", backend);
 		if (m->run_host)
-			fputs("           runs only:", stdout);
+			fputs("              runs only:", stdout);
 		for (int b = 0; b < bench_count; b++) {
 			const char *no = m->bench_unsupported(bench_table[b].name, bench_table[b].needs);
 			if (m->run_host && !no)
 				printf(" %s", bench_table[b].name);
 			else if (!m->run_host && no)
-				printf("           %s: %s\n", bench_table[b].name, no);
+				printf("              %s: %s\n", bench_table[b].name, no);
 		}
 		if (m->run_host)
 			puts(" (the others need a guest kernel)");

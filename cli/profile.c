@@ -45,7 +45,6 @@ int cmd_profile(int argc, char **argv)
 	static const struct option opts[] = { { "db", 1, 0, 'd' }, { "mode", 1, 0, 'm' }, { "bench", 1, 0, 'b' },
 					      { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
 	const char *db = STORE_DEFAULT_PATH, *mode = NULL, *bench = NULL;
-	uint64_t run = 0;
 	optind = 1;
 	opterr = 0;
 	for (int ch; (ch = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
@@ -57,14 +56,10 @@ int cmd_profile(int argc, char **argv)
 		default: return cli_error("unknown option or missing value: '%s' (see 'pvbench profile --help')", argv[optind - 1]);
 		}
 	}
-	if (optind < argc && cli_u64("RUN", argv[optind++], 1, INT64_MAX, &run))
-		return EXIT_USAGE;
-	if (optind < argc)
-		return cli_error("unexpected argument '%s'", argv[optind]);
 	struct run_meta meta;
 	struct host_info h;
 	struct result_set rs = { 0 };
-	if (cli_load_run(db, (int64_t)run, &meta, &h, &rs))
+	if (cli_load_run(argc, argv, db, &meta, &h, &rs))
 		return EXIT_USAGE;
 	int shown = 0;
 	for (size_t i = 0; i < rs.np; i++) {

@@ -1,4 +1,5 @@
 /* Helpers every subcommand uses. */
+#include <getopt.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -42,15 +43,21 @@ void cli_default_guest(char *buf, size_t n)
 	snprintf(buf, n, "%s/pvbench-guest.elf", dirname(exe));
 }
 
-int cli_load_run(const char *db, int64_t run, struct run_meta *meta, struct host_info *h, struct result_set *rs)
+int cli_load_run(int argc, char **argv, const char *db, struct run_meta *meta, struct host_info *h,
+		 struct result_set *rs)
 {
+	uint64_t run = 0;
+	if (optind < argc && cli_u64("RUN", argv[optind++], 1, INT64_MAX, &run))
+		return -1;
+	if (optind < argc)
+		return cli_error("unexpected argument '%s'", argv[optind]), -1;
 	if (access(db, F_OK))
 		return cli_error("no database at %s (run 'pvbench run' first)", db), -1;
 	struct store st;
 	char err[512];
 	if (store_open(&st, db, STORE_BUSY_MS, err, sizeof(err)))
 		return cli_error("%s", err), -1;
-	int rc = store_load_run(&st, run, meta, h, rs, err, sizeof(err));
+	int rc = store_load_run(&st, (int64_t)run, meta, h, rs, err, sizeof(err));
 	store_close(&st);
 	if (rc) {
 		results_free(rs);

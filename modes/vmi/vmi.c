@@ -9,7 +9,7 @@ extern const struct mode_ops emulate_mode, hw_mode;
 const struct mode_ops vmi_mode = {
 	.name = "vmi",
 	.summary = "the guest's privileged operations through the VMI ROM's calls, on the default\n"
-		   "           engine: emulate (bt, VMware's configuration, does not exist yet)",
+		   "engine: emulate (bt, VMware's configuration, does not exist yet)",
 	.engine = &emulate_mode,
 	.vmi = true,
 };
@@ -24,7 +24,7 @@ const struct mode_ops vmi_emulate_mode = {
 const struct mode_ops vmi_hw_mode = {
 	.name = "vmi:hw",
 	.summary = "the VMI interface under KVM; each call an MMIO exit. KVM keeps the LAPIC in\n"
-		   "           the kernel, so the ROM withdraws its alarm and APIC calls (timers stay native)",
+		   "the kernel, so the ROM withdraws its alarm and APIC calls (timers stay native)",
 	.engine = &hw_mode,
 	.vmi = true,
 };
