@@ -25,11 +25,6 @@ struct collector {
 	uint64_t bench_start_ns;
 };
 
-static const char *hook_kind(unsigned id)
-{
-	return id >= PROF_INSN ? "insn" : id >= PROF_DEV ? "device" : id >= PROF_EXIT ? "exit" : "vmi";
-}
-
 static void add_prof(struct collector *c, const char *bench, const char *kind, const char *hook, uint64_t calls,
 		     double ns, const char *events)
 {
@@ -64,7 +59,7 @@ static void save_profile(struct collector *c, const char *bench)
 					(long long)h->ev[i]);
 		if (p->nev)
 			snprintf(ev + len, sizeof(ev) - (size_t)len, "}");
-		add_prof(c, bench, hook_kind(id), h->name, h->count, p->tsc_hz ? (double)h->tsc * 1e9 / (double)p->tsc_hz : 0, ev);
+		add_prof(c, bench, prof_kind(id), h->name, h->count, p->tsc_hz ? (double)h->tsc * 1e9 / (double)p->tsc_hz : 0, ev);
 	}
 }
 

@@ -16,6 +16,12 @@
 #define PROF_HOOKS (PROF_INSN + 2048)
 #define PROF_EVENTS 2
 
+/* What kind of hook an id is, by the ranges above. */
+static inline const char *prof_kind(unsigned id)
+{
+	return id >= PROF_INSN ? "insn" : id >= PROF_DEV ? "device" : id >= PROF_EXIT ? "exit" : "vmi";
+}
+
 struct prof_hook {
 	const char *name;  /* static string, set by the first record */
 	uint64_t count, tsc;

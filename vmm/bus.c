@@ -28,45 +28,47 @@ int bus_register(struct bus *b, enum bus_space s, uint64_t base, uint64_t len,
 
 static uint64_t size_mask(unsigned size) { return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1; }
 
-static void prof_dev_end(struct bus *b, enum bus_space s, const struct bus_region *r, const struct prof_mark *m)
+/* The region that claims addr, its access counted; NULL, counted as unclaimed, if none. */
+static struct bus_region *claim(struct bus *b, enum bus_space s, uint64_t addr)
 {
-	prof_end(b->prof, PROF_DEV + (unsigned)s * BUS_MAX_REGIONS + (unsigned)(r - b->r[s]), r->ops->name, m);
+	struct bus_region *r = (struct bus_region *)bus_find(b, s, addr);
+	if (!r) {
+		b->unclaimed[s]++;
+		return NULL;
+	}
+	r->accesses++;
+	return r;
+}
+
+/* The device's read or write, timed into the profile when one is attached. */
+static uint64_t device_access(struct bus *b, enum bus_space s, struct bus_region *r, uint64_t addr, uint64_t v,
+			      unsigned size, bool is_write)
+{
+	struct prof_mark m;
+	if (b->prof)
+		prof_begin(b->prof, &m);
+	if (!is_write)
+		v = r->ops->read ? r->ops->read(r->opaque, addr - r->base, size) : ~0ull;
+	else if (r->ops->write)
+		r->ops->write(r->opaque, addr - r->base, v, size);
+	if (b->prof)
+		prof_end(b->prof, PROF_DEV + (unsigned)s * BUS_MAX_REGIONS + (unsigned)(r - b->r[s]), r->ops->name, &m);
+	return v;
 }
 
 bool bus_read(struct bus *b, enum bus_space s, uint64_t addr, unsigned size, uint64_t *v)
 {
-	struct bus_region *r = (struct bus_region *)bus_find(b, s, addr);
-	if (!r) {
-		b->unclaimed[s]++;
-		*v = size_mask(size);
-		return false;
-	}
-	r->accesses++;
-	struct prof_mark m;
-	if (b->prof)
-		prof_begin(b->prof, &m);
-	*v = (r->ops->read ? r->ops->read(r->opaque, addr - r->base, size) : ~0ull) & size_mask(size);
-	if (b->prof)
-		prof_dev_end(b, s, r, &m);
-	return true;
+	struct bus_region *r = claim(b, s, addr);
+	*v = (r ? device_access(b, s, r, addr, 0, size, false) : ~0ull) & size_mask(size);
+	return r;
 }
 
 bool bus_write(struct bus *b, enum bus_space s, uint64_t addr, uint64_t v, unsigned size)
 {
-	struct bus_region *r = (struct bus_region *)bus_find(b, s, addr);
-	if (!r) {
-		b->unclaimed[s]++;
-		return false;
-	}
-	r->accesses++;
-	struct prof_mark m;
-	if (b->prof)
-		prof_begin(b->prof, &m);
-	if (r->ops->write)
-		r->ops->write(r->opaque, addr - r->base, v & size_mask(size), size);
-	if (b->prof)
-		prof_dev_end(b, s, r, &m);
-	return true;
+	struct bus_region *r = claim(b, s, addr);
+	if (r)
+		device_access(b, s, r, addr, v & size_mask(size), size, true);
+	return r;
 }
 
 bool bus_access(struct bus *b, enum bus_space s, uint64_t addr, uint8_t *data, unsigned size,

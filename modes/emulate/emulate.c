@@ -30,7 +30,11 @@ static const char *emu_bench_unsupported(const char *bench, unsigned needs) { (v
 
 /* A doorbell read that did not come through the direct call (another instruction
  * form): the registers are right here. */
-static void vmi_regs_of(void *opaque, struct vmi_regs *r) { x86_vmi_regs(opaque, r); }
+static void vmi_regs_of(void *opaque, struct vmi_regs *r, bool tsc)
+{
+	(void)tsc; /* as cheap as not reading it */
+	x86_vmi_regs(opaque, r);
+}
 
 static void vmi_wrote(void *opaque, uint64_t phys) { mmu_code_written(opaque, phys); }
 

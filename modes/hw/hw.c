@@ -146,7 +146,7 @@ static void hw_destroy(void *opaque)
 }
 
 /* A VMI doorbell arrives as an MMIO read: the call's registers are fetched from KVM. */
-static void vmi_regs_of(void *opaque, struct vmi_regs *out)
+static void vmi_regs_of(void *opaque, struct vmi_regs *out, bool want_tsc)
 {
 	struct hw_vm *v = opaque;
 	struct kvm_regs r;
@@ -157,7 +157,7 @@ static void vmi_regs_of(void *opaque, struct vmi_regs *out)
 		*out = (struct vmi_regs){ .arg = { r.rdi, r.rsi, r.rdx, r.rcx, r.r8, r.r9 } };
 	if (ioctl(v->vcpu, KVM_GET_SREGS, &sr) == 0)
 		out->cr3 = sr.cr3;
-	if (ioctl(v->vcpu, KVM_GET_MSRS, &tsc) == 1)
+	if (want_tsc && ioctl(v->vcpu, KVM_GET_MSRS, &tsc) == 1)
 		out->tsc = tsc.e.data;
 }
 
@@ -323,6 +323,20 @@ static bool handle_exit(struct hw_vm *v, struct run_outcome *out)
 	}
 }
 
+/* handle_exit, timed into the profile by exit reason when one is attached */
+static bool take_exit(struct hw_vm *v, struct run_outcome *out)
+{
+	if (!v->m->prof)
+		return handle_exit(v, out);
+	struct prof_mark pm;
+	uint32_t reason = v->run->exit_reason;
+	const char *nm = exit_name(reason);
+	prof_begin(v->m->prof, &pm);
+	bool over = handle_exit(v, out);
+	prof_end(v->m->prof, PROF_EXIT + (reason < 64 ? reason : 63), nm ? nm : "other", &pm);
+	return over;
+}
+
 static void hw_run(void *opaque, uint64_t timeout_ms, struct run_outcome *out)
 {
 	struct hw_vm *v = opaque;
@@ -339,16 +353,7 @@ static void hw_run(void *opaque, uint64_t timeout_ms, struct run_outcome *out)
 			}
 			v->eintr++;
 			v->run->immediate_exit = 0;
-		} else if (v->m->prof) {
-			struct prof_mark pm;
-			prof_begin(v->m->prof, &pm);
-			uint32_t reason = v->run->exit_reason;
-			bool over = handle_exit(v, out);
-			const char *nm = exit_name(reason);
-			prof_end(v->m->prof, PROF_EXIT + (reason < 64 ? reason : 63), nm ? nm : "other", &pm);
-			if (over)
-				break;
-		} else if (handle_exit(v, out)) {
+		} else if (take_exit(v, out)) {
 			break;
 		}
 		if (run_over(v->m, interrupted, deadline, timeout_ms, out))

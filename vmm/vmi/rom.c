@@ -5,14 +5,6 @@
 
 extern const uint8_t vmi_rom_code[], vmi_rom_code_end[];
 
-static const unsigned call_needs[VMI_NCALLS] = {
-#define VMI_CALL(name, stub, needs, handler) [VMI_CALL_##name] = (needs) | 0x100,
-#include "calls.def"
-#undef VMI_CALL
-};
-
-unsigned vmi_call_needs(unsigned n) { return n < VMI_NCALLS ? call_needs[n] & 0xff : 0; }
-
 static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
@@ -62,7 +54,7 @@ void vmi_rom_install(struct guest_mem *mem, unsigned withdraw)
 	jump(img, VMI_H_GET_RELOC, VMI_NCALLS + 1);
 	memcpy(img + VMI_CODE_OFF, vmi_rom_code, (size_t)(vmi_rom_code_end - vmi_rom_code));
 	for (unsigned n = 0; n < VMI_NCALLS; n++) {
-		bool offered = call_needs[n] && !(call_needs[n] & withdraw);
+		bool offered = vmi_call_offered(n, withdraw);
 		put64(img + VMI_RELOC_OFF + 16 * n, offered ? VMI_SLOT_ADDR(n) : 0);
 		put64(img + VMI_RELOC_OFF + 16 * n + 8, offered ? VMI_RELOC_CALL_REL : VMI_RELOC_NONE);
 	}

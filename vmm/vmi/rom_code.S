@@ -8,7 +8,6 @@
 #include "abi.h"
 
 #define DB(n) (VMI_DOORBELL + 8 * (n))
-#define VMI_NEEDS_LAPIC 1
 #define VMI_SLOT_INIT      VMI_NCALLS
 #define VMI_SLOT_GET_RELOC (VMI_NCALLS + 1)
 

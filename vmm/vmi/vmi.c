@@ -9,19 +9,6 @@
 #include "vmi.h"
 #include "../../workloads/lapic_regs.h"
 
-static const char *const names[VMI_NCALLS] = {
-#define VMI_CALL(name, stub, needs, handler) [VMI_CALL_##name] = #name,
-#include "calls.def"
-#undef VMI_CALL
-};
-
-const char *vmi_call_name(unsigned n)
-{
-	if (n == VMI_INIT_CALL)
-		return "init";
-	return n < VMI_NCALLS && names[n] ? names[n] : "unknown";
-}
-
 static uint64_t *guest_u64(struct vmi *v, uint64_t phys) { return mem_ptr(v->mem, phys, 8); }
 
 /* The physical address of a guest-virtual pointer under cr3 (4-level paging, which the
@@ -156,11 +143,30 @@ static uint64_t h_wallclock(struct vmi *v, const struct vmi_regs *r)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static handler_fn *const handlers[VMI_NCALLS] = {
-#define VMI_CALL(name, stub, needs, handler) [VMI_CALL_##name] = handler,
+/* Each call the ROM can offer: its name, what it needs of the machine, its VMM side. */
+static const struct {
+	const char *name;
+	unsigned needs;
+	handler_fn *fn;
+} calls[VMI_NCALLS] = {
+#define VMI_CALL(name, stub, needs, handler) [VMI_CALL_##name] = { #name, needs, handler },
 #include "calls.def"
 #undef VMI_CALL
 };
+
+const char *vmi_call_name(unsigned n)
+{
+	if (n == VMI_INIT_CALL)
+		return "init";
+	return n < VMI_NCALLS && calls[n].name ? calls[n].name : "unknown";
+}
+
+unsigned vmi_call_needs(unsigned n) { return n < VMI_NCALLS ? calls[n].needs : 0; }
+
+bool vmi_call_offered(unsigned n, unsigned withdraw)
+{
+	return n < VMI_NCALLS && calls[n].fn && !(calls[n].needs & withdraw);
+}
 
 static uint64_t dispatch(struct vmi *v, unsigned n, const struct vmi_regs *r)
 {
@@ -169,9 +175,9 @@ static uint64_t dispatch(struct vmi *v, unsigned n, const struct vmi_regs *r)
 		*(uint32_t *)mem_ptr(v->mem, VMI_D_QCOUNT, 4) = 0;
 		return 0;
 	}
-	if (n >= VMI_NCALLS || !handlers[n] || ((vmi_call_needs(n) & VMI_NEEDS_LAPIC) && !v->lapic))
+	if (!vmi_call_offered(n, v->lapic ? 0 : VMI_NEEDS_LAPIC))
 		return ~0ull; /* not offered: get_reloc said RELOC_NONE */
-	return handlers[n](v, r);
+	return calls[n].fn(v, r);
 }
 
 uint64_t vmi_call(struct vmi *v, unsigned n, const struct vmi_regs *r)
@@ -190,13 +196,14 @@ static uint64_t doorbell_read(void *opaque, uint64_t off, unsigned size)
 {
 	struct vmi *v = opaque;
 	struct vmi_regs r = { 0 };
+	unsigned n = (unsigned)(off / 8), needs = vmi_call_needs(n);
 	if (size != 8 || (off & 7) || !v->eng.regs)
 		return ~0ull;
-	/* fetching registers can cost more than the exit (ioctls under KVM): only for
-	 * calls whose VMM side reads them */
-	if (off / 8 < VMI_NCALLS && handlers[off / 8] && handlers[off / 8] != h_none)
-		v->eng.regs(v->eng.opaque, &r);
-	return vmi_call(v, (unsigned)(off / 8), &r);
+	/* fetching registers costs ioctls under KVM, as much as the exit: only what the
+	 * call reads */
+	if (needs & (VMI_NEEDS_ARGS | VMI_NEEDS_TSC))
+		v->eng.regs(v->eng.opaque, &r, needs & VMI_NEEDS_TSC);
+	return vmi_call(v, n, &r);
 }
 
 static const struct dev_ops doorbell_ops = { "vmi-doorbell", doorbell_read, NULL };

@@ -11,7 +11,10 @@
 #include "../mem.h"
 #include "../../collect/profile.h"
 
-#define VMI_NEEDS_LAPIC 1
+/* What a call's VMM side needs (calls.def's third column). */
+#define VMI_NEEDS_LAPIC 1 /* the machine's LAPIC model */
+#define VMI_NEEDS_ARGS  2 /* the arguments and CR3 */
+#define VMI_NEEDS_TSC   4 /* the guest TSC */
 
 /* The vCPU state a call reads: its arguments, CR3 (to find the PTE a pointer names) and
  * the guest TSC (alarms are in guest cycles). */
@@ -23,8 +26,9 @@ struct vmi_regs {
 /* What the VMM asks of the engine. */
 struct vmi_engine {
 	void *opaque;
-	/* the vCPU's registers at a doorbell read that arrived as an MMIO access */
-	void (*regs)(void *opaque, struct vmi_regs *r);
+	/* the vCPU's arguments and CR3 at a doorbell read that arrived as an MMIO access,
+	 * and the guest TSC if tsc */
+	void (*regs)(void *opaque, struct vmi_regs *r, bool tsc);
 	/* guest memory at phys was written behind the vCPU's back (NULL: nothing to do) */
 	void (*wrote)(void *opaque, uint64_t phys);
 };
@@ -48,6 +52,8 @@ uint64_t vmi_call(struct vmi *v, unsigned n, const struct vmi_regs *r);
 void vmi_rom_install(struct guest_mem *mem, unsigned withdraw);
 const char *vmi_call_name(unsigned n);
 unsigned vmi_call_needs(unsigned n);
+/* Whether the ROM offers call n when the calls needing `withdraw` are withdrawn. */
+bool vmi_call_offered(unsigned n, unsigned withdraw);
 /* The byte that makes an image's sum zero, recomputed after a test edits it. */
 void vmi_rom_checksum(uint8_t *image);
 

@@ -42,29 +42,34 @@ static void vmi_timer_deadline(uint64_t tsc)
 static void vmi_timer_cancel(void) { rom_cancel_alarm(VMI_ALARM_WIRED_LVTT); }
 static void vmi_timer_ack(void) { rom_apic_write(LAPIC_EOI, 0); }
 
-static const char *rom_problem(uint64_t base, char *why, size_t n)
+/* 0 when the VMI ROM at base passes every check, else -1 with the reason in why. */
+static int rom_problem(uint64_t base, char *why, size_t n)
 {
 	const uint8_t *r = (const uint8_t *)base;
 	unsigned len = r[VMI_H_LENGTH] * 512u;
-	if (r[VMI_H_API_MAJ] != VMI_API_MAJOR)
-		return fmt(why, n, "API version %u.%u, not 3.x", r[VMI_H_API_MAJ], r[VMI_H_API_MIN]), why;
-	if (!len || base + len > VMI_SCAN_END)
-		return fmt(why, n, "length %u runs out of the ROM window", len), why;
 	uint8_t sum = 0;
-	for (unsigned i = 0; i < len; i++)
+	for (unsigned i = 0; i < len && base + len <= VMI_SCAN_END; i++)
 		sum = (uint8_t)(sum + r[i]);
-	if (sum)
-		return fmt(why, n, "checksum is off by 0x%x", sum), why;
 	uint16_t pci = *(const uint16_t *)(r + VMI_H_PCI), lic = *(const uint16_t *)(r + VMI_H_LICENSE);
-	if (!pci || pci + 8u > len || strncmp((const char *)r + pci, "PCIR", 4) ||
-	    *(const uint16_t *)(r + pci + 4) != VMI_PCI_VENDOR)
-		return fmt(why, n, "no PCI header with VMware's vendor id"), why;
-	if (*(const uint16_t *)(r + pci + 6) != VMI_PCI_DEVICE)
-		kprintf("vmi: ROM at 0x%lx has PCI device id 0x%x, not VMI's 0x%x; using it anyway\n", base,
-			*(const uint16_t *)(r + pci + 6), VMI_PCI_DEVICE);
-	if (!lic || lic >= len || (strncmp((const char *)r + lic, "GPL", 4) && strncmp((const char *)r + lic, "GPL v2", 7)))
-		return fmt(why, n, "license is not GPL"), why;
-	return 0;
+	if (r[VMI_H_API_MAJ] != VMI_API_MAJOR)
+		fmt(why, n, "API version %u.%u, not 3.x", r[VMI_H_API_MAJ], r[VMI_H_API_MIN]);
+	else if (!len || base + len > VMI_SCAN_END)
+		fmt(why, n, "length %u runs out of the ROM window", len);
+	else if (sum)
+		fmt(why, n, "checksum is off by 0x%x", sum);
+	else if (!pci || pci + 8u > len || strncmp((const char *)r + pci, "PCIR", 4) ||
+		 *(const uint16_t *)(r + pci + 4) != VMI_PCI_VENDOR)
+		fmt(why, n, "no PCI header with VMware's vendor id");
+	else if (!lic || lic >= len ||
+		 (strncmp((const char *)r + lic, "GPL", 4) && strncmp((const char *)r + lic, "GPL v2", 7)))
+		fmt(why, n, "license is not GPL");
+	else {
+		if (*(const uint16_t *)(r + pci + 6) != VMI_PCI_DEVICE)
+			kprintf("vmi: ROM at 0x%lx has PCI device id 0x%x, not VMI's 0x%x; using it anyway\n", base,
+				*(const uint16_t *)(r + pci + 6), VMI_PCI_DEVICE);
+		return 0;
+	}
+	return -1;
 }
 
 /* The entry get_reloc gives for a call, or NULL when the ROM keeps the native code. */
