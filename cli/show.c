@@ -4,10 +4,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
-#include "../collect/stats.h"
+#include "../collect/table.h"
 #include "../modes/plan.h"
 
-#define MAX_COLS 8
 #define MAX_NOTES 64
 
 struct notes {
@@ -37,55 +36,41 @@ static int note_ref(struct notes *ns, const char *mode, const char *reason)
 }
 
 /* One cell: failures win over results, results over "unsupported". */
-static void cell(const struct result_set *r, const char *mode, const char *bench, struct notes *ns, char *out, size_t n)
+static void cell_text(const struct cell *c, const char *mode, struct notes *ns, char *out, size_t n)
 {
-	double v[1024];
-	size_t nv = 0;
-	const struct measurement *failed = NULL, *unsup = NULL;
-	for (size_t i = 0; i < r->nm; i++) {
-		const struct measurement *m = &r->m[i];
-		if (strcmp(m->mode, mode) || strcmp(m->bench, bench))
-			continue;
-		if (m->status == MS_OK && nv < 1024)
-			v[nv++] = m->ns_per_op;
-		else if (m->status == MS_FAILED && !failed)
-			failed = m;
-		else if (m->status == MS_UNSUPPORTED)
-			unsup = m;
-	}
-	struct summary s;
-	if (failed)
-		snprintf(out, n, "FAILED [%d]", note_ref(ns, mode, failed->reason));
-	else if (!summarize(v, nv, &s))
-		snprintf(out, n, "%.1f ±%.1f%%", s.median, s.median ? 50.0 * (s.q3 - s.q1) / fabs(s.median) : 0.0);
-	else if (unsup)
-		snprintf(out, n, "unsupported [%d]", note_ref(ns, mode, unsup->reason));
-	else
+	if (!c)
 		snprintf(out, n, "-");
+	else if (c->status == MS_FAILED)
+		snprintf(out, n, "FAILED [%d]", note_ref(ns, mode, c->reason));
+	else if (c->status == MS_OK) {
+		int len = snprintf(out, n, "%.1f ±%.1f%%", c->s.median,
+				   c->s.median ? 50.0 * (c->s.q3 - c->s.q1) / fabs(c->s.median) : 0.0);
+		if (c->s.outliers)
+			snprintf(out + len, n - (size_t)len, " %zu!", c->s.outliers);
+	} else
+		snprintf(out, n, "unsupported [%d]", note_ref(ns, mode, c->reason));
 }
 
 void print_run(FILE *f, const struct run_meta *meta, const struct host_info *h, const struct result_set *r)
 {
-	const char *cols[MAX_COLS], *backend[MAX_COLS];
-	int nc = 0;
-	for (size_t i = 0; i < r->nm; i++) {
-		int j = 0;
-		while (j < nc && strcmp(cols[j], r->m[i].mode))
-			j++;
-		if (j == nc && nc < MAX_COLS) {
-			cols[nc] = r->m[i].mode;
-			backend[nc++] = r->m[i].backend;
-		}
+	struct table t;
+	if (table_build(r, &t)) {
+		fputs("pvbench: out of memory printing the run\n", stderr);
+		return;
 	}
 	fprintf(f, "\nrun %lld  %s .. %s  pvbench %s\n", (long long)meta->id, meta->started, meta->finished, meta->revision);
 	fprintf(f, "host: %s %s (family %d model %d stepping %d), %s\n", h->vendor, h->brand, h->family, h->model,
 		h->stepping, h->kernel);
 	fprintf(f, "kvm backend: %s (%s)\n", h->kvm_backend, h->kvm_detail);
-	fprintf(f, "guest sha256: %s\n\nmedian ns per operation, ± half the interquartile range\n\n", meta->guest_sha256);
+	fprintf(f, "guest sha256: %s\n\nmedian ns per operation, ± half the interquartile range as %% of the median;"
+		" N! = N outlying repetitions (kept)\n\n", meta->guest_sha256);
 	fprintf(f, "%-16s", "benchmark");
-	for (int j = 0; j < nc; j++) {
+	for (int j = 0; j < t.nmodes; j++) {
 		char head[48];
-		snprintf(head, sizeof(head), "%s (%s)", cols[j], backend[j]);
+		const struct cell *any = NULL;
+		for (size_t i = 0; i < t.n && !any; i++)
+			any = !strcmp(t.c[i].mode, t.modes[j]) ? &t.c[i] : NULL;
+		snprintf(head, sizeof(head), "%s (%s)", t.modes[j], any ? any->backend : "");
 		fprintf(f, "  %-22s", head);
 	}
 	fputc('\n', f);
@@ -93,10 +78,11 @@ void print_run(FILE *f, const struct run_meta *meta, const struct host_info *h, 
 	for (int b = 0; b < bench_count; b++) {
 		char line[512];
 		int len = snprintf(line, sizeof(line), "%-16s", bench_table[b].name), any = 0;
-		for (int j = 0; j < nc && len < (int)sizeof(line); j++) {
+		for (int j = 0; j < t.nmodes && len < (int)sizeof(line); j++) {
 			char c[64];
-			cell(r, cols[j], bench_table[b].name, &ns, c, sizeof(c));
-			any |= strcmp(c, "-") != 0;
+			const struct cell *cl = table_cell(&t, t.modes[j], bench_table[b].name);
+			cell_text(cl, t.modes[j], &ns, c, sizeof(c));
+			any |= cl != NULL;
 			len += pad(line + len, sizeof(line) - (size_t)len, c, 22);
 		}
 		if (any)
@@ -108,18 +94,19 @@ void print_run(FILE *f, const struct run_meta *meta, const struct host_info *h, 
 		fprintf(f, "[%d] %s: %s\n", i + 1, ns.mode[i], ns.reason[i]);
 	for (size_t i = 0; i < r->nv; i++)
 		fprintf(f, "%s %s value: 0x%016llx\n", r->v[i].mode, r->v[i].bench, (unsigned long long)r->v[i].value);
-	for (int j = 0, header = 0; j < nc; j++) {
+	for (int j = 0, header = 0; j < t.nmodes; j++) {
 		int shown = 0;
 		for (size_t i = 0; i < r->ns; i++) {
-			if (strcmp(r->s[i].mode, cols[j]) || !r->s[i].value)
+			if (strcmp(r->s[i].mode, t.modes[j]) || !r->s[i].value)
 				continue;
 			if (!header++)
 				fputs("\nengine statistics, summed over boots:\n", f);
 			fprintf(f, "%s%s=%llu", shown++ ? ", " : "  ", r->s[i].name, (unsigned long long)r->s[i].value);
 		}
 		if (shown)
-			fprintf(f, "  [%s]\n", cols[j]);
+			fprintf(f, "  [%s]\n", t.modes[j]);
 	}
+	table_free(&t);
 }
 
 static const char show_help[] =

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "../collect/export.h"
 
 int cli_error(const char *fmt, ...)
 {
@@ -43,18 +44,21 @@ void cli_default_guest(char *buf, size_t n)
 	snprintf(buf, n, "%s/pvbench-guest.elf", dirname(exe));
 }
 
-int cli_load_run(int argc, char **argv, const char *db, struct run_meta *meta, struct host_info *h,
-		 struct result_set *rs)
+int cli_load(const char *which, const char *db, struct run_meta *meta, struct host_info *h, struct result_set *rs)
 {
+	char err[512];
+	memset(rs, 0, sizeof(*rs));
+	if (which && strspn(which, "0123456789") != strlen(which)) {
+		if (import_run(which, meta, h, rs, err, sizeof(err)))
+			return cli_error("%s", err), -1;
+		return 0;
+	}
 	uint64_t run = 0;
-	if (optind < argc && cli_u64("RUN", argv[optind++], 1, INT64_MAX, &run))
+	if (which && cli_u64("RUN", which, 1, INT64_MAX, &run))
 		return -1;
-	if (optind < argc)
-		return cli_error("unexpected argument '%s'", argv[optind]), -1;
 	if (access(db, F_OK))
 		return cli_error("no database at %s (run 'pvbench run' first)", db), -1;
 	struct store st;
-	char err[512];
 	if (store_open(&st, db, STORE_BUSY_MS, err, sizeof(err)))
 		return cli_error("%s", err), -1;
 	int rc = store_load_run(&st, (int64_t)run, meta, h, rs, err, sizeof(err));
@@ -64,4 +68,13 @@ int cli_load_run(int argc, char **argv, const char *db, struct run_meta *meta, s
 		return cli_error("%s", err), -1;
 	}
 	return 0;
+}
+
+int cli_load_run(int argc, char **argv, const char *db, struct run_meta *meta, struct host_info *h,
+		 struct result_set *rs)
+{
+	const char *which = optind < argc ? argv[optind++] : NULL;
+	if (optind < argc)
+		return cli_error("unexpected argument '%s'", argv[optind]), -1;
+	return cli_load(which, db, meta, h, rs);
 }

@@ -37,3 +37,8 @@ const char *mstatus_name(enum mstatus s)
 {
 	return s == MS_OK ? "ok" : s == MS_UNSUPPORTED ? "unsupported" : "failed";
 }
+
+enum mstatus mstatus_parse(const char *s)
+{
+	return !strcmp(s, "ok") ? MS_OK : !strcmp(s, "unsupported") ? MS_UNSUPPORTED : MS_FAILED;
+}

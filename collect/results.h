@@ -64,5 +64,6 @@ struct value_rec *results_add_value(struct result_set *r);
 struct prof_rec *results_add_prof(struct result_set *r);
 void results_free(struct result_set *r);
 const char *mstatus_name(enum mstatus s);
+enum mstatus mstatus_parse(const char *s); /* anything unknown is "failed" */
 
 #endif

@@ -295,15 +295,10 @@ fail:
 	return -1;
 }
 
-static void col_text(sqlite3_stmt *st, int c, char *dst, size_t n)
+void store_col_text(struct sqlite3_stmt *st, int c, char *dst, size_t n)
 {
 	const unsigned char *t = sqlite3_column_text(st, c);
 	snprintf(dst, n, "%s", t ? (const char *)t : "");
-}
-
-static enum mstatus parse_status(const char *s)
-{
-	return !strcmp(s, "ok") ? MS_OK : !strcmp(s, "unsupported") ? MS_UNSUPPORTED : MS_FAILED;
 }
 
 int store_load_run(struct store *s, int64_t run_id, struct run_meta *meta, struct host_info *h,
@@ -333,22 +328,22 @@ int store_load_run(struct store *s, int64_t run_id, struct run_meta *meta, struc
 	memset(meta, 0, sizeof(*meta));
 	memset(h, 0, sizeof(*h));
 	meta->id = sqlite3_column_int64(st, 0);
-	col_text(st, 1, meta->started, sizeof(meta->started));
-	col_text(st, 2, meta->finished, sizeof(meta->finished));
-	col_text(st, 3, meta->revision, sizeof(meta->revision));
-	col_text(st, 4, meta->cmdline, sizeof(meta->cmdline));
-	col_text(st, 5, meta->guest_sha256, sizeof(meta->guest_sha256));
-	col_text(st, 6, h->vendor, sizeof(h->vendor));
-	col_text(st, 7, h->brand, sizeof(h->brand));
+	store_col_text(st, 1, meta->started, sizeof(meta->started));
+	store_col_text(st, 2, meta->finished, sizeof(meta->finished));
+	store_col_text(st, 3, meta->revision, sizeof(meta->revision));
+	store_col_text(st, 4, meta->cmdline, sizeof(meta->cmdline));
+	store_col_text(st, 5, meta->guest_sha256, sizeof(meta->guest_sha256));
+	store_col_text(st, 6, h->vendor, sizeof(h->vendor));
+	store_col_text(st, 7, h->brand, sizeof(h->brand));
 	h->family = sqlite3_column_int(st, 8);
 	h->model = sqlite3_column_int(st, 9);
 	h->stepping = sqlite3_column_int(st, 10);
 	h->vmx = sqlite3_column_int(st, 11);
 	h->svm = sqlite3_column_int(st, 12);
 	h->hypervisor = sqlite3_column_int(st, 13);
-	col_text(st, 14, h->kernel, sizeof(h->kernel));
-	col_text(st, 15, h->kvm_backend, sizeof(h->kvm_backend));
-	col_text(st, 16, h->kvm_detail, sizeof(h->kvm_detail));
+	store_col_text(st, 14, h->kernel, sizeof(h->kernel));
+	store_col_text(st, 15, h->kvm_backend, sizeof(h->kvm_backend));
+	store_col_text(st, 16, h->kvm_detail, sizeof(h->kvm_detail));
 	h->tsc_hz = (uint64_t)sqlite3_column_int64(st, 17);
 	sqlite3_finalize(st);
 
@@ -361,17 +356,17 @@ int store_load_run(struct store *s, int64_t run_id, struct run_meta *meta, struc
 		if (!m)
 			break;
 		char status[16];
-		col_text(st, 0, m->mode, sizeof(m->mode));
-		col_text(st, 1, m->bench, sizeof(m->bench));
+		store_col_text(st, 0, m->mode, sizeof(m->mode));
+		store_col_text(st, 1, m->bench, sizeof(m->bench));
 		m->rep = sqlite3_column_int(st, 2);
 		m->iters = (uint64_t)sqlite3_column_int64(st, 3);
 		m->ticks = sqlite3_column_int64(st, 4);
 		m->tsc_hz = (uint64_t)sqlite3_column_int64(st, 5);
 		m->ns_per_op = sqlite3_column_double(st, 6);
-		col_text(st, 7, status, sizeof(status));
-		m->status = parse_status(status);
-		col_text(st, 8, m->reason, sizeof(m->reason));
-		col_text(st, 9, m->backend, sizeof(m->backend));
+		store_col_text(st, 7, status, sizeof(status));
+		m->status = mstatus_parse(status);
+		store_col_text(st, 8, m->reason, sizeof(m->reason));
+		store_col_text(st, 9, m->backend, sizeof(m->backend));
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -384,8 +379,8 @@ int store_load_run(struct store *s, int64_t run_id, struct run_meta *meta, struc
 		struct stat_rec *sr = results_add_stat(r);
 		if (!sr)
 			break;
-		col_text(st, 0, sr->mode, sizeof(sr->mode));
-		col_text(st, 1, sr->name, sizeof(sr->name));
+		store_col_text(st, 0, sr->mode, sizeof(sr->mode));
+		store_col_text(st, 1, sr->name, sizeof(sr->name));
 		sr->value = (uint64_t)sqlite3_column_int64(st, 2);
 	}
 	sqlite3_finalize(st);
@@ -399,9 +394,9 @@ int store_load_run(struct store *s, int64_t run_id, struct run_meta *meta, struc
 		if (!v)
 			break;
 		char hex[24];
-		col_text(st, 0, v->mode, sizeof(v->mode));
-		col_text(st, 1, v->bench, sizeof(v->bench));
-		col_text(st, 2, hex, sizeof(hex));
+		store_col_text(st, 0, v->mode, sizeof(v->mode));
+		store_col_text(st, 1, v->bench, sizeof(v->bench));
+		store_col_text(st, 2, hex, sizeof(hex));
 		sscanf(hex, "%llx", (unsigned long long *)&v->value);
 	}
 	sqlite3_finalize(st);
@@ -414,14 +409,14 @@ int store_load_run(struct store *s, int64_t run_id, struct run_meta *meta, struc
 		struct prof_rec *p = results_add_prof(r);
 		if (!p)
 			break;
-		col_text(st, 0, p->mode, sizeof(p->mode));
-		col_text(st, 1, p->bench, sizeof(p->bench));
-		col_text(st, 2, p->kind, sizeof(p->kind));
-		col_text(st, 3, p->hook, sizeof(p->hook));
+		store_col_text(st, 0, p->mode, sizeof(p->mode));
+		store_col_text(st, 1, p->bench, sizeof(p->bench));
+		store_col_text(st, 2, p->kind, sizeof(p->kind));
+		store_col_text(st, 3, p->hook, sizeof(p->hook));
 		p->calls = (uint64_t)sqlite3_column_int64(st, 4);
 		p->host_ns = sqlite3_column_double(st, 5);
-		col_text(st, 6, p->events, sizeof(p->events));
-		col_text(st, 7, p->source, sizeof(p->source));
+		store_col_text(st, 6, p->events, sizeof(p->events));
+		store_col_text(st, 7, p->source, sizeof(p->source));
 	}
 	sqlite3_finalize(st);
 	return 0;

@@ -12,6 +12,7 @@
 #define STORE_BUSY_MS 3000
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 struct store {
 	struct sqlite3 *db;
@@ -38,5 +39,8 @@ int store_save_run(struct store *s, const struct host_info *h, struct run_meta *
 /* run_id <= 0: the latest run. */
 int store_load_run(struct store *s, int64_t run_id, struct run_meta *meta, struct host_info *h,
 		   struct result_set *r, char *err, size_t n);
+
+/* Column c of the current row as text ("" for NULL), truncated to n. */
+void store_col_text(struct sqlite3_stmt *st, int c, char *dst, size_t n);
 
 #endif

@@ -8,7 +8,6 @@
 #include <string.h>
 #include "../cli/cli.h"
 #include "../collect/resultline.h"
-#include "../collect/stats.h"
 #include "../modes/plan.h"
 
 static int call(int (*fn)(int, char **), const char *a0, ...)
@@ -74,22 +73,6 @@ static void plan_selects_and_renders(void **state)
 		assert_true(p.want[i]);
 }
 
-static void quartiles_match_hand_computation(void **state)
-{
-	(void)state;
-	double v[] = { 9, 1, 7, 3, 5 };
-	struct summary s;
-	assert_int_equal(summarize(v, 5, &s), 0);
-	assert_true(s.median == 5 && s.q1 == 3 && s.q3 == 7 && s.min == 1 && s.max == 9);
-	double w[] = { 4, 1, 3, 2 };
-	summarize(w, 4, &s);
-	assert_true(s.median == 2.5 && s.q1 == 1.75 && s.q3 == 3.25);
-	double one[] = { 42 };
-	summarize(one, 1, &s);
-	assert_true(s.median == 42 && s.q1 == 42 && s.q3 == 42);
-	assert_int_equal(summarize(one, 0, &s), -1);
-}
-
 static void result_lines_parse(void **state)
 {
 	(void)state;
@@ -118,7 +101,6 @@ int main(void)
 		cmocka_unit_test(bad_input_exits_2),
 		cmocka_unit_test(help_exits_0),
 		cmocka_unit_test(plan_selects_and_renders),
-		cmocka_unit_test(quartiles_match_hand_computation),
 		cmocka_unit_test(result_lines_parse),
 	};
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);

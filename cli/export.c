@@ -1,0 +1,111 @@
+/* pvbench export and pvbench baseline save: a stored run written out. */
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+#include "cli.h"
+#include "../collect/export.h"
+
+#define BASELINE_DEFAULT_PATH "results/baseline.json"
+
+/* Written to a temporary file and renamed, so a failed write leaves no half file. */
+static int write_run(const char *which, const char *db, enum export_format f, const char *out)
+{
+	struct run_meta meta;
+	struct host_info h;
+	struct result_set rs;
+	char err[512], tmp[4200];
+	if (cli_load(which, db, &meta, &h, &rs))
+		return EXIT_USAGE;
+	FILE *fp = stdout;
+	if (out) {
+		snprintf(tmp, sizeof(tmp), "%s.tmp", out);
+		if (!(fp = fopen(tmp, "w"))) {
+			results_free(&rs);
+			return cli_error("cannot write %s: %s", tmp, strerror(errno));
+		}
+	}
+	int rc = export_run(fp, f, &meta, &h, &rs, err, sizeof(err)) ? cli_error("%s", err) : 0;
+	results_free(&rs);
+	if (!out)
+		return rc;
+	if (fclose(fp) && !rc)
+		rc = cli_error("writing %s: %s", tmp, strerror(errno));
+	if (!rc && rename(tmp, out))
+		rc = cli_error("cannot write %s: %s", out, strerror(errno));
+	if (rc)
+		remove(tmp);
+	return rc;
+}
+
+static const char export_help[] =
+	"usage: pvbench export [RUN] --format json|csv|markdown|gab|bmf [--db FILE] [--out FILE]\n"
+	"  RUN        run id (default: the latest) or a JSON export\n"
+	"  --format   json: the run, host, per benchmark x mode statistics and raw samples (what\n"
+	"             'baseline save' writes and 'compare' reads); csv: one row per benchmark x mode;\n"
+	"             markdown: the table; gab: github-action-benchmark customSmallerIsBetter;\n"
+	"             bmf: Bencher Metric Format (measure 'latency', ns, bounds the 95% CI of the median)\n"
+	"  --out FILE write there instead of stdout\n";
+
+static const char baseline_help[] =
+	"usage: pvbench baseline save [RUN] [--db FILE] [--out FILE]\n"
+	"  writes RUN (default: the latest) as a JSON baseline for 'pvbench check --baseline FILE'\n"
+	"  (default " BASELINE_DEFAULT_PATH ")\n";
+
+#define HELP_SHOWN 1
+
+/* 0 parsed, HELP_SHOWN, or EXIT_USAGE after a one-line error. */
+static int parse(int argc, char **argv, const char *help, const char **db, const char **out, const char **format,
+		 const char **which)
+{
+	static const struct option opts[] = { { "db", 1, 0, 'd' }, { "out", 1, 0, 'o' }, { "format", 1, 0, 'f' },
+					      { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
+	optind = 1;
+	opterr = 0;
+	for (int ch; (ch = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
+		if (ch == 'd')
+			*db = optarg;
+		else if (ch == 'o')
+			*out = optarg;
+		else if (ch == 'f' && format)
+			*format = optarg;
+		else if (ch == 'h') {
+			fputs(help, stdout);
+			return HELP_SHOWN;
+		} else
+			return cli_error("unknown option or missing value: '%s' (see 'pvbench %s --help')", argv[optind - 1], argv[0]);
+	}
+	*which = optind < argc ? argv[optind++] : NULL;
+	return optind < argc ? cli_error("unexpected argument '%s'", argv[optind]) : 0;
+}
+
+int cmd_export(int argc, char **argv)
+{
+	const char *db = STORE_DEFAULT_PATH, *out = NULL, *format = NULL, *which;
+	enum export_format f;
+	int rc = parse(argc, argv, export_help, &db, &out, &format, &which);
+	if (rc)
+		return rc == HELP_SHOWN ? 0 : rc;
+	if (!format)
+		return cli_error("export needs --format json|csv|markdown|gab|bmf");
+	if (export_format_parse(format, &f))
+		return cli_error("unknown export format '%s' (json, csv, markdown, gab, bmf)", format);
+	return write_run(which, db, f, out);
+}
+
+int cmd_baseline(int argc, char **argv)
+{
+	const char *db = STORE_DEFAULT_PATH, *out = BASELINE_DEFAULT_PATH, *which;
+	if (argc >= 2 && !strcmp(argv[1], "--help")) {
+		fputs(baseline_help, stdout);
+		return 0;
+	}
+	if (argc < 2 || strcmp(argv[1], "save"))
+		return cli_error("usage: pvbench baseline save [RUN] [--db FILE] [--out FILE]");
+	int rc = parse(argc - 1, argv + 1, baseline_help, &db, &out, NULL, &which);
+	if (rc)
+		return rc == HELP_SHOWN ? 0 : rc;
+	rc = write_run(which, db, EXPORT_JSON, out);
+	if (!rc)
+		fprintf(stderr, "baseline written to %s\n", out);
+	return rc;
+}
