@@ -22,6 +22,8 @@ int cli_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t
 /* The guest image installed next to the pvbench binary. */
 void cli_default_guest(char *buf, size_t n);
 
+/* An existing results database; a one-line error and -1 when it cannot be opened. */
+int cli_store_open(const char *db, struct store *st);
 /* A run by name: NULL the latest in db, a number that run, anything else a JSON export
  * (a baseline file). A one-line error and -1 when it cannot be read. */
 int cli_load(const char *which, const char *db, struct run_meta *meta, struct host_info *h, struct result_set *rs);
@@ -39,6 +41,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 
 /* The benchmark x mode table of medians with spread, then reasons and checks. */
 void print_run(FILE *f, const struct run_meta *meta, const struct host_info *h, const struct result_set *r);

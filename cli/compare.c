@@ -18,8 +18,8 @@ struct side {
 static void describe(FILE *f, const char *label, const struct side *s)
 {
 	bool file = strspn(s->name, "0123456789") != strlen(s->name);
-	fprintf(f, "%s: %s%s%s run %lld, %s, pvbench %s, %s, KVM backend %s\n", label, file ? s->name : "", file ? ":" : "",
-		file ? " exported" : "", (long long)s->meta.id, s->meta.started, s->meta.revision, s->h.brand, s->h.kvm_backend);
+	fprintf(f, "%s: %s%srun %lld, %s, pvbench %s, %s, KVM backend %s\n", label, file ? s->name : "",
+		file ? ": exported " : "", (long long)s->meta.id, s->meta.started, s->meta.revision, s->h.brand, s->h.kvm_backend);
 }
 
 static void json_str(FILE *f, const char *s)

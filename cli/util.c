@@ -44,6 +44,20 @@ void cli_default_guest(char *buf, size_t n)
 	snprintf(buf, n, "%s/pvbench-guest.elf", dirname(exe));
 }
 
+int cli_store_open(const char *db, struct store *st)
+{
+	char err[512];
+	if (access(db, F_OK)) {
+		cli_error("no database at %s (run 'pvbench run' first)", db);
+		return -1;
+	}
+	if (store_open(st, db, STORE_BUSY_MS, err, sizeof(err))) {
+		cli_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 int cli_load(const char *which, const char *db, struct run_meta *meta, struct host_info *h, struct result_set *rs)
 {
 	char err[512];
@@ -56,11 +70,9 @@ int cli_load(const char *which, const char *db, struct run_meta *meta, struct ho
 	uint64_t run = 0;
 	if (which && cli_u64("RUN", which, 1, INT64_MAX, &run))
 		return -1;
-	if (access(db, F_OK))
-		return cli_error("no database at %s (run 'pvbench run' first)", db), -1;
 	struct store st;
-	if (store_open(&st, db, STORE_BUSY_MS, err, sizeof(err)))
-		return cli_error("%s", err), -1;
+	if (cli_store_open(db, &st))
+		return -1;
 	int rc = store_load_run(&st, (int64_t)run, meta, h, rs, err, sizeof(err));
 	store_close(&st);
 	if (rc) {

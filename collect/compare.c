@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "compare.h"
+#include "store.h"
 #include "table.h"
 
 void compare_opts_default(struct compare_opts *o)
@@ -141,4 +142,26 @@ int compare_runs(const struct result_set *a, const struct result_set *b, const s
 	table_free(&ta);
 	table_free(&tb);
 	return rc;
+}
+
+int compare_history(const struct history_run *runs, size_t n, const struct compare_opts *o, struct compare_row *rows)
+{
+	const struct history_run *prev = NULL;
+	for (size_t i = 0; i < n; i++) {
+		struct compare_row *r = NULL;
+		size_t nr = 0;
+		memset(&rows[i], 0, sizeof(rows[i]));
+		rows[i].verdict = V_NEW;
+		if (prev && compare_runs(&prev->rs, &runs[i].rs, o, &r, &nr))
+			return -1;
+		if (nr)
+			rows[i] = r[0];
+		free(r);
+		for (size_t j = 0; j < runs[i].rs.nm; j++)
+			if (runs[i].rs.m[j].status == MS_OK) {
+				prev = &runs[i];
+				break;
+			}
+	}
+	return 0;
 }

@@ -53,4 +53,9 @@ int compare_runs(const struct result_set *a, const struct result_set *b, const s
 		 struct compare_row **rows, size_t *nrows);
 const char *verdict_name(enum verdict v);
 
+struct history_run;
+/* Step changes along a history: rows[i] compares run i with the latest earlier run that
+ * measured something (rows[0], and runs with nothing earlier, say V_NEW). */
+int compare_history(const struct history_run *runs, size_t n, const struct compare_opts *o, struct compare_row *rows);
+
 #endif

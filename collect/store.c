@@ -1,5 +1,6 @@
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "store.h"
 
@@ -301,6 +302,29 @@ void store_col_text(struct sqlite3_stmt *st, int c, char *dst, size_t n)
 	snprintf(dst, n, "%s", t ? (const char *)t : "");
 }
 
+#define MEASUREMENT_COLS "mode, benchmark, rep, iters, ticks, tsc_hz, ns_per_op, status, reason, backend"
+
+/* The columns MEASUREMENT_COLS from column `at` on, appended to r; -1 out of memory. */
+static int read_measurement(sqlite3_stmt *st, int at, struct result_set *r)
+{
+	struct measurement *m = results_add_measurement(r);
+	if (!m)
+		return -1;
+	char status[16];
+	store_col_text(st, at, m->mode, sizeof(m->mode));
+	store_col_text(st, at + 1, m->bench, sizeof(m->bench));
+	m->rep = sqlite3_column_int(st, at + 2);
+	m->iters = (uint64_t)sqlite3_column_int64(st, at + 3);
+	m->ticks = sqlite3_column_int64(st, at + 4);
+	m->tsc_hz = (uint64_t)sqlite3_column_int64(st, at + 5);
+	m->ns_per_op = sqlite3_column_double(st, at + 6);
+	store_col_text(st, at + 7, status, sizeof(status));
+	m->status = mstatus_parse(status);
+	store_col_text(st, at + 8, m->reason, sizeof(m->reason));
+	store_col_text(st, at + 9, m->backend, sizeof(m->backend));
+	return 0;
+}
+
 int store_load_run(struct store *s, int64_t run_id, struct run_meta *meta, struct host_info *h,
 		   struct result_set *r, char *err, size_t n)
 {
@@ -347,27 +371,11 @@ int store_load_run(struct store *s, int64_t run_id, struct run_meta *meta, struc
 	h->tsc_hz = (uint64_t)sqlite3_column_int64(st, 17);
 	sqlite3_finalize(st);
 
-	if (sqlite3_prepare_v2(s->db, "SELECT mode, benchmark, rep, iters, ticks, tsc_hz, ns_per_op, status, reason, backend"
-				      " FROM measurements WHERE run_id = ? ORDER BY id", -1, &st, NULL))
+	if (sqlite3_prepare_v2(s->db, "SELECT " MEASUREMENT_COLS " FROM measurements WHERE run_id = ? ORDER BY id", -1, &st, NULL))
 		return db_fail(s, err, n, what);
 	sqlite3_bind_int64(st, 1, meta->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct measurement *m = results_add_measurement(r);
-		if (!m)
-			break;
-		char status[16];
-		store_col_text(st, 0, m->mode, sizeof(m->mode));
-		store_col_text(st, 1, m->bench, sizeof(m->bench));
-		m->rep = sqlite3_column_int(st, 2);
-		m->iters = (uint64_t)sqlite3_column_int64(st, 3);
-		m->ticks = sqlite3_column_int64(st, 4);
-		m->tsc_hz = (uint64_t)sqlite3_column_int64(st, 5);
-		m->ns_per_op = sqlite3_column_double(st, 6);
-		store_col_text(st, 7, status, sizeof(status));
-		m->status = mstatus_parse(status);
-		store_col_text(st, 8, m->reason, sizeof(m->reason));
-		store_col_text(st, 9, m->backend, sizeof(m->backend));
-	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && !read_measurement(st, 0, r))
+		;
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return db_fail(s, err, n, what);
@@ -419,5 +427,57 @@ int store_load_run(struct store *s, int64_t run_id, struct run_meta *meta, struc
 		store_col_text(st, 7, p->source, sizeof(p->source));
 	}
 	sqlite3_finalize(st);
+	return 0;
+}
+
+void history_free(struct history_run *runs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		results_free(&runs[i].rs);
+	free(runs);
+}
+
+int store_history(struct store *s, const char *mode, const char *bench, struct history_run **runs, size_t *nruns,
+		  char *err, size_t n)
+{
+	sqlite3_stmt *st;
+	*runs = NULL;
+	*nruns = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT r.id, r.started, r.revision, " MEASUREMENT_COLS
+				      " FROM measurements m JOIN runs r ON r.id = m.run_id"
+				      " WHERE m.mode = ? AND m.benchmark = ? ORDER BY r.id, m.id", -1, &st, NULL))
+		return db_fail(s, err, n, "reading the history");
+	sqlite3_bind_text(st, 1, mode, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, bench, -1, SQLITE_STATIC);
+	int rc;
+	size_t cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		if (!*nruns || (*runs)[*nruns - 1].meta.id != id) {
+			if (*nruns == cap) {
+				struct history_run *g = realloc(*runs, (cap = cap ? cap * 2 : 16) * sizeof(**runs));
+				if (!g)
+					break;
+				*runs = g;
+			}
+			struct history_run *h = &(*runs)[(*nruns)++];
+			memset(h, 0, sizeof(*h));
+			h->meta.id = id;
+			store_col_text(st, 1, h->meta.started, sizeof(h->meta.started));
+			store_col_text(st, 2, h->meta.revision, sizeof(h->meta.revision));
+		}
+		if (read_measurement(st, 3, &(*runs)[*nruns - 1].rs))
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		history_free(*runs, *nruns);
+		*runs = NULL;
+		*nruns = 0;
+		if (rc != SQLITE_ROW)
+			return db_fail(s, err, n, "reading the history");
+		snprintf(err, n, "out of memory reading the history");
+		return -1;
+	}
 	return 0;
 }

@@ -40,6 +40,17 @@ int store_save_run(struct store *s, const struct host_info *h, struct run_meta *
 int store_load_run(struct store *s, int64_t run_id, struct run_meta *meta, struct host_info *h,
 		   struct result_set *r, char *err, size_t n);
 
+/* One run's measurements of one benchmark in one mode. */
+struct history_run {
+	struct run_meta meta;   /* id, started and revision */
+	struct result_set rs;
+};
+
+/* Every run that measured bench in mode, oldest first; *runs is malloc'd. */
+int store_history(struct store *s, const char *mode, const char *bench, struct history_run **runs, size_t *nruns,
+		  char *err, size_t n);
+void history_free(struct history_run *runs, size_t n);
+
 /* Column c of the current row as text ("" for NULL), truncated to n. */
 void store_col_text(struct sqlite3_stmt *st, int c, char *dst, size_t n);
 
