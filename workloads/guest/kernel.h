@@ -37,7 +37,7 @@ struct config {
 	uint32_t warmup;
 	uint64_t rep_us;   /* target duration of one repetition */
 	uint64_t iters;    /* fixed iterations per repetition; 0 = size by rep_us */
-	char inject[48];   /* "bench:hang" or "bench:crash": a deliberate failure, for tests */
+	char inject[48];   /* "bench:hang", "bench:crash" or "bench:slow": deliberate failures, for tests */
 	int selftest;      /* selftest=pvops: check the interface instead of benchmarking */
 };
 void config_parse(struct config *c, const char *cmdline);
