@@ -1,0 +1,301 @@
+/* compare, check, baseline, export and history on synthetic runs: a 20% slowdown is a
+ * regression, noise within the threshold is not, nor is a change with p >= 0.01; exports
+ * parse and keep their shapes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "../cli/cli.h"
+#include "../collect/compare.h"
+#include "../collect/export.h"
+
+static char db[64], base_json[64], out[64];
+
+static int call(int (*fn)(int, char **), const char *a0, ...)
+{
+	char *argv[16];
+	int argc = 0;
+	va_list ap;
+	va_start(ap, a0);
+	for (const char *a = a0; a && argc < 15; a = va_arg(ap, const char *))
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	return fn(argc, argv);
+}
+
+/* n samples around centre, a deterministic +-1% wobble */
+static void add(struct result_set *rs, const char *mode, const char *bench, double centre, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct measurement *m = results_add_measurement(rs);
+		snprintf(m->mode, sizeof(m->mode), "%s", mode);
+		snprintf(m->bench, sizeof(m->bench), "%s", bench);
+		snprintf(m->backend, sizeof(m->backend), "interpreter");
+		m->rep = i;
+		m->iters = 1000;
+		m->tsc_hz = 1000000000;
+		m->ns_per_op = centre * (1 + 0.01 * ((i * 7 % 11) - 5) / 5.0);
+		m->ticks = (int64_t)(m->ns_per_op * 1000);
+		m->status = MS_OK;
+	}
+}
+
+static void add_status(struct result_set *rs, const char *mode, const char *bench, enum mstatus st, const char *why)
+{
+	struct measurement *m = results_add_measurement(rs);
+	snprintf(m->mode, sizeof(m->mode), "%s", mode);
+	snprintf(m->bench, sizeof(m->bench), "%s", bench);
+	m->status = st;
+	snprintf(m->reason, sizeof(m->reason), "%s", why);
+}
+
+static void add_value(struct result_set *rs, const char *mode, uint64_t v)
+{
+	struct value_rec *r = results_add_value(rs);
+	snprintf(r->mode, sizeof(r->mode), "%s", mode);
+	snprintf(r->bench, sizeof(r->bench), "compute");
+	r->value = v;
+}
+
+/* A: the base. B: ptemod 20% slower, cpuid 2% slower (noise within 5%), pgfault 30%
+ * slower on three repetitions (p = 0.1), mmio_read failing, compute's checksum changed,
+ * io_in 20% faster. */
+static void runs(struct result_set *a, struct result_set *b)
+{
+	memset(a, 0, sizeof(*a));
+	memset(b, 0, sizeof(*b));
+	const char *benches[] = { "ptemod", "cpuid", "io_in", "mmio_read", "compute" };
+	for (int i = 0; i < 5; i++)
+		add(a, "emulate", benches[i], 100, 11);
+	add(a, "emulate", "pgfault", 100, 3);
+	add(b, "emulate", "ptemod", 120, 11);
+	add(b, "emulate", "cpuid", 102, 11);
+	add(b, "emulate", "io_in", 80, 11);
+	add_status(b, "emulate", "mmio_read", MS_FAILED, "guest failed: watchdog");
+	add(b, "emulate", "compute", 100, 11);
+	add(b, "emulate", "pgfault", 130, 3);
+	add_value(a, "emulate", 0x1234);
+	add_value(b, "emulate", 0x1235);
+}
+
+static const struct compare_row *row(const struct compare_row *r, size_t n, const char *bench)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(r[i].bench, bench))
+			return &r[i];
+	fail_msg("no row for %s", bench);
+	return NULL;
+}
+
+static void verdicts_follow_p_and_threshold(void **state)
+{
+	(void)state;
+	struct result_set a, b;
+	struct compare_opts o;
+	struct compare_row *r;
+	size_t n;
+	runs(&a, &b);
+	compare_opts_default(&o);
+	assert_int_equal(compare_runs(&a, &b, &o, &r, &n), 0);
+	assert_int_equal(n, 6);
+	const struct compare_row *p = row(r, n, "ptemod");
+	assert_true(p->verdict == V_SLOWER && p->regression && p->test.p < 0.01);
+	assert_true(p->change_pct > 19.9 && p->change_pct < 20.1);
+	p = row(r, n, "cpuid");
+	assert_true(p->verdict == V_SAME && !p->regression && p->test.p < 0.01); /* real, but within 5% */
+	p = row(r, n, "pgfault");
+	assert_true(p->verdict == V_SAME && !p->regression && p->test.p >= 0.01); /* 30%, but p = 0.1 */
+	p = row(r, n, "io_in");
+	assert_true(p->verdict == V_FASTER && !p->regression);
+	p = row(r, n, "mmio_read");
+	assert_true(p->verdict == V_BROKEN && p->regression && strstr(p->why, "watchdog"));
+	p = row(r, n, "compute");
+	assert_true(p->verdict == V_CHANGED && p->regression && strstr(p->why, "0x0000000000001235"));
+	free(r);
+	/* a per-benchmark threshold of 25% lets ptemod's 20% pass */
+	char err[128];
+	assert_int_equal(compare_opts_threshold(&o, "ptemod=25", err, sizeof(err)), 0);
+	assert_int_equal(compare_opts_threshold(&o, "ptemod=x", err, sizeof(err)), -1);
+	assert_int_equal(compare_opts_threshold(&o, "-3", err, sizeof(err)), -1);
+	compare_runs(&a, &b, &o, &r, &n);
+	assert_true(row(r, n, "ptemod")->verdict == V_SAME);
+	free(r);
+	results_free(&a);
+	results_free(&b);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(db, sizeof(db), "/tmp/pvbench-cmp-%d.db", getpid());
+	snprintf(base_json, sizeof(base_json), "/tmp/pvbench-cmp-%d.json", getpid());
+	snprintf(out, sizeof(out), "/tmp/pvbench-cmp-%d.out", getpid());
+	struct result_set a, b;
+	struct host_info h = { .vendor = "Test", .brand = "Synthetic CPU", .kvm_backend = "none" };
+	struct run_meta ma = { .started = "2026-01-01T00:00:00Z", .revision = "v1" },
+			mb = { .started = "2026-01-02T00:00:00Z", .revision = "v2" };
+	struct store st;
+	char err[256];
+	runs(&a, &b);
+	unlink(db);
+	assert_int_equal(store_open(&st, db, 1000, err, sizeof(err)), 0);
+	assert_int_equal(store_save_run(&st, &h, &ma, &a, err, sizeof(err)), 0);
+	assert_int_equal(store_save_run(&st, &h, &mb, &b, err, sizeof(err)), 0);
+	store_close(&st);
+	results_free(&a);
+	results_free(&b);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char p[80];
+	unlink(db);
+	snprintf(p, sizeof(p), "%s-wal", db);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", db);
+	unlink(p);
+	unlink(base_json);
+	unlink(out);
+	return 0;
+}
+
+static void check_gates_on_the_baseline(void **state)
+{
+	(void)state;
+	assert_int_equal(call(cmd_baseline, "baseline", "save", "1", "--db", db, "--out", base_json, NULL), 0);
+	assert_int_equal(call(cmd_check, "check", "--baseline", base_json, "1", "--db", db, NULL), 0);  /* unchanged */
+	assert_int_equal(call(cmd_check, "check", "--baseline", base_json, "--db", db, NULL), 1);       /* the latest: 2 */
+	assert_int_equal(call(cmd_compare, "compare", "1", "2", "--db", db, NULL), 0);
+	assert_int_equal(call(cmd_compare, "compare", base_json, "1", "--db", db, "--json", NULL), 0);
+	assert_int_equal(call(cmd_check, "check", "--db", db, NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_check, "check", "--baseline", "/nonexistent.json", "--db", db, NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_check, "check", "--baseline", db, "--db", db, NULL), EXIT_USAGE); /* not JSON */
+	assert_int_equal(call(cmd_compare, "compare", "1", "--db", db, NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_compare, "compare", "1", "9", "--db", db, NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_check, "check", "--baseline", base_json, "--threshold", "x", "--db", db, NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_history, "history", "--bench", "ptemod", "--mode", "emulate", "--db", db, NULL), 0);
+	assert_int_equal(call(cmd_history, "history", "--bench", "ptemod", "--mode", "warp", "--db", db, NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_history, "history", "--bench", "nope", "--mode", "emulate", "--db", db, NULL), EXIT_USAGE);
+}
+
+/* The JSON export read back is the run: same cells, same samples, same values. */
+static void json_round_trips(void **state)
+{
+	(void)state;
+	struct run_meta meta;
+	struct host_info h;
+	struct result_set rs;
+	char err[256];
+	assert_int_equal(call(cmd_baseline, "baseline", "save", "2", "--db", db, "--out", base_json, NULL), 0);
+	assert_int_equal(import_run(base_json, &meta, &h, &rs, err, sizeof(err)), 0);
+	assert_int_equal(meta.id, 2);
+	assert_string_equal(meta.revision, "v2");
+	assert_string_equal(h.brand, "Synthetic CPU");
+	assert_int_equal(rs.nm, 11 * 4 + 3 + 1);
+	assert_int_equal(rs.nv, 1);
+	assert_true(rs.v[0].value == 0x1235);
+	struct result_set a, b;
+	runs(&a, &b);
+	for (size_t i = 0; i < rs.nm; i++) {
+		assert_string_equal(rs.m[i].bench, b.m[i].bench);
+		assert_true(rs.m[i].status == b.m[i].status);
+		assert_true(rs.m[i].ns_per_op == b.m[i].ns_per_op || fabs(rs.m[i].ns_per_op / b.m[i].ns_per_op - 1) < 1e-14);
+	}
+	results_free(&rs);
+	results_free(&a);
+	results_free(&b);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	char *buf = calloc(1, 1 << 20);
+	size_t n = fread(buf, 1, (1 << 20) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	return buf;
+}
+
+static long long sql_int(const char *sql, const char *json)
+{
+	sqlite3 *d;
+	sqlite3_stmt *st;
+	sqlite3_open(":memory:", &d);
+	assert_int_equal(sqlite3_prepare_v2(d, sql, -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	long long v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(d);
+	return v;
+}
+
+static void exports_keep_their_shapes(void **state)
+{
+	(void)state;
+	/* gab: an array of {name, unit, value}, one per measured cell (5 in run 2) */
+	assert_int_equal(call(cmd_export, "export", "2", "--format", "gab", "--db", db, "--out", out, NULL), 0);
+	char *j = slurp(out);
+	assert_int_equal(sql_int("SELECT json_valid(?1) AND json_type(?1) = 'array'", j), 1);
+	assert_int_equal(sql_int("SELECT count(*) FROM json_each(?1) WHERE json_extract(value, '$.unit') = 'ns/op'"
+				 " AND json_type(value, '$.value') = 'real' AND json_extract(value, '$.name') LIKE '% (emulate)'", j), 5);
+	free(j);
+	/* bmf: {"bench/mode": {"latency": {value, lower_value, upper_value}}} */
+	assert_int_equal(call(cmd_export, "export", "2", "--format", "bmf", "--db", db, "--out", out, NULL), 0);
+	j = slurp(out);
+	assert_int_equal(sql_int("SELECT count(*) FROM json_each(?1) WHERE key LIKE '%/emulate' AND"
+				 " json_extract(value, '$.latency.lower_value') <= json_extract(value, '$.latency.value') AND"
+				 " json_extract(value, '$.latency.value') <= json_extract(value, '$.latency.upper_value')", j), 5);
+	free(j);
+	/* json: every sample, outliers flagged */
+	assert_int_equal(call(cmd_export, "export", "1", "--format", "json", "--db", db, "--out", out, NULL), 0);
+	j = slurp(out);
+	assert_int_equal(sql_int("SELECT sum(json_array_length(value, '$.samples')) FROM json_each(?1, '$.results')", j), 58);
+	assert_int_equal(sql_int("SELECT json_extract(?1, '$.format') = '" EXPORT_JSON_FORMAT "'", j), 1);
+	free(j);
+	/* csv: a header and one row per cell, every row with the header's 16 columns */
+	assert_int_equal(call(cmd_export, "export", "2", "--format", "csv", "--db", db, "--out", out, NULL), 0);
+	FILE *f = fopen(out, "r");
+	char line[1024];
+	int rows = 0;
+	while (fgets(line, sizeof(line), f)) {
+		int commas = 0;
+		for (char *p = line; *p; p++)
+			commas += *p == ',';
+		assert_int_equal(commas, 15);
+		rows++;
+	}
+	fclose(f);
+	assert_int_equal(rows, 1 + 6);
+	assert_int_equal(call(cmd_export, "export", "2", "--format", "markdown", "--db", db, "--out", out, NULL), 0);
+	j = slurp(out);
+	assert_non_null(strstr(j, "| ptemod | 120 ["));
+	assert_non_null(strstr(j, "| mmio_read | failed [1] |"));
+	free(j);
+	assert_int_equal(call(cmd_export, "export", "2", "--format", "xml", "--db", db, NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_export, "export", "2", "--db", db, NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_export, "export", "2", "--format", "csv", "--db", db, "--out", "/nonexistent/x", NULL),
+			 EXIT_USAGE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(verdicts_follow_p_and_threshold),
+		cmocka_unit_test_setup_teardown(check_gates_on_the_baseline, setup, teardown),
+		cmocka_unit_test_setup_teardown(json_round_trips, setup, teardown),
+		cmocka_unit_test_setup_teardown(exports_keep_their_shapes, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
