@@ -17,7 +17,7 @@ GUEST_LDFLAGS := -m elf_x86_64 -nostdlib -z max-page-size=0x1000 --no-warn-rwx-s
 
 # Debian packages the build, the tests and the peers need.
 DEPS := gcc make pkg-config libsqlite3-dev libcpuid-dev libpfm4-dev libmd-dev libcmocka-dev libzydis-dev libunicorn-dev \
-	qemu-system-x86 sqlite3
+	qemu-system-x86 sqlite3 gnuplot-nox bochs bochsbios bochs-term vgabios grub-pc-bin grub-common xorriso mtools
 
 LIB_SRC   := $(wildcard vmm/*.c) $(wildcard vmm/x86/*.c) $(wildcard vmm/vmi/*.c vmm/vmi/*.S) $(wildcard modes/*.c) $(wildcard modes/*/*.c) \
 	$(wildcard collect/*.c) workloads/compute.c

@@ -29,16 +29,17 @@ int cmd_list(int argc, char **argv)
 		}
 		mode_backend(mode, backend, sizeof(backend));
 		printf("              runs on: %s\n", backend);
-		if (m->run_host)
+		bool in_process = m->run_host && !m->peer;
+		if (in_process)
 			fputs("              runs only:", stdout);
 		for (int b = 0; b < bench_count; b++) {
 			const char *no = m->bench_unsupported(bench_table[b].name, bench_table[b].needs);
-			if (m->run_host && !no)
+			if (in_process && !no)
 				printf(" %s", bench_table[b].name);
-			else if (!m->run_host && no)
+			else if (!in_process && no)
 				printf("              %s: %s\n", bench_table[b].name, no);
 		}
-		if (m->run_host)
+		if (in_process)
 			puts(" (the others need a guest kernel)");
 	}
 	puts("\nbenchmarks (one operation is):");

@@ -227,6 +227,13 @@ static int pending_count(const struct collector *c, const bool *want)
 	return n;
 }
 
+/* --timeout, or generous for the benchmarks left: a hang is caught, a slow engine is not. */
+static uint64_t watchdog_ms(const struct run_opts *o, int pending)
+{
+	uint64_t per_rep_ms = o->plan.iters ? 1000 : o->plan.rep_us / 1000 + 1;
+	return o->timeout_s ? o->timeout_s * 1000 : 120000 + (uint64_t)pending * (o->plan.reps + o->plan.warmup + 6) * per_rep_ms * 4;
+}
+
 /* Boots until every wanted benchmark has an outcome. A benchmark that kills its guest
  * is recorded as failed and the rest run in a fresh boot. */
 static void run_guest_mode(struct collector *c, const bool *want)
@@ -238,9 +245,7 @@ static void run_guest_mode(struct collector *c, const bool *want)
 			p.want[b] = want[b] && !c->finished[b];
 		char cmdline[1024];
 		plan_cmdline(&p, -1, cmdline, sizeof(cmdline));
-		uint64_t per_rep_ms = o->plan.iters ? 1000 : o->plan.rep_us / 1000 + 1;
-		uint64_t timeout_ms = o->timeout_s ? o->timeout_s * 1000
-						   : 120000 + (uint64_t)pending_count(c, want) * (o->plan.reps + o->plan.warmup + 6) * per_rep_ms * 4;
+		uint64_t timeout_ms = watchdog_ms(o, pending_count(c, want));
 		struct session s = { .mode = c->mode, .kernel = o->guest, .format = IMAGE_ELF64, .cmdline = cmdline,
 				     .mem_bytes = o->mem_mb << 20, .echo_fd = o->serial ? STDOUT_FILENO : -1,
 				     .timeout_ms = timeout_ms, .on_msg = on_msg, .opaque = c, .prof = c->prof };
@@ -314,7 +319,18 @@ static void run_mode(struct collector *c)
 	if (eng->run_host) {
 		struct bench_plan p = c->o->plan;
 		memcpy(p.want, want, sizeof(want));
-		eng->run_host(&p, on_msg, c);
+		struct host_run hr = { .plan = &p, .guest = c->o->guest, .mem_mb = c->o->mem_mb,
+				       .timeout_ms = watchdog_ms(c->o, pending_count(c, want)),
+				       .echo_fd = c->o->serial ? STDOUT_FILENO : -1 };
+		eng->run_host(&hr, on_msg, c);
+		/* a peer that died or hung leaves benchmarks without an outcome */
+		char why[PVB_TEXT_LEN + 32];
+		snprintf(why, sizeof(why), "%s", c->panic[0] ? c->panic : "the run ended before reporting it");
+		for (int b = 0; b < bench_count; b++)
+			if (want[b] && !c->finished[b]) {
+				add_status(c, b, MS_FAILED, why);
+				c->finished[b] = true;
+			}
 	} else {
 		run_guest_mode(c, want);
 	}

@@ -60,6 +60,8 @@ int resultline_parse(const char *line, struct pvb_msg *m)
 			bad = num(v, vl, 1, &x), m->ticks = (int64_t)x;
 		else if (kl == 6 && !strncmp(p, "tsc_hz", 6))
 			bad = num(v, vl, 0, &m->tsc_hz);
+		else if (kl == 3 && !strncmp(p, "tsc", 3))
+			bad = num(v, vl, 0, &m->tsc);
 		else if (kl == 5 && !strncmp(p, "value", 5))
 			bad = num(v, vl, 0, &m->value);
 		if (bad)

@@ -35,6 +35,15 @@ void mode_stat_add(struct mode_stats *st, const char *name, uint64_t value);
 bool run_over(const struct machine *m, bool interrupted, uint64_t deadline_ns, uint64_t timeout_ms,
 	      struct run_outcome *out);
 
+/* What a host mode is given to run a plan. */
+struct host_run {
+	const struct bench_plan *plan;
+	const char *guest;     /* the benchmark guest image */
+	uint64_t mem_mb;
+	uint64_t timeout_ms;   /* watchdog over the whole run */
+	int echo_fd;           /* COM1 echo, -1 for none */
+};
+
 struct mode_ops {
 	const char *name;
 	const char *summary;
@@ -56,8 +65,10 @@ struct mode_ops {
 	void (*stats)(void *vm, struct mode_stats *st);
 	void (*destroy)(void *vm);
 
-	/* host modes */
-	void (*run_host)(const struct bench_plan *p, ctl_msg_fn *emit, void *opaque);
+	/* host modes: native in pvbench's process, peers (another VMM booting the same
+	 * guest image) as child processes */
+	bool peer;
+	void (*run_host)(const struct host_run *hr, ctl_msg_fn *emit, void *opaque);
 };
 
 /* Every mode; the ones `--modes all` means; every engine with each interface. */

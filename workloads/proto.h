@@ -42,6 +42,8 @@ struct pvb_msg {
 	int64_t ticks;   /* TSC ticks for iters operations; may be < 0 for overhead deltas */
 	uint64_t tsc_hz;
 	uint64_t value;
+	uint64_t tsc;    /* the guest's TSC when it began this report: a peer whose clock is
+			    virtual (Bochs) scales its wall-clock gaps between reports by it */
 	char text[PVB_TEXT_LEN];
 };
 

@@ -44,8 +44,9 @@ static void emit_msg(ctl_msg_fn *emit, void *opaque, uint32_t type, uint32_t rep
 }
 
 /* Sized like the guest's harness: grow n until a repetition lasts about rep_us. */
-static void native_run(const struct bench_plan *p, ctl_msg_fn *emit, void *opaque)
+static void native_run(const struct host_run *hr, ctl_msg_fn *emit, void *opaque)
 {
+	const struct bench_plan *p = hr->plan;
 	const struct bench_info *b = bench_find("compute");
 	if (!p->want[b - bench_table])
 		return;

@@ -60,13 +60,14 @@ static const char *const type_names[] = {
 void report(uint32_t type, const char *bench, uint32_t rep, uint64_t iters, int64_t ticks,
 	    uint64_t value, const char *text)
 {
+	uint64_t now = rdtsc();
 	switch (type) {
 	case PVB_MSG_HELLO:
 		kprintf("PVB hello tsc_hz=%lu iface=%s\n", tsc_hz, text);
 		break;
 	case PVB_MSG_RESULT:
-		kprintf("PVB result bench=%s rep=%u iters=%lu ticks=%ld tsc_hz=%lu\n",
-			bench, rep, iters, ticks, tsc_hz);
+		kprintf("PVB result bench=%s rep=%u iters=%lu ticks=%ld tsc_hz=%lu tsc=%lu\n",
+			bench, rep, iters, ticks, tsc_hz, now);
 		break;
 	case PVB_MSG_VALUE:
 		kprintf("PVB value bench=%s value=0x%lx\n", bench, value);
@@ -92,6 +93,7 @@ void report(uint32_t type, const char *bench, uint32_t rep, uint64_t iters, int6
 	msg.ticks = ticks;
 	msg.tsc_hz = tsc_hz;
 	msg.value = value;
+	msg.tsc = now;
 	strlcpy_(msg.text, text ? text : "", sizeof(msg.text));
 	barrier();
 	outl(PVB_CTL_PORT, (uint32_t)(uint64_t)&msg);
