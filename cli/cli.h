@@ -42,6 +42,8 @@ int cmd_check(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_history(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* The benchmark x mode table of medians with spread, then reasons and checks. */
 void print_run(FILE *f, const struct run_meta *meta, const struct host_info *h, const struct result_set *r);

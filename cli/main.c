@@ -12,6 +12,8 @@ static const char usage[] =
 	"  check   compare a run with a baseline file; exit 1 on a regression (the CI gate)\n"
 	"  baseline save: write a run as a baseline file\n"
 	"  history one benchmark in one mode across stored runs, step changes marked\n"
+	"  plot    draw a run with gnuplot (PNG and SVG)\n"
+	"  report  one static HTML page: host, tables, plots\n"
 	"  export  a run as json, csv, markdown, gab (github-action-benchmark) or bmf (Bencher)\n"
 	"  boot    boot any Multiboot v1 or ELF64 kernel with COM1 on stdout\n"
 	"\n"
@@ -33,7 +35,8 @@ int main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = { { "run", cmd_run }, { "list", cmd_list }, { "show", cmd_show }, { "profile", cmd_profile }, { "boot", cmd_boot },
 		    { "compare", cmd_compare }, { "check", cmd_check }, { "baseline", cmd_baseline }, { "export", cmd_export },
-		    { "history", cmd_history } };
+		    { "history", cmd_history },
+		    { "plot", cmd_plot }, { "report", cmd_report } };
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);
