@@ -16,6 +16,8 @@
 #include "../collect/compare.h"
 #include "../collect/export.h"
 
+#define GUEST "bin/pvbench-guest.elf"
+
 static char db[64], base_json[64], out[64];
 
 static int call(int (*fn)(int, char **), const char *a0, ...)
@@ -67,7 +69,7 @@ static void add_value(struct result_set *rs, const char *mode, uint64_t v)
 
 /* A: the base. B: ptemod 20% slower, cpuid 2% slower (noise within 5%), pgfault 30%
  * slower on three repetitions (p = 0.1), mmio_read failing, compute's checksum changed,
- * io_in 20% faster. */
+ * io_in 20% faster, timer_oneshot the same. */
 static void runs(struct result_set *a, struct result_set *b)
 {
 	memset(a, 0, sizeof(*a));
@@ -76,12 +78,14 @@ static void runs(struct result_set *a, struct result_set *b)
 	for (int i = 0; i < 5; i++)
 		add(a, "emulate", benches[i], 100, 11);
 	add(a, "emulate", "pgfault", 100, 3);
+	add(a, "emulate", "timer_oneshot", 1000, 11);
 	add(b, "emulate", "ptemod", 120, 11);
 	add(b, "emulate", "cpuid", 102, 11);
 	add(b, "emulate", "io_in", 80, 11);
 	add_status(b, "emulate", "mmio_read", MS_FAILED, "guest failed: watchdog");
 	add(b, "emulate", "compute", 100, 11);
 	add(b, "emulate", "pgfault", 130, 3);
+	add(b, "emulate", "timer_oneshot", 1000, 11);
 	add_value(a, "emulate", 0x1234);
 	add_value(b, "emulate", 0x1235);
 }
@@ -105,7 +109,7 @@ static void verdicts_follow_p_and_threshold(void **state)
 	runs(&a, &b);
 	compare_opts_default(&o);
 	assert_int_equal(compare_runs(&a, &b, &o, &r, &n), 0);
-	assert_int_equal(n, 6);
+	assert_int_equal(n, 7);
 	const struct compare_row *p = row(r, n, "ptemod");
 	assert_true(p->verdict == V_SLOWER && p->regression && p->test.p < 0.01);
 	assert_true(p->change_pct > 19.9 && p->change_pct < 20.1);
@@ -201,7 +205,7 @@ static void json_round_trips(void **state)
 	assert_int_equal(meta.id, 2);
 	assert_string_equal(meta.revision, "v2");
 	assert_string_equal(h.brand, "Synthetic CPU");
-	assert_int_equal(rs.nm, 11 * 4 + 3 + 1);
+	assert_int_equal(rs.nm, 11 * 5 + 3 + 1);
 	assert_int_equal(rs.nv, 1);
 	assert_true(rs.v[0].value == 0x1235);
 	struct result_set a, b;
@@ -244,24 +248,24 @@ static long long sql_int(const char *sql, const char *json)
 static void exports_keep_their_shapes(void **state)
 {
 	(void)state;
-	/* gab: an array of {name, unit, value}, one per measured cell (5 in run 2) */
+	/* gab: an array of {name, unit, value}, one per measured cell (6 in run 2) */
 	assert_int_equal(call(cmd_export, "export", "2", "--format", "gab", "--db", db, "--out", out, NULL), 0);
 	char *j = slurp(out);
 	assert_int_equal(sql_int("SELECT json_valid(?1) AND json_type(?1) = 'array'", j), 1);
 	assert_int_equal(sql_int("SELECT count(*) FROM json_each(?1) WHERE json_extract(value, '$.unit') = 'ns/op'"
-				 " AND json_type(value, '$.value') = 'real' AND json_extract(value, '$.name') LIKE '% (emulate)'", j), 5);
+				 " AND json_type(value, '$.value') = 'real' AND json_extract(value, '$.name') LIKE '% (emulate)'", j), 6);
 	free(j);
 	/* bmf: {"bench/mode": {"latency": {value, lower_value, upper_value}}} */
 	assert_int_equal(call(cmd_export, "export", "2", "--format", "bmf", "--db", db, "--out", out, NULL), 0);
 	j = slurp(out);
 	assert_int_equal(sql_int("SELECT count(*) FROM json_each(?1) WHERE key LIKE '%/emulate' AND"
 				 " json_extract(value, '$.latency.lower_value') <= json_extract(value, '$.latency.value') AND"
-				 " json_extract(value, '$.latency.value') <= json_extract(value, '$.latency.upper_value')", j), 5);
+				 " json_extract(value, '$.latency.value') <= json_extract(value, '$.latency.upper_value')", j), 6);
 	free(j);
 	/* json: every sample, outliers flagged */
 	assert_int_equal(call(cmd_export, "export", "1", "--format", "json", "--db", db, "--out", out, NULL), 0);
 	j = slurp(out);
-	assert_int_equal(sql_int("SELECT sum(json_array_length(value, '$.samples')) FROM json_each(?1, '$.results')", j), 58);
+	assert_int_equal(sql_int("SELECT sum(json_array_length(value, '$.samples')) FROM json_each(?1, '$.results')", j), 69);
 	assert_int_equal(sql_int("SELECT json_extract(?1, '$.format') = '" EXPORT_JSON_FORMAT "'", j), 1);
 	free(j);
 	/* csv: a header and one row per cell, every row with the header's 16 columns */
@@ -277,7 +281,7 @@ static void exports_keep_their_shapes(void **state)
 		rows++;
 	}
 	fclose(f);
-	assert_int_equal(rows, 1 + 6);
+	assert_int_equal(rows, 1 + 7);
 	assert_int_equal(call(cmd_export, "export", "2", "--format", "markdown", "--db", db, "--out", out, NULL), 0);
 	j = slurp(out);
 	assert_non_null(strstr(j, "| ptemod | 120 ["));
@@ -289,6 +293,103 @@ static void exports_keep_their_shapes(void **state)
 			 EXIT_USAGE);
 }
 
+static long file_size(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fclose(f);
+	return n;
+}
+
+/* The fixture's plots render to non-empty PNG and SVG, and the report inlines them. */
+static void plots_and_report_render(void **state)
+{
+	(void)state;
+	if (system("command -v gnuplot >/dev/null 2>&1") != 0)
+		skip(); /* CI installs gnuplot, so there it always runs */
+	char dir[80], p[160];
+	snprintf(dir, sizeof(dir), "/tmp/pvbench-plots-%d", getpid());
+	assert_int_equal(call(cmd_plot, "plot", "2", "--db", db, "--out", dir, NULL), 0);
+	static const char *const drawn[] = { "bars", "timer_cdf", "history" };
+	for (int i = 0; i < 3; i++)
+		for (int e = 0; e < 2; e++) {
+			snprintf(p, sizeof(p), "%s/%s.%s", dir, drawn[i], e ? "svg" : "png");
+			assert_true(file_size(p) > 1000);
+			unlink(p);
+		}
+	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
+	assert_int_equal(system(p), 0);
+	assert_int_equal(call(cmd_report, "report", "2", "--db", db, "--out", out, NULL), 0);
+	char *html = slurp(out);
+	assert_non_null(strstr(html, "<svg"));
+	assert_non_null(strstr(html, "Synthetic CPU"));
+	assert_non_null(strstr(html, "guest failed: watchdog"));
+	free(html);
+	assert_int_equal(call(cmd_report, "report", "2", "--db", db, NULL), EXIT_USAGE);
+}
+
+/* A peer that is not installed is unsupported with the reason, every benchmark stored,
+ * and the run goes on. */
+static void absent_peers_are_skipped_cleanly(void **state)
+{
+	(void)state;
+	const char *old = getenv("PATH");
+	char *saved = strdup(old ? old : "");
+	setenv("PATH", "/nonexistent", 1);
+	assert_int_equal(call(cmd_run, "run", "--modes", "qemu-tcg,bochs", "--bench", "cpuid,compute", "--db", db, "--quiet",
+			      "--guest", GUEST, NULL), 0);
+	setenv("PATH", saved, 1);
+	free(saved);
+	struct store st;
+	struct run_meta meta;
+	struct host_info h;
+	struct result_set rs = { 0 };
+	char err[256];
+	assert_int_equal(store_open(&st, db, 1000, err, sizeof(err)), 0);
+	assert_int_equal(store_load_run(&st, 0, &meta, &h, &rs, err, sizeof(err)), 0);
+	store_close(&st);
+	assert_int_equal(rs.nm, 4);
+	for (size_t i = 0; i < rs.nm; i++) {
+		assert_int_equal(rs.m[i].status, MS_UNSUPPORTED);
+		assert_non_null(strstr(rs.m[i].reason, "is not installed"));
+	}
+	results_free(&rs);
+}
+
+/* Installed peers run the same image into the same tables, compute's checksum included. */
+static void installed_peers_report_into_the_same_tables(void **state)
+{
+	(void)state;
+	if (system("command -v qemu-system-x86_64 >/dev/null && command -v bochs >/dev/null"
+		   " && command -v grub-mkrescue >/dev/null") != 0)
+		skip(); /* CI installs both, so there it always runs */
+	assert_int_equal(call(cmd_run, "run", "--modes", "qemu-tcg,bochs", "--bench", "cpuid,compute", "--reps", "3",
+			      "--rep-us", "2000", "--db", db, "--quiet", "--guest", GUEST, NULL), 0);
+	struct store st;
+	struct run_meta meta;
+	struct host_info h;
+	struct result_set rs = { 0 };
+	char err[256];
+	assert_int_equal(store_open(&st, db, 1000, err, sizeof(err)), 0);
+	assert_int_equal(store_load_run(&st, 0, &meta, &h, &rs, err, sizeof(err)), 0);
+	store_close(&st);
+	int ok[2] = { 0, 0 };
+	for (size_t i = 0; i < rs.nm; i++) {
+		assert_int_equal(rs.m[i].status, MS_OK);
+		assert_true(rs.m[i].ns_per_op > 0);
+		ok[!strcmp(rs.m[i].mode, "bochs")]++;
+	}
+	assert_int_equal(ok[0], 2 * 3);
+	assert_int_equal(ok[1], 2 * 2); /* Bochs's first repetition has no start to time it from */
+	assert_int_equal(rs.nv, 2);
+	for (size_t i = 0; i < rs.nv; i++)
+		assert_true(rs.v[i].value == 0x7453f65a1dcb2e87ull);
+	results_free(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +397,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(check_gates_on_the_baseline, setup, teardown),
 		cmocka_unit_test_setup_teardown(json_round_trips, setup, teardown),
 		cmocka_unit_test_setup_teardown(exports_keep_their_shapes, setup, teardown),
+		cmocka_unit_test_setup_teardown(plots_and_report_render, setup, teardown),
+		cmocka_unit_test_setup_teardown(absent_peers_are_skipped_cleanly, setup, teardown),
+		cmocka_unit_test_setup_teardown(installed_peers_report_into_the_same_tables, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
