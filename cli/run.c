@@ -7,6 +7,8 @@
 #include <unistd.h>
 #include "cli.h"
 #include "runner.h"
+#include "../collect/export.h"
+#include "../vmm/clock.h"
 #include "../workloads/compute.h"
 
 static void add_mode(struct run_opts *o, const struct mode_ops *m)
@@ -56,6 +58,7 @@ static const char run_help[] =
 	"  --guest-args S  appended to the guest command line (e.g. inject=ptemod:hang)\n"
 	"  --serial        echo the guest's COM1 to stdout\n"
 	"  --quiet         no progress lines\n"
+	"  --json          the run as JSON on stdout (the format of 'pvbench export --format json')\n"
 	"  --profile       per-hook profiles (VMI calls, exits, sensitive instructions, devices):\n"
 	"                  see 'pvbench profile'; timing every hook slows what it measures\n";
 
@@ -86,11 +89,12 @@ int cmd_run(int argc, char **argv)
 		{ "modes", 1, 0, 'm' }, { "bench", 1, 0, 'b' }, { "reps", 1, 0, 'r' }, { "warmup", 1, 0, 'w' },
 		{ "rep-us", 1, 0, 'u' }, { "iters", 1, 0, 'i' }, { "db", 1, 0, 'd' }, { "mem", 1, 0, 'M' },
 		{ "timeout", 1, 0, 't' }, { "guest", 1, 0, 'g' }, { "guest-args", 1, 0, 'a' },
-		{ "serial", 0, 0, 's' }, { "quiet", 0, 0, 'q' }, { "profile", 0, 0, 'p' },
+		{ "serial", 0, 0, 's' }, { "quiet", 0, 0, 'q' }, { "profile", 0, 0, 'p' }, { "json", 0, 0, 'j' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	struct run_opts o = { .db = STORE_DEFAULT_PATH, .mem_mb = MEM_DEFAULT_MB };
 	const char *modes = "all";
+	bool json = false;
 	char err[512];
 	uint64_t v;
 	plan_defaults(&o.plan);
@@ -120,6 +124,7 @@ int cmd_run(int argc, char **argv)
 		case 's': o.serial = true; break;
 		case 'q': o.quiet = true; break;
 		case 'p': o.profile = true; break;
+		case 'j': json = true; break;
 		case 'h': fputs(run_help, stdout); return 0;
 		default: return cli_error("unknown option or missing value: '%s' (see 'pvbench run --help')", argv[optind - 1]);
 		}
@@ -144,19 +149,28 @@ int cmd_run(int argc, char **argv)
 	if (!SHA256File(o.guest, meta.guest_sha256))
 		snprintf(meta.guest_sha256, sizeof(meta.guest_sha256), "unreadable");
 
+	struct run_progress prog = { .start_ns = host_ns(), .tty = isatty(STDERR_FILENO) };
+	for (int b = 0; b < bench_count; b++)
+		prog.total += o.plan.want[b] ? o.nmodes : 0;
+	o.progress = &prog;
 	struct compute_state check;
 	uint64_t native_sum = compute_checksum(&check);
 	for (int i = 0; i < o.nmodes; i++) {
 		runner_run_mode(&o, o.modes[i], native_sum, &rs);
 	}
 	iso_now(meta.finished, sizeof(meta.finished));
+	if (prog.tty && !o.quiet)
+		fputc('\n', stderr);
 
 	int rc = 0;
 	if (store_save_run(&st, &host, &meta, &rs, err, sizeof(err))) {
 		cli_error("results not stored: %s", err);
 		rc = EXIT_USAGE;
 	}
-	print_run(stdout, &meta, &host, &rs);
+	if (!json)
+		print_run(stdout, &meta, &host, &rs);
+	else if (export_run(stdout, EXPORT_JSON, &meta, &host, &rs, err, sizeof(err)))
+		rc = cli_error("%s", err);
 	for (size_t i = 0; i < rs.nm && !rc; i++)
 		if (rs.m[i].status == MS_FAILED)
 			rc = 1;

@@ -5,7 +5,7 @@
 #include "../collect/counters.h"
 #include "../collect/host.h"
 #include "../collect/profile.h"
-#include "../collect/stats.h"
+#include "../collect/table.h"
 #include "../modes/session.h"
 
 /* What one mode's messages have told us so far. */
@@ -76,26 +76,42 @@ static struct measurement *add_status(struct collector *c, int bench, enum mstat
 	return m;
 }
 
-static bool bench_median(const struct result_set *rs, const char *mode, const char *bench, struct summary *s)
+/* One outcome more: on a TTY one line rewritten in place with the ETA, elsewhere a line
+ * per benchmark. */
+static void progress(const struct collector *c, int b, int outcomes)
 {
-	double v[256];
-	size_t n = 0;
-	for (size_t i = 0; i < rs->nm && n < 256; i++)
-		if (rs->m[i].status == MS_OK && !strcmp(rs->m[i].mode, mode) && !strcmp(rs->m[i].bench, bench))
-			v[n++] = rs->m[i].ns_per_op;
-	return summarize(v, n, s) == 0;
+	struct run_progress *p = c->o->progress;
+	p->done += outcomes;
+	if (c->o->quiet || b < 0)
+		return;
+	char what[64] = "no result";
+	const char *name = bench_table[b].name;
+	struct table t;
+	if (!table_build(c->rs, &t)) {
+		const struct cell *cl = table_cell(&t, c->mode->name, name);
+		if (cl && cl->status == MS_OK)
+			snprintf(what, sizeof(what), "%.1f ns/op (%zu reps)", cl->s.median, cl->n);
+		else if (cl)
+			snprintf(what, sizeof(what), "%s", mstatus_name(cl->status));
+		table_free(&t);
+	}
+	if (!p->tty) {
+		fprintf(stderr, "  [%d/%d] %-8s %-16s %s\n", p->done, p->total, c->mode->name, name, what);
+		return;
+	}
+	double elapsed = (double)(host_ns() - p->start_ns) / 1e9, eta = elapsed / p->done * (p->total - p->done);
+	fprintf(stderr, "\r\033[K  [%d/%d] %-8s %-16s %-28s ETA %d:%02d", p->done, p->total, c->mode->name, name, what,
+		(int)eta / 60, (int)eta % 60);
 }
 
-static void progress(const struct collector *c, int b)
+/* A line of its own, clear of the progress line a TTY shows. */
+static void say(const struct collector *c, const char *fmt, const char *mode, const char *what)
 {
 	if (c->o->quiet)
 		return;
-	struct summary s;
-	const char *name = bench_table[b].name;
-	if (bench_median(c->rs, c->mode->name, name, &s))
-		fprintf(stderr, "  %-8s %-16s %12.1f ns/op  (%zu reps)\n", c->mode->name, name, s.median, s.n);
-	else
-		fprintf(stderr, "  %-8s %-16s %12s\n", c->mode->name, name, "no result");
+	if (c->o->progress->tty)
+		fputs("\r\033[K", stderr);
+	fprintf(stderr, fmt, mode, what);
 }
 
 static void on_msg(void *opaque, const struct pvb_msg *m)
@@ -110,6 +126,7 @@ static void on_msg(void *opaque, const struct pvb_msg *m)
 			add_status(c, b, MS_FAILED, why);
 			c->finished[b] = true;
 			c->current = -1;
+			progress(c, b, 1);
 		}
 		return;
 	}
@@ -192,7 +209,7 @@ static void on_msg(void *opaque, const struct pvb_msg *m)
 			save_profile(c, m->bench);
 		c->finished[b] = true;
 		c->current = -1;
-		progress(c, b);
+		progress(c, b, 1);
 		return;
 	}
 	case PVB_MSG_DONE:
@@ -271,17 +288,19 @@ static void run_guest_mode(struct collector *c, const bool *want)
 			if (!c->finished[c->current])
 				add_status(c, c->current, MS_FAILED, why);
 			c->finished[c->current] = true;
-			if (!c->o->quiet)
-				fprintf(stderr, "  %-8s %-16s FAILED: %s\n", c->mode->name, bench_table[c->current].name, why);
+			char what[600];
+			snprintf(what, sizeof(what), "%s FAILED: %s", bench_table[c->current].name, why);
+			say(c, "  %-8s %s\n", c->mode->name, what);
+			progress(c, -1, 1);
 		} else {
 			/* no benchmark to blame: the boot itself failed, so the rest cannot run either */
 			for (int b = 0; b < bench_count; b++)
 				if (want[b] && !c->finished[b]) {
 					add_status(c, b, MS_FAILED, why);
 					c->finished[b] = true;
+					progress(c, -1, 1);
 				}
-			if (!c->o->quiet)
-				fprintf(stderr, "  %-8s FAILED to boot: %s\n", c->mode->name, why);
+			say(c, "  %-8s FAILED to boot: %s\n", c->mode->name, why);
 		}
 		if (r.out.end == RUN_INTERRUPTED)
 			break;
@@ -297,10 +316,11 @@ static void run_mode(struct collector *c)
 		char reason[300];
 		snprintf(reason, sizeof(reason), "unsupported on this host: %s", why);
 		for (int b = 0; b < bench_count; b++)
-			if (c->o->plan.want[b])
+			if (c->o->plan.want[b]) {
 				add_status(c, b, MS_UNSUPPORTED, reason);
-		if (!c->o->quiet)
-			fprintf(stderr, "  %-8s unavailable: %s\n", c->mode->name, why);
+				progress(c, -1, 1);
+			}
+		say(c, "  %-8s unavailable: %s\n", c->mode->name, why);
 		return;
 	}
 	for (int b = 0; b < bench_count; b++) {
@@ -310,12 +330,12 @@ static void run_mode(struct collector *c)
 		if (no) {
 			add_status(c, b, MS_UNSUPPORTED, no);
 			c->finished[b] = true;
+			progress(c, -1, 1);
 		} else {
 			want[b] = true;
 		}
 	}
-	if (!c->o->quiet)
-		fprintf(stderr, "%s (%s):\n", c->mode->name, c->backend);
+	say(c, "%s (%s):\n", c->mode->name, c->backend);
 	if (eng->run_host) {
 		struct bench_plan p = c->o->plan;
 		memcpy(p.want, want, sizeof(want));
@@ -330,6 +350,7 @@ static void run_mode(struct collector *c)
 			if (want[b] && !c->finished[b]) {
 				add_status(c, b, MS_FAILED, why);
 				c->finished[b] = true;
+				progress(c, -1, 1);
 			}
 	} else {
 		run_guest_mode(c, want);

@@ -7,6 +7,13 @@
 
 #define MAX_MODES 8
 
+/* Benchmark x mode outcomes so far, for the progress line (a TTY) or lines (CI). */
+struct run_progress {
+	int total, done;
+	uint64_t start_ns;
+	bool tty;
+};
+
 struct run_opts {
 	const struct mode_ops *modes[MAX_MODES];
 	int nmodes;
@@ -16,6 +23,7 @@ struct run_opts {
 	uint64_t mem_mb, timeout_s;
 	bool serial, quiet;
 	bool profile;     /* per-hook profiles (perturbs the timings: recorded as such) */
+	struct run_progress *progress;
 };
 
 /* Runs every selected benchmark of mode m: measured, unsupported or failed, never absent. */

@@ -390,6 +390,19 @@ static void installed_peers_report_into_the_same_tables(void **state)
 	results_free(&rs);
 }
 
+/* The gate end to end on real runs: a benchmark made twice as slow in the guest
+ * (inject=ptemod:slow) fails the check against a baseline of the unchanged guest. */
+static void check_fails_on_an_injected_slowdown(void **state)
+{
+	(void)state;
+	assert_int_equal(call(cmd_run, "run", "--modes", "emulate", "--bench", "ptemod", "--rep-us", "2000", "--db", db,
+			      "--quiet", "--guest", GUEST, NULL), 0);
+	assert_int_equal(call(cmd_baseline, "baseline", "save", "--db", db, "--out", base_json, NULL), 0);
+	assert_int_equal(call(cmd_run, "run", "--modes", "emulate", "--bench", "ptemod", "--rep-us", "2000", "--db", db,
+			      "--quiet", "--guest", GUEST, "--guest-args", "inject=ptemod:slow", NULL), 0);
+	assert_int_equal(call(cmd_check, "check", "--baseline", base_json, "--db", db, NULL), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,6 +413,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(plots_and_report_render, setup, teardown),
 		cmocka_unit_test_setup_teardown(absent_peers_are_skipped_cleanly, setup, teardown),
 		cmocka_unit_test_setup_teardown(installed_peers_report_into_the_same_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(check_fails_on_an_injected_slowdown, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
