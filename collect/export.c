@@ -421,6 +421,7 @@ int import_run(const char *path, struct run_meta *meta, struct host_info *h, str
 		return -1;
 	memset(meta, 0, sizeof(*meta));
 	memset(h, 0, sizeof(*h));
+	memset(r, 0, sizeof(*r));
 	sqlite3 *db;
 	struct import im = { meta, h, r };
 	int rc = -1;

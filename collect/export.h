@@ -21,7 +21,8 @@ enum export_format {
 int export_format_parse(const char *name, enum export_format *f);
 int export_run(FILE *out, enum export_format f, const struct run_meta *meta, const struct host_info *h,
 	       const struct result_set *r, char *err, size_t n);
-/* A JSON export read back: ok cells become their samples, others one row with the reason. */
+/* A JSON export read back into r (which it initializes): ok cells become their samples,
+ * others one row with the reason. */
 int import_run(const char *path, struct run_meta *meta, struct host_info *h, struct result_set *r, char *err,
 	       size_t n);
 
