@@ -51,40 +51,13 @@ static const char baseline_help[] =
 	"  writes RUN (default: the latest) as a JSON baseline for 'pvbench check --baseline FILE'\n"
 	"  (default " BASELINE_DEFAULT_PATH ")\n";
 
-#define HELP_SHOWN 1
-
-/* 0 parsed, HELP_SHOWN, or EXIT_USAGE after a one-line error. */
-static int parse(int argc, char **argv, const char *help, const char **db, const char **out, const char **format,
-		 const char **which)
-{
-	static const struct option opts[] = { { "db", 1, 0, 'd' }, { "out", 1, 0, 'o' }, { "format", 1, 0, 'f' },
-					      { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
-	optind = 1;
-	opterr = 0;
-	for (int ch; (ch = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
-		if (ch == 'd')
-			*db = optarg;
-		else if (ch == 'o')
-			*out = optarg;
-		else if (ch == 'f' && format)
-			*format = optarg;
-		else if (ch == 'h') {
-			fputs(help, stdout);
-			return HELP_SHOWN;
-		} else
-			return cli_error("unknown option or missing value: '%s' (see 'pvbench %s --help')", argv[optind - 1], argv[0]);
-	}
-	*which = optind < argc ? argv[optind++] : NULL;
-	return optind < argc ? cli_error("unexpected argument '%s'", argv[optind]) : 0;
-}
-
 int cmd_export(int argc, char **argv)
 {
 	const char *db = STORE_DEFAULT_PATH, *out = NULL, *format = NULL, *which;
 	enum export_format f;
-	int rc = parse(argc, argv, export_help, &db, &out, &format, &which);
+	int rc = cli_parse_outputs(argc, argv, export_help, &db, &out, &format, &which);
 	if (rc)
-		return rc == HELP_SHOWN ? 0 : rc;
+		return rc == CLI_HELP_SHOWN ? 0 : rc;
 	if (!format)
 		return cli_error("export needs --format json|csv|markdown|gab|bmf");
 	if (export_format_parse(format, &f))
@@ -101,9 +74,9 @@ int cmd_baseline(int argc, char **argv)
 	}
 	if (argc < 2 || strcmp(argv[1], "save"))
 		return cli_error("usage: pvbench baseline save [RUN] [--db FILE] [--out FILE]");
-	int rc = parse(argc - 1, argv + 1, baseline_help, &db, &out, NULL, &which);
+	int rc = cli_parse_outputs(argc - 1, argv + 1, baseline_help, &db, &out, NULL, &which);
 	if (rc)
-		return rc == HELP_SHOWN ? 0 : rc;
+		return rc == CLI_HELP_SHOWN ? 0 : rc;
 	rc = write_run(which, db, EXPORT_JSON, out);
 	if (!rc)
 		fprintf(stderr, "baseline written to %s\n", out);

@@ -57,10 +57,7 @@ static int plot_bars(const char *dir, const struct table *t, struct plot_list *m
 		return cannot_write(path, err, n);
 	fputs("# benchmark, then per mode: median q1 q3 (ns per operation; ? = no result)\n", f);
 	for (int b = 0; b < bench_count; b++) {
-		bool any = false;
-		for (int j = 0; j < t->nmodes; j++)
-			any |= table_cell(t, t->modes[j], bench_table[b].name) != NULL;
-		if (!any)
+		if (!table_has_bench(t, bench_table[b].name))
 			continue;
 		fprintf(f, "%s", bench_table[b].name);
 		for (int j = 0; j < t->nmodes; j++) {
@@ -96,13 +93,21 @@ static int plot_slowdown(const char *dir, const struct table *t, struct plot_lis
 		return cannot_write(path, err, n);
 	fputs("# benchmark, reference mode, then per mode: median / the reference's median (? = not measured)\n", f);
 	int rows = 0;
+	static char caption[512];
+	int clen = snprintf(caption, sizeof(caption), "Slowdown against native (compute) or hw (the rest)");
+	const char *sep = "; left out, with no reference measured: ";
 	for (int b = 0; b < bench_count; b++) {
 		const char *name = bench_table[b].name;
 		const struct cell *ref = table_cell(t, "native", name);
 		if (!ref || ref->status != MS_OK)
 			ref = table_cell(t, "hw", name);
-		if (!ref || ref->status != MS_OK)
+		if (!ref || ref->status != MS_OK) {
+			if (table_has_bench(t, name) && clen < (int)sizeof(caption)) {
+				clen += snprintf(caption + clen, sizeof(caption) - (size_t)clen, "%s%s", sep, name);
+				sep = ", ";
+			}
 			continue;
+		}
 		fprintf(f, "%s %s", name, ref->mode);
 		for (int j = 0; j < t->nmodes; j++) {
 			const struct cell *c = table_cell(t, t->modes[j], name);
@@ -129,7 +134,7 @@ static int plot_slowdown(const char *dir, const struct table *t, struct plot_lis
 	for (int j = 0; j < t->nmodes; j++)
 		len += snprintf(script + len, sizeof(script) - (size_t)len, "%s'slowdown.dat' using %d%s title '%s'", j ? ", " : "",
 				3 + j, j ? "" : ":xtic(stringcolumn(1).' vs '.stringcolumn(2))", t->modes[j]);
-	plot_list_add(made, "slowdown", "Slowdown against native (compute) or hw (the rest)");
+	plot_list_add(made, "slowdown", caption);
 	return draw(dir, "slowdown", script, err, n);
 }
 
@@ -248,6 +253,8 @@ static int plot_history(const char *dir, const char *db, const char *mode, struc
 			snprintf(name, sizeof(name), "history-%s.dat", bench_table[b].name);
 			FILE *f = open_in(dir, name, path, sizeof(path));
 			double first = 0;
+			bool steps = false;
+			int points = 0;
 			for (size_t i = 0; f && i < nr; i++) {
 				struct table t;
 				if (table_build(&runs[i].rs, &t))
@@ -255,15 +262,20 @@ static int plot_history(const char *dir, const char *db, const char *mode, struc
 				if (t.n && t.c[0].status == MS_OK) {
 					first = first ? first : t.c[0].s.median;
 					bool step = rows[i].verdict == V_SLOWER || rows[i].verdict == V_FASTER;
+					steps |= step;
+					points++;
 					fprintf(f, "%lld %.6g %s\n", (long long)runs[i].meta.id, t.c[0].s.median / first, step ? (rows[i].verdict == V_SLOWER ? "1" : "-1") : "0");
 				}
 				table_free(&t);
 			}
-			if (f) {
+			if (f)
 				fclose(f);
-				len += snprintf(script + len, sizeof(script) - (size_t)len,
-						"%s'%s' using 1:2 with linespoints title '%s', '' using 1:($3 != 0 ? $2 : 1/0) with points pt 7 ps 2 lc rgb 'red' notitle",
-						lines++ ? ", " : "", name, bench_table[b].name);
+			if (f && !points)
+				remove(path);
+			else if (f) {
+				len += snprintf(script + len, sizeof(script) - (size_t)len, "%s'%s' using 1:2 with linespoints title '%s'%s",
+						lines++ ? ", " : "", name, bench_table[b].name,
+						steps ? ", '' using 1:($3 != 0 ? $2 : 1/0) with points pt 7 ps 2 lc rgb 'red' notitle" : "");
 			}
 		}
 		free(rows);
@@ -325,29 +337,18 @@ static const char plot_help[] =
 
 int cmd_plot(int argc, char **argv)
 {
-	static const struct option opts[] = { { "db", 1, 0, 'd' }, { "out", 1, 0, 'o' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
-	const char *db = STORE_DEFAULT_PATH, *out = "plots";
-	optind = 1;
-	opterr = 0;
-	for (int ch; (ch = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
-		if (ch == 'd')
-			db = optarg;
-		else if (ch == 'o')
-			out = optarg;
-		else if (ch == 'h') {
-			fputs(plot_help, stdout);
-			return 0;
-		} else
-			return cli_error("unknown option or missing value: '%s' (see 'pvbench plot --help')", argv[optind - 1]);
-	}
+	const char *db = STORE_DEFAULT_PATH, *out = "plots", *which;
+	int rc = cli_parse_outputs(argc, argv, plot_help, &db, &out, NULL, &which);
+	if (rc)
+		return rc == CLI_HELP_SHOWN ? 0 : rc;
 	struct run_meta meta;
 	struct host_info h;
 	struct result_set rs;
 	struct plot_list made;
 	char err[512];
-	if (cli_load_run(argc, argv, db, &meta, &h, &rs))
+	if (cli_load(which, db, &meta, &h, &rs))
 		return EXIT_USAGE;
-	int rc = plot_run(&rs, db, out, &made, err, sizeof(err));
+	rc = plot_run(&rs, db, out, &made, err, sizeof(err));
 	results_free(&rs);
 	if (rc)
 		return cli_error("%s", err);

@@ -75,10 +75,7 @@ static void results(FILE *f, const struct table *t, const struct result_set *r)
 	}
 	fputs("</tr>\n", f);
 	for (int b = 0; b < bench_count; b++) {
-		bool any = false;
-		for (int j = 0; j < t->nmodes; j++)
-			any |= table_cell(t, t->modes[j], bench_table[b].name) != NULL;
-		if (!any)
+		if (!table_has_bench(t, bench_table[b].name))
 			continue;
 		fprintf(f, "<tr><th title=\"%s\">%s</th>", bench_table[b].desc, bench_table[b].name);
 		for (int j = 0; j < t->nmodes; j++) {
@@ -148,21 +145,10 @@ static const char report_help[] =
 
 int cmd_report(int argc, char **argv)
 {
-	static const struct option opts[] = { { "db", 1, 0, 'd' }, { "out", 1, 0, 'o' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
-	const char *db = STORE_DEFAULT_PATH, *out = NULL;
-	optind = 1;
-	opterr = 0;
-	for (int ch; (ch = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
-		if (ch == 'd')
-			db = optarg;
-		else if (ch == 'o')
-			out = optarg;
-		else if (ch == 'h') {
-			fputs(report_help, stdout);
-			return 0;
-		} else
-			return cli_error("unknown option or missing value: '%s' (see 'pvbench report --help')", argv[optind - 1]);
-	}
+	const char *db = STORE_DEFAULT_PATH, *out = NULL, *which;
+	int rc = cli_parse_outputs(argc, argv, report_help, &db, &out, NULL, &which);
+	if (rc)
+		return rc == CLI_HELP_SHOWN ? 0 : rc;
 	if (!out)
 		return cli_error("report needs --out FILE.html");
 	struct run_meta meta;
@@ -171,13 +157,13 @@ int cmd_report(int argc, char **argv)
 	struct plot_list made;
 	struct table t;
 	char err[512], dir[] = "/tmp/pvbench-report-XXXXXX", tmp[4200];
-	if (cli_load_run(argc, argv, db, &meta, &h, &rs))
+	if (cli_load(which, db, &meta, &h, &rs))
 		return EXIT_USAGE;
 	if (!mkdtemp(dir) || table_build(&rs, &t)) {
 		results_free(&rs);
 		return cli_error("cannot make a temporary directory or out of memory");
 	}
-	int rc = plot_run(&rs, db, dir, &made, err, sizeof(err)) ? cli_error("%s", err) : 0;
+	rc = plot_run(&rs, db, dir, &made, err, sizeof(err)) ? cli_error("%s", err) : 0;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", out);
 	FILE *f = rc ? NULL : fopen(tmp, "w");
 	if (!rc && !f)

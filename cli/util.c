@@ -90,3 +90,27 @@ int cli_load_run(int argc, char **argv, const char *db, struct run_meta *meta, s
 		return cli_error("unexpected argument '%s'", argv[optind]), -1;
 	return cli_load(which, db, meta, h, rs);
 }
+
+int cli_parse_outputs(int argc, char **argv, const char *help, const char **db, const char **out, const char **format,
+		      const char **which)
+{
+	static const struct option opts[] = { { "db", 1, 0, 'd' }, { "out", 1, 0, 'o' }, { "format", 1, 0, 'f' },
+					      { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
+	optind = 1;
+	opterr = 0;
+	for (int ch; (ch = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
+		if (ch == 'd')
+			*db = optarg;
+		else if (ch == 'o')
+			*out = optarg;
+		else if (ch == 'f' && format)
+			*format = optarg;
+		else if (ch == 'h') {
+			fputs(help, stdout);
+			return CLI_HELP_SHOWN;
+		} else
+			return cli_error("unknown option or missing value: '%s' (see 'pvbench %s --help')", argv[optind - 1], argv[0]);
+	}
+	*which = optind < argc ? argv[optind++] : NULL;
+	return optind < argc ? cli_error("unexpected argument '%s'", argv[optind]) : 0;
+}

@@ -217,10 +217,7 @@ static void export_markdown(FILE *out, const struct run_meta *meta, const struct
 		fputs("---:|", out);
 	fputc('\n', out);
 	for (int b = 0; b < bench_count; b++) {
-		bool any = false;
-		for (int j = 0; j < t->nmodes; j++)
-			any |= table_cell(t, t->modes[j], bench_table[b].name) != NULL;
-		if (!any)
+		if (!table_has_bench(t, bench_table[b].name))
 			continue;
 		fprintf(out, "| %s |", bench_table[b].name);
 		for (int j = 0; j < t->nmodes; j++) {

@@ -15,6 +15,14 @@ const struct cell *table_cell(const struct table *t, const char *mode, const cha
 	return find((struct table *)t, mode, bench);
 }
 
+bool table_has_bench(const struct table *t, const char *bench)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (!strcmp(t->c[i].bench, bench))
+			return true;
+	return false;
+}
+
 int table_build(const struct result_set *r, struct table *t)
 {
 	memset(t, 0, sizeof(*t));

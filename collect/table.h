@@ -28,6 +28,8 @@ struct table {
 /* Points into r, which must outlive the table. -1 when memory runs out. */
 int table_build(const struct result_set *r, struct table *t);
 const struct cell *table_cell(const struct table *t, const char *mode, const char *bench);
+/* Whether any mode has a cell for bench: a row to show. */
+bool table_has_bench(const struct table *t, const char *bench);
 void table_free(struct table *t);
 
 #endif
