@@ -17,7 +17,7 @@ struct side {
 
 static void describe(FILE *f, const char *label, const struct side *s)
 {
-	bool file = strspn(s->name, "0123456789") != strlen(s->name);
+	bool file = s->name && strspn(s->name, "0123456789") != strlen(s->name);
 	fprintf(f, "%s: %s%srun %lld, %s, pvbench %s, %s, KVM backend %s\n", label, file ? s->name : "",
 		file ? ": exported " : "", (long long)s->meta.id, s->meta.started, s->meta.revision, s->h.brand, s->h.kvm_backend);
 }
@@ -135,11 +135,6 @@ static int compare_main(int argc, char **argv, bool check)
 	if (cli_load(b.name, db, &b.meta, &b.h, &b.rs)) {
 		results_free(&a.rs);
 		return EXIT_USAGE;
-	}
-	if (!b.name) {
-		static char latest[24];
-		snprintf(latest, sizeof(latest), "%lld", (long long)b.meta.id);
-		b.name = latest;
 	}
 	struct compare_row *rows;
 	size_t n, regressions = 0;

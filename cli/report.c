@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "plot.h"
 #include "../collect/table.h"
+#include "../modes/peer.h"
 #include "../modes/plan.h"
 
 static void html(FILE *f, const char *s)
@@ -123,21 +124,6 @@ static int inline_svg(FILE *f, const char *path)
 	return 0;
 }
 
-static void remove_dir(const char *dir, const struct plot_list *made)
-{
-	char p[4300];
-	static const char *const ext[] = { "png", "svg", "dat" };
-	for (int i = 0; i < made->n; i++)
-		for (int e = 0; e < 3; e++) {
-			snprintf(p, sizeof(p), "%s/%s.%s", dir, made->p[i].name, ext[e]);
-			unlink(p);
-		}
-	/* the data files named per benchmark and mode */
-	snprintf(p, sizeof(p), "rm -f '%s'/*.dat; rmdir '%s'", dir, dir);
-	if (system(p) != 0)
-		fprintf(stderr, "pvbench: could not remove %s\n", dir);
-}
-
 static const char report_help[] =
 	"usage: pvbench report [RUN] --out FILE.html [--db FILE]\n"
 	"  one self-contained HTML page for RUN (default: the latest; or a JSON export): run and host\n"
@@ -201,7 +187,7 @@ int cmd_report(int argc, char **argv)
 		if (rc)
 			unlink(tmp);
 	}
-	remove_dir(dir, &made);
+	remove_tree(dir);
 	table_free(&t);
 	results_free(&rs);
 	if (!rc)

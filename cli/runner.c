@@ -76,12 +76,12 @@ static struct measurement *add_status(struct collector *c, int bench, enum mstat
 	return m;
 }
 
-/* One outcome more: on a TTY one line rewritten in place with the ETA, elsewhere a line
- * per benchmark. */
-static void progress(const struct collector *c, int b, int outcomes)
+/* One outcome more, of benchmark b (-1: counted, not shown): on a TTY one line rewritten
+ * in place with the ETA, elsewhere a line per benchmark. */
+static void progress(const struct collector *c, int b)
 {
 	struct run_progress *p = c->o->progress;
-	p->done += outcomes;
+	p->done++;
 	if (c->o->quiet || b < 0)
 		return;
 	char what[64] = "no result";
@@ -126,7 +126,7 @@ static void on_msg(void *opaque, const struct pvb_msg *m)
 			add_status(c, b, MS_FAILED, why);
 			c->finished[b] = true;
 			c->current = -1;
-			progress(c, b, 1);
+			progress(c, b);
 		}
 		return;
 	}
@@ -209,7 +209,7 @@ static void on_msg(void *opaque, const struct pvb_msg *m)
 			save_profile(c, m->bench);
 		c->finished[b] = true;
 		c->current = -1;
-		progress(c, b, 1);
+		progress(c, b);
 		return;
 	}
 	case PVB_MSG_DONE:
@@ -242,6 +242,17 @@ static int pending_count(const struct collector *c, const bool *want)
 	for (int b = 0; b < bench_count; b++)
 		n += want[b] && !c->finished[b];
 	return n;
+}
+
+/* Every wanted benchmark still without an outcome fails, for the same reason. */
+static void fail_pending(struct collector *c, const bool *want, const char *why)
+{
+	for (int b = 0; b < bench_count; b++)
+		if (want[b] && !c->finished[b]) {
+			add_status(c, b, MS_FAILED, why);
+			c->finished[b] = true;
+			progress(c, -1);
+		}
 }
 
 /* --timeout, or generous for the benchmarks left: a hang is caught, a slow engine is not. */
@@ -291,15 +302,10 @@ static void run_guest_mode(struct collector *c, const bool *want)
 			char what[600];
 			snprintf(what, sizeof(what), "%s FAILED: %s", bench_table[c->current].name, why);
 			say(c, "  %-8s %s\n", c->mode->name, what);
-			progress(c, -1, 1);
+			progress(c, -1);
 		} else {
 			/* no benchmark to blame: the boot itself failed, so the rest cannot run either */
-			for (int b = 0; b < bench_count; b++)
-				if (want[b] && !c->finished[b]) {
-					add_status(c, b, MS_FAILED, why);
-					c->finished[b] = true;
-					progress(c, -1, 1);
-				}
+			fail_pending(c, want, why);
 			say(c, "  %-8s FAILED to boot: %s\n", c->mode->name, why);
 		}
 		if (r.out.end == RUN_INTERRUPTED)
@@ -318,7 +324,7 @@ static void run_mode(struct collector *c)
 		for (int b = 0; b < bench_count; b++)
 			if (c->o->plan.want[b]) {
 				add_status(c, b, MS_UNSUPPORTED, reason);
-				progress(c, -1, 1);
+				progress(c, -1);
 			}
 		say(c, "  %-8s unavailable: %s\n", c->mode->name, why);
 		return;
@@ -330,7 +336,7 @@ static void run_mode(struct collector *c)
 		if (no) {
 			add_status(c, b, MS_UNSUPPORTED, no);
 			c->finished[b] = true;
-			progress(c, -1, 1);
+			progress(c, -1);
 		} else {
 			want[b] = true;
 		}
@@ -344,14 +350,7 @@ static void run_mode(struct collector *c)
 				       .echo_fd = c->o->serial ? STDOUT_FILENO : -1 };
 		eng->run_host(&hr, on_msg, c);
 		/* a peer that died or hung leaves benchmarks without an outcome */
-		char why[PVB_TEXT_LEN + 32];
-		snprintf(why, sizeof(why), "%s", c->panic[0] ? c->panic : "the run ended before reporting it");
-		for (int b = 0; b < bench_count; b++)
-			if (want[b] && !c->finished[b]) {
-				add_status(c, b, MS_FAILED, why);
-				c->finished[b] = true;
-				progress(c, -1, 1);
-			}
+		fail_pending(c, want, c->panic[0] ? c->panic : "the run ended before reporting it");
 	} else {
 		run_guest_mode(c, want);
 	}

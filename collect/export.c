@@ -62,7 +62,7 @@ static int load(sqlite3 *db, const struct run_meta *meta, const struct host_info
 		const struct result_set *r)
 {
 	if (sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK ||
-	    insert(db, "INSERT INTO run VALUES(?,?,?,?,?,?)", "itttt" "t", (int64_t)meta->id, meta->started,
+	    insert(db, "INSERT INTO run VALUES(?,?,?,?,?,?)", "ittttt", (int64_t)meta->id, meta->started,
 		   meta->finished, meta->revision, meta->cmdline, meta->guest_sha256) ||
 	    insert(db, "INSERT INTO host VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", "ttiiiiiittti", h->vendor, h->brand,
 		   (int64_t)h->family, (int64_t)h->model, (int64_t)h->stepping, (int64_t)h->vmx, (int64_t)h->svm,
@@ -71,7 +71,7 @@ static int load(sqlite3 *db, const struct run_meta *meta, const struct host_info
 	for (size_t i = 0; i < t->n; i++) {
 		const struct cell *c = &t->c[i];
 		const struct summary *s = &c->s;
-		if (c->n ? insert(db, "INSERT INTO cells VALUES(NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", "tttttidddddddd" "i",
+		if (c->n ? insert(db, "INSERT INTO cells VALUES(NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", "tttttiddddddddi",
 				  c->mode, c->bench, c->backend, mstatus_name(c->status), c->reason, (int64_t)c->n,
 				  s->median, s->q1, s->q3, s->ci_lo, s->ci_hi, s->ci_level, s->min, s->max,
 				  (int64_t)s->outliers)

@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -6,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "peer.h"
@@ -80,12 +82,10 @@ static void on_line(struct peer_state *s, const char *line)
 		ssize_t w = write(s->pc->echo_fd, line, strlen(line));
 		(void)w; /* an echo that cannot be written is not the measurement's business */
 	}
-	if (resultline_parse(line, &m)) {
-		if (strspn(line, " \r\n") != strlen(line))
-			snprintf(s->last, sizeof(s->last), "%.*s", (int)strcspn(line, "\r\n"), line);
+	if (strspn(line, " \r\n") != strlen(line))
+		snprintf(s->last, sizeof(s->last), "%.*s", (int)strcspn(line, "\r\n"), line);
+	if (resultline_parse(line, &m))
 		return;
-	}
-	snprintf(s->last, sizeof(s->last), "%.*s", (int)strcspn(line, "\r\n"), line);
 	if (m.type == PVB_MSG_BEGIN) {
 		snprintf(s->bench, sizeof(s->bench), "%s", m.bench);
 		s->have_prev = false;
@@ -203,8 +203,6 @@ void peer_run(const struct peer_cmd *pc, ctl_msg_fn *emit, void *opaque)
 			pid = -1;
 			break;
 		}
-		if (!pc->com1_fifo && eof)
-			break;
 	}
 	if (pid > 0) {
 		int st = 0;
@@ -223,4 +221,25 @@ void peer_run(const struct peer_cmd *pc, ctl_msg_fn *emit, void *opaque)
 		close(com1);
 	if (term >= 0)
 		close(term);
+}
+
+/* Everything under dir, then dir. */
+void remove_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		char p[4352];
+		struct stat st;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		if (!lstat(p, &st) && S_ISDIR(st.st_mode))
+			remove_tree(p);
+		else
+			unlink(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
 }

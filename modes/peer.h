@@ -27,4 +27,7 @@ void peer_run(const struct peer_cmd *pc, ctl_msg_fn *emit, void *opaque);
 /* Runs a helper program to completion, output discarded; its exit status, or -1. */
 int peer_exec(const char *const argv[]);
 
+/* A temporary directory and everything in it (a peer's or a report's), removed. */
+void remove_tree(const char *dir);
+
 #endif

@@ -7,21 +7,9 @@
 #include <cmocka.h>
 #include <string.h>
 #include "../cli/cli.h"
+#include "helpers.h"
 #include "../collect/resultline.h"
 #include "../modes/plan.h"
-
-static int call(int (*fn)(int, char **), const char *a0, ...)
-{
-	char *argv[16];
-	int argc = 0;
-	va_list ap;
-	va_start(ap, a0);
-	for (const char *a = a0; a && argc < 15; a = va_arg(ap, const char *))
-		argv[argc++] = (char *)a;
-	va_end(ap);
-	argv[argc] = NULL;
-	return fn(argc, argv);
-}
 
 static void bad_input_exits_2(void **state)
 {

@@ -13,25 +13,13 @@
 #include <string.h>
 #include <unistd.h>
 #include "../cli/cli.h"
+#include "helpers.h"
 #include "../collect/compare.h"
 #include "../collect/export.h"
 
 #define GUEST "bin/pvbench-guest.elf"
 
 static char db[64], base_json[64], out[64];
-
-static int call(int (*fn)(int, char **), const char *a0, ...)
-{
-	char *argv[16];
-	int argc = 0;
-	va_list ap;
-	va_start(ap, a0);
-	for (const char *a = a0; a && argc < 15; a = va_arg(ap, const char *))
-		argv[argc++] = (char *)a;
-	va_end(ap);
-	argv[argc] = NULL;
-	return fn(argc, argv);
-}
 
 /* n samples around centre, a deterministic +-1% wobble */
 static void add(struct result_set *rs, const char *mode, const char *bench, double centre, int n)
@@ -162,12 +150,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	char p[80];
-	unlink(db);
-	snprintf(p, sizeof(p), "%s-wal", db);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", db);
-	unlink(p);
+	unlink_db(db);
 	unlink(base_json);
 	unlink(out);
 	return 0;
@@ -331,6 +314,19 @@ static void plots_and_report_render(void **state)
 	assert_int_equal(call(cmd_report, "report", "2", "--db", db, NULL), EXIT_USAGE);
 }
 
+/* The database's latest run. */
+static void load_latest(struct result_set *rs)
+{
+	struct store st;
+	struct run_meta meta;
+	struct host_info h;
+	char err[256];
+	memset(rs, 0, sizeof(*rs));
+	assert_int_equal(store_open(&st, db, 1000, err, sizeof(err)), 0);
+	assert_int_equal(store_load_run(&st, 0, &meta, &h, rs, err, sizeof(err)), 0);
+	store_close(&st);
+}
+
 /* A peer that is not installed is unsupported with the reason, every benchmark stored,
  * and the run goes on. */
 static void absent_peers_are_skipped_cleanly(void **state)
@@ -343,14 +339,8 @@ static void absent_peers_are_skipped_cleanly(void **state)
 			      "--guest", GUEST, NULL), 0);
 	setenv("PATH", saved, 1);
 	free(saved);
-	struct store st;
-	struct run_meta meta;
-	struct host_info h;
-	struct result_set rs = { 0 };
-	char err[256];
-	assert_int_equal(store_open(&st, db, 1000, err, sizeof(err)), 0);
-	assert_int_equal(store_load_run(&st, 0, &meta, &h, &rs, err, sizeof(err)), 0);
-	store_close(&st);
+	struct result_set rs;
+	load_latest(&rs);
 	assert_int_equal(rs.nm, 4);
 	for (size_t i = 0; i < rs.nm; i++) {
 		assert_int_equal(rs.m[i].status, MS_UNSUPPORTED);
@@ -368,14 +358,8 @@ static void installed_peers_report_into_the_same_tables(void **state)
 		skip(); /* CI installs both, so there it always runs */
 	assert_int_equal(call(cmd_run, "run", "--modes", "qemu-tcg,bochs", "--bench", "cpuid,compute", "--reps", "3",
 			      "--rep-us", "2000", "--db", db, "--quiet", "--guest", GUEST, NULL), 0);
-	struct store st;
-	struct run_meta meta;
-	struct host_info h;
-	struct result_set rs = { 0 };
-	char err[256];
-	assert_int_equal(store_open(&st, db, 1000, err, sizeof(err)), 0);
-	assert_int_equal(store_load_run(&st, 0, &meta, &h, &rs, err, sizeof(err)), 0);
-	store_close(&st);
+	struct result_set rs;
+	load_latest(&rs);
 	int ok[2] = { 0, 0 };
 	for (size_t i = 0; i < rs.nm; i++) {
 		assert_int_equal(rs.m[i].status, MS_OK);

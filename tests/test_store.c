@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "../collect/store.h"
+#include "helpers.h"
 
 static char path[64];
 static char err[512];
@@ -26,12 +27,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	char p[80];
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
+	unlink_db(path);
 	return 0;
 }
 

@@ -2,7 +2,6 @@
  * makes per run. Bochs's guest clock is virtual (from its instruction count at a set
  * ips), so its rows are timed by the host's clock: the peer runner measures the gap
  * between two result lines and keeps the loop's share of it. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,27 +62,6 @@ static int copy_file(const char *from, const char *to)
 	if (out && fclose(out))
 		rc = -1;
 	return rc;
-}
-
-/* Everything under dir, then dir. */
-static void remove_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		char p[PATH_LEN + 260];
-		struct stat st;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		if (!lstat(p, &st) && S_ISDIR(st.st_mode))
-			remove_tree(p);
-		else
-			unlink(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
 }
 
 static void failed(ctl_msg_fn *emit, void *opaque, const char *what, const char *dir)
