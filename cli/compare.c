@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "../collect/compare.h"
 #include "../collect/export.h"
+#include "../collect/figures.h"
 
 struct side {
 	struct run_meta meta;
@@ -36,9 +37,15 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void print_json(FILE *f, const struct compare_row *rows, size_t n)
+static void figure_json(FILE *f, const char *key, const struct figure_rec *r)
 {
-	fputs("[", f);
+	fprintf(f, ",\"%s\":{\"count\":%lld,\"ops\":%llu,\"per_op\":%.17g,\"exact\":%s}", key, (long long)r->count,
+		(unsigned long long)r->ops, figure_per_op(r), r->exact ? "true" : "false");
+}
+
+static void print_json(FILE *f, const struct compare_row *rows, size_t n, const struct figure_row *fr, size_t nf)
+{
+	fputs("{\"rows\":[", f);
 	for (size_t i = 0; i < n; i++) {
 		const struct compare_row *r = &rows[i];
 		fprintf(f, "%s{\"mode\":", i ? ",\n " : "");
@@ -55,7 +62,31 @@ static void print_json(FILE *f, const struct compare_row *rows, size_t n)
 		json_str(f, r->why);
 		fputc('}', f);
 	}
-	fputs("]\n", f);
+	fputs("],\n\"figures\":[", f);
+	for (size_t i = 0; i < nf; i++) {
+		fprintf(f, "%s{\"mode\":", i ? ",\n " : "");
+		json_str(f, fr[i].mode);
+		fputs(",\"benchmark\":", f);
+		json_str(f, fr[i].bench);
+		fputs(",\"figure\":", f);
+		json_str(f, fr[i].name);
+		figure_json(f, "a", &fr[i].a);
+		figure_json(f, "b", &fr[i].b);
+		fprintf(f, ",\"verdict\":\"%s\",\"regression\":%s}", fr[i].verdict, fr[i].regression ? "true" : "false");
+	}
+	fputs("]}\n", f);
+}
+
+static void print_figures(FILE *f, const struct figure_row *fr, size_t n, size_t same)
+{
+	fprintf(f, "\nDeterministic figures per operation, compared exactly: %zu equal, %zu differ\n", same, n);
+	if (!n)
+		return;
+	fprintf(f, "%-16s %-12s %-24s %12s  %12s   %s\n", "benchmark", "mode", "figure", "A", "B", "verdict");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%-16s %-12s %-24s %12.6g%s %12.6g%s  %s%s\n", fr[i].bench, fr[i].mode, fr[i].name,
+			figure_per_op(&fr[i].a), fr[i].a.exact ? " " : "~", figure_per_op(&fr[i].b), fr[i].b.exact ? " " : "~",
+			fr[i].regression ? "REGRESSION: " : "", fr[i].verdict);
 }
 
 static void print_table(FILE *f, const struct compare_row *rows, size_t n)
@@ -92,7 +123,10 @@ static const char compare_help[] =
 	"  --json            the comparison as JSON rows on stdout\n"
 	"A benchmark is slower or faster when the Mann-Whitney U test gives p < 0.01 and its median moved\n"
 	"beyond the threshold; a benchmark measured in A that fails in B, or a checked value that differs\n"
-	"(compute's checksum), is a regression too. check exits 1 on any regression.\n";
+	"(compute's checksum), is a regression too. Deterministic figures (guest instructions, exits, device\n"
+	"accesses, VMI callouts per operation) are compared exactly: more of one in B is a regression, with no\n"
+	"threshold; '~' marks a figure that differed between the guest's repeated counting passes.\n"
+	"check exits 1 on any regression.\n";
 
 /* compare and check: A and B, then the table; check's exit status says whether B regressed. */
 static int compare_main(int argc, char **argv, bool check)
@@ -136,19 +170,25 @@ static int compare_main(int argc, char **argv, bool check)
 		results_free(&a.rs);
 		return EXIT_USAGE;
 	}
-	struct compare_row *rows;
-	size_t n, regressions = 0;
-	int rc = compare_runs(&a.rs, &b.rs, &co, &rows, &n) ? cli_error("out of memory comparing the runs") : 0;
+	struct compare_row *rows = NULL;
+	struct figure_row *fr = NULL;
+	size_t n = 0, nf = 0, same, regressions = 0;
+	int rc = compare_runs(&a.rs, &b.rs, &co, &rows, &n) || figures_compare(&a.rs, &b.rs, &fr, &nf, &same)
+		 ? cli_error("out of memory comparing the runs") : 0;
 	for (size_t i = 0; !rc && i < n; i++)
 		regressions += rows[i].regression;
+	for (size_t i = 0; !rc && i < nf; i++)
+		regressions += fr[i].regression;
 	if (!rc && json)
-		print_json(stdout, rows, n);
+		print_json(stdout, rows, n, fr, nf);
 	else if (!rc) {
 		describe(stdout, "A", &a);
 		describe(stdout, "B", &b);
 		print_table(stdout, rows, n);
-		printf("\n%zu regression%s (p < %g and beyond the threshold, or broken, or a checked value changed)\n",
-		       regressions, regressions == 1 ? "" : "s", COMPARE_ALPHA);
+		print_figures(stdout, fr, nf, same);
+		printf("\n%zu regression%s (p < %g and beyond the threshold, or broken, or a checked value changed,\n"
+		       "or more of a deterministic figure per operation)\n", regressions, regressions == 1 ? "" : "s",
+		       COMPARE_ALPHA);
 	}
 	if (!rc && check && regressions) {
 		fprintf(stderr, "pvbench check: %zu regression%s against %s:\n", regressions, regressions == 1 ? "" : "s", baseline);
@@ -156,9 +196,14 @@ static int compare_main(int argc, char **argv, bool check)
 			if (rows[i].regression)
 				fprintf(stderr, "  %s / %s: %s: %s\n", rows[i].bench, rows[i].mode, verdict_name(rows[i].verdict),
 					rows[i].why);
+		for (size_t i = 0; i < nf; i++)
+			if (fr[i].regression)
+				fprintf(stderr, "  %s / %s: %s per operation went from %.6g to %.6g (exact)\n", fr[i].bench,
+					fr[i].mode, fr[i].name, figure_per_op(&fr[i].a), figure_per_op(&fr[i].b));
 		rc = 1;
 	}
 	free(rows);
+	free(fr);
 	results_free(&a.rs);
 	results_free(&b.rs);
 	return rc;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "plot.h"
+#include "../collect/figures.h"
 #include "../collect/table.h"
 #include "../modes/peer.h"
 #include "../modes/plan.h"
@@ -110,6 +111,41 @@ static void results(FILE *f, const struct table *t, const struct result_set *r)
 			(unsigned long long)r->v[i].value);
 }
 
+/* benchmark x mode, each cell the figures of that pair */
+static void figures(FILE *f, const struct table *t, const struct result_set *r)
+{
+	if (!r->nf)
+		return;
+	fputs("<h2>Deterministic figures</h2>\n<p>Per operation, counted by the engine over the guest's counting passes "
+	      "(m and 2m operations, each twice); compared exactly between runs. <b>~</b> marks a figure that differed "
+	      "between the repeated passes.</p>\n<table class=results>\n<tr><th>benchmark</th>", f);
+	for (int j = 0; j < t->nmodes; j++) {
+		fputs("<th>", f);
+		html(f, t->modes[j]);
+		fputs("</th>", f);
+	}
+	fputs("</tr>\n", f);
+	for (int b = 0; b < bench_count; b++) {
+		if (!table_has_bench(t, bench_table[b].name))
+			continue;
+		fprintf(f, "<tr><th>%s</th>", bench_table[b].name);
+		for (int j = 0; j < t->nmodes; j++) {
+			fputs("<td><small>", f);
+			for (size_t i = 0, k = 0; i < r->nf; i++) {
+				const struct figure_rec *g = &r->f[i];
+				if (strcmp(g->mode, t->modes[j]) || strcmp(g->bench, bench_table[b].name))
+					continue;
+				fprintf(f, "%s", k++ ? "<br>" : "");
+				html(f, g->name);
+				fprintf(f, " %.6g%s", figure_per_op(g), g->exact ? "" : " <b>~</b>");
+			}
+			fputs("</small></td>", f);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
 /* An SVG file inline, without its XML prologue. */
 static int inline_svg(FILE *f, const char *path)
 {
@@ -164,6 +200,7 @@ int cmd_report(int argc, char **argv)
 			"under every mode.</p>\n", (long long)meta.id, (long long)meta.id);
 		facts(f, &meta, &h);
 		results(f, &t, &rs);
+		figures(f, &t, &rs);
 		fputs("<h2>Plots</h2>\n", f);
 		for (int i = 0; i < made.n; i++) {
 			char svg[4300];

@@ -3,6 +3,7 @@
 #include <unistd.h>
 #include "runner.h"
 #include "../collect/counters.h"
+#include "../collect/figures.h"
 #include "../collect/host.h"
 #include "../collect/profile.h"
 #include "../collect/table.h"
@@ -23,6 +24,10 @@ struct collector {
 	char wrong_interface[PVB_TEXT_LEN]; /* a vmi mode's guest that stayed native, and why */
 	struct profile *prof;      /* --profile: hooks recorded per benchmark */
 	uint64_t bench_start_ns;
+	/* the current benchmark's counting passes */
+	struct mode_stats pass[FIGURE_PASSES];
+	uint64_t pass_ops[FIGURE_PASSES];
+	unsigned passes_seen;      /* bit per pass */
 };
 
 static void add_prof(struct collector *c, const char *bench, const char *kind, const char *hook, uint64_t calls,
@@ -140,6 +145,7 @@ static void on_msg(void *opaque, const struct pvb_msg *m)
 		if (b < 0)
 			return;
 		c->current = b;
+		c->passes_seen = 0;
 		counters_start(&c->ctr);
 		if (c->prof) {
 			prof_reset(c->prof);
@@ -207,6 +213,9 @@ static void on_msg(void *opaque, const struct pvb_msg *m)
 		}
 		if (c->prof)
 			save_profile(c, m->bench);
+		if (c->passes_seen == (1u << FIGURE_PASSES) - 1 &&
+		    figures_derive(c->pass, c->pass_ops, c->mode->name, m->bench, c->rs))
+			say(c, "  %-8s %s: the counting passes gave no figures\n", c->mode->name, m->bench);
 		c->finished[b] = true;
 		c->current = -1;
 		progress(c, b);
@@ -218,6 +227,17 @@ static void on_msg(void *opaque, const struct pvb_msg *m)
 	default:
 		return;
 	}
+}
+
+static void on_count(void *opaque, const struct pvb_msg *m, const struct mode_stats *delta)
+{
+	struct collector *c = opaque;
+	const struct bench_info *bi = bench_find(m->bench);
+	if (!bi || (int)(bi - bench_table) != c->current || m->rep >= FIGURE_PASSES)
+		return;
+	c->pass[m->rep] = *delta;
+	c->pass_ops[m->rep] = m->iters;
+	c->passes_seen |= 1u << m->rep;
 }
 
 static void add_stats(struct collector *c, const struct mode_stats *st)
@@ -276,7 +296,8 @@ static void run_guest_mode(struct collector *c, const bool *want)
 		uint64_t timeout_ms = watchdog_ms(o, pending_count(c, want));
 		struct session s = { .mode = c->mode, .kernel = o->guest, .format = IMAGE_ELF64, .cmdline = cmdline,
 				     .mem_bytes = o->mem_mb << 20, .echo_fd = o->serial ? STDOUT_FILENO : -1,
-				     .timeout_ms = timeout_ms, .on_msg = on_msg, .opaque = c, .prof = c->prof };
+				     .timeout_ms = timeout_ms, .on_msg = on_msg, .on_count = on_count, .opaque = c,
+				     .prof = c->prof };
 		struct session_result r;
 		c->current = -1;
 		c->done = false;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "../collect/figures.h"
 #include "../collect/table.h"
 #include "../modes/plan.h"
 
@@ -51,6 +52,30 @@ static void cell_text(const struct cell *c, const char *mode, struct notes *ns, 
 		snprintf(out, n, "unsupported [%d]", note_ref(ns, mode, c->reason));
 }
 
+/* One line per mode x benchmark that has figures. */
+static void print_figures(FILE *f, const struct table *t, const struct result_set *r)
+{
+	bool header = false;
+	for (int j = 0; j < t->nmodes; j++)
+		for (int b = 0; b < bench_count; b++) {
+			int shown = 0;
+			for (size_t i = 0; i < r->nf; i++) {
+				const struct figure_rec *g = &r->f[i];
+				if (strcmp(g->mode, t->modes[j]) || strcmp(g->bench, bench_table[b].name))
+					continue;
+				if (!header) {
+					fputs("\ndeterministic figures per operation (~: differed between the guest's repeated passes):\n", f);
+					header = true;
+				}
+				if (!shown++)
+					fprintf(f, "  %-8s %-16s", g->mode, g->bench);
+				fprintf(f, " %s=%.6g%s", g->name, figure_per_op(g), g->exact ? "" : "~");
+			}
+			if (shown)
+				fputc('\n', f);
+		}
+}
+
 void print_run(FILE *f, const struct run_meta *meta, const struct host_info *h, const struct result_set *r)
 {
 	struct table t;
@@ -94,6 +119,7 @@ void print_run(FILE *f, const struct run_meta *meta, const struct host_info *h, 
 		fprintf(f, "[%d] %s: %s\n", i + 1, ns.mode[i], ns.reason[i]);
 	for (size_t i = 0; i < r->nv; i++)
 		fprintf(f, "%s %s value: 0x%016llx\n", r->v[i].mode, r->v[i].bench, (unsigned long long)r->v[i].value);
+	print_figures(f, &t, r);
 	for (int j = 0, header = 0; j < t.nmodes; j++) {
 		int shown = 0;
 		for (size_t i = 0; i < r->ns; i++) {

@@ -33,7 +33,8 @@ static const char schema[] =
 	"CREATE TABLE cells(ord INTEGER PRIMARY KEY, mode, benchmark, backend, status, reason, n, median, q1, q3,"
 	"  ci_lo, ci_hi, ci_level, min, max, outliers);"
 	"CREATE TABLE samples(mode, benchmark, rep, iters, ticks, tsc_hz, ns_per_op, outlier);"
-	"CREATE TABLE vals(mode, benchmark, value);";
+	"CREATE TABLE vals(mode, benchmark, value);"
+	"CREATE TABLE figs(ord INTEGER PRIMARY KEY, mode, benchmark, name, count, ops, exact);";
 
 /* Runs one statement, binding each argument in order by its type letter: 'i' int64,
  * 'd' double, 't' text. */
@@ -94,6 +95,12 @@ static int load(sqlite3 *db, const struct run_meta *meta, const struct host_info
 		if (insert(db, "INSERT INTO vals VALUES(?,?,?)", "ttt", r->v[i].mode, r->v[i].bench, hex))
 			return -1;
 	}
+	for (size_t i = 0; i < r->nf; i++) {
+		const struct figure_rec *f = &r->f[i];
+		if (insert(db, "INSERT INTO figs VALUES(NULL,?,?,?,?,?,?)", "tttiii", f->mode, f->bench, f->name, f->count,
+			   (int64_t)f->ops, (int64_t)f->exact))
+			return -1;
+	}
 	return 0;
 }
 
@@ -112,7 +119,10 @@ static const char json_sql[] =
 	"     'tsc_hz', tsc_hz, 'ns_per_op', ns_per_op, 'outlier', json(iif(outlier, 'true', 'false'))))"
 	"     FROM samples s WHERE s.mode = c.mode AND s.benchmark = c.benchmark)))) FROM cells c)),"
 	" 'values', json((SELECT json_group_array(json_object('mode', mode, 'benchmark', benchmark, 'value', value))"
-	"   FROM vals)))";
+	"   FROM vals)),"
+	" 'figures', json((SELECT json_group_array(json_object('mode', mode, 'benchmark', benchmark, 'name', name,"
+	"   'count', count, 'ops', ops, 'per_op', 1.0 * count / ops, 'exact', json(iif(exact, 'true', 'false'))))"
+	"   FROM (SELECT * FROM figs ORDER BY ord))))";
 
 static const char gab_sql[] =
 	"SELECT json_group_array(json_object('name', benchmark || ' (' || mode || ')', 'unit', 'ns/op',"
@@ -376,6 +386,23 @@ static int row_value(sqlite3_stmt *st, void *arg)
 	return 0;
 }
 
+static int row_figure(sqlite3_stmt *st, void *arg)
+{
+	struct import *im = arg;
+	struct figure_rec *f = results_add_figure(im->r);
+	if (!f)
+		return -1;
+	store_col_text(st, 0, f->mode, sizeof(f->mode));
+	store_col_text(st, 1, f->bench, sizeof(f->bench));
+	store_col_text(st, 2, f->name, sizeof(f->name));
+	f->count = sqlite3_column_int64(st, 3);
+	f->ops = (uint64_t)sqlite3_column_int64(st, 4);
+	f->exact = sqlite3_column_int(st, 5);
+	if (!f->ops)
+		im->r->nf--; /* no operations: no figure */
+	return 0;
+}
+
 static const char run_sql[] =
 	"SELECT json_extract(?1, '$.run.id'), json_extract(?1, '$.run.started'), json_extract(?1, '$.run.finished'),"
 	" json_extract(?1, '$.run.revision'), json_extract(?1, '$.run.cmdline'), json_extract(?1, '$.run.guest_sha256'),"
@@ -396,6 +423,12 @@ static const char measurement_sql[] =
 static const char value_sql[] =
 	"SELECT json_extract(value, '$.mode'), json_extract(value, '$.benchmark'), json_extract(value, '$.value')"
 	" FROM json_each(?1, '$.values')";
+
+/* an export from before figures has none: json_each of a missing path is empty */
+static const char figure_sql[] =
+	"SELECT json_extract(value, '$.mode'), json_extract(value, '$.benchmark'), json_extract(value, '$.name'),"
+	" json_extract(value, '$.count'), json_extract(value, '$.ops'), json_extract(value, '$.exact')"
+	" FROM json_each(?1, '$.figures')";
 
 static bool is_export(sqlite3 *db, const char *json)
 {
@@ -427,7 +460,7 @@ int import_run(const char *path, struct run_meta *meta, struct host_info *h, str
 	else if (!is_export(db, json))
 		snprintf(err, n, "%s is not a pvbench JSON export (format %s)", path, EXPORT_JSON_FORMAT);
 	else if (each_row(db, run_sql, json, row_run, &im) || each_row(db, measurement_sql, json, row_measurement, &im) ||
-		 each_row(db, value_sql, json, row_value, &im))
+		 each_row(db, value_sql, json, row_value, &im) || each_row(db, figure_sql, json, row_figure, &im))
 		sql_fail(db, err, n, path);
 	else
 		rc = 0;

@@ -22,6 +22,7 @@ struct counter_rec *results_add_counter(struct result_set *r) { return grow((voi
 struct stat_rec *results_add_stat(struct result_set *r) { return grow((void **)&r->s, &r->ns, &r->caps, sizeof(*r->s)); }
 struct value_rec *results_add_value(struct result_set *r) { return grow((void **)&r->v, &r->nv, &r->capv, sizeof(*r->v)); }
 struct prof_rec *results_add_prof(struct result_set *r) { return grow((void **)&r->p, &r->np, &r->capp, sizeof(*r->p)); }
+struct figure_rec *results_add_figure(struct result_set *r) { return grow((void **)&r->f, &r->nf, &r->capf, sizeof(*r->f)); }
 
 void results_free(struct result_set *r)
 {
@@ -30,6 +31,7 @@ void results_free(struct result_set *r)
 	free(r->s);
 	free(r->v);
 	free(r->p);
+	free(r->f);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -1,6 +1,7 @@
 /* One run's results in memory, as they arrive; the store writes them in one transaction. */
 #ifndef COLLECT_RESULTS_H
 #define COLLECT_RESULTS_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +44,14 @@ struct prof_rec {
 	char source[96];    /* where the events came from */
 };
 
+/* A deterministic figure (collect/figures.h): count events over ops operations. */
+struct figure_rec {
+	char mode[16], bench[32], name[48];
+	int64_t count;
+	uint64_t ops;
+	bool exact;      /* the same in both passes of each size: comparable exactly */
+};
+
 struct result_set {
 	struct measurement *m;
 	size_t nm, capm;
@@ -54,6 +63,8 @@ struct result_set {
 	size_t nv, capv;
 	struct prof_rec *p;
 	size_t np, capp;
+	struct figure_rec *f;
+	size_t nf, capf;
 };
 
 /* Appends return a zeroed slot, or NULL when memory runs out. */
@@ -62,6 +73,7 @@ struct counter_rec *results_add_counter(struct result_set *r);
 struct stat_rec *results_add_stat(struct result_set *r);
 struct value_rec *results_add_value(struct result_set *r);
 struct prof_rec *results_add_prof(struct result_set *r);
+struct figure_rec *results_add_figure(struct result_set *r);
 void results_free(struct result_set *r);
 const char *mstatus_name(enum mstatus s);
 enum mstatus mstatus_parse(const char *s); /* anything unknown is "failed" */

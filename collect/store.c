@@ -33,6 +33,11 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY, run_id INT NOT NULL REFERENCES runs(id), mode TEXT, benchmark TEXT,"
 	"  kind TEXT, hook TEXT, calls INT, host_ns REAL, events TEXT CHECK(json_valid(events)), event_source TEXT);"
 	"CREATE INDEX hook_profiles_run ON hook_profiles(run_id, mode, benchmark);",
+	/* 4: deterministic figures (collect/figures.h) */
+	"CREATE TABLE figures("
+	"  id INTEGER PRIMARY KEY, run_id INT NOT NULL REFERENCES runs(id), mode TEXT, benchmark TEXT,"
+	"  name TEXT, count INT, ops INT CHECK(ops > 0), exact INT);"
+	"CREATE INDEX figures_run ON figures(run_id, mode, benchmark);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -256,6 +261,23 @@ static int insert_rows(struct store *s, int64_t run, const struct result_set *r,
 			goto fail;
 	}
 	sqlite3_finalize(st);
+	what = "storing figures";
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO figures(run_id, mode, benchmark, name, count, ops, exact)"
+				      " VALUES(?,?,?,?,?,?,?)", -1, &st, NULL))
+		return db_fail(s, err, n, what);
+	for (size_t i = 0; i < r->nf; i++) {
+		const struct figure_rec *f = &r->f[i];
+		sqlite3_bind_int64(st, 1, run);
+		sqlite3_bind_text(st, 2, f->mode, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, f->bench, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, f->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, f->count);
+		sqlite3_bind_int64(st, 6, (int64_t)f->ops);
+		sqlite3_bind_int(st, 7, f->exact);
+		if (step_done(s, st, err, n, what))
+			goto fail;
+	}
+	sqlite3_finalize(st);
 	return 0;
 fail:
 	sqlite3_finalize(st);
@@ -425,6 +447,23 @@ int store_load_run(struct store *s, int64_t run_id, struct run_meta *meta, struc
 		p->host_ns = sqlite3_column_double(st, 5);
 		store_col_text(st, 6, p->events, sizeof(p->events));
 		store_col_text(st, 7, p->source, sizeof(p->source));
+	}
+	sqlite3_finalize(st);
+
+	if (sqlite3_prepare_v2(s->db, "SELECT mode, benchmark, name, count, ops, exact FROM figures WHERE run_id = ? ORDER BY id",
+			       -1, &st, NULL))
+		return db_fail(s, err, n, what);
+	sqlite3_bind_int64(st, 1, meta->id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct figure_rec *f = results_add_figure(r);
+		if (!f)
+			break;
+		store_col_text(st, 0, f->mode, sizeof(f->mode));
+		store_col_text(st, 1, f->bench, sizeof(f->bench));
+		store_col_text(st, 2, f->name, sizeof(f->name));
+		f->count = sqlite3_column_int64(st, 3);
+		f->ops = (uint64_t)sqlite3_column_int64(st, 4);
+		f->exact = sqlite3_column_int(st, 5);
 	}
 	sqlite3_finalize(st);
 	return 0;

@@ -20,6 +20,9 @@ struct run_outcome {
 struct mode_stat {
 	char name[48];
 	uint64_t value;
+	/* what the host did (time, caches, signals), not work the guest caused: never a
+	 * deterministic figure */
+	bool host;
 };
 
 #define MODE_MAX_STATS 48
@@ -30,6 +33,7 @@ struct mode_stats {
 };
 
 void mode_stat_add(struct mode_stats *st, const char *name, uint64_t value);
+void mode_stat_host(struct mode_stats *st, const char *name, uint64_t value);
 /* The checks every engine's run loop makes between slices: the guest ended the machine,
  * the user interrupted, the watchdog expired. True, with *out filled, when the run is over. */
 bool run_over(const struct machine *m, bool interrupted, uint64_t deadline_ns, uint64_t timeout_ms,

@@ -32,13 +32,17 @@ void mode_backend(const struct mode_ops *m, char *buf, size_t n)
 		snprintf(buf, n, "%s/%s", e->name, e->backend());
 }
 
-void mode_stat_add(struct mode_stats *st, const char *name, uint64_t value)
+static void stat_add(struct mode_stats *st, const char *name, uint64_t value, bool host)
 {
 	if (st->n == MODE_MAX_STATS)
 		return;
 	snprintf(st->s[st->n].name, sizeof(st->s[st->n].name), "%s", name);
+	st->s[st->n].host = host;
 	st->s[st->n++].value = value;
 }
+
+void mode_stat_add(struct mode_stats *st, const char *name, uint64_t value) { stat_add(st, name, value, false); }
+void mode_stat_host(struct mode_stats *st, const char *name, uint64_t value) { stat_add(st, name, value, true); }
 
 bool run_over(const struct machine *m, bool interrupted, uint64_t deadline_ns, uint64_t timeout_ms,
 	      struct run_outcome *out)

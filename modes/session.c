@@ -3,13 +3,71 @@
 #include "session.h"
 #include "../collect/host.h"
 
+/* The machine's messages pass through here on their way to the caller. */
+struct booted {
+	const struct session *s;
+	const struct mode_ops *eng;
+	struct machine *m;
+	void *vm;
+	struct mode_stats mark; /* counters at the last MARK */
+};
+
+/* Every counter of the engine and the machine, by name. */
+static void gather(const struct booted *bt, struct mode_stats *st)
+{
+	const struct machine *m = bt->m;
+	memset(st, 0, sizeof(*st));
+	bt->eng->stats(bt->vm, st);
+	for (int sp = 0; sp < BUS_SPACES; sp++)
+		for (int k = 0; k < m->bus.n[sp]; k++) {
+			char name[48];
+			snprintf(name, sizeof(name), "dev.%s", m->bus.r[sp][k].ops->name);
+			mode_stat_add(st, name, m->bus.r[sp][k].accesses);
+		}
+	mode_stat_add(st, "bus.pio.unclaimed", m->bus.unclaimed[BUS_PIO]);
+	mode_stat_add(st, "bus.mmio.unclaimed", m->bus.unclaimed[BUS_MMIO]);
+	mode_stat_add(st, "ctl.bad_messages", m->ctl.bad_msgs);
+	if (m->has_vmi) {
+		mode_stat_add(st, "vmi.calls", m->vmi.calls);
+		mode_stat_add(st, "vmi.updates_applied", m->vmi.applied);
+		mode_stat_add(st, "vmi.queue_drains", m->vmi.drains);
+		mode_stat_add(st, "vmi.bad_ptep", m->vmi.bad_ptep);
+	}
+}
+
+static void on_msg(void *opaque, const struct pvb_msg *msg)
+{
+	struct booted *bt = opaque;
+	if (msg->type != PVB_MSG_MARK && msg->type != PVB_MSG_COUNT) {
+		if (bt->s->on_msg)
+			bt->s->on_msg(bt->s->opaque, msg);
+		return;
+	}
+	if (!bt->s->on_count || !bt->vm)
+		return;
+	if (msg->type == PVB_MSG_MARK) {
+		gather(bt, &bt->mark);
+		return;
+	}
+	struct mode_stats now;
+	gather(bt, &now);
+	for (int i = 0; i < now.n; i++)
+		for (int j = 0; j < bt->mark.n; j++)
+			if (!strcmp(now.s[i].name, bt->mark.s[j].name)) {
+				now.s[i].value -= bt->mark.s[j].value;
+				break;
+			}
+	bt->s->on_count(bt->s->opaque, msg, &now);
+}
+
 void session_boot(const struct session *s, struct session_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	struct machine m;
 	const struct mode_ops *eng = mode_engine(s->mode);
+	struct booted bt = { .s = s, .eng = eng, .m = &m };
 	struct machine_config mc = { .mem_bytes = s->mem_bytes, .serial_echo_fd = s->echo_fd,
-				     .on_msg = s->on_msg, .msg_opaque = s->opaque, .tsc_hz = host_tsc_hz(),
+				     .on_msg = on_msg, .msg_opaque = &bt, .tsc_hz = host_tsc_hz(),
 				     .vmi = s->mode->vmi, .lapic_in_kernel = eng->lapic_in_kernel, .prof = s->prof };
 	if (machine_init(&m, &mc, r->error, sizeof(r->error))) {
 		r->setup_failed = true;
@@ -25,23 +83,9 @@ void session_boot(const struct session *s, struct session_result *r)
 		snprintf(r->error, sizeof(r->error), "%s: cannot create the VM: %s", s->mode->name, err);
 		r->setup_failed = true;
 	} else {
+		bt.vm = vm;
 		eng->run(vm, s->timeout_ms, &r->out);
-		eng->stats(vm, &r->stats);
-		for (int sp = 0; sp < BUS_SPACES; sp++)
-			for (int k = 0; k < m.bus.n[sp]; k++) {
-				char name[48];
-				snprintf(name, sizeof(name), "dev.%s", m.bus.r[sp][k].ops->name);
-				mode_stat_add(&r->stats, name, m.bus.r[sp][k].accesses);
-			}
-		mode_stat_add(&r->stats, "bus.pio.unclaimed", m.bus.unclaimed[BUS_PIO]);
-		mode_stat_add(&r->stats, "bus.mmio.unclaimed", m.bus.unclaimed[BUS_MMIO]);
-		mode_stat_add(&r->stats, "ctl.bad_messages", m.ctl.bad_msgs);
-		if (m.has_vmi) {
-			mode_stat_add(&r->stats, "vmi.calls", m.vmi.calls);
-			mode_stat_add(&r->stats, "vmi.updates_applied", m.vmi.applied);
-			mode_stat_add(&r->stats, "vmi.queue_drains", m.vmi.drains);
-			mode_stat_add(&r->stats, "vmi.bad_ptep", m.vmi.bad_ptep);
-		}
+		gather(&bt, &r->stats);
 		eng->destroy(vm);
 	}
 	uart_last_line(&m.uart, r->last_line, sizeof(r->last_line));

@@ -1,4 +1,5 @@
-/* One boot of a kernel in one guest engine: machine, loader, vCPU, run, statistics. */
+/* One boot of a kernel in one guest engine: machine, loader, vCPU, run, statistics,
+ * and the engine's counters over the guest's counting passes. */
 #ifndef MODES_SESSION_H
 #define MODES_SESSION_H
 #include "mode.h"
@@ -12,6 +13,9 @@ struct session {
 	int echo_fd;          /* COM1 echo, -1 for none */
 	uint64_t timeout_ms;
 	ctl_msg_fn *on_msg;
+	/* A counting pass ended (m: the COUNT message): every counter's change since MARK.
+	 * NULL to ignore counting passes. */
+	void (*on_count)(void *opaque, const struct pvb_msg *m, const struct mode_stats *delta);
 	void *opaque;
 	struct profile *prof; /* per-hook profile to record into, or NULL */
 };

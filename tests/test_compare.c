@@ -16,6 +16,7 @@
 #include "helpers.h"
 #include "../collect/compare.h"
 #include "../collect/export.h"
+#include "../collect/figures.h"
 
 #define GUEST "bin/pvbench-guest.elf"
 
@@ -76,6 +77,15 @@ static void runs(struct result_set *a, struct result_set *b)
 	add(b, "emulate", "timer_oneshot", 1000, 11);
 	add_value(a, "emulate", 0x1234);
 	add_value(b, "emulate", 0x1235);
+	for (int i = 0; i < 2; i++) {
+		struct figure_rec *f = results_add_figure(i ? b : a);
+		snprintf(f->mode, sizeof(f->mode), "emulate");
+		snprintf(f->bench, sizeof(f->bench), "ptemod");
+		snprintf(f->name, sizeof(f->name), "insns");
+		f->count = i ? 23 : 22;
+		f->ops = 1;
+		f->exact = true;
+	}
 }
 
 static const struct compare_row *row(const struct compare_row *r, size_t n, const char *bench)
@@ -191,6 +201,8 @@ static void json_round_trips(void **state)
 	assert_int_equal(rs.nm, 11 * 5 + 3 + 1);
 	assert_int_equal(rs.nv, 1);
 	assert_true(rs.v[0].value == 0x1235);
+	assert_int_equal(rs.nf, 1);
+	assert_true(rs.f[0].count == 23 && rs.f[0].ops == 1 && rs.f[0].exact && !strcmp(rs.f[0].name, "insns"));
 	struct result_set a, b;
 	runs(&a, &b);
 	for (size_t i = 0; i < rs.nm; i++) {
@@ -314,8 +326,8 @@ static void plots_and_report_render(void **state)
 	assert_int_equal(call(cmd_report, "report", "2", "--db", db, NULL), EXIT_USAGE);
 }
 
-/* The database's latest run. */
-static void load_latest(struct result_set *rs)
+/* Run id of the database, 0 for the latest. */
+static void load_run(int64_t id, struct result_set *rs)
 {
 	struct store st;
 	struct run_meta meta;
@@ -323,7 +335,7 @@ static void load_latest(struct result_set *rs)
 	char err[256];
 	memset(rs, 0, sizeof(*rs));
 	assert_int_equal(store_open(&st, db, 1000, err, sizeof(err)), 0);
-	assert_int_equal(store_load_run(&st, 0, &meta, &h, rs, err, sizeof(err)), 0);
+	assert_int_equal(store_load_run(&st, id, &meta, &h, rs, err, sizeof(err)), 0);
 	store_close(&st);
 }
 
@@ -340,7 +352,7 @@ static void absent_peers_are_skipped_cleanly(void **state)
 	setenv("PATH", saved, 1);
 	free(saved);
 	struct result_set rs;
-	load_latest(&rs);
+	load_run(0, &rs);
 	assert_int_equal(rs.nm, 4);
 	for (size_t i = 0; i < rs.nm; i++) {
 		assert_int_equal(rs.m[i].status, MS_UNSUPPORTED);
@@ -359,7 +371,7 @@ static void installed_peers_report_into_the_same_tables(void **state)
 	assert_int_equal(call(cmd_run, "run", "--modes", "qemu-tcg,bochs", "--bench", "cpuid,compute", "--reps", "3",
 			      "--rep-us", "2000", "--db", db, "--quiet", "--guest", GUEST, NULL), 0);
 	struct result_set rs;
-	load_latest(&rs);
+	load_run(0, &rs);
 	int ok[2] = { 0, 0 };
 	for (size_t i = 0; i < rs.nm; i++) {
 		assert_int_equal(rs.m[i].status, MS_OK);
@@ -375,7 +387,8 @@ static void installed_peers_report_into_the_same_tables(void **state)
 }
 
 /* The gate end to end on real runs: a benchmark made twice as slow in the guest
- * (inject=ptemod:slow) fails the check against a baseline of the unchanged guest. */
+ * (inject=ptemod:slow) fails the check against a baseline of the unchanged guest, and
+ * its instructions per operation are exactly twice as many. */
 static void check_fails_on_an_injected_slowdown(void **state)
 {
 	(void)state;
@@ -385,6 +398,49 @@ static void check_fails_on_an_injected_slowdown(void **state)
 	assert_int_equal(call(cmd_run, "run", "--modes", "emulate", "--bench", "ptemod", "--rep-us", "2000", "--db", db,
 			      "--quiet", "--guest", GUEST, "--guest-args", "inject=ptemod:slow", NULL), 0);
 	assert_int_equal(call(cmd_check, "check", "--baseline", base_json, "--db", db, NULL), 1);
+	struct result_set a, b;
+	struct figure_row *r;
+	size_t n, same;
+	load_run(3, &a);
+	load_run(4, &b);
+	assert_int_equal(figures_compare(&a, &b, &r, &n, &same), 0);
+	const struct figure_rec *fa = figure_find(&a, "emulate", "ptemod", "insns");
+	bool doubled = false;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(r[i].name, "insns"))
+			doubled = r[i].regression && fa && r[i].b.count * (int64_t)r[i].a.ops == 2 * fa->count * (int64_t)r[i].b.ops;
+	assert_true(doubled);
+	free(r);
+	results_free(&a);
+	results_free(&b);
+}
+
+/* The figures say what each benchmark does, exactly: one device access per port or MMIO
+ * read, one VMI call per null call, a page fault per pgfault. */
+static void figures_count_what_the_benchmarks_do(void **state)
+{
+	(void)state;
+	assert_int_equal(call(cmd_run, "run", "--modes", "emulate,vmi", "--bench", "io_in,mmio_read,vmi_null,pgfault",
+			      "--reps", "3", "--rep-us", "2000", "--db", db, "--quiet", "--guest", GUEST, NULL), 0);
+	struct result_set rs;
+	load_run(0, &rs);
+	static const struct { const char *mode, *bench, *name; double per_op; } want[] = {
+		{ "emulate", "io_in", "dev.pvbench-ctl", 1 },
+		{ "emulate", "mmio_read", "dev.pvbench-mmio", 1 },
+		{ "emulate", "pgfault", "exception.14", 1 },
+		{ "vmi", "io_in", "dev.pvbench-ctl", 1 },
+		{ "vmi", "vmi_null", "vmi.calls", 1 },
+		{ "vmi", "pgfault", "exception.14", 1 },
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct figure_rec *f = figure_find(&rs, want[i].mode, want[i].bench, want[i].name);
+		assert_non_null(f);
+		assert_true(f->exact && figure_per_op(f) == want[i].per_op);
+	}
+	assert_null(figure_find(&rs, "emulate", "io_in", "exception.14"));
+	const struct figure_rec *e = figure_find(&rs, "emulate", "pgfault", "insns"), *v = figure_find(&rs, "vmi", "pgfault", "insns");
+	assert_true(e && v && e->exact && v->exact && e->count > 0 && v->count > 0);
+	results_free(&rs);
 }
 
 int main(void)
@@ -398,6 +454,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(absent_peers_are_skipped_cleanly, setup, teardown),
 		cmocka_unit_test_setup_teardown(installed_peers_report_into_the_same_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(check_fails_on_an_injected_slowdown, setup, teardown),
+		cmocka_unit_test_setup_teardown(figures_count_what_the_benchmarks_do, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -62,6 +62,13 @@ static void fill(struct result_set *rs, struct host_info *h, struct run_meta *me
 	struct counter_rec *c = results_add_counter(rs);
 	snprintf(c->name, sizeof(c->name), "instructions");
 	snprintf(c->source, sizeof(c->source), "unavailable: perf_event_open: ENOENT");
+	struct figure_rec *f = results_add_figure(rs);
+	snprintf(f->mode, sizeof(f->mode), "vmi");
+	snprintf(f->bench, sizeof(f->bench), "pte_batch");
+	snprintf(f->name, sizeof(f->name), "vmi.calls");
+	f->count = 3;
+	f->ops = 512;
+	f->exact = true;
 }
 
 static void round_trip(void **state)
@@ -89,6 +96,9 @@ static void round_trip(void **state)
 	assert_string_equal(back.m[1].reason, "no ring 3 here");
 	assert_int_equal(back.nv, 1);
 	assert_int_equal(back.v[0].value, 0xfedcba9876543210ull);
+	assert_int_equal(back.nf, 1);
+	assert_string_equal(back.f[0].name, "vmi.calls");
+	assert_true(back.f[0].count == 3 && back.f[0].ops == 512 && back.f[0].exact);
 	/* two runs, one host row: the host is deduplicated */
 	sqlite3_stmt *st;
 	sqlite3_prepare_v2(s.db, "SELECT count(*) FROM hosts", -1, &st, NULL);

@@ -10,6 +10,11 @@ void compute_init(struct compute_state *s, uint64_t seed)
 			c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
 		s->crc_table[i] = c;
 	}
+	compute_restart(s, seed);
+}
+
+void compute_restart(struct compute_state *s, uint64_t seed)
+{
 	s->seed = seed;
 	s->acc = 0;
 }

@@ -15,6 +15,9 @@ struct compute_state {
 };
 
 void compute_init(struct compute_state *s, uint64_t seed);
+/* Back to the first pass from seed: every repetition then does the same work, which
+ * makes its instruction count per pass a deterministic figure. */
+void compute_restart(struct compute_state *s, uint64_t seed);
 /* One pass: refill from an LCG, CRC32 it, sort it, hash it; folds into s->acc. */
 void compute_pass(struct compute_state *s);
 /* The checksum of COMPUTE_CHECK_PASSES passes from the standard seed. */

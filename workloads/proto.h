@@ -26,6 +26,11 @@ enum pvb_msg_type {
 	PVB_MSG_FAILED,      /* bench ran and failed; text: why */
 	PVB_MSG_END,         /* bench finished */
 	PVB_MSG_DONE,        /* every requested bench finished */
+	/* A counting pass (harness.c): MARK just before the benchmark runs, COUNT just after
+	 * with rep = pass and iters = operations done. The VMM reads its engine's counters at
+	 * both; nothing is printed on COM1, so peers without the control port never see them. */
+	PVB_MSG_MARK,
+	PVB_MSG_COUNT,
 };
 
 #define PVB_MSG_MAGIC 0x4d425650 /* "PVBM" */

@@ -118,14 +118,14 @@ static void emu_stats(void *opaque, struct mode_stats *st)
 	const struct x86_counters *k = &v->cpu.count;
 	char name[48];
 	mode_stat_add(st, "insns", k->insns);
-	mode_stat_add(st, "run_ns", v->run_ns);
-	mode_stat_add(st, "halts", v->halts);
-	mode_stat_add(st, "halt_ns", v->halt_ns);
+	mode_stat_host(st, "run_ns", v->run_ns);
+	mode_stat_host(st, "halts", v->halts);
+	mode_stat_host(st, "halt_ns", v->halt_ns);
 	mode_stat_add(st, "interrupts", k->interrupts);
 	mode_stat_add(st, "tlb_misses", k->tlb_misses);
-	mode_stat_add(st, "blocks_built", k->blocks_built);
-	mode_stat_add(st, "insns_decoded", k->insns_decoded);
-	mode_stat_add(st, "code_flushes", k->code_flushes);
+	mode_stat_host(st, "blocks_built", k->blocks_built);
+	mode_stat_host(st, "insns_decoded", k->insns_decoded);
+	mode_stat_host(st, "code_flushes", k->code_flushes);
 	for (int i = 0; i < 32; i++) {
 		if (!k->exceptions[i])
 			continue;

@@ -376,7 +376,7 @@ static void hw_stats(void *opaque, struct mode_stats *st)
 			snprintf(name, sizeof(name), "exit.%u", i);
 		mode_stat_add(st, name, v->exits[i]);
 	}
-	mode_stat_add(st, "kvm_run.interrupted", v->eintr);
+	mode_stat_host(st, "kvm_run.interrupted", v->eintr);
 	for (int i = 0; i < MAX_PORT_STATS && v->ports[i].n; i++) {
 		snprintf(name, sizeof(name), "exit.io.port_0x%x", v->ports[i].port);
 		mode_stat_add(st, name, v->ports[i].n);

@@ -28,6 +28,7 @@ static struct compute_state state;
 
 static int64_t run_compute(uint64_t n)
 {
+	compute_restart(&state, 2);
 	uint64_t t0 = __rdtsc();
 	for (uint64_t i = 0; i < n; i++)
 		compute_pass(&state);

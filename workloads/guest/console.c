@@ -54,7 +54,7 @@ void kprintf(const char *f, ...)
 static const char *const type_names[] = {
 	[PVB_MSG_HELLO] = "hello", [PVB_MSG_BEGIN] = "begin", [PVB_MSG_RESULT] = "result",
 	[PVB_MSG_VALUE] = "value", [PVB_MSG_UNSUPPORTED] = "unsupported", [PVB_MSG_FAILED] = "failed",
-	[PVB_MSG_END] = "end", [PVB_MSG_DONE] = "done",
+	[PVB_MSG_END] = "end", [PVB_MSG_DONE] = "done", [PVB_MSG_MARK] = "mark", [PVB_MSG_COUNT] = "count",
 };
 
 void report(uint32_t type, const char *bench, uint32_t rep, uint64_t iters, int64_t ticks,
@@ -79,6 +79,9 @@ void report(uint32_t type, const char *bench, uint32_t rep, uint64_t iters, int6
 	case PVB_MSG_DONE:
 		kprintf("PVB done\n");
 		break;
+	case PVB_MSG_MARK:
+	case PVB_MSG_COUNT:
+		break; /* the bracket must cost the same every pass: no number printing */
 	default:
 		kprintf("PVB %s bench=%s\n", type_names[type], bench);
 	}
