@@ -11,6 +11,9 @@ struct bench {
 	void (*teardown)(void);
 	/* A value to check across engines (compute's checksum); NULL if none. */
 	uint64_t (*value)(void);
+	/* Its operations are defined by time (ticks of a periodic timer), so what an engine
+	 * counts per operation is not a deterministic figure: no counting passes. */
+	int time_defined;
 };
 
 #define BENCH(name, needs, desc) extern const struct bench bench_##name;

@@ -99,4 +99,4 @@ static int64_t periodic_run(uint64_t *n)
 	return (int64_t)(stolen - (fastest == ~0ull ? 0 : gaps * fastest));
 }
 
-const struct bench bench_timer_periodic = { .setup = timer_setup, .run = periodic_run, .teardown = timer_teardown };
+const struct bench bench_timer_periodic = { .setup = timer_setup, .run = periodic_run, .teardown = timer_teardown, .time_defined = 1 };
