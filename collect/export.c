@@ -392,12 +392,7 @@ static int row_figure(sqlite3_stmt *st, void *arg)
 	struct figure_rec *f = results_add_figure(im->r);
 	if (!f)
 		return -1;
-	store_col_text(st, 0, f->mode, sizeof(f->mode));
-	store_col_text(st, 1, f->bench, sizeof(f->bench));
-	store_col_text(st, 2, f->name, sizeof(f->name));
-	f->count = sqlite3_column_int64(st, 3);
-	f->ops = (uint64_t)sqlite3_column_int64(st, 4);
-	f->exact = sqlite3_column_int(st, 5);
+	store_col_figure(st, f);
 	if (!f->ops)
 		im->r->nf--; /* no operations: no figure */
 	return 0;

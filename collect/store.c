@@ -318,6 +318,16 @@ fail:
 	return -1;
 }
 
+void store_col_figure(struct sqlite3_stmt *st, struct figure_rec *f)
+{
+	store_col_text(st, 0, f->mode, sizeof(f->mode));
+	store_col_text(st, 1, f->bench, sizeof(f->bench));
+	store_col_text(st, 2, f->name, sizeof(f->name));
+	f->count = sqlite3_column_int64(st, 3);
+	f->ops = (uint64_t)sqlite3_column_int64(st, 4);
+	f->exact = sqlite3_column_int(st, 5);
+}
+
 void store_col_text(struct sqlite3_stmt *st, int c, char *dst, size_t n)
 {
 	const unsigned char *t = sqlite3_column_text(st, c);
@@ -458,12 +468,7 @@ int store_load_run(struct store *s, int64_t run_id, struct run_meta *meta, struc
 		struct figure_rec *f = results_add_figure(r);
 		if (!f)
 			break;
-		store_col_text(st, 0, f->mode, sizeof(f->mode));
-		store_col_text(st, 1, f->bench, sizeof(f->bench));
-		store_col_text(st, 2, f->name, sizeof(f->name));
-		f->count = sqlite3_column_int64(st, 3);
-		f->ops = (uint64_t)sqlite3_column_int64(st, 4);
-		f->exact = sqlite3_column_int(st, 5);
+		store_col_figure(st, f);
 	}
 	sqlite3_finalize(st);
 	return 0;

@@ -53,5 +53,7 @@ void history_free(struct history_run *runs, size_t n);
 
 /* Column c of the current row as text ("" for NULL), truncated to n. */
 void store_col_text(struct sqlite3_stmt *st, int c, char *dst, size_t n);
+/* A figure from columns 0-5: mode, benchmark, name, count, ops, exact. */
+void store_col_figure(struct sqlite3_stmt *st, struct figure_rec *f);
 
 #endif
