@@ -25,7 +25,7 @@ struct mode_stat {
 	bool host;
 };
 
-#define MODE_MAX_STATS 48
+#define MODE_MAX_STATS 96
 
 struct mode_stats {
 	int n;

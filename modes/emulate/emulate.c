@@ -7,19 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "../mode.h"
+#include "emulate.h"
 #include "../../vmm/x86/decode.h"
 #include "../../vmm/x86/mmu.h"
-#include "../../vmm/x86/x86.h"
 
 #define SLICE 200000          /* instructions between watchdog checks */
 #define MAX_SLEEP_NS 10000000 /* a halted CPU re-checks the watchdog this often */
-
-struct emu_vm {
-	struct x86_cpu cpu;
-	struct machine *m;
-	uint64_t run_ns, halts, halt_ns;
-};
 
 static volatile sig_atomic_t interrupted;
 static void on_interrupt(int sig) { (void)sig; interrupted = 1; }
@@ -38,7 +31,7 @@ static void vmi_regs_of(void *opaque, struct vmi_regs *r, bool tsc)
 
 static void vmi_wrote(void *opaque, uint64_t phys) { mmu_code_written(opaque, phys); }
 
-static void *emu_create(struct machine *m, const struct boot_state *bs, char *err, size_t n)
+void *emu_create(struct machine *m, const struct boot_state *bs, char *err, size_t n)
 {
 	struct emu_vm *v = calloc(1, sizeof(*v));
 	if (!v || x86_cpu_init(&v->cpu, &m->mem, &m->bus, &m->lapic)) {
@@ -56,7 +49,7 @@ static void *emu_create(struct machine *m, const struct boot_state *bs, char *er
 	return v;
 }
 
-static void destroy(void *opaque)
+void emu_destroy(void *opaque)
 {
 	struct emu_vm *v = opaque;
 	x86_cpu_free(&v->cpu);
@@ -75,7 +68,7 @@ static void sleep_until(const struct clock *clk, uint64_t wake_ns)
 		;
 }
 
-static void emu_run(void *opaque, uint64_t timeout_ms, struct run_outcome *out)
+void emu_run(void *opaque, uint64_t timeout_ms, struct run_outcome *out)
 {
 	struct emu_vm *v = opaque;
 	struct x86_cpu *c = &v->cpu;
@@ -112,7 +105,7 @@ static void emu_run(void *opaque, uint64_t timeout_ms, struct run_outcome *out)
 	sigaction(SIGINT, &old, NULL);
 }
 
-static void emu_stats(void *opaque, struct mode_stats *st)
+void emu_stats(void *opaque, struct mode_stats *st)
 {
 	struct emu_vm *v = opaque;
 	const struct x86_counters *k = &v->cpu.count;
@@ -144,5 +137,5 @@ const struct mode_ops emulate_mode = {
 	.create = emu_create,
 	.run = emu_run,
 	.stats = emu_stats,
-	.destroy = destroy,
+	.destroy = emu_destroy,
 };

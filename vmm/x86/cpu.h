@@ -11,6 +11,7 @@
 
 struct vmi;
 struct profile;
+struct x86_jit;
 
 enum { R_AX, R_CX, R_DX, R_BX, R_SP, R_BP, R_SI, R_DI, R_R8, R_R9, R_R10, R_R11, R_R12, R_R13, R_R14, R_R15 };
 enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_NONE = 7 };
@@ -111,6 +112,9 @@ struct x86_cpu {
 	struct vmi *vmi;           /* the VMI ROM's calls, when the machine has one */
 	struct profile *prof;      /* per-hook profile, when one is being taken */
 	struct block *blocks;      /* decoded blocks (step.c) */
+	struct x86_jit *jit;       /* the translator (bt mode), or NULL: interpret */
+	uint32_t tb_done;          /* in translated code: instructions of the block completed
+				      before the one that may fault now (the fault path counts them) */
 	struct x86_insn *pool;     /* their instructions */
 	unsigned pool_used;
 	struct tlb_entry tlb[2][TLB_SIZE]; /* [0] supervisor, [1] user (CPL 3) */

@@ -31,6 +31,9 @@ struct block {
 	uint8_t bits, n, next_link;
 	struct x86_insn *insn;
 	struct link link[2];
+	x86_tb_fn *tcode;          /* its translation, when the translator made one */
+	uint64_t trip;             /* the rip it was made for: code mapped at two addresses
+				      shares the block, not the translation (which holds rips) */
 };
 
 static unsigned bslot(uint64_t phys) { return (unsigned)((phys * 0x9e3779b97f4a7c15ull) >> 50); }
@@ -41,6 +44,12 @@ void x86_forget_code_page(struct x86_cpu *c, uint64_t page)
 	for (unsigned k = 0; k < BLOCK_SLOTS; k++)
 		if ((c->blocks[k].phys & ~0xfffull) == page)
 			c->blocks[k].n = 0;
+}
+
+void x86_forget_translations(struct x86_cpu *c)
+{
+	for (unsigned k = 0; k < BLOCK_SLOTS; k++)
+		c->blocks[k].tcode = NULL;
 }
 
 static void forget_all_blocks(struct x86_cpu *c)
@@ -220,6 +229,24 @@ static uint64_t run_block(struct x86_cpu *c, const struct block *b, uint64_t bud
 	return n;
 }
 
+/* b through its translation, made on first use; interpreted when there is none or the
+ * budget ends inside it (a slice ends where the interpreter would end it). */
+static uint64_t run_translated(struct x86_cpu *c, struct block *b, uint64_t budget)
+{
+	if (b->n > budget || b->bits != 64)
+		return run_block(c, b, budget);
+	if (!b->tcode || b->trip != c->rip) {
+		b->tcode = (x86_tb_fn *)c->jit->translate(c->jit, c, b->insn, b->n);
+		b->trip = c->rip;
+		if (!b->tcode)
+			return run_block(c, b, budget);
+	}
+	uint64_t n = b->tcode(c);
+	c->count.insns += n;
+	c->tb_done = 0;
+	return n;
+}
+
 static void deliver_fault(struct x86_cpu *c, int vec, int err)
 {
 	volatile int vector = vec, error = err;
@@ -282,6 +309,8 @@ uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop)
 		sync_user_access(c);
 		c->rip = c->insn_rip;
 		c->r[R_SP] = c->insn_rsp;
+		c->count.insns += c->tb_done; /* a translated block's instructions before the fault */
+		c->tb_done = 0;
 		deliver_fault(c, c->fault_vector, c->fault_error);
 		return 1;
 	}
@@ -304,7 +333,7 @@ uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop)
 				add_link(c, b, next);
 		}
 		b = next;
-		k += run_block(c, b, max - k);
+		k += c->jit && b != &scratch ? run_translated(c, b, max - k) : run_block(c, b, max - k);
 		if (c->attention || b == &scratch)
 			b = NULL; /* the mode may have changed: no link from here */
 	}

@@ -12,6 +12,18 @@ void x86_load_boot_state(struct x86_cpu *c, const struct boot_state *bs);
  * shutdown, or when *stop becomes true. A halted CPU resumes when a LAPIC interrupt is
  * deliverable. Returns the number of instructions executed. */
 uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop);
+/* A translator of decoded blocks into host code (modes/bt). translate returns the code
+ * for the n instructions of a 64-bit block, or NULL to interpret it; the code runs as
+ * x86_tb_fn and returns how many of them completed. Translations belong to blocks: a
+ * block dropped (its page written, the cache full) drops its translation. */
+struct x86_insn;
+typedef uint64_t x86_tb_fn(struct x86_cpu *c);
+struct x86_jit {
+	void *(*translate)(struct x86_jit *j, struct x86_cpu *c, const struct x86_insn *insn, unsigned n);
+};
+/* Every block's translation forgotten (the translator's code cache is being reset). */
+void x86_forget_translations(struct x86_cpu *c);
+
 /* The arguments, CR3 and TSC a VMI call reads. */
 void x86_vmi_regs(const struct x86_cpu *c, struct vmi_regs *r);
 

@@ -1,0 +1,27 @@
+/* bt: guest blocks translated into host code (translate.c), kept in a code cache. */
+#ifndef BT_BT_H
+#define BT_BT_H
+#include <stddef.h>
+#include <stdint.h>
+#include <Zydis/Zydis.h>
+#include "../../vmm/x86/x86.h"
+
+struct tr;
+
+struct bt {
+	struct x86_jit jit;          /* first: the CPU's jit pointer is this struct's */
+	uint8_t *cache, *next;       /* the code cache and its first free byte */
+	size_t size;
+	struct tr *tr;               /* the translator's working state */
+	/* statistics */
+	uint64_t blocks, bytes, translate_ns, flushes, native_insns, callout_insns;
+	uint64_t callouts[ZYDIS_MNEMONIC_MAX_VALUE + 1]; /* executed, by mnemonic */
+};
+
+/* 0, or -1 with errno when the code cache cannot be mapped */
+int bt_init(struct bt *t, size_t cache_bytes);
+void bt_free(struct bt *t);
+/* The translation of n decoded instructions starting at c->rip, or NULL. */
+void *bt_translate(struct x86_jit *j, struct x86_cpu *c, const struct x86_insn *insn, unsigned n);
+
+#endif

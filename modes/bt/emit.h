@@ -1,0 +1,32 @@
+/* A small x86-64 emitter: the handful of instruction forms the translator writes, each
+ * as [66] [REX] opcode ModRM [SIB] [disp32] [imm]. Host code never uses rbp, r12 or
+ * r13 as a base, nor ah..bh, so no encoding here needs their special cases. */
+#ifndef BT_EMIT_H
+#define BT_EMIT_H
+#include <stdbool.h>
+#include <stdint.h>
+
+enum { H_AX, H_CX, H_DX, H_BX, H_SP, H_BP, H_SI, H_DI };
+
+struct asm_buf {
+	uint8_t *p, *end;
+	bool full;        /* ran out of room: the translation is abandoned */
+};
+
+void e_byte(struct asm_buf *a, uint8_t b);
+void e_u32(struct asm_buf *a, uint32_t v);
+void e_u64(struct asm_buf *a, uint64_t v);
+/* opcode (1-3 bytes, high byte first as written) with a ModRM: reg is a register or a
+ * /digit; rm a register (mem false) or the base of [rm + disp32]. size 2 adds 0x66,
+ * size 8 REX.W. */
+void e_op(struct asm_buf *a, unsigned size, uint32_t opcode, unsigned reg, bool mem, unsigned rm, int32_t disp);
+/* lea dst, [base + index*scale + disp32] (64-bit) */
+void e_lea_sib(struct asm_buf *a, unsigned dst, unsigned base, unsigned index, unsigned scale, int32_t disp);
+void e_mov_imm64(struct asm_buf *a, unsigned reg, uint64_t v);
+/* A rel32 jump (0xe9) or jcc (cond 0-15); returns where its displacement goes. */
+uint8_t *e_jmp(struct asm_buf *a);
+uint8_t *e_jcc(struct asm_buf *a, unsigned cond);
+/* Points a displacement returned by e_jmp/e_jcc at target. */
+void e_patch(uint8_t *rel, const uint8_t *target);
+
+#endif

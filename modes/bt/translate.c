@@ -1,0 +1,803 @@
+/* Guest blocks into host code. Guest registers stay in struct x86_cpu (rbx points at it
+ * all through a block); ordinary instructions become host instructions on them, memory
+ * operands go through an inline soft-TLB lookup (host address = linear + addend), and
+ * everything else is a callout to the interpreter's own handler for that instruction
+ * (blink's shared handler signature). A TLB miss, a device, a page crossing or a fault
+ * takes the slow path, which is the same callout: the handler redoes the instruction
+ * with the full MMU, so faults are precise by construction (nothing of the instruction
+ * has been committed when the slow path starts). Host flags become the guest's (QEMU's
+ * CC_OP_EFLAGS) only where a later instruction can read them. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "bt.h"
+#include "emit.h"
+#include "../../vmm/x86/decode.h"
+#include "../../vmm/x86/exec.h"
+
+#define OFF(field) ((int32_t)offsetof(struct x86_cpu, field))
+#define MAX_STUBS 256
+#define BT_MAX_INSNS 64 /* more than a decoded block holds */
+#define BLOCK_ROOM 32768 /* host bytes one block may take */
+
+enum stub_kind { ST_EXIT, ST_TAKEN, ST_SLOW };
+
+/* Out-of-line code, emitted after the block's body. */
+struct stub {
+	enum stub_kind kind;
+	uint8_t *rel[4];           /* jumps to it */
+	unsigned nrel, k;          /* ST_EXIT: instructions done; else the instruction */
+	uint64_t target;           /* ST_TAKEN: where the branch goes */
+	uint8_t *resume;           /* ST_SLOW: back into the body */
+	bool reload;               /* ST_SLOW: the body goes on with the guest flags in host EFLAGS */
+};
+
+struct tr {
+	struct asm_buf a;
+	struct bt *bt;
+	const struct x86_insn *ins;
+	unsigned n, k;
+	uint64_t rip, next;        /* of instruction k */
+	uint64_t rip_of[BT_MAX_INSNS + 1];
+	bool host_flags;           /* host EFLAGS are the guest's arithmetic flags now */
+	bool dry;                  /* sizing up what is native: emit into scratch, keep no stubs */
+	struct stub st[MAX_STUBS];
+	unsigned nst;
+	uint8_t *epilogue;
+	bool overflow;
+};
+
+static int32_t roff(unsigned r) { return OFF(r) + 8 * (int32_t)r; }
+static int32_t gpr_off(const struct x86_operand *o) { return roff(o->reg) + (o->high8 ? 1 : 0); }
+
+static struct stub *new_stub(struct tr *t, enum stub_kind kind, unsigned k)
+{
+	if (t->dry) {
+		static struct stub sink;
+		sink.nrel = 0;
+		return &sink;
+	}
+	if (t->nst == MAX_STUBS) {
+		t->overflow = true;
+		static struct stub sink;
+		sink.nrel = 0;
+		return &sink;
+	}
+	struct stub *s = &t->st[t->nst++];
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	s->k = k;
+	return s;
+}
+
+static void jump_to(struct stub *s, uint8_t *rel)
+{
+	if (s->nrel < 4)
+		s->rel[s->nrel++] = rel;
+}
+
+/* c->field = v (64 bits) */
+static void store_imm64(struct tr *t, int32_t field, uint64_t v)
+{
+	e_mov_imm64(&t->a, H_AX, v);
+	e_op(&t->a, 8, 0x89, H_AX, true, H_BX, field);
+}
+
+static void clear_shadow(struct tr *t)
+{
+	e_op(&t->a, 1, 0xc6, 0, true, H_BX, OFF(interrupt_shadow));
+	e_byte(&t->a, 0);
+}
+
+/* Leave the block with done instructions completed (rip already where it belongs). */
+static void exit_with(struct tr *t, unsigned done)
+{
+	e_byte(&t->a, 0xb8); /* mov eax, imm32 */
+	e_u32(&t->a, done);
+	if (t->epilogue)
+		e_patch(e_jmp(&t->a), t->epilogue);
+	else
+		jump_to(new_stub(t, ST_EXIT, done), e_jmp(&t->a)); /* the epilogue comes later */
+}
+
+/* Instruction k through its interpreter handler, as run_block runs it; then out of the
+ * block unless the handler left rip at the next instruction and nothing else changed. */
+static void callout(struct tr *t, unsigned k, uint64_t rip, uint64_t next)
+{
+	const struct x86_insn *i = &t->ins[k];
+	struct asm_buf *a = &t->a;
+	store_imm64(t, OFF(insn_rip), rip);
+	store_imm64(t, OFF(rip), next);
+	e_op(a, 8, 0x8b, H_AX, true, H_BX, roff(R_SP));
+	e_op(a, 8, 0x89, H_AX, true, H_BX, OFF(insn_rsp));
+	e_op(a, 4, 0xc7, 0, true, H_BX, OFF(tb_done));
+	e_u32(a, k);
+	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)&t->bt->callouts[i->mnemonic]);
+	e_op(a, 8, 0xff, 0, true, H_AX, 0); /* inc qword [rax] */
+	e_op(a, 8, 0x89, H_BX, false, H_DI, 0);
+	e_mov_imm64(a, H_SI, (uint64_t)(uintptr_t)i);
+	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)i->fn);
+	e_byte(a, 0xff);
+	e_byte(a, 0xd0); /* call rax */
+	if (k + 1 == t->n) {
+		exit_with(t, k + 1);
+		return;
+	}
+	struct stub *out = new_stub(t, ST_EXIT, k + 1);
+	e_mov_imm64(a, H_AX, next);
+	e_op(a, 8, 0x39, H_AX, true, H_BX, OFF(rip));
+	jump_to(out, e_jcc(a, 5));
+	e_op(a, 8, 0x8b, H_AX, true, H_BX, OFF(tlb_epoch));
+	e_op(a, 8, 0x3b, H_AX, true, H_SP, 0);
+	jump_to(out, e_jcc(a, 5));
+	e_op(a, 1, 0x80, 7, true, H_BX, OFF(attention));
+	e_byte(a, 0);
+	jump_to(out, e_jcc(a, 5));
+	e_op(a, 4, 0x83, 7, true, H_BX, OFF(exit));
+	e_byte(a, 0);
+	jump_to(out, e_jcc(a, 5));
+	clear_shadow(t);
+}
+
+/* rax = the linear address of memory operand o; false (nothing emitted) for what the
+ * inline path does not do: FS/GS bases, 32-bit addressing, 64-bit displacements. */
+static bool mem_addr(struct tr *t, const struct x86_insn *i, const struct x86_operand *o)
+{
+	if (i->addrsize != 8 || o->seg == S_FS || o->seg == S_GS || o->val < INT32_MIN || o->val > INT32_MAX)
+		return false;
+	struct asm_buf *a = &t->a;
+	if (o->base == 16) {
+		if (o->index != REG_NONE)
+			return false;
+		e_mov_imm64(a, H_AX, t->next + (uint64_t)o->val);
+		return true;
+	}
+	if (o->base != REG_NONE) {
+		e_op(a, 8, 0x8b, H_AX, true, H_BX, roff(o->base));
+	} else {
+		e_byte(a, 0xb8); /* mov eax, 0: leaves the flags alone */
+		e_u32(a, 0);
+	}
+	if (o->index != REG_NONE) {
+		e_op(a, 8, 0x8b, H_CX, true, H_BX, roff(o->index));
+		e_lea_sib(a, H_AX, H_AX, H_CX, o->scale, (int32_t)o->val);
+	} else if (o->val) {
+		e_op(a, 8, 0x8d, H_AX, true, H_AX, (int32_t)o->val);
+	}
+	return true;
+}
+
+/* rax: linear address in, host address out, when the soft TLB maps size bytes there for
+ * access acc; otherwise to the slow path (the instruction's handler). */
+static void tlb(struct tr *t, unsigned size, enum access acc)
+{
+	struct asm_buf *a = &t->a;
+	struct stub *slow = new_stub(t, ST_SLOW, t->k);
+	int32_t tag = acc == ACC_WRITE ? (int32_t)offsetof(struct tlb_entry, tag_write)
+					: (int32_t)offsetof(struct tlb_entry, tag_read);
+	e_op(a, 8, 0x89, H_AX, false, H_DX, 0);  /* rdx = lin */
+	e_op(a, 8, 0xc1, 5, false, H_DX, 0);     /* shr rdx, 12 */
+	e_byte(a, 12);
+	e_op(a, 8, 0x89, H_AX, false, H_CX, 0);  /* rcx = lin */
+	e_op(a, 8, 0xc1, 5, false, H_CX, 0);     /* shr rcx, 20 */
+	e_byte(a, 20);
+	e_op(a, 8, 0x31, H_CX, false, H_DX, 0);  /* xor rdx, rcx */
+	e_op(a, 4, 0x81, 4, false, H_DX, 0);     /* and edx, TLB_SIZE - 1 */
+	e_u32(a, TLB_SIZE - 1);
+	e_op(a, 8, 0x69, H_DX, false, H_DX, 0);  /* imul rdx, rdx, sizeof entry */
+	e_u32(a, sizeof(struct tlb_entry));
+	e_op(a, 4, 0x0fb6, H_CX, true, H_BX, OFF(user_access));
+	e_op(a, 8, 0x69, H_CX, false, H_CX, 0);  /* imul rcx, rcx, sizeof one class */
+	e_u32(a, sizeof(((struct x86_cpu *)0)->tlb[0]));
+	e_op(a, 8, 0x01, H_CX, false, H_DX, 0);  /* add rdx, rcx */
+	e_lea_sib(a, H_DX, H_BX, H_DX, 1, OFF(tlb));
+	e_op(a, 8, 0x89, H_AX, false, H_CX, 0);  /* rcx = lin & ~0xfff | 1 */
+	e_op(a, 8, 0x81, 4, false, H_CX, 0);
+	e_u32(a, 0xfffff000u);
+	e_op(a, 8, 0x83, 1, false, H_CX, 0);
+	e_byte(a, 1);
+	e_op(a, 8, 0x3b, H_CX, true, H_DX, tag);
+	jump_to(slow, e_jcc(a, 5));
+	if (size > 1) { /* within the page */
+		e_op(a, 4, 0x89, H_AX, false, H_CX, 0);
+		e_op(a, 4, 0x81, 4, false, H_CX, 0);
+		e_u32(a, 0xfff);
+		e_op(a, 4, 0x81, 7, false, H_CX, 0);
+		e_u32(a, 0x1000 - size);
+		jump_to(slow, e_jcc(a, 7));
+	}
+	e_op(a, 8, 0x03, H_AX, true, H_DX, (int32_t)offsetof(struct tlb_entry, addend));
+	t->host_flags = false;
+}
+
+static bool size_ok(unsigned s) { return s == 1 || s == 2 || s == 4 || s == 8; }
+
+/* h = the guest register o (at its size) */
+static void load_gpr(struct tr *t, unsigned h, const struct x86_operand *o)
+{
+	e_op(&t->a, o->size, o->size == 1 ? 0x8a : 0x8b, h, true, H_BX, gpr_off(o));
+}
+
+static void emit_imm(struct tr *t, unsigned size, int64_t v)
+{
+	if (size == 1)
+		e_byte(&t->a, (uint8_t)v);
+	else if (size == 2) {
+		e_byte(&t->a, (uint8_t)v);
+		e_byte(&t->a, (uint8_t)(v >> 8));
+	} else
+		e_u32(&t->a, (uint32_t)v);
+}
+
+/* The two-operand ALU forms and mov: rm_r is the "op r/m, r" opcode (8-bit form), grp
+ * the opcode of "op r/m, imm" (8-bit form) and digit its /digit. */
+static bool alu(struct tr *t, const struct x86_insn *i, uint32_t rm_r, uint32_t grp, unsigned digit, bool writes,
+		bool flags)
+{
+	const struct x86_operand *d = &i->op[0], *s = &i->op[1];
+	unsigned sz = d->size;
+	bool mov = rm_r == 0x88;
+	if (i->nops != 2 || !size_ok(sz) || (d->kind != OPK_REG && d->kind != OPK_MEM) ||
+	    (s->kind != OPK_REG && s->kind != OPK_IMM && s->kind != OPK_MEM) || (s->kind == OPK_MEM && d->kind == OPK_MEM) ||
+	    (s->kind != OPK_IMM && s->size != sz))
+		return false;
+	bool imm = s->kind == OPK_IMM, wide = imm && sz == 8 && (s->val < INT32_MIN || s->val > INT32_MAX);
+	if (wide && !mov)
+		return false;
+	const struct x86_operand *m = d->kind == OPK_MEM ? d : s->kind == OPK_MEM ? s : NULL;
+	if (m) {
+		if (!mem_addr(t, i, m))
+			return false;
+		tlb(t, sz, m == d && writes ? ACC_WRITE : ACC_READ);
+	}
+	struct asm_buf *a = &t->a;
+	if (s->kind == OPK_REG)
+		load_gpr(t, H_CX, s);
+	else if (s->kind == OPK_MEM)
+		e_op(a, sz, sz == 1 ? 0x8a : 0x8b, H_CX, true, H_AX, 0);
+	else if (wide || (mov && d->kind == OPK_REG && sz == 4)) {
+		e_mov_imm64(a, H_CX, (uint64_t)s->val & size_mask(sz));
+		imm = false;
+	}
+	if (d->kind == OPK_REG && sz == 4) { /* a 32-bit result zeroes the upper half */
+		if (mov) {
+			e_op(a, 8, 0x89, H_CX, true, H_BX, roff(d->reg));
+			return true;
+		}
+		e_op(a, 4, 0x8b, H_AX, true, H_BX, roff(d->reg));
+		if (imm) {
+			e_op(a, 4, grp + 1, digit, false, H_AX, 0);
+			emit_imm(t, 4, s->val);
+		} else {
+			e_op(a, 4, rm_r + 1, H_CX, false, H_AX, 0);
+		}
+		if (writes)
+			e_op(a, 8, 0x89, H_AX, true, H_BX, roff(d->reg));
+	} else {
+		unsigned base = d->kind == OPK_REG ? H_BX : H_AX;
+		int32_t disp = d->kind == OPK_REG ? gpr_off(d) : 0;
+		if (imm) {
+			e_op(a, sz, sz == 1 ? grp : grp + 1, digit, true, base, disp);
+			emit_imm(t, sz, s->val);
+		} else if (wide) {
+			e_op(a, 8, 0x89, H_CX, true, base, disp);
+		} else {
+			e_op(a, sz, sz == 1 ? rm_r : rm_r + 1, H_CX, true, base, disp);
+		}
+	}
+	t->host_flags = flags || t->host_flags;
+	return true;
+}
+
+/* shl/shr/sar by an immediate count that is not 0 (a count of 0 writes no flags) */
+static bool shift(struct tr *t, const struct x86_insn *i, unsigned digit)
+{
+	const struct x86_operand *d = &i->op[0], *s = &i->op[1];
+	unsigned sz = d->size;
+	if (i->nops != 2 || !size_ok(sz) || s->kind != OPK_IMM || !(s->val & (sz == 8 ? 63 : 31)) ||
+	    (d->kind != OPK_REG && d->kind != OPK_MEM))
+		return false;
+	if (d->kind == OPK_MEM) {
+		if (!mem_addr(t, i, d))
+			return false;
+		tlb(t, sz, ACC_WRITE);
+	}
+	struct asm_buf *a = &t->a;
+	if (d->kind == OPK_REG && sz == 4) {
+		e_op(a, 4, 0x8b, H_AX, true, H_BX, roff(d->reg));
+		e_op(a, 4, 0xc1, digit, false, H_AX, 0);
+		e_byte(a, (uint8_t)s->val);
+		e_op(a, 8, 0x89, H_AX, true, H_BX, roff(d->reg));
+	} else {
+		e_op(a, sz, sz == 1 ? 0xc0 : 0xc1, digit, true, d->kind == OPK_REG ? H_BX : H_AX,
+		     d->kind == OPK_REG ? gpr_off(d) : 0);
+		e_byte(a, (uint8_t)s->val);
+	}
+	t->host_flags = true;
+	return true;
+}
+
+/* not (no flags) and neg, on a register or memory */
+static bool unary(struct tr *t, const struct x86_insn *i, unsigned digit)
+{
+	const struct x86_operand *d = &i->op[0];
+	unsigned sz = d->size;
+	if (i->nops != 1 || !size_ok(sz) || (d->kind != OPK_REG && d->kind != OPK_MEM))
+		return false;
+	if (d->kind == OPK_MEM) {
+		if (!mem_addr(t, i, d))
+			return false;
+		tlb(t, sz, ACC_WRITE);
+	}
+	struct asm_buf *a = &t->a;
+	if (d->kind == OPK_REG && sz == 4) {
+		e_op(a, 4, 0x8b, H_AX, true, H_BX, roff(d->reg));
+		e_op(a, 4, 0xf7, digit, false, H_AX, 0);
+		e_op(a, 8, 0x89, H_AX, true, H_BX, roff(d->reg));
+	} else {
+		e_op(a, sz, sz == 1 ? 0xf6 : 0xf7, digit, true, d->kind == OPK_REG ? H_BX : H_AX,
+		     d->kind == OPK_REG ? gpr_off(d) : 0);
+	}
+	t->host_flags = digit == 3 || t->host_flags;
+	return true;
+}
+
+/* imul r, r/m and imul r, r/m, imm at 32 or 64 bits */
+static bool imul(struct tr *t, const struct x86_insn *i)
+{
+	const struct x86_operand *d = &i->op[0], *s = &i->op[1];
+	unsigned sz = d->size;
+	if ((i->nops != 2 && i->nops != 3) || (sz != 4 && sz != 8) || d->kind != OPK_REG ||
+	    (s->kind != OPK_REG && s->kind != OPK_MEM) || (i->nops == 3 && i->op[2].kind != OPK_IMM))
+		return false;
+	if (s->kind == OPK_MEM) {
+		if (!mem_addr(t, i, s))
+			return false;
+		tlb(t, sz, ACC_READ);
+		e_op(&t->a, sz, 0x8b, H_CX, true, H_AX, 0);
+	} else {
+		load_gpr(t, H_CX, s);
+	}
+	struct asm_buf *a = &t->a;
+	if (i->nops == 3) {
+		e_op(a, sz, 0x69, H_AX, false, H_CX, 0);
+		e_u32(a, (uint32_t)i->op[2].val);
+	} else {
+		e_op(a, sz, 0x8b, H_AX, true, H_BX, roff(d->reg));
+		e_op(a, sz, 0x0faf, H_AX, false, H_CX, 0);
+	}
+	e_op(a, 8, 0x89, H_AX, true, H_BX, roff(d->reg)); /* a 32-bit result is zero-extended in rax */
+	t->host_flags = true;
+	return true;
+}
+
+/* lea, movzx, movsx, movsxd into a 32- or 64-bit register */
+static bool load_ext(struct tr *t, const struct x86_insn *i, uint32_t op8, uint32_t op16)
+{
+	const struct x86_operand *d = &i->op[0], *s = &i->op[1];
+	unsigned sz = d->size;
+	if (i->nops != 2 || (sz != 4 && sz != 8) || d->kind != OPK_REG || (s->kind != OPK_REG && s->kind != OPK_MEM))
+		return false;
+	uint32_t op = s->size == 1 ? op8 : s->size == 2 ? op16 : 0x63; /* movsxd */
+	if (s->size == 4 && (sz != 8 || op8 != 0x0fbe))
+		return false;
+	if (s->kind == OPK_MEM) {
+		if (!mem_addr(t, i, s))
+			return false;
+		tlb(t, s->size, ACC_READ);
+		e_op(&t->a, sz, op, H_CX, true, H_AX, 0);
+	} else {
+		e_op(&t->a, sz, op, H_CX, true, H_BX, gpr_off(s));
+	}
+	e_op(&t->a, 8, 0x89, H_CX, true, H_BX, roff(d->reg));
+	return true;
+}
+
+static bool lea(struct tr *t, const struct x86_insn *i)
+{
+	const struct x86_operand *d = &i->op[0];
+	if (i->nops != 2 || d->kind != OPK_REG || (d->size != 4 && d->size != 8) || i->op[1].kind != OPK_MEM)
+		return false;
+	struct x86_operand o = i->op[1];
+	o.seg = S_DS; /* no segment applies to lea */
+	if (!mem_addr(t, i, &o))
+		return false;
+	if (d->size == 4)
+		e_op(&t->a, 4, 0x89, H_AX, false, H_AX, 0); /* mov eax, eax */
+	e_op(&t->a, 8, 0x89, H_AX, true, H_BX, roff(d->reg));
+	return true;
+}
+
+static uint64_t cond_value(struct x86_cpu *c, unsigned cond) { return cond_true(c, cond); }
+
+/* the value of cond (0 or 1) in al, from host flags when they are the guest's */
+static void cond_to_al(struct tr *t, unsigned cond)
+{
+	struct asm_buf *a = &t->a;
+	if (t->host_flags) {
+		e_op(a, 4, 0x0f90 | cond, 0, false, H_AX, 0); /* setcc al */
+		return;
+	}
+	e_op(a, 8, 0x89, H_BX, false, H_DI, 0);
+	e_byte(a, 0xbe); /* mov esi, cond */
+	e_u32(a, cond);
+	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)cond_value);
+	e_byte(a, 0xff);
+	e_byte(a, 0xd0);
+}
+
+static bool setcc(struct tr *t, const struct x86_insn *i)
+{
+	const struct x86_operand *d = &i->op[0];
+	if (i->nops != 1 || d->kind != OPK_REG || d->size != 1)
+		return false;
+	cond_to_al(t, i->cond);
+	e_op(&t->a, 1, 0x88, H_AX, true, H_BX, gpr_off(d));
+	return true;
+}
+
+static bool cmovcc(struct tr *t, const struct x86_insn *i)
+{
+	const struct x86_operand *d = &i->op[0], *s = &i->op[1];
+	if (!t->host_flags || i->nops != 2 || d->kind != OPK_REG || s->kind != OPK_REG || (d->size != 4 && d->size != 8))
+		return false;
+	load_gpr(t, H_CX, s);
+	e_op(&t->a, d->size, 0x8b, H_AX, true, H_BX, roff(d->reg));
+	e_op(&t->a, d->size, 0x0f40 | i->cond, H_AX, false, H_CX, 0);
+	e_op(&t->a, 8, 0x89, H_AX, true, H_BX, roff(d->reg)); /* zero-extended even when not moved */
+	return true;
+}
+
+/* rax = c->r[rsp] + delta, and the TLB path to it */
+static void stack_slot(struct tr *t, int32_t delta, enum access acc)
+{
+	e_op(&t->a, 8, 0x8b, H_AX, true, H_BX, roff(R_SP));
+	if (delta)
+		e_op(&t->a, 8, 0x8d, H_AX, true, H_AX, delta);
+	tlb(t, 8, acc);
+}
+
+static void rsp_add(struct tr *t, int32_t delta)
+{
+	e_op(&t->a, 8, 0x8b, H_DX, true, H_BX, roff(R_SP));
+	e_op(&t->a, 8, 0x8d, H_DX, true, H_DX, delta);
+	e_op(&t->a, 8, 0x89, H_DX, true, H_BX, roff(R_SP));
+}
+
+/* push of rcx's value, 64 bits */
+static void push_rcx(struct tr *t)
+{
+	e_op(&t->a, 8, 0x89, H_CX, true, H_AX, 0);
+	rsp_add(t, -8);
+}
+
+static bool push_pop(struct tr *t, const struct x86_insn *i, bool push)
+{
+	const struct x86_operand *o = &i->op[0];
+	if (i->nops != 1 || i->opsize == 2 || (o->kind != OPK_REG && !(push && o->kind == OPK_IMM)) ||
+	    (o->kind == OPK_REG && o->size != 8) || (!push && o->reg == R_SP))
+		return false;
+	if (push) {
+		if (o->kind == OPK_REG)
+			e_op(&t->a, 8, 0x8b, H_CX, true, H_BX, roff(o->reg));
+		else
+			e_mov_imm64(&t->a, H_CX, (uint64_t)o->val);
+		/* the value first: the TLB path clobbers rcx */
+		e_op(&t->a, 8, 0x89, H_CX, false, H_SI, 0);
+		stack_slot(t, -8, ACC_WRITE);
+		e_op(&t->a, 8, 0x89, H_SI, false, H_CX, 0);
+		push_rcx(t);
+		return true;
+	}
+	stack_slot(t, 0, ACC_READ);
+	e_op(&t->a, 8, 0x8b, H_CX, true, H_AX, 0);
+	rsp_add(t, 8);
+	e_op(&t->a, 8, 0x89, H_CX, true, H_BX, roff(o->reg));
+	return true;
+}
+
+/* call rel, ret, jmp rel, jmp reg: the block's end, rip set, out */
+static bool branch(struct tr *t, const struct x86_insn *i, unsigned mn)
+{
+	const struct x86_operand *o = &i->op[0];
+	if (i->far || i->opsize == 2)
+		return false;
+	switch (mn) {
+	case ZYDIS_MNEMONIC_CALL:
+		if (o->kind != OPK_REL)
+			return false;
+		stack_slot(t, -8, ACC_WRITE);
+		e_mov_imm64(&t->a, H_CX, t->next);
+		push_rcx(t);
+		store_imm64(t, OFF(rip), t->next + (uint64_t)o->val);
+		break;
+	case ZYDIS_MNEMONIC_RET:
+		if (i->nops)
+			return false;
+		stack_slot(t, 0, ACC_READ);
+		e_op(&t->a, 8, 0x8b, H_CX, true, H_AX, 0);
+		e_op(&t->a, 8, 0x89, H_CX, true, H_BX, OFF(rip));
+		rsp_add(t, 8);
+		break;
+	default: /* jmp */
+		if (o->kind == OPK_REL) {
+			store_imm64(t, OFF(rip), t->next + (uint64_t)o->val);
+		} else if (o->kind == OPK_REG && o->size == 8) {
+			e_op(&t->a, 8, 0x8b, H_AX, true, H_BX, roff(o->reg));
+			e_op(&t->a, 8, 0x89, H_AX, true, H_BX, OFF(rip));
+		} else {
+			return false;
+		}
+	}
+	exit_with(t, t->k + 1);
+	return true;
+}
+
+static bool jcc(struct tr *t, const struct x86_insn *i)
+{
+	if (i->op[0].kind != OPK_REL || i->opsize == 2)
+		return false;
+	struct stub *taken = new_stub(t, ST_TAKEN, t->k);
+	taken->target = t->next + (uint64_t)i->op[0].val;
+	if (t->host_flags) {
+		jump_to(taken, e_jcc(&t->a, i->cond));
+	} else {
+		cond_to_al(t, i->cond);
+		e_op(&t->a, 1, 0x84, H_AX, false, H_AX, 0); /* test al, al */
+		jump_to(taken, e_jcc(&t->a, 5));
+	}
+	return true;
+}
+
+/* Instruction k as host instructions; false, with nothing emitted, when it must be a
+ * callout. */
+static bool native(struct tr *t, const struct x86_insn *i)
+{
+	/* the VMI doorbell is a direct call already; a profiled instruction is timed there */
+	if (i->prefixes || i->fn == op_vmi_doorbell || i->fn == op_profiled)
+		return false;
+	switch (i->mnemonic) {
+	case ZYDIS_MNEMONIC_MOV: return alu(t, i, 0x88, 0xc6, 0, true, false);
+	case ZYDIS_MNEMONIC_ADD: return alu(t, i, 0x00, 0x80, 0, true, true);
+	case ZYDIS_MNEMONIC_OR: return alu(t, i, 0x08, 0x80, 1, true, true);
+	case ZYDIS_MNEMONIC_AND: return alu(t, i, 0x20, 0x80, 4, true, true);
+	case ZYDIS_MNEMONIC_SUB: return alu(t, i, 0x28, 0x80, 5, true, true);
+	case ZYDIS_MNEMONIC_XOR: return alu(t, i, 0x30, 0x80, 6, true, true);
+	case ZYDIS_MNEMONIC_CMP: return alu(t, i, 0x38, 0x80, 7, false, true);
+	case ZYDIS_MNEMONIC_TEST: return alu(t, i, 0x84, 0xf6, 0, false, true);
+	case ZYDIS_MNEMONIC_SHL: return shift(t, i, 4);
+	case ZYDIS_MNEMONIC_SHR: return shift(t, i, 5);
+	case ZYDIS_MNEMONIC_SAR: return shift(t, i, 7);
+	case ZYDIS_MNEMONIC_NOT: return unary(t, i, 2);
+	case ZYDIS_MNEMONIC_NEG: return unary(t, i, 3);
+	case ZYDIS_MNEMONIC_IMUL: return imul(t, i);
+	case ZYDIS_MNEMONIC_LEA: return lea(t, i);
+	case ZYDIS_MNEMONIC_MOVZX: return load_ext(t, i, 0x0fb6, 0x0fb7);
+	case ZYDIS_MNEMONIC_MOVSX:
+	case ZYDIS_MNEMONIC_MOVSXD: return load_ext(t, i, 0x0fbe, 0x0fbf);
+	case ZYDIS_MNEMONIC_PUSH: return push_pop(t, i, true);
+	case ZYDIS_MNEMONIC_POP: return push_pop(t, i, false);
+	case ZYDIS_MNEMONIC_CALL:
+	case ZYDIS_MNEMONIC_RET:
+	case ZYDIS_MNEMONIC_JMP: return branch(t, i, i->mnemonic);
+	case ZYDIS_MNEMONIC_NOP:
+	case ZYDIS_MNEMONIC_ENDBR64: return true;
+	default:
+		if (i->fn == op_jcc)
+			return jcc(t, i);
+		if (i->fn == op_setcc)
+			return setcc(t, i);
+		if (i->fn == op_cmovcc)
+			return cmovcc(t, i);
+		return false;
+	}
+}
+
+/* What instruction k does with the flags, as translated: whether it reads them (or may
+ * deliver a fault, which pushes them) and whether it writes all six. */
+struct flag_use {
+	bool reads, writes_all;
+};
+
+static struct flag_use flag_use(struct tr *t, unsigned k)
+{
+	const struct x86_insn *i = &t->ins[k];
+	uint8_t scratch[1024];
+	struct asm_buf real = t->a;
+	bool hf = t->host_flags;
+	unsigned saved_k = t->k;
+	t->a = (struct asm_buf){ scratch, scratch + sizeof(scratch), false };
+	t->dry = true;
+	t->k = k;
+	t->host_flags = true; /* cmov's choice is then native; it reads, which is all that counts */
+	bool nat = native(t, i);
+	struct flag_use u = { true, false };
+	if (nat) {
+		bool mem = false, reads;
+		for (unsigned o = 0; o < i->nops; o++)
+			mem |= i->op[o].kind == OPK_MEM && i->mnemonic != ZYDIS_MNEMONIC_LEA;
+		unsigned mn = i->mnemonic;
+		mem |= mn == ZYDIS_MNEMONIC_PUSH || mn == ZYDIS_MNEMONIC_POP || mn == ZYDIS_MNEMONIC_CALL ||
+		       mn == ZYDIS_MNEMONIC_RET;
+		reads = i->fn == op_jcc || i->fn == op_setcc ||
+			i->fn == op_cmovcc;
+		bool writes = mn == ZYDIS_MNEMONIC_ADD || mn == ZYDIS_MNEMONIC_OR || mn == ZYDIS_MNEMONIC_AND ||
+			      mn == ZYDIS_MNEMONIC_SUB || mn == ZYDIS_MNEMONIC_XOR || mn == ZYDIS_MNEMONIC_CMP ||
+			      mn == ZYDIS_MNEMONIC_TEST || mn == ZYDIS_MNEMONIC_SHL || mn == ZYDIS_MNEMONIC_SHR ||
+			      mn == ZYDIS_MNEMONIC_SAR || mn == ZYDIS_MNEMONIC_NEG || mn == ZYDIS_MNEMONIC_IMUL;
+		u = (struct flag_use){ reads || mem, writes };
+	}
+	t->a = real;
+	t->dry = false;
+	t->k = saved_k;
+	t->host_flags = hf;
+	return u;
+}
+
+/* Host EFLAGS into the guest's lazy flags, when a later instruction can read them. */
+static void save_flags(struct tr *t)
+{
+	e_byte(&t->a, 0x9c); /* pushfq */
+	e_byte(&t->a, 0x58); /* pop rax */
+	e_op(&t->a, 8, 0x89, H_AX, true, H_BX, OFF(cc.src));
+	e_op(&t->a, 1, 0xc6, 0, true, H_BX, OFF(cc.op));
+	e_byte(&t->a, CC_EFLAGS);
+}
+
+static uint64_t load_flags(struct x86_cpu *c) { return x86_arith_flags(c) | 0x2; }
+
+static void emit_stubs(struct tr *t)
+{
+	for (unsigned s = 0; s < t->nst && !t->a.full; s++) {
+		struct stub st = t->st[s]; /* copied: callout() may add stubs, moving none */
+		for (unsigned r = 0; r < st.nrel; r++)
+			e_patch(st.rel[r], t->a.p);
+		if (st.kind == ST_EXIT) {
+			exit_with(t, st.k);
+			continue;
+		}
+		uint64_t rip = t->rip_of[st.k], next = t->rip_of[st.k + 1];
+		if (st.kind == ST_TAKEN) {
+			store_imm64(t, OFF(rip), st.target);
+			exit_with(t, st.k + 1);
+			continue;
+		}
+		callout(t, st.k, rip, next);
+		if (st.k + 1 == t->n)
+			continue;
+		if (st.reload) {
+			e_mov_imm64(&t->a, H_AX, (uint64_t)(uintptr_t)load_flags);
+			e_op(&t->a, 8, 0x89, H_BX, false, H_DI, 0);
+			e_byte(&t->a, 0xff);
+			e_byte(&t->a, 0xd0);
+			e_byte(&t->a, 0x50); /* push rax; popfq */
+			e_byte(&t->a, 0x9d);
+		}
+		e_patch(e_jmp(&t->a), st.resume);
+	}
+}
+
+static void prologue(struct tr *t)
+{
+	struct asm_buf *a = &t->a;
+	e_byte(a, 0x53);                          /* push rbx */
+	e_op(a, 8, 0x83, 5, false, H_SP, 0);      /* sub rsp, 16: [rsp] = the epoch at entry */
+	e_byte(a, 16);
+	e_op(a, 8, 0x89, H_DI, false, H_BX, 0);   /* rbx = the CPU */
+	e_op(a, 8, 0x8b, H_AX, true, H_BX, OFF(tlb_epoch));
+	e_op(a, 8, 0x89, H_AX, true, H_SP, 0);
+	clear_shadow(t);
+}
+
+static void epilogue(struct tr *t)
+{
+	t->epilogue = t->a.p;
+	e_op(&t->a, 8, 0x83, 0, false, H_SP, 0);  /* add rsp, 16 */
+	e_byte(&t->a, 16);
+	e_byte(&t->a, 0x5b);                      /* pop rbx */
+	e_byte(&t->a, 0xc3);
+}
+
+/* One attempt into the code cache from bt->next; false when it did not fit. */
+static bool translate_into(struct bt *bt, struct tr *t, struct x86_cpu *c, const struct x86_insn *ins, unsigned n)
+{
+	memset(t, 0, offsetof(struct tr, st));
+	t->nst = 0;
+	t->a = (struct asm_buf){ bt->next, bt->next + BLOCK_ROOM, false };
+	t->bt = bt;
+	t->ins = ins;
+	t->n = n;
+	t->rip_of[0] = c->rip;
+	for (unsigned k = 0; k < n; k++)
+		t->rip_of[k + 1] = t->rip_of[k] + ins[k].len;
+	bool save[BT_MAX_INSNS], writes[BT_MAX_INSNS], live = true;
+	for (unsigned k = n; k-- > 0;) {
+		struct flag_use u = flag_use(t, k);
+		save[k] = live;
+		writes[k] = u.writes_all;
+		live = u.reads || (!u.writes_all && live);
+	}
+	prologue(t);
+	bool ended = false;
+	for (unsigned k = 0; k < n && !ended; k++) {
+		t->k = k;
+		t->rip = t->rip_of[k];
+		t->next = t->rip_of[k + 1];
+		unsigned first = t->nst;
+		if (native(t, &ins[k])) {
+			bt->native_insns++;
+			if (writes[k] && save[k])
+				save_flags(t);
+			for (unsigned s = first; s < t->nst; s++)
+				if (t->st[s].kind == ST_SLOW && t->st[s].k == k) {
+					t->st[s].resume = t->a.p;
+					t->st[s].reload = t->host_flags;
+				}
+		} else {
+			bt->callout_insns++;
+			callout(t, k, t->rip, t->next);
+			t->host_flags = false;
+		}
+		ended = ins[k].ends_block;
+	}
+	if (!ended) {
+		store_imm64(t, OFF(rip), t->rip_of[n]);
+		e_byte(&t->a, 0xb8);
+		e_u32(&t->a, n);
+	}
+	epilogue(t);
+	emit_stubs(t);
+	return !t->a.full && !t->overflow;
+}
+
+void *bt_translate(struct x86_jit *j, struct x86_cpu *c, const struct x86_insn *ins, unsigned n)
+{
+	struct bt *bt = (struct bt *)j;
+	if (n > BT_MAX_INSNS)
+		return NULL;
+	uint64_t t0 = host_ns();
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (attempt || (size_t)(bt->cache + bt->size - bt->next) < BLOCK_ROOM) {
+			/* full: start over, as QEMU does; every block translates again on use */
+			x86_forget_translations(c);
+			bt->next = bt->cache;
+			bt->flushes++;
+		}
+		uint8_t *code = bt->next;
+		if (translate_into(bt, bt->tr, c, ins, n)) {
+			bt->next = bt->tr->a.p;
+			bt->blocks++;
+			bt->bytes += (uint64_t)(bt->next - code);
+			bt->translate_ns += host_ns() - t0;
+			return code;
+		}
+	}
+	return NULL;
+}
+
+int bt_init(struct bt *t, size_t cache_bytes)
+{
+	memset(t, 0, sizeof(*t));
+	t->jit.translate = bt_translate;
+	t->tr = malloc(sizeof(*t->tr));
+	t->cache = mmap(NULL, cache_bytes, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!t->tr || t->cache == MAP_FAILED) {
+		free(t->tr);
+		t->tr = NULL;
+		t->cache = NULL;
+		return -1;
+	}
+	t->next = t->cache;
+	t->size = cache_bytes;
+	return 0;
+}
+
+void bt_free(struct bt *t)
+{
+	if (t->cache)
+		munmap(t->cache, t->size);
+	free(t->tr);
+	t->cache = NULL;
+	t->tr = NULL;
+}
