@@ -415,6 +415,32 @@ static void check_fails_on_an_injected_slowdown(void **state)
 	results_free(&b);
 }
 
+/* The translator executes the guest's instructions, not others: every deterministic
+ * figure of the interpreter (instructions, faults, TLB misses, device accesses per
+ * operation) is the translator's too. */
+static void bt_counts_what_emulate_counts(void **state)
+{
+	(void)state;
+	assert_int_equal(call(cmd_run, "run", "--modes", "emulate,bt", "--bench", "ptemod,pgfault,cr3_switch,cpuid,io_in,compute",
+			      "--reps", "3", "--rep-us", "2000", "--db", db, "--quiet", "--guest", GUEST, NULL), 0);
+	struct result_set rs;
+	load_run(0, &rs);
+	size_t compared = 0;
+	for (size_t i = 0; i < rs.nf; i++) {
+		const struct figure_rec *e = &rs.f[i];
+		if (strcmp(e->mode, "emulate") || !e->exact)
+			continue;
+		const struct figure_rec *b = figure_find(&rs, "bt", e->bench, e->name);
+		if (!b)
+			fail_msg("%s %s: %lld/%llu under emulate, none under bt", e->bench, e->name, (long long)e->count,
+				 (unsigned long long)e->ops);
+		assert_true(b->exact && b->count * (int64_t)e->ops == e->count * (int64_t)b->ops);
+		compared++;
+	}
+	assert_true(compared >= 6);
+	results_free(&rs);
+}
+
 /* The figures say what each benchmark does, exactly: one device access per port or MMIO
  * read, one VMI call per null call, a page fault per pgfault. */
 static void figures_count_what_the_benchmarks_do(void **state)
@@ -455,6 +481,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(installed_peers_report_into_the_same_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(check_fails_on_an_injected_slowdown, setup, teardown),
 		cmocka_unit_test_setup_teardown(figures_count_what_the_benchmarks_do, setup, teardown),
+		cmocka_unit_test_setup_teardown(bt_counts_what_emulate_counts, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -154,6 +154,12 @@ static void emulate_runs_every_benchmark(void **state)
 	runs_every_supported_benchmark(mode_find("emulate"));
 }
 
+static void bt_runs_every_benchmark(void **state)
+{
+	(void)state;
+	runs_every_supported_benchmark(mode_find("bt"));
+}
+
 static void vmi_runs_every_benchmark_on_each_engine(void **state)
 {
 	(void)state;
@@ -423,6 +429,37 @@ static int qemu_exit_status(const char *path)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -2;
 }
 
+/* 64-bit code under the interpreter and the translator alike: an instruction rewritten
+ * after it ran (the translation must go with the decode), a triple fault, a spin that
+ * only the watchdog ends. */
+static void long_mode_smc_fault_and_spin(void **state)
+{
+	(void)state;
+	static const uint8_t smc[] = {
+		0xb9, 0x02, 0, 0, 0,                         /* mov ecx, 2 */
+		0xb0, 0x21,                                  /* L: mov al, 0x21 */
+		0xc6, 0x05, 0xf8, 0xff, 0xff, 0xff, 0x42,    /* mov byte [rip - 8], 0x42: L's immediate */
+		0xff, 0xc9, 0x75, 0xf3,                      /* dec ecx; jnz L */
+		0xe6, 0xf4, 0xf4,                            /* out 0xf4, al; hlt */
+	};
+	static const uint8_t tf64[] = { 0x0f, 0x01, 0x1d, 0x03, 0x00, 0x00, 0x00, 0xcc, 0xeb, 0xfe,
+					0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t spin[] = { 0x48, 0x83, 0xc0, 0x01, 0xeb, 0xfa }; /* add rax, 1; jmp back */
+	const char *modes[] = { "emulate", "bt" };
+	for (int k = 0; k < 2; k++) {
+		const struct mode_ops *m = mode_find(modes[k]);
+		struct session_result r = boot_tiny(m, tiny_elf64("smc64", smc, sizeof(smc)), 30000);
+		if (r.out.end != RUN_EXITED)
+			fail_msg("%s: self-modifying kernel: %s", modes[k], r.out.reason);
+		assert_int_equal(r.out.exit_status, (0x42 << 1) | 1);
+		r = boot_tiny(m, tiny_elf64("tf64", tf64, sizeof(tf64)), 30000);
+		assert_int_equal(r.out.end, RUN_FAILED);
+		assert_non_null(strstr(r.out.reason, "triple fault"));
+		r = boot_tiny(m, tiny_elf64("spin64", spin, sizeof(spin)), 1000);
+		assert_int_equal(r.out.end, RUN_TIMEOUT);
+	}
+}
+
 /* 32-bit protected mode: iret out to ring 3, int 0x80 back in through a DPL-3 gate with
  * the TSS stack switch; the kernel checks the frame itself. QEMU TCG is the oracle. */
 static void emulate_32bit_privilege_change(void **state)
@@ -464,6 +501,8 @@ int main(void)
 		cmocka_unit_test(hw_runs_every_supported_benchmark),
 		cmocka_unit_test(emulate_runs_every_benchmark),
 		cmocka_unit_test(vmi_runs_every_benchmark_on_each_engine),
+		cmocka_unit_test(bt_runs_every_benchmark),
+		cmocka_unit_test(long_mode_smc_fault_and_spin),
 		cmocka_unit_test(emulate_boot_semantics),
 		cmocka_unit_test(emulate_paging_kernels_and_smc),
 		cmocka_unit_test(emulate_32bit_privilege_change),

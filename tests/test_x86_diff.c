@@ -20,6 +20,7 @@
 #include "../vmm/x86/fault.h"
 #include "../vmm/x86/mmu.h"
 #include "../vmm/x86/x86.h"
+#include "../modes/bt/bt.h"
 
 struct regs {
 	uint64_t r[16];
@@ -68,6 +69,8 @@ struct rig {
 	uint64_t undef_by_mnemonic[ZYDIS_MNEMONIC_MAX_VALUE + 1];
 	uint32_t undef_bits[ZYDIS_MNEMONIC_MAX_VALUE + 1];
 	uint64_t rng;
+	bool use_bt;                /* the second pass: the same cases through the translator */
+	struct bt bt;
 };
 
 static struct rig R;
@@ -107,6 +110,9 @@ static void map_page(uint64_t va, uint64_t pa)
 static int setup(void **state)
 {
 	(void)state;
+	bool use_bt = R.use_bt;
+	memset(&R, 0, sizeof(R));
+	R.use_bt = use_bt;
 	R.rng = 0x9e3779b97f4a7c15ull;
 	size_t tl = (size_t)(diff_tramp_end - (char *)diff_tramp);
 	uint8_t *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -117,6 +123,10 @@ static int setup(void **state)
 	R.slot = page + (diff_slot - (char *)diff_tramp);
 	assert_int_equal(mem_init(&R.mem, 16 << 20), 0);
 	assert_int_equal(x86_cpu_init(&R.cpu, &R.mem, &R.bus, NULL), 0);
+	if (R.use_bt) {
+		assert_int_equal(bt_init(&R.bt, 8u << 20), 0);
+		R.cpu.jit = &R.bt.jit;
+	}
 	R.next_table = TABLES_PA + 0x1000;
 	map_page(CODE_VA, CODE_PA);
 	map_page((uint64_t)R.data, DATA_PA);
@@ -169,8 +179,14 @@ static int teardown(void **state)
 				      (unsigned long long)R.undef_by_mnemonic[m], R.undef_bits[m]);
 	print_message("unicorn (second oracle) agrees with the host in %llu of %llu cases\n",
 		      (unsigned long long)R.uc_agree, (unsigned long long)R.uc_cases);
+	if (R.use_bt)
+		print_message("translator: %llu blocks, %llu instructions native, %llu callouts\n",
+			      (unsigned long long)R.bt.blocks, (unsigned long long)R.bt.native_insns,
+			      (unsigned long long)R.bt.callout_insns);
 	uc_close(R.uc);
 	x86_cpu_free(&R.cpu);
+	if (R.use_bt)
+		bt_free(&R.bt);
 	mem_free(&R.mem);
 	return 0;
 }
@@ -184,11 +200,16 @@ static void native_run(const uint8_t *code, unsigned len, struct regs *r)
 }
 
 /* The same code and registers in the model, for `steps` instructions; first_vector says
- * whether anything faulted. */
+ * whether anything faulted. Under the translator a jmp to the next instruction closes the
+ * block, so that the whole case is one translated block, and is taken back out of rip. */
 static struct x86_cpu *model_run(const uint8_t *code, unsigned len, const struct regs *in, uint64_t steps)
 {
 	struct x86_cpu *c = &R.cpu;
 	memcpy(mem_ptr(&R.mem, CODE_PA, 16), code, len);
+	if (R.use_bt) {
+		memcpy(mem_ptr(&R.mem, CODE_PA + len, 2), "\xeb\x00", 2);
+		steps++;
+	}
 	x86_forget_code_page(c, CODE_PA);
 	c->code.has_code[CODE_PA >> 12] = 0;
 	memcpy(c->r, in->r, sizeof(in->r));
@@ -199,6 +220,8 @@ static struct x86_cpu *model_run(const uint8_t *code, unsigned len, const struct
 	c->first_vector = -1;
 	bool stop = false;
 	x86_run(c, steps, &stop);
+	if (R.use_bt && c->rip == CODE_VA + len + 2)
+		c->rip -= 2;
 	R.cases++;
 	return c;
 }
@@ -615,5 +638,7 @@ int main(void)
 		cmocka_unit_test(conditions_after_compare),
 		cmocka_unit_test(division),
 	};
-	return cmocka_run_group_tests_name("x86 differential (host CPU as oracle)", tests, setup, teardown);
+	int failed = cmocka_run_group_tests_name("x86 differential (host CPU as oracle)", tests, setup, teardown);
+	R.use_bt = true;
+	return failed + cmocka_run_group_tests_name("x86 differential under the translator (bt)", tests, setup, teardown);
 }

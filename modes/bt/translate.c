@@ -704,6 +704,8 @@ static bool translate_into(struct bt *bt, struct tr *t, struct x86_cpu *c, const
 {
 	memset(t, 0, offsetof(struct tr, st));
 	t->nst = 0;
+	t->epilogue = NULL;
+	t->overflow = false;
 	t->a = (struct asm_buf){ bt->next, bt->next + BLOCK_ROOM, false };
 	t->bt = bt;
 	t->ins = ins;
