@@ -5,7 +5,7 @@
 #include "../collect/results.h"
 #include "../modes/mode.h"
 
-#define MAX_MODES 8
+#define MAX_MODES 12
 
 /* Benchmark x mode outcomes so far, for the progress line (a TTY) or lines (CI). */
 struct run_progress {

@@ -4,12 +4,13 @@
 #include "mode.h"
 
 extern const struct mode_ops hw_mode, native_mode, emulate_mode, bt_mode, vmi_mode, vmi_emulate_mode, vmi_hw_mode,
-	qemu_tcg_mode, qemu_kvm_mode, bochs_mode;
+	vmi_bt_mode, qemu_tcg_mode, qemu_kvm_mode, bochs_mode;
 
 const struct mode_ops *const mode_list[] = { &hw_mode, &emulate_mode, &bt_mode, &native_mode, &vmi_mode, &vmi_emulate_mode,
-					     &vmi_hw_mode, &qemu_tcg_mode, &qemu_kvm_mode, &bochs_mode, NULL };
+					     &vmi_hw_mode, &vmi_bt_mode, &qemu_tcg_mode, &qemu_kvm_mode, &bochs_mode, NULL };
 const struct mode_ops *const mode_all[] = { &hw_mode, &emulate_mode, &bt_mode, &native_mode, &vmi_mode, NULL };
-const struct mode_ops *const mode_matrix[] = { &hw_mode, &vmi_hw_mode, &emulate_mode, &vmi_emulate_mode, NULL };
+const struct mode_ops *const mode_matrix[] = { &hw_mode, &vmi_hw_mode, &emulate_mode, &vmi_emulate_mode, &bt_mode,
+					       &vmi_bt_mode, NULL };
 
 const struct mode_ops *mode_find(const char *name)
 {

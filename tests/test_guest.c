@@ -164,6 +164,7 @@ static void vmi_runs_every_benchmark_on_each_engine(void **state)
 {
 	(void)state;
 	runs_every_supported_benchmark(mode_find("vmi:emulate"));
+	runs_every_supported_benchmark(mode_find("vmi:bt"));
 	hw_or_skip();
 	runs_every_supported_benchmark(mode_find("vmi:hw"));
 }
