@@ -290,13 +290,14 @@ static bool alu(struct tr *t, const struct x86_insn *i, uint32_t rm_r, uint32_t 
 	return true;
 }
 
-/* shl/shr/sar by an immediate count that is not 0 (a count of 0 writes no flags) */
-static bool shift(struct tr *t, const struct x86_insn *i, unsigned digit)
+/* A one-operand group instruction (opcode op8 for bytes, op otherwise, /digit) on d in
+ * place, with an imm8 after it when imm >= 0; a 32-bit register goes through eax so that
+ * its upper half is zeroed. */
+static bool in_place(struct tr *t, const struct x86_insn *i, uint32_t op8, uint32_t op, unsigned digit, int imm)
 {
-	const struct x86_operand *d = &i->op[0], *s = &i->op[1];
+	const struct x86_operand *d = &i->op[0];
 	unsigned sz = d->size;
-	if (i->nops != 2 || !size_ok(sz) || s->kind != OPK_IMM || !(s->val & (sz == 8 ? 63 : 31)) ||
-	    (d->kind != OPK_REG && d->kind != OPK_MEM))
+	if (!size_ok(sz) || (d->kind != OPK_REG && d->kind != OPK_MEM))
 		return false;
 	if (d->kind == OPK_MEM) {
 		if (!mem_addr(t, i, d))
@@ -304,16 +305,27 @@ static bool shift(struct tr *t, const struct x86_insn *i, unsigned digit)
 		tlb(t, sz, ACC_WRITE);
 	}
 	struct asm_buf *a = &t->a;
-	if (d->kind == OPK_REG && sz == 4) {
+	bool via_eax = d->kind == OPK_REG && sz == 4;
+	if (via_eax)
 		e_op(a, 4, 0x8b, H_AX, true, H_BX, roff(d->reg));
-		e_op(a, 4, 0xc1, digit, false, H_AX, 0);
-		e_byte(a, (uint8_t)s->val);
+	if (via_eax || d->kind == OPK_MEM)
+		e_op(a, sz, sz == 1 ? op8 : op, digit, !via_eax, H_AX, 0);
+	else
+		e_op(a, sz, sz == 1 ? op8 : op, digit, true, H_BX, gpr_off(d));
+	if (imm >= 0)
+		e_byte(a, (uint8_t)imm);
+	if (via_eax)
 		e_op(a, 8, 0x89, H_AX, true, H_BX, roff(d->reg));
-	} else {
-		e_op(a, sz, sz == 1 ? 0xc0 : 0xc1, digit, true, d->kind == OPK_REG ? H_BX : H_AX,
-		     d->kind == OPK_REG ? gpr_off(d) : 0);
-		e_byte(a, (uint8_t)s->val);
-	}
+	return true;
+}
+
+/* shl/shr/sar by an immediate count that is not 0 (a count of 0 writes no flags) */
+static bool shift(struct tr *t, const struct x86_insn *i, unsigned digit)
+{
+	const struct x86_operand *s = &i->op[1];
+	if (i->nops != 2 || s->kind != OPK_IMM || !(s->val & (i->op[0].size == 8 ? 63 : 31)) ||
+	    !in_place(t, i, 0xc0, 0xc1, digit, (int)(s->val & 0xff)))
+		return false;
 	t->host_flags = true;
 	return true;
 }
@@ -321,24 +333,8 @@ static bool shift(struct tr *t, const struct x86_insn *i, unsigned digit)
 /* not (no flags) and neg, on a register or memory */
 static bool unary(struct tr *t, const struct x86_insn *i, unsigned digit)
 {
-	const struct x86_operand *d = &i->op[0];
-	unsigned sz = d->size;
-	if (i->nops != 1 || !size_ok(sz) || (d->kind != OPK_REG && d->kind != OPK_MEM))
+	if (i->nops != 1 || !in_place(t, i, 0xf6, 0xf7, digit, -1))
 		return false;
-	if (d->kind == OPK_MEM) {
-		if (!mem_addr(t, i, d))
-			return false;
-		tlb(t, sz, ACC_WRITE);
-	}
-	struct asm_buf *a = &t->a;
-	if (d->kind == OPK_REG && sz == 4) {
-		e_op(a, 4, 0x8b, H_AX, true, H_BX, roff(d->reg));
-		e_op(a, 4, 0xf7, digit, false, H_AX, 0);
-		e_op(a, 8, 0x89, H_AX, true, H_BX, roff(d->reg));
-	} else {
-		e_op(a, sz, sz == 1 ? 0xf6 : 0xf7, digit, true, d->kind == OPK_REG ? H_BX : H_AX,
-		     d->kind == OPK_REG ? gpr_off(d) : 0);
-	}
 	t->host_flags = digit == 3 || t->host_flags;
 	return true;
 }
