@@ -3,14 +3,6 @@
 #include <string.h>
 #include "figures.h"
 
-static uint64_t value_of(const struct mode_stats *st, const char *name)
-{
-	for (int i = 0; i < st->n; i++)
-		if (!strcmp(st->s[i].name, name))
-			return st->s[i].value;
-	return 0;
-}
-
 int figures_derive(const struct mode_stats pass[FIGURE_PASSES], const uint64_t ops[FIGURE_PASSES], const char *mode,
 		   const char *bench, struct result_set *rs)
 {
@@ -24,7 +16,7 @@ int figures_derive(const struct mode_stats pass[FIGURE_PASSES], const uint64_t o
 		uint64_t d[FIGURE_PASSES];
 		bool moved = false;
 		for (int p = 0; p < FIGURE_PASSES; p++) {
-			d[p] = value_of(&pass[p], name);
+			d[p] = mode_stat_value(&pass[p], name);
 			moved |= d[p] != 0;
 		}
 		bool exact = d[0] == d[2] && d[1] == d[3];

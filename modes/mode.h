@@ -34,6 +34,8 @@ struct mode_stats {
 
 void mode_stat_add(struct mode_stats *st, const char *name, uint64_t value);
 void mode_stat_host(struct mode_stats *st, const char *name, uint64_t value);
+/* The value of the statistic called name, 0 when st has none. */
+uint64_t mode_stat_value(const struct mode_stats *st, const char *name);
 /* The checks every engine's run loop makes between slices: the guest ended the machine,
  * the user interrupted, the watchdog expired. True, with *out filled, when the run is over. */
 bool run_over(const struct machine *m, bool interrupted, uint64_t deadline_ns, uint64_t timeout_ms,

@@ -45,6 +45,14 @@ static void stat_add(struct mode_stats *st, const char *name, uint64_t value, bo
 void mode_stat_add(struct mode_stats *st, const char *name, uint64_t value) { stat_add(st, name, value, false); }
 void mode_stat_host(struct mode_stats *st, const char *name, uint64_t value) { stat_add(st, name, value, true); }
 
+uint64_t mode_stat_value(const struct mode_stats *st, const char *name)
+{
+	for (int i = 0; i < st->n; i++)
+		if (!strcmp(st->s[i].name, name))
+			return st->s[i].value;
+	return 0;
+}
+
 bool run_over(const struct machine *m, bool interrupted, uint64_t deadline_ns, uint64_t timeout_ms,
 	      struct run_outcome *out)
 {

@@ -52,11 +52,7 @@ static void on_msg(void *opaque, const struct pvb_msg *msg)
 	struct mode_stats now;
 	gather(bt, &now);
 	for (int i = 0; i < now.n; i++)
-		for (int j = 0; j < bt->mark.n; j++)
-			if (!strcmp(now.s[i].name, bt->mark.s[j].name)) {
-				now.s[i].value -= bt->mark.s[j].value;
-				break;
-			}
+		now.s[i].value -= mode_stat_value(&bt->mark, now.s[i].name);
 	bt->s->on_count(bt->s->opaque, msg, &now);
 }
 

@@ -16,9 +16,7 @@ struct bt_vm {
 	struct bt bt;
 };
 
-static int bt_probe(char *why, size_t n) { (void)why; (void)n; return 0; }
 static const char *bt_backend(void) { return "translator"; }
-static const char *bt_bench_unsupported(const char *bench, unsigned needs) { (void)bench; (void)needs; return NULL; }
 
 static void *bt_create(struct machine *m, const struct boot_state *bs, char *err, size_t n)
 {
@@ -78,9 +76,9 @@ const struct mode_ops bt_mode = {
 	.name = "bt",
 	.summary = "64-bit guest code translated into x86-64 host code in a code cache; privileged\n"
 		   "and rare instructions are callouts into the interpreter's handlers",
-	.probe = bt_probe,
+	.probe = emu_probe,
 	.backend = bt_backend,
-	.bench_unsupported = bt_bench_unsupported,
+	.bench_unsupported = emu_bench_unsupported,
 	.create = bt_create,
 	.run = bt_run,
 	.stats = bt_stats,

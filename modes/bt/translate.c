@@ -42,10 +42,11 @@ struct tr {
 	uint64_t rip_of[BT_MAX_INSNS + 1];
 	bool host_flags;           /* host EFLAGS are the guest's arithmetic flags now */
 	bool dry;                  /* sizing up what is native: emit into scratch, keep no stubs */
-	struct stub st[MAX_STUBS];
 	unsigned nst;
 	uint8_t *epilogue;
 	bool overflow;
+	unsigned native, callouts; /* instructions of each kind in this translation */
+	struct stub st[MAX_STUBS]; /* last: a translation clears everything before it */
 };
 
 static int32_t roff(unsigned r) { return OFF(r) + 8 * (int32_t)r; }
@@ -699,9 +700,6 @@ static void epilogue(struct tr *t)
 static bool translate_into(struct bt *bt, struct tr *t, struct x86_cpu *c, const struct x86_insn *ins, unsigned n)
 {
 	memset(t, 0, offsetof(struct tr, st));
-	t->nst = 0;
-	t->epilogue = NULL;
-	t->overflow = false;
 	t->a = (struct asm_buf){ bt->next, bt->next + BLOCK_ROOM, false };
 	t->bt = bt;
 	t->ins = ins;
@@ -724,7 +722,7 @@ static bool translate_into(struct bt *bt, struct tr *t, struct x86_cpu *c, const
 		t->next = t->rip_of[k + 1];
 		unsigned first = t->nst;
 		if (native(t, &ins[k])) {
-			bt->native_insns++;
+			t->native++;
 			if (writes[k] && save[k])
 				save_flags(t);
 			for (unsigned s = first; s < t->nst; s++)
@@ -733,7 +731,7 @@ static bool translate_into(struct bt *bt, struct tr *t, struct x86_cpu *c, const
 					t->st[s].reload = t->host_flags;
 				}
 		} else {
-			bt->callout_insns++;
+			t->callouts++;
 			callout(t, k, t->rip, t->next);
 			t->host_flags = false;
 		}
@@ -766,6 +764,8 @@ void *bt_translate(struct x86_jit *j, struct x86_cpu *c, const struct x86_insn *
 		if (translate_into(bt, bt->tr, c, ins, n)) {
 			bt->next = bt->tr->a.p;
 			bt->blocks++;
+			bt->native_insns += bt->tr->native;
+			bt->callout_insns += bt->tr->callouts;
 			bt->bytes += (uint64_t)(bt->next - code);
 			bt->translate_ns += host_ns() - t0;
 			return code;

@@ -17,9 +17,9 @@
 static volatile sig_atomic_t interrupted;
 static void on_interrupt(int sig) { (void)sig; interrupted = 1; }
 
-static int emu_probe(char *why, size_t n) { (void)why; (void)n; return 0; }
+int emu_probe(char *why, size_t n) { (void)why; (void)n; return 0; }
 static const char *emu_backend(void) { return "interpreter"; }
-static const char *emu_bench_unsupported(const char *bench, unsigned needs) { (void)bench; (void)needs; return NULL; }
+const char *emu_bench_unsupported(const char *bench, unsigned needs) { (void)bench; (void)needs; return NULL; }
 
 /* A doorbell read that did not come through the direct call (another instruction
  * form): the registers are right here. */

@@ -11,6 +11,9 @@ struct emu_vm {
 	uint64_t run_ns, halts, halt_ns;
 };
 
+/* The interpreter needs nothing of the host and runs every benchmark. */
+int emu_probe(char *why, size_t n);
+const char *emu_bench_unsupported(const char *bench, unsigned needs);
 void *emu_create(struct machine *m, const struct boot_state *bs, char *err, size_t n);
 void emu_run(void *vm, uint64_t timeout_ms, struct run_outcome *out);
 void emu_stats(void *vm, struct mode_stats *st);
