@@ -42,10 +42,15 @@ static int parse_modes(struct run_opts *o, const char *list)
 	return o->nmodes ? 0 : cli_error("--modes selects no mode");
 }
 
+#define LOCKSTEP_REPS 2
+#define LOCKSTEP_REP_US 100
+#define LOCKSTEP_TIMEOUT_S 1200
+
 static const char run_help[] =
 	"usage: pvbench run [options]\n"
-	"  --modes LIST    comma-separated modes; all = hw, emulate, native, vmi (the default);\n"
-	"                  matrix = every engine with each interface (hw, vmi:hw, emulate, vmi:emulate)\n"
+	"  --modes LIST    comma-separated modes; all = hw, emulate, bt, native, vmi (the default);\n"
+	"                  matrix = every engine with each interface (hw, vmi:hw, emulate,\n"
+	"                  vmi:emulate, bt, vmi:bt)\n"
 	"  --bench LIST    comma-separated benchmarks, or all (default: all)\n"
 	"  --reps R        timed repetitions per benchmark (default 11)\n"
 	"  --warmup W      untimed repetitions first (default 1)\n"
@@ -60,7 +65,14 @@ static const char run_help[] =
 	"  --quiet         no progress lines\n"
 	"  --json          the run as JSON on stdout (the format of 'pvbench export --format json')\n"
 	"  --profile       per-hook profiles (VMI calls, exits, sensitive instructions, devices):\n"
-	"                  see 'pvbench profile'; timing every hook slows what it measures\n";
+	"                  see 'pvbench profile'; timing every hook slows what it measures\n"
+	"  --check-against REF  no measurement: run each mode in lockstep with engine REF\n"
+	"                  (e.g. --modes bt --check-against emulate) on virtual time, compare\n"
+	"                  the architectural state after every block and memory periodically,\n"
+	"                  and report the first divergence with the block's disassembly.\n"
+	"                  Repetitions default to %d of %d us; nothing is stored\n"
+	"  --corpus N      with --check-against: N random instruction streams instead of the\n"
+	"                  benchmark guest, from seed --seed S (default 1)\n";
 
 static void iso_now(char *buf, size_t n)
 {
@@ -90,11 +102,13 @@ int cmd_run(int argc, char **argv)
 		{ "rep-us", 1, 0, 'u' }, { "iters", 1, 0, 'i' }, { "db", 1, 0, 'd' }, { "mem", 1, 0, 'M' },
 		{ "timeout", 1, 0, 't' }, { "guest", 1, 0, 'g' }, { "guest-args", 1, 0, 'a' },
 		{ "serial", 0, 0, 's' }, { "quiet", 0, 0, 'q' }, { "profile", 0, 0, 'p' }, { "json", 0, 0, 'j' },
+		{ "check-against", 1, 0, 'c' }, { "corpus", 1, 0, 'C' }, { "seed", 1, 0, 'S' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	struct run_opts o = { .db = STORE_DEFAULT_PATH, .mem_mb = MEM_DEFAULT_MB };
-	const char *modes = "all";
-	bool json = false;
+	const char *modes = "all", *against = NULL;
+	bool json = false, sized = false;
+	uint64_t corpus = 0, seed = 1;
 	char err[512];
 	uint64_t v;
 	plan_defaults(&o.plan);
@@ -108,9 +122,9 @@ int cmd_run(int argc, char **argv)
 			if (plan_select(&o.plan, optarg, err, sizeof(err)))
 				return cli_error("%s", err);
 			break;
-		case 'r': if (cli_u64("--reps", optarg, 1, 1000, &v)) return EXIT_USAGE; o.plan.reps = (uint32_t)v; break;
-		case 'w': if (cli_u64("--warmup", optarg, 0, 100, &v)) return EXIT_USAGE; o.plan.warmup = (uint32_t)v; break;
-		case 'u': if (cli_u64("--rep-us", optarg, 10, 10000000, &o.plan.rep_us)) return EXIT_USAGE; break;
+		case 'r': if (cli_u64("--reps", optarg, 1, 1000, &v)) return EXIT_USAGE; o.plan.reps = (uint32_t)v; sized = true; break;
+		case 'w': if (cli_u64("--warmup", optarg, 0, 100, &v)) return EXIT_USAGE; o.plan.warmup = (uint32_t)v; sized = true; break;
+		case 'u': if (cli_u64("--rep-us", optarg, 10, 10000000, &o.plan.rep_us)) return EXIT_USAGE; sized = true; break;
 		case 'i': if (cli_u64("--iters", optarg, 1, 1ull << 32, &o.plan.iters)) return EXIT_USAGE; break;
 		case 'd': o.db = optarg; break;
 		case 'M': if (cli_u64("--mem", optarg, MEM_MIN_MB, MEM_MAX_MB, &o.mem_mb)) return EXIT_USAGE; break;
@@ -125,14 +139,29 @@ int cmd_run(int argc, char **argv)
 		case 'q': o.quiet = true; break;
 		case 'p': o.profile = true; break;
 		case 'j': json = true; break;
-		case 'h': fputs(run_help, stdout); return 0;
+		case 'c': against = optarg; break;
+		case 'C': if (cli_u64("--corpus", optarg, 1, 1000000, &corpus)) return EXIT_USAGE; break;
+		case 'S': if (cli_u64("--seed", optarg, 0, UINT64_MAX / 2, &seed)) return EXIT_USAGE; break;
+		case 'h': printf(run_help, LOCKSTEP_REPS, LOCKSTEP_REP_US); return 0;
 		default: return cli_error("unknown option or missing value: '%s' (see 'pvbench run --help')", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		return cli_error("unexpected argument '%s' (see 'pvbench run --help')", argv[optind]);
-	if (parse_modes(&o, modes) || check_guest(&o))
+	if (parse_modes(&o, modes) || (!corpus && check_guest(&o)))
 		return EXIT_USAGE;
+	if (corpus && !against)
+		return cli_error("--corpus needs --check-against");
+	if (against) {
+		if (!sized) { /* virtual time: small repetitions check the same code paths */
+			o.plan.reps = LOCKSTEP_REPS;
+			o.plan.warmup = 0;
+			o.plan.rep_us = LOCKSTEP_REP_US;
+		}
+		if (!o.timeout_s)
+			o.timeout_s = LOCKSTEP_TIMEOUT_S;
+		return run_lockstep(&o, against, corpus, seed);
+	}
 
 	struct store st;
 	if (store_open(&st, o.db, STORE_BUSY_MS, err, sizeof(err)))

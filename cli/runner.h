@@ -30,4 +30,9 @@ struct run_opts {
 void runner_run_mode(const struct run_opts *o, const struct mode_ops *m, uint64_t native_checksum,
 		     struct result_set *rs);
 
+/* --check-against (lockstep.c): each of o's modes in lockstep with the reference
+ * engine, over the benchmark guest or, when corpus > 0, that many random streams from
+ * seed on. 0: no divergence; 1: a divergence (reported); EXIT_USAGE: bad input. */
+int run_lockstep(const struct run_opts *o, const char *against, uint64_t corpus, uint64_t seed);
+
 #endif

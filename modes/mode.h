@@ -9,6 +9,8 @@
 #include "../vmm/machine.h"
 #include "plan.h"
 
+struct x86_cpu;
+
 enum run_end { RUN_EXITED, RUN_FAILED, RUN_TIMEOUT, RUN_INTERRUPTED };
 
 struct run_outcome {
@@ -70,6 +72,8 @@ struct mode_ops {
 	void (*run)(void *vm, uint64_t timeout_ms, struct run_outcome *out);
 	void (*stats)(void *vm, struct mode_stats *st);
 	void (*destroy)(void *vm);
+	/* engines built on the CPU model (vmm/x86): its state, for the lockstep checker */
+	struct x86_cpu *(*cpu)(void *vm);
 
 	/* host modes: native in pvbench's process, peers (another VMM booting the same
 	 * guest image) as child processes */

@@ -29,13 +29,16 @@ int machine_init(struct machine *m, const struct machine_config *c, char *err, s
 		m->tsc_ns_q32 = (uint64_t)((1000000000ull << 32) / c->tsc_hz);
 		m->clock = (struct clock){ tsc_now, m };
 	}
+	m->pit_clock = host_clock;
+	if (c->clock)
+		m->clock = m->pit_clock = *c->clock;
 	if (mem_init(&m->mem, c->mem_bytes)) {
 		snprintf(err, errlen, "cannot allocate %llu MiB of guest memory",
 			 (unsigned long long)(c->mem_bytes >> 20));
 		return -1;
 	}
 	if (uart_init(&m->uart, &m->bus, PVB_COM1_PORT, c->serial_echo_fd) ||
-	    pit_init(&m->pit, &m->bus, &host_clock) ||
+	    pit_init(&m->pit, &m->bus, &m->pit_clock) ||
 	    lapic_init(&m->lapic, &m->bus, &m->clock, c->tsc_hz) ||
 	    ctl_init(&m->ctl, &m->bus, &m->mem, c->on_msg, c->msg_opaque)) {
 		snprintf(err, errlen, "device ranges overlap on the bus");

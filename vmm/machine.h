@@ -21,10 +21,14 @@ struct machine_config {
 	bool vmi;             /* expose the VMI ROM */
 	bool lapic_in_kernel; /* the engine keeps its own LAPIC: the ROM withdraws alarm calls */
 	struct profile *prof; /* per-hook profile to record into, or NULL */
+	/* every device's time from this clock (the lockstep checker's virtual time), or
+	 * NULL for the host's */
+	const struct clock *clock;
 };
 
 struct machine {
 	struct clock clock;      /* what the LAPIC reads; see machine_init */
+	struct clock pit_clock;  /* what the PIT reads */
 	uint64_t tsc_ns_q32;     /* ns per TSC tick, 32.32 fixed point */
 	struct guest_mem mem;
 	struct bus bus;

@@ -72,6 +72,8 @@ static void bt_destroy(void *vm)
 	free(v);
 }
 
+static struct x86_cpu *bt_cpu(void *vm) { return emu_cpu(((struct bt_vm *)vm)->emu); }
+
 const struct mode_ops bt_mode = {
 	.name = "bt",
 	.summary = "64-bit guest code translated into x86-64 host code in a code cache; privileged\n"
@@ -83,4 +85,5 @@ const struct mode_ops bt_mode = {
 	.run = bt_run,
 	.stats = bt_stats,
 	.destroy = bt_destroy,
+	.cpu = bt_cpu,
 };

@@ -41,6 +41,7 @@ struct tr {
 	uint64_t rip, next;        /* of instruction k */
 	uint64_t rip_of[BT_MAX_INSNS + 1];
 	bool host_flags;           /* host EFLAGS are the guest's arithmetic flags now */
+	bool flags_live;           /* a later instruction (or a fault) may read instruction k's flags */
 	bool dry;                  /* sizing up what is native: emit into scratch, keep no stubs */
 	unsigned nst;
 	uint8_t *epilogue;
@@ -320,11 +321,14 @@ static bool in_place(struct tr *t, const struct x86_insn *i, uint32_t op8, uint3
 	return true;
 }
 
-/* shl/shr/sar by an immediate count that is not 0 (a count of 0 writes no flags) */
+/* shl/shr/sar by an immediate count that is not 0 (a count of 0 writes no flags). The
+ * SDM leaves AF, and OF beyond a count of 1, undefined, and hosts differ there: when
+ * something can read the flags, the model's handler decides them (a callout), so that
+ * every host translates to the same guest state. */
 static bool shift(struct tr *t, const struct x86_insn *i, unsigned digit)
 {
 	const struct x86_operand *s = &i->op[1];
-	if (i->nops != 2 || s->kind != OPK_IMM || !(s->val & (i->op[0].size == 8 ? 63 : 31)) ||
+	if (t->flags_live || i->nops != 2 || s->kind != OPK_IMM || !(s->val & (i->op[0].size == 8 ? 63 : 31)) ||
 	    !in_place(t, i, 0xc0, 0xc1, digit, (int)(s->val & 0xff)))
 		return false;
 	t->host_flags = true;
@@ -340,12 +344,13 @@ static bool unary(struct tr *t, const struct x86_insn *i, unsigned digit)
 	return true;
 }
 
-/* imul r, r/m and imul r, r/m, imm at 32 or 64 bits */
+/* imul r, r/m and imul r, r/m, imm at 32 or 64 bits; a callout when its flags can be
+ * read, since SF, ZF, AF and PF are undefined (see shift) */
 static bool imul(struct tr *t, const struct x86_insn *i)
 {
 	const struct x86_operand *d = &i->op[0], *s = &i->op[1];
 	unsigned sz = d->size;
-	if ((i->nops != 2 && i->nops != 3) || (sz != 4 && sz != 8) || d->kind != OPK_REG ||
+	if (t->flags_live || (i->nops != 2 && i->nops != 3) || (sz != 4 && sz != 8) || d->kind != OPK_REG ||
 	    (s->kind != OPK_REG && s->kind != OPK_MEM) || (i->nops == 3 && i->op[2].kind != OPK_IMM))
 		return false;
 	if (s->kind == OPK_MEM) {
@@ -632,14 +637,17 @@ static struct flag_use flag_use(struct tr *t, unsigned k)
 	return u;
 }
 
-/* Host EFLAGS into the guest's lazy flags, when a later instruction can read them. */
-static void save_flags(struct tr *t)
+/* Host EFLAGS into the guest's lazy flags, when a later instruction can read them. After
+ * a logic instruction AF is undefined: it reads as the model leaves it (CC_HOST_LOGIC). */
+static void save_flags(struct tr *t, unsigned mnemonic)
 {
+	bool logic = mnemonic == ZYDIS_MNEMONIC_AND || mnemonic == ZYDIS_MNEMONIC_OR || mnemonic == ZYDIS_MNEMONIC_XOR ||
+		     mnemonic == ZYDIS_MNEMONIC_TEST;
 	e_byte(&t->a, 0x9c); /* pushfq */
 	e_byte(&t->a, 0x58); /* pop rax */
 	e_op(&t->a, 8, 0x89, H_AX, true, H_BX, OFF(cc.src));
 	e_op(&t->a, 1, 0xc6, 0, true, H_BX, OFF(cc.op));
-	e_byte(&t->a, CC_EFLAGS);
+	e_byte(&t->a, logic ? CC_HOST_LOGIC : CC_EFLAGS);
 }
 
 static uint64_t load_flags(struct x86_cpu *c) { return x86_arith_flags(c) | 0x2; }
@@ -709,6 +717,7 @@ static bool translate_into(struct bt *bt, struct tr *t, struct x86_cpu *c, const
 		t->rip_of[k + 1] = t->rip_of[k] + ins[k].len;
 	bool save[BT_MAX_INSNS], writes[BT_MAX_INSNS], live = true;
 	for (unsigned k = n; k-- > 0;) {
+		t->flags_live = live;
 		struct flag_use u = flag_use(t, k);
 		save[k] = live;
 		writes[k] = u.writes_all;
@@ -721,10 +730,11 @@ static bool translate_into(struct bt *bt, struct tr *t, struct x86_cpu *c, const
 		t->rip = t->rip_of[k];
 		t->next = t->rip_of[k + 1];
 		unsigned first = t->nst;
+		t->flags_live = save[k];
 		if (native(t, &ins[k])) {
 			t->native++;
 			if (writes[k] && save[k])
-				save_flags(t);
+				save_flags(t, ins[k].mnemonic);
 			for (unsigned s = first; s < t->nst; s++)
 				if (t->st[s].kind == ST_SLOW && t->st[s].k == k) {
 					t->st[s].resume = t->a.p;

@@ -56,6 +56,8 @@ void emu_destroy(void *opaque)
 	free(v);
 }
 
+struct x86_cpu *emu_cpu(void *vm) { return &((struct emu_vm *)vm)->cpu; }
+
 /* wake_ns on the machine's clock (the LAPIC's next event) */
 static void sleep_until(const struct clock *clk, uint64_t wake_ns)
 {
@@ -138,4 +140,5 @@ const struct mode_ops emulate_mode = {
 	.run = emu_run,
 	.stats = emu_stats,
 	.destroy = emu_destroy,
+	.cpu = emu_cpu,
 };

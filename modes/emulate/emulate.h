@@ -18,5 +18,6 @@ void *emu_create(struct machine *m, const struct boot_state *bs, char *err, size
 void emu_run(void *vm, uint64_t timeout_ms, struct run_outcome *out);
 void emu_stats(void *vm, struct mode_stats *st);
 void emu_destroy(void *vm);
+struct x86_cpu *emu_cpu(void *vm);
 
 #endif

@@ -1,7 +1,6 @@
 /* Where the interpreter leaves the CPU model for the VMM without an exit: the VMI
  * doorbell as a direct call, and the timing of sensitive instructions for profiles. */
 #include <Zydis/Zydis.h>
-#include <x86intrin.h>
 #include "decode.h"
 #include "exec.h"
 #include "mmu.h"
@@ -10,7 +9,7 @@
 void x86_vmi_regs(const struct x86_cpu *c, struct vmi_regs *r)
 {
 	*r = (struct vmi_regs){ .arg = { c->r[R_DI], c->r[R_SI], c->r[R_DX], c->r[R_CX], c->r[R_R8], c->r[R_R9] },
-				.cr3 = c->cr3, .tsc = __rdtsc() + (uint64_t)c->tsc_offset };
+				.cr3 = c->cr3, .tsc = x86_host_tsc(c) + (uint64_t)c->tsc_offset };
 }
 
 /* mov rax, [doorbell + 8n]: the read goes through the MMU like any other (a mapping

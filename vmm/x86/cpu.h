@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <x86intrin.h>
 #include "../bus.h"
 #include "../lapic.h"
 #include "../mem.h"
@@ -37,6 +38,8 @@ enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_NONE = 7 };
  * flags are computed only when something reads them. */
 enum cc_op {
 	CC_EFLAGS, /* cc_src holds the flags themselves */
+	CC_HOST_LOGIC, /* the host's flags after a logic instruction (the translator's): AF
+			  as the model leaves it, clear, whatever the host did */
 	CC_ADD, CC_ADC, CC_SUB, CC_SBB, CC_LOGIC, CC_INC, CC_DEC, CC_SHL, CC_SHR, CC_SAR,
 };
 
@@ -105,6 +108,10 @@ struct x86_cpu {
 	bool lapic_dirty;          /* the guest touched a device or an MSR: re-read the LAPIC */
 	uint64_t next_irq_tsc;     /* host TSC at the LAPIC's next timer event */
 	enum x86_exit exit;
+	/* the lockstep checker's: time that moves only between its steps (the TSC the guest
+	 * and the run loop read), and x86_run returning after each block */
+	const uint64_t *virtual_tsc;
+	bool one_block;
 
 	struct guest_mem *mem;
 	struct bus *bus;
@@ -136,6 +143,9 @@ struct x86_cpu {
 
 	struct x86_counters count;
 };
+
+/* The TSC before the guest's offset: the host's, or the lockstep checker's. */
+static inline uint64_t x86_host_tsc(const struct x86_cpu *c) { return c->virtual_tsc ? *c->virtual_tsc : __rdtsc(); }
 
 /* Arithmetic flags from the lazy state; the full RFLAGS image. */
 uint32_t x86_arith_flags(const struct x86_cpu *c);

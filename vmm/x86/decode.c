@@ -177,13 +177,16 @@ const char *x86_mnemonic_name(unsigned mnemonic)
 	return s ? s : "?";
 }
 
-void x86_disasm(const uint8_t *buf, unsigned len, unsigned bits, uint64_t rip, char *out, size_t n)
+unsigned x86_disasm(const uint8_t *buf, unsigned len, unsigned bits, uint64_t rip, char *out, size_t n)
 {
 	ZydisDecodedInstruction zi;
 	ZydisDecodedOperand zo[ZYDIS_MAX_OPERAND_COUNT];
 	ZydisFormatter f;
 	ZydisFormatterInit(&f, ZYDIS_FORMATTER_STYLE_ATT);
 	if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(decoder_for(bits), buf, len, &zi, zo)) ||
-	    !ZYAN_SUCCESS(ZydisFormatterFormatInstruction(&f, &zi, zo, zi.operand_count_visible, out, n, rip, NULL)))
+	    !ZYAN_SUCCESS(ZydisFormatterFormatInstruction(&f, &zi, zo, zi.operand_count_visible, out, n, rip, NULL))) {
 		snprintf(out, n, "?");
+		return 0;
+	}
+	return zi.length;
 }

@@ -26,7 +26,8 @@ const char *x86_mnemonic_name(unsigned mnemonic);
 /* Callouts (callout.c): the VMI doorbell read as a direct call into the VMM, and a
  * sensitive instruction timed into the profile. */
 x86_op_fn op_vmi_doorbell, op_profiled;
-/* Disassembly of one instruction for diagnostics ("?" when it does not decode). */
-void x86_disasm(const uint8_t *buf, unsigned len, unsigned bits, uint64_t rip, char *out, size_t n);
+/* Disassembly of one instruction for diagnostics ("?" when it does not decode); its
+ * length, 0 when it does not decode. */
+unsigned x86_disasm(const uint8_t *buf, unsigned len, unsigned bits, uint64_t rip, char *out, size_t n);
 
 #endif

@@ -20,6 +20,8 @@ uint32_t x86_arith_flags(const struct x86_cpu *c)
 	const struct lazy_flags *f = &c->cc;
 	if (f->op == CC_EFLAGS)
 		return (uint32_t)f->src & F_ARITH;
+	if (f->op == CC_HOST_LOGIC)
+		return (uint32_t)f->src & F_ARITH & ~F_AF;
 	unsigned sz = f->size;
 	uint64_t m = mask_of(sz), s = sign_of(sz);
 	uint64_t dst = f->dst & m, src = f->src & m, res = f->res & m;

@@ -1,7 +1,6 @@
 /* Fetch, decode (through the cache), execute; faults unwind here and are delivered. */
 #include <stdlib.h>
 #include <string.h>
-#include <x86intrin.h>
 #include "decode.h"
 #include "exec.h"
 #include "mmu.h"
@@ -278,7 +277,7 @@ static bool take_interrupt(struct x86_cpu *c)
 		return false;
 	/* reading the host clock is slow under a hypervisor: the TSC says whether the next
 	 * timer event can have come, and only then is the LAPIC brought up to date */
-	uint64_t tsc = __rdtsc();
+	uint64_t tsc = x86_host_tsc(c);
 	if (!c->lapic_dirty && tsc < c->next_irq_tsc && !lapic_irr_pending(c->lapic))
 		return false;
 	c->lapic_dirty = false;
@@ -336,6 +335,8 @@ uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop)
 		k += c->jit && b != &scratch ? run_translated(c, b, max - k) : run_block(c, b, max - k);
 		if (c->attention || b == &scratch)
 			b = NULL; /* the mode may have changed: no link from here */
+		if (c->one_block)
+			break;
 	}
 	return k;
 }

@@ -1,7 +1,6 @@
 /* Segments and descriptors, far transfers, control registers, MSRs, CPUID, port I/O
  * and the privileged one-liners. */
 #include <string.h>
-#include <x86intrin.h>
 #include "decode.h"
 #include "exec.h"
 #include "mmu.h"
@@ -24,7 +23,7 @@ static void need_cpl0(struct x86_cpu *c)
 		x86_raise(c, EXC_GP, 0);
 }
 
-static uint64_t read_tsc(const struct x86_cpu *c) { return __rdtsc() + (uint64_t)c->tsc_offset; }
+static uint64_t read_tsc(const struct x86_cpu *c) { return x86_host_tsc(c) + (uint64_t)c->tsc_offset; }
 
 uint64_t read_descriptor(struct x86_cpu *c, uint16_t sel, uint64_t *hi)
 {
@@ -391,7 +390,7 @@ void op_wrmsr(struct x86_cpu *c, const struct x86_insn *i)
 	else if (msr == 0xc0000080)
 		set_efer(c, v);
 	else if (msr == 0x10)
-		c->tsc_offset = (int64_t)(v - __rdtsc());
+		c->tsc_offset = (int64_t)(v - x86_host_tsc(c));
 	else if (msr == 0x6e0 && c->lapic)
 		lapic_write_tsc_deadline(c->lapic, v, read_tsc(c));
 	else

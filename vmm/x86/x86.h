@@ -24,6 +24,11 @@ struct x86_jit {
 /* Every block's translation forgotten (the translator's code cache is being reset). */
 void x86_forget_translations(struct x86_cpu *c);
 
+/* Lines "  field  0xA  vs  0xB" into out for every architectural field in which a and b
+ * differ (registers, RFLAGS, control, segment, descriptor-table and debug registers,
+ * MSRs, CPL, the run state); returns how many. */
+int x86_state_diff(const struct x86_cpu *a, const struct x86_cpu *b, char *out, size_t n);
+
 /* The arguments, CR3 and TSC a VMI call reads. */
 void x86_vmi_regs(const struct x86_cpu *c, struct vmi_regs *r);
 

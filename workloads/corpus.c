@@ -1,0 +1,306 @@
+#include <elf.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <Zydis/Zydis.h>
+#include "corpus.h"
+#include "proto.h"
+
+#define LOAD_BASE  0x200000ull
+#define IDT_OFF    0x0
+#define IDTR_OFF   0x200
+#define STUBS_OFF  0x210     /* 32 stubs of 8 bytes */
+#define COMMON_OFF 0x310
+#define ENTRY_OFF  0x400
+#define DATA_OFF   0x40000   /* two random pages: [rsi + disp] lands here */
+#define SEG_SIZE   (DATA_OFF + 0x2000)
+#define FILE_OFF   0x1000
+#define BAD_PAGE   0x100000000ull        /* rdi: beyond the loader's 4 GiB map (#PF) */
+#define NONCANONICAL 0x8000000000000000ull /* rbp: #GP */
+
+struct gen {
+	uint8_t *seg;
+	unsigned at;       /* next code byte */
+	uint64_t rng;
+	bool broken;       /* Zydis had no encoding for a fixed instruction */
+};
+
+static uint64_t rnd(struct gen *g)
+{
+	g->rng ^= g->rng << 13;
+	g->rng ^= g->rng >> 7;
+	g->rng ^= g->rng << 17;
+	return g->rng;
+}
+
+/* The registers a stream computes with: never rsp (the stack), rsi (the data pages),
+ * rdi and rbp (pointers that fault). */
+static const uint8_t pool[] = { 0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15 };
+
+static ZydisRegister gpr(unsigned idx, unsigned size, bool high8)
+{
+	switch (size) {
+	case 1:
+		if (idx < 4)
+			return (ZydisRegister)((high8 ? ZYDIS_REGISTER_AH : ZYDIS_REGISTER_AL) + idx);
+		return (ZydisRegister)(ZYDIS_REGISTER_R8B + idx - 8);
+	case 2: return (ZydisRegister)(ZYDIS_REGISTER_AX + idx);
+	case 4: return (ZydisRegister)(ZYDIS_REGISTER_EAX + idx);
+	default: return (ZydisRegister)(ZYDIS_REGISTER_RAX + idx);
+	}
+}
+
+static ZydisEncoderOperand reg(ZydisRegister r) { return (ZydisEncoderOperand){ .type = ZYDIS_OPERAND_TYPE_REGISTER, .reg.value = r }; }
+static ZydisEncoderOperand imm(int64_t v) { return (ZydisEncoderOperand){ .type = ZYDIS_OPERAND_TYPE_IMMEDIATE, .imm.s = v }; }
+static ZydisEncoderOperand mem(ZydisRegister base, int64_t disp, unsigned size)
+{
+	ZydisEncoderOperand o = { .type = ZYDIS_OPERAND_TYPE_MEMORY };
+	o.mem.base = base;
+	o.mem.displacement = disp;
+	o.mem.size = (ZyanU16)size;
+	return o;
+}
+
+/* One instruction into buf; its length, 0 when Zydis has no encoding for it. */
+static unsigned encode(uint8_t *buf, ZydisMnemonic m, unsigned n, const ZydisEncoderOperand *ops)
+{
+	ZydisEncoderRequest q;
+	memset(&q, 0, sizeof(q));
+	q.machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
+	q.mnemonic = m;
+	q.operand_count = (ZyanU8)n;
+	memcpy(q.operands, ops, n * sizeof(*ops));
+	ZyanUSize len = ZYDIS_MAX_INSTRUCTION_LENGTH;
+	return ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(&q, buf, &len)) ? (unsigned)len : 0;
+}
+
+static void emit(struct gen *g, ZydisMnemonic m, unsigned n, ZydisEncoderOperand a, ZydisEncoderOperand b)
+{
+	ZydisEncoderOperand ops[2] = { a, b };
+	unsigned len = encode(g->seg + g->at, m, n, ops);
+	g->broken |= !len;
+	g->at += len;
+}
+
+static uint64_t edge_or_random(struct gen *g)
+{
+	static const uint64_t edges[] = { 0, 1, 2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff,
+					  0x80000000, 0xffffffff, 0x7fffffffffffffffull, 0x8000000000000000ull, ~0ull };
+	return rnd(g) % 3 ? rnd(g) : edges[rnd(g) % (sizeof(edges) / sizeof(edges[0]))];
+}
+
+/* Operand shapes: r register, m memory, i immediate, c cl; x a narrower source. */
+enum form { F_R, F_M, F_RR, F_RM, F_MR, F_RI, F_MI, F_RI8, F_RC, F_RRI, F_RRC, F_RX, F_MX, F_NONE, F_PUSHPOP };
+
+static const struct shape {
+	ZydisMnemonic m;
+	enum form f;
+	uint8_t sizes;     /* bit s: operand size 1 << s bytes */
+	bool faults;       /* may fault with these operands (divide): gets a resume marker */
+} shapes[] = {
+#define ARITH(m) { m, F_RR, 15, 0 }, { m, F_RI, 15, 0 }, { m, F_RM, 15, 0 }, { m, F_MR, 15, 0 }, { m, F_MI, 15, 0 }
+	ARITH(ZYDIS_MNEMONIC_ADD), ARITH(ZYDIS_MNEMONIC_ADC), ARITH(ZYDIS_MNEMONIC_SUB), ARITH(ZYDIS_MNEMONIC_SBB),
+	ARITH(ZYDIS_MNEMONIC_CMP), ARITH(ZYDIS_MNEMONIC_AND), ARITH(ZYDIS_MNEMONIC_OR), ARITH(ZYDIS_MNEMONIC_XOR),
+	ARITH(ZYDIS_MNEMONIC_MOV),
+#undef ARITH
+	{ ZYDIS_MNEMONIC_TEST, F_RR, 15, 0 }, { ZYDIS_MNEMONIC_TEST, F_RI, 15, 0 }, { ZYDIS_MNEMONIC_TEST, F_MR, 15, 0 },
+#define UNARY(m) { m, F_R, 15, 0 }, { m, F_M, 15, 0 }
+	UNARY(ZYDIS_MNEMONIC_INC), UNARY(ZYDIS_MNEMONIC_DEC), UNARY(ZYDIS_MNEMONIC_NEG), UNARY(ZYDIS_MNEMONIC_NOT),
+	UNARY(ZYDIS_MNEMONIC_MUL), UNARY(ZYDIS_MNEMONIC_IMUL),
+#undef UNARY
+#define SHIFT(m) { m, F_RI8, 15, 0 }, { m, F_RC, 15, 0 }
+	SHIFT(ZYDIS_MNEMONIC_SHL), SHIFT(ZYDIS_MNEMONIC_SHR), SHIFT(ZYDIS_MNEMONIC_SAR), SHIFT(ZYDIS_MNEMONIC_ROL),
+	SHIFT(ZYDIS_MNEMONIC_ROR), SHIFT(ZYDIS_MNEMONIC_RCL), SHIFT(ZYDIS_MNEMONIC_RCR),
+#undef SHIFT
+	{ ZYDIS_MNEMONIC_SHLD, F_RRI, 14, 0 }, { ZYDIS_MNEMONIC_SHRD, F_RRC, 14, 0 },
+	{ ZYDIS_MNEMONIC_IMUL, F_RR, 14, 0 }, { ZYDIS_MNEMONIC_IMUL, F_RM, 14, 0 }, { ZYDIS_MNEMONIC_IMUL, F_RRI, 14, 0 },
+	{ ZYDIS_MNEMONIC_DIV, F_R, 15, 1 }, { ZYDIS_MNEMONIC_IDIV, F_R, 15, 1 },
+	{ ZYDIS_MNEMONIC_BT, F_RR, 14, 0 }, { ZYDIS_MNEMONIC_BTS, F_RI8, 14, 0 }, { ZYDIS_MNEMONIC_BTR, F_RR, 14, 0 },
+	{ ZYDIS_MNEMONIC_BTC, F_RI8, 14, 0 }, { ZYDIS_MNEMONIC_BSF, F_RR, 14, 0 }, { ZYDIS_MNEMONIC_BSR, F_RR, 14, 0 },
+	{ ZYDIS_MNEMONIC_POPCNT, F_RR, 14, 0 }, { ZYDIS_MNEMONIC_BSWAP, F_R, 12, 0 },
+	{ ZYDIS_MNEMONIC_MOVZX, F_RX, 14, 0 }, { ZYDIS_MNEMONIC_MOVSX, F_RX, 14, 0 }, { ZYDIS_MNEMONIC_MOVZX, F_MX, 14, 0 },
+	{ ZYDIS_MNEMONIC_MOVSX, F_MX, 14, 0 }, { ZYDIS_MNEMONIC_MOVSXD, F_RX, 8, 0 }, { ZYDIS_MNEMONIC_LEA, F_RM, 14, 0 },
+	{ ZYDIS_MNEMONIC_XCHG, F_RR, 15, 0 }, { ZYDIS_MNEMONIC_XCHG, F_MR, 15, 0 }, { ZYDIS_MNEMONIC_XADD, F_RR, 15, 0 },
+	{ ZYDIS_MNEMONIC_XADD, F_MR, 15, 0 }, { ZYDIS_MNEMONIC_CMPXCHG, F_RR, 15, 0 }, { ZYDIS_MNEMONIC_CMPXCHG, F_MR, 15, 0 },
+	{ ZYDIS_MNEMONIC_CMOVB, F_RR, 14, 0 }, { ZYDIS_MNEMONIC_CMOVLE, F_RR, 14, 0 }, { ZYDIS_MNEMONIC_CMOVNZ, F_RM, 14, 0 },
+	{ ZYDIS_MNEMONIC_CMOVO, F_RR, 14, 0 }, { ZYDIS_MNEMONIC_CMOVP, F_RR, 14, 0 }, { ZYDIS_MNEMONIC_CMOVNBE, F_RR, 14, 0 },
+	{ ZYDIS_MNEMONIC_SETB, F_R, 1, 0 }, { ZYDIS_MNEMONIC_SETLE, F_R, 1, 0 }, { ZYDIS_MNEMONIC_SETNZ, F_M, 1, 0 },
+	{ ZYDIS_MNEMONIC_SETNS, F_R, 1, 0 }, { ZYDIS_MNEMONIC_SETP, F_R, 1, 0 }, { ZYDIS_MNEMONIC_SETNL, F_R, 1, 0 },
+	{ ZYDIS_MNEMONIC_CLC, F_NONE, 0, 0 }, { ZYDIS_MNEMONIC_STC, F_NONE, 0, 0 }, { ZYDIS_MNEMONIC_CMC, F_NONE, 0, 0 },
+	{ ZYDIS_MNEMONIC_LAHF, F_NONE, 0, 0 }, { ZYDIS_MNEMONIC_SAHF, F_NONE, 0, 0 }, { ZYDIS_MNEMONIC_CBW, F_NONE, 0, 0 },
+	{ ZYDIS_MNEMONIC_CWDE, F_NONE, 0, 0 }, { ZYDIS_MNEMONIC_CDQE, F_NONE, 0, 0 }, { ZYDIS_MNEMONIC_CQO, F_NONE, 0, 0 },
+	{ ZYDIS_MNEMONIC_CDQ, F_NONE, 0, 0 }, { ZYDIS_MNEMONIC_NOP, F_NONE, 0, 0 },
+	{ ZYDIS_MNEMONIC_PUSH, F_PUSHPOP, 8, 0 }, { ZYDIS_MNEMONIC_POP, F_PUSHPOP, 8, 0 },
+};
+
+/* A random operand size allowed by mask */
+static unsigned size_of(struct gen *g, uint8_t mask)
+{
+	for (;;) {
+		unsigned s = (unsigned)(rnd(g) % 4);
+		if (mask & (1u << s))
+			return 1u << s;
+	}
+}
+
+/* A memory operand: mostly the data pages, sometimes a page that faults. */
+static ZydisEncoderOperand data_mem(struct gen *g, unsigned size, bool *faults)
+{
+	unsigned pick = (unsigned)(rnd(g) % 16);
+	*faults = pick < 2;
+	ZydisRegister base = pick == 0 ? ZYDIS_REGISTER_RDI : pick == 1 ? ZYDIS_REGISTER_RBP : ZYDIS_REGISTER_RSI;
+	return mem(base, (int64_t)(rnd(g) % (0x2000 - 8)), size);
+}
+
+/* One random instruction of shape s into buf; its length (0: no encoding, try another). */
+static unsigned one(struct gen *g, const struct shape *s, uint8_t *buf, bool *faults)
+{
+	unsigned size = s->sizes ? size_of(g, s->sizes) : 8, narrow = size == 2 || rnd(g) & 1 ? 1 : 2;
+	bool high = rnd(g) % 4 == 0;
+	ZydisRegister r1 = gpr(pool[rnd(g) % sizeof(pool)], size, high), r2 = gpr(pool[rnd(g) % sizeof(pool)], size, high);
+	int64_t i = (int64_t)edge_or_random(g);
+	i = size == 8 ? (int64_t)(int32_t)i : size == 4 ? (int64_t)(uint32_t)i : (int64_t)(i & ((1ll << (size * 8)) - 1));
+	bool mf;
+	ZydisEncoderOperand o[3], m = data_mem(g, size, &mf);
+	*faults = s->faults || (mf && (s->f == F_M || s->f == F_RM || s->f == F_MR || s->f == F_MI));
+	unsigned n = 2;
+	switch (s->f) {
+	case F_R: o[0] = reg(r1); n = 1; break;
+	case F_M: o[0] = m; n = 1; break;
+	case F_RR: o[0] = reg(r1); o[1] = reg(r2); break;
+	case F_RM: o[0] = reg(r1); o[1] = m; break;
+	case F_MR: o[0] = m; o[1] = reg(r2); break;
+	case F_RI: o[0] = reg(r1); o[1] = imm(i); break;
+	case F_MI: o[0] = m; o[1] = imm(i); break;
+	case F_RI8: o[0] = reg(r1); o[1] = imm((int64_t)(rnd(g) % 70)); break;
+	case F_RC: o[0] = reg(r1); o[1] = reg(ZYDIS_REGISTER_CL); break;
+	case F_RRI: o[0] = reg(r1); o[1] = reg(r2); o[2] = imm((int8_t)rnd(g)); n = 3; break;
+	case F_RRC: o[0] = reg(r1); o[1] = reg(r2); o[2] = reg(ZYDIS_REGISTER_CL); n = 3; break;
+	case F_RX:
+		o[0] = reg(r1);
+		o[1] = reg(gpr(pool[rnd(g) % sizeof(pool)], s->m == ZYDIS_MNEMONIC_MOVSXD ? 4 : narrow, false));
+		break;
+	case F_MX: o[0] = reg(r1); o[1] = data_mem(g, narrow, faults); break;
+	case F_NONE: n = 0; break;
+	case F_PUSHPOP: o[0] = reg(gpr(pool[rnd(g) % sizeof(pool)], 8, false)); n = 1; break;
+	}
+	if (s->f == F_RM && s->m == ZYDIS_MNEMONIC_LEA)
+		*faults = false; /* lea does not access memory */
+	return encode(buf, s->m, n, o);
+}
+
+/* A random item: an instruction (after a resume marker when it may fault: "jmp +1; db
+ * len", so that the handler can find its end), or a forward branch over the next one. */
+static void item(struct gen *g, unsigned limit)
+{
+	uint8_t buf[ZYDIS_MAX_INSTRUCTION_LENGTH];
+	bool faults = false;
+	unsigned len = 0;
+	while (!len)
+		len = one(g, &shapes[rnd(g) % (sizeof(shapes) / sizeof(shapes[0]))], buf, &faults);
+	unsigned body = len + (faults ? 3 : 0);
+	if (g->at + body + 2 > limit)
+		return;
+	if (rnd(g) % 8 == 0) { /* jcc or jmp short over it */
+		g->seg[g->at++] = 0x70 | (uint8_t)(rnd(g) % 16);
+		if (rnd(g) % 17 == 0)
+			g->seg[g->at - 1] = 0xeb;
+		g->seg[g->at++] = (uint8_t)body;
+	}
+	if (faults) {
+		memcpy(g->seg + g->at, "\xeb\x01", 2);
+		g->seg[g->at + 2] = (uint8_t)len;
+		g->at += 3;
+	}
+	memcpy(g->seg + g->at, buf, len);
+	g->at += len;
+}
+
+/* The IDT: every exception to a stub that pushes a zero error code where the CPU does
+ * not, then to one handler that moves the saved rip past the faulting instruction (its
+ * length is the marker byte just before it) and returns. */
+static void fault_handling(struct gen *g)
+{
+	static const uint32_t has_error = 1u << 8 | 1u << 10 | 1u << 11 | 1u << 12 | 1u << 13 | 1u << 14 | 1u << 17 | 1u << 21;
+	for (unsigned v = 0; v < 32; v++) {
+		uint64_t stub = LOAD_BASE + STUBS_OFF + 8 * v;
+		uint8_t *gate = g->seg + IDT_OFF + 16 * v;
+		gate[0] = (uint8_t)stub;
+		gate[1] = (uint8_t)(stub >> 8);
+		gate[2] = 0x08; /* the loader's 64-bit code selector */
+		gate[5] = 0x8e; /* present, interrupt gate */
+		gate[6] = (uint8_t)(stub >> 16);
+		gate[7] = (uint8_t)(stub >> 24);
+		g->at = STUBS_OFF + 8 * v;
+		if (!(has_error >> v & 1))
+			emit(g, ZYDIS_MNEMONIC_PUSH, 1, imm(0), imm(0));
+		int64_t rel = (int64_t)COMMON_OFF - (int64_t)(g->at + 5);
+		g->seg[g->at++] = 0xe9;
+		memcpy(g->seg + g->at, &(int32_t){ (int32_t)rel }, 4);
+	}
+	uint16_t limit = 32 * 16 - 1;
+	uint64_t base = LOAD_BASE + IDT_OFF;
+	memcpy(g->seg + IDTR_OFF, &limit, 2);
+	memcpy(g->seg + IDTR_OFF + 2, &base, 8);
+	g->at = COMMON_OFF;
+	emit(g, ZYDIS_MNEMONIC_PUSH, 1, reg(ZYDIS_REGISTER_RAX), imm(0));
+	emit(g, ZYDIS_MNEMONIC_MOV, 2, reg(ZYDIS_REGISTER_RAX), mem(ZYDIS_REGISTER_RSP, 16, 8));
+	emit(g, ZYDIS_MNEMONIC_MOVZX, 2, reg(ZYDIS_REGISTER_EAX), mem(ZYDIS_REGISTER_RAX, -1, 1));
+	emit(g, ZYDIS_MNEMONIC_ADD, 2, mem(ZYDIS_REGISTER_RSP, 16, 8), reg(ZYDIS_REGISTER_RAX));
+	emit(g, ZYDIS_MNEMONIC_POP, 1, reg(ZYDIS_REGISTER_RAX), imm(0));
+	emit(g, ZYDIS_MNEMONIC_ADD, 2, reg(ZYDIS_REGISTER_RSP), imm(8));
+	emit(g, ZYDIS_MNEMONIC_IRETQ, 0, imm(0), imm(0));
+}
+
+static void stream(struct gen *g, unsigned n)
+{
+	g->at = ENTRY_OFF;
+	emit(g, ZYDIS_MNEMONIC_LIDT, 1, mem(ZYDIS_REGISTER_NONE, (int64_t)(LOAD_BASE + IDTR_OFF), 10), imm(0));
+	emit(g, ZYDIS_MNEMONIC_MOV, 2, reg(ZYDIS_REGISTER_RSI), imm((int64_t)(LOAD_BASE + DATA_OFF)));
+	emit(g, ZYDIS_MNEMONIC_MOV, 2, reg(ZYDIS_REGISTER_RDI), imm((int64_t)BAD_PAGE));
+	emit(g, ZYDIS_MNEMONIC_MOV, 2, reg(ZYDIS_REGISTER_RBP), imm((int64_t)NONCANONICAL));
+	for (unsigned k = 0; k < sizeof(pool); k++)
+		emit(g, ZYDIS_MNEMONIC_MOV, 2, reg(gpr(pool[k], 8, false)), imm((int64_t)edge_or_random(g)));
+	emit(g, ZYDIS_MNEMONIC_PUSH, 1, imm((int64_t)((rnd(g) & 0x8d5) | 2)), imm(0)); /* arithmetic flags; IF, DF clear */
+	emit(g, ZYDIS_MNEMONIC_POPFQ, 0, imm(0), imm(0));
+	unsigned limit = DATA_OFF - 32;
+	for (unsigned k = 0; k < n && g->at + 40 < limit; k++)
+		item(g, limit);
+	emit(g, ZYDIS_MNEMONIC_MOV, 2, reg(ZYDIS_REGISTER_EDX), imm(PVB_DEBUG_EXIT_PORT));
+	emit(g, ZYDIS_MNEMONIC_OUT, 2, reg(ZYDIS_REGISTER_DX), reg(ZYDIS_REGISTER_AL));
+	emit(g, ZYDIS_MNEMONIC_HLT, 0, imm(0), imm(0));
+}
+
+int corpus_build(uint64_t seed, unsigned n, uint8_t **img, size_t *len)
+{
+	*len = FILE_OFF + SEG_SIZE;
+	uint8_t *f = calloc(1, *len);
+	if (!(*img = f))
+		return -1;
+	struct gen g = { .seg = f + FILE_OFF, .rng = seed * 0x9e3779b97f4a7c15ull | 1 };
+	for (unsigned k = 0; k < 0x2000; k++)
+		g.seg[DATA_OFF + k] = (uint8_t)rnd(&g);
+	fault_handling(&g);
+	stream(&g, n);
+	if (g.broken) {
+		free(f);
+		return -1;
+	}
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)f;
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_EXEC;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_entry = LOAD_BASE + ENTRY_OFF;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(Elf64_Phdr);
+	eh->e_phnum = 1;
+	*(Elf64_Phdr *)(f + sizeof(*eh)) = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X, .p_offset = FILE_OFF,
+							 .p_vaddr = LOAD_BASE, .p_paddr = LOAD_BASE, .p_filesz = SEG_SIZE,
+							 .p_memsz = SEG_SIZE, .p_align = 0x1000 };
+	return 0;
+}
