@@ -41,7 +41,11 @@ int run_lockstep(const struct run_opts *o, const char *against, uint64_t corpus,
 	plan_cmdline(&o->plan, -1, cmdline, sizeof(cmdline));
 	int rc = 0;
 	for (int i = 0; i < o->nmodes && rc != EXIT_USAGE; i++) {
-		struct lockstep_config cfg = { .mode = o->modes[i], .ref = ref, .mem_bytes = o->mem_mb << 20,
+		/* the reference with the checked mode's interface: vmi:bt against vmi:emulate */
+		char named[48];
+		snprintf(named, sizeof(named), "vmi:%s", mode_engine(ref)->name);
+		const struct mode_ops *r = o->modes[i]->vmi && !ref->vmi && mode_find(named) ? mode_find(named) : ref;
+		struct lockstep_config cfg = { .mode = o->modes[i], .ref = r, .mem_bytes = o->mem_mb << 20,
 					       .timeout_ms = o->timeout_s * 1000, .echo_fd = o->serial ? 1 : -1 };
 		uint64_t insns = 0, t0 = host_ns();
 		int bad = 0;
@@ -68,12 +72,14 @@ int run_lockstep(const struct run_opts *o, const char *against, uint64_t corpus,
 			bad = r > bad ? r : bad;
 			free(img);
 		}
+		if (bad == EXIT_USAGE)
+			return bad;
 		if (corpus && !bad)
 			printf("%s vs %s: %llu random streams (seeds %llu-%llu), %llu instructions, no divergence\n",
-			       cfg.mode->name, ref->name, (unsigned long long)corpus, (unsigned long long)seed,
+			       cfg.mode->name, r->name, (unsigned long long)corpus, (unsigned long long)seed,
 			       (unsigned long long)(seed + corpus - 1), (unsigned long long)insns);
 		if (!o->quiet)
-			fprintf(stderr, "pvbench: lockstep %s vs %s took %.1f s\n", cfg.mode->name, ref->name,
+			fprintf(stderr, "pvbench: lockstep %s vs %s took %.1f s\n", cfg.mode->name, r->name,
 				(double)(host_ns() - t0) / 1e9);
 		rc = bad > rc ? bad : rc;
 	}

@@ -144,6 +144,9 @@ struct x86_cpu {
 	struct x86_counters count;
 };
 
+/* A 64-bit linear address whose bits 63:47 are all equal (48-bit linear addresses). */
+static inline bool x86_canonical(uint64_t lin) { return (uint64_t)((int64_t)(lin << 16) >> 16) == lin; }
+
 /* The TSC before the guest's offset: the host's, or the lockstep checker's. */
 static inline uint64_t x86_host_tsc(const struct x86_cpu *c) { return c->virtual_tsc ? *c->virtual_tsc : __rdtsc(); }
 

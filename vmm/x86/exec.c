@@ -24,8 +24,12 @@ void reg_write(struct x86_cpu *c, unsigned reg, unsigned size, bool high8, uint6
 uint64_t seg_linear(struct x86_cpu *c, unsigned seg, uint64_t off, unsigned addrsize)
 {
 	off &= size_mask(addrsize);
-	if (long_mode64(c))
-		return (seg == S_FS || seg == S_GS) ? off + c->seg[seg].base : off;
+	if (long_mode64(c)) {
+		uint64_t lin = (seg == S_FS || seg == S_GS) ? off + c->seg[seg].base : off;
+		if (seg == S_SS && !x86_canonical(lin))
+			x86_raise(c, EXC_SS, 0); /* the rest raise #GP in mmu_translate */
+		return lin;
+	}
 	return (off + c->seg[seg].base) & 0xffffffffull;
 }
 

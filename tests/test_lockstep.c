@@ -1,0 +1,212 @@
+/* The lockstep checker: bt against emulate over the benchmark guest and a corpus of
+ * random instruction streams, with and without VMI; and that it catches and reports a
+ * divergence in registers, in memory, and in a block's length. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "helpers.h"
+#include "../cli/cli.h"
+#include "../modes/lockstep.h"
+#include "../modes/bt/bt.h"
+#include "../vmm/x86/x86.h"
+#include "../workloads/corpus.h"
+
+#define GUEST "bin/pvbench-guest.elf"
+#define STREAMS 200
+
+static struct lockstep *open_image(struct lockstep_config *cfg, const char *mode, const uint8_t *img, size_t len,
+				   const char *cmdline, uint64_t mem_mb)
+{
+	*cfg = (struct lockstep_config){ .mode = mode_find(mode), .ref = mode_find("emulate"), .image = img,
+					 .image_len = len, .cmdline = cmdline, .mem_bytes = mem_mb << 20,
+					 .timeout_ms = 600000, .echo_fd = -1 };
+	assert_non_null(cfg->mode);
+	char err[300];
+	struct lockstep *ls = lockstep_open(cfg, err, sizeof(err));
+	if (!ls)
+		fail_msg("lockstep_open: %s", err);
+	return ls;
+}
+
+static void run_to_end(struct lockstep *ls)
+{
+	while (lockstep_step(ls))
+		;
+	if (ls->end != LS_AGREED)
+		fail_msg("%s", ls->report);
+}
+
+static void benchmark_guest_agrees(const char *mode)
+{
+	char err[256];
+	size_t len;
+	uint8_t *img = loader_read_file(GUEST, &len, err, sizeof(err));
+	assert_non_null(img);
+	struct lockstep_config cfg;
+	struct lockstep *ls = open_image(&cfg, mode, img, len, "bench=all reps=1 warmup=0 rep_us=50", 64);
+	run_to_end(ls);
+	assert_non_null(strstr(ls->report, "the guest ended the machine"));
+	/* the whole run: every benchmark announced, the last one the guest runs */
+	assert_string_equal(ls->bench, "compute");
+	assert_true(ls->insns > 1000000);
+	struct bt *t = (struct bt *)ls->side[0].c->jit;
+	assert_non_null(t);
+	assert_true(t->native_insns > 0 && t->callout_insns > 0);
+	print_message("%s: %llu blocks, %llu instructions in lockstep\n", mode, (unsigned long long)ls->steps,
+		      (unsigned long long)ls->insns);
+	lockstep_close(ls);
+	free(img);
+}
+
+static void bt_agrees_with_emulate_on_the_guest(void **state)
+{
+	(void)state;
+	benchmark_guest_agrees("bt");
+}
+
+static void vmi_bt_agrees_with_vmi_emulate_on_the_guest(void **state)
+{
+	(void)state;
+	benchmark_guest_agrees("vmi:bt");
+}
+
+/* Every stream runs to its end in both engines alike, and the corpus does what it is
+ * for: most instructions native in bt, faults of three kinds delivered and resumed. */
+static void random_streams_agree(void **state)
+{
+	(void)state;
+	uint64_t insns = 0, native = 0, faults[32] = { 0 };
+	for (uint64_t seed = 1; seed <= STREAMS; seed++) {
+		uint8_t *img;
+		size_t len;
+		assert_int_equal(corpus_build(seed, 600, &img, &len), 0);
+		struct lockstep_config cfg;
+		struct lockstep *ls = open_image(&cfg, "bt", img, len, "", 16);
+		run_to_end(ls);
+		assert_non_null(strstr(ls->report, "the guest ended the machine"));
+		insns += ls->insns;
+		native += ((struct bt *)ls->side[0].c->jit)->native_insns;
+		for (int v = 0; v < 32; v++)
+			faults[v] += ls->side[0].c->count.exceptions[v];
+		lockstep_close(ls);
+		free(img);
+	}
+	print_message("%d streams: %llu instructions, %llu translated natively; #DE %llu, #SS %llu, #PF %llu\n",
+		      STREAMS, (unsigned long long)insns, (unsigned long long)native, (unsigned long long)faults[0],
+		      (unsigned long long)faults[12], (unsigned long long)faults[14]);
+	assert_true(insns >= STREAMS * 600);
+	/* divide errors, non-canonical rbp-based accesses (#SS), accesses past the map */
+	assert_true(faults[0] > 0 && faults[12] > 0 && faults[14] > 0);
+}
+
+static void same_seed_same_stream(void **state)
+{
+	(void)state;
+	uint8_t *a, *b, *c;
+	size_t la, lb, lc;
+	assert_int_equal(corpus_build(7, 600, &a, &la), 0);
+	assert_int_equal(corpus_build(7, 600, &b, &lb), 0);
+	assert_int_equal(corpus_build(8, 600, &c, &lc), 0);
+	assert_true(la == lb && !memcmp(a, b, la));
+	assert_true(la != lc || memcmp(a, c, la));
+	free(a);
+	free(b);
+	free(c);
+}
+
+/* A stream's lockstep pair, stepped until n instructions have run. */
+static struct lockstep *stream_after(uint64_t seed, uint64_t n, uint8_t **img, struct lockstep_config *cfg)
+{
+	size_t len;
+	assert_int_equal(corpus_build(seed, 600, img, &len), 0);
+	struct lockstep *ls = open_image(cfg, "bt", *img, len, "", 16);
+	while (ls->insns < n)
+		if (!lockstep_step(ls))
+			fail_msg("seed %llu ended early: %s", (unsigned long long)seed, ls->report);
+	return ls;
+}
+
+static void a_register_divergence_is_reported(void **state)
+{
+	(void)state;
+	uint8_t *img;
+	struct lockstep_config cfg;
+	struct lockstep *ls = stream_after(3, 100, &img, &cfg);
+	ls->side[0].c->r[R_BP] ^= 0x40; /* as if the translator had got rbp wrong (streams never write it) */
+	assert_false(lockstep_step(ls));
+	assert_int_equal(ls->end, LS_DIVERGED);
+	print_message("%s", ls->report);
+	assert_non_null(strstr(ls->report, "bt diverged from emulate at block"));
+	assert_non_null(strstr(ls->report, "  rbp "));
+	assert_null(strstr(ls->report, "  rax "));
+	assert_non_null(strstr(ls->report, "  20")); /* the block, disassembled at its addresses */
+	lockstep_close(ls);
+	free(img);
+}
+
+static void a_memory_divergence_is_reported(void **state)
+{
+	(void)state;
+	uint8_t *img;
+	struct lockstep_config cfg;
+	struct lockstep *ls = stream_after(4, 100, &img, &cfg);
+	ls->side[0].m.mem.host[0x300000] ^= 1; /* a byte no stream touches: only memory differs */
+	while (lockstep_step(ls))
+		;
+	assert_int_equal(ls->end, LS_DIVERGED);
+	assert_non_null(strstr(ls->report, "guest memory differs first at physical 0x300000"));
+	lockstep_close(ls);
+	free(img);
+}
+
+/* A block that retires fewer instructions in the checked engine (here: its rip moved
+ * on as if a branch had been taken) is a divergence even where the registers agree. */
+static void a_control_flow_divergence_is_reported(void **state)
+{
+	(void)state;
+	uint8_t *img;
+	struct lockstep_config cfg;
+	struct lockstep *ls = stream_after(5, 100, &img, &cfg);
+	ls->side[0].c->rip = ls->side[1].c->rip = 0x200400; /* both back to the entry: still agreeing */
+	assert_true(lockstep_step(ls));
+	ls->side[0].c->rip += 1; /* mid-instruction: decodes differently */
+	assert_false(lockstep_step(ls));
+	assert_int_equal(ls->end, LS_DIVERGED);
+	assert_non_null(strstr(ls->report, "bt diverged from emulate"));
+	lockstep_close(ls);
+	free(img);
+}
+
+/* The command line: a corpus check passes; what cannot be checked is refused. */
+static void the_command_line_checks_and_refuses(void **state)
+{
+	(void)state;
+	assert_int_equal(call(cmd_run, "run", "--modes", "bt,vmi:bt", "--check-against", "emulate", "--corpus", "3", "--quiet",
+			      NULL), 0);
+	assert_int_equal(call(cmd_run, "run", "--modes", "bt", "--check-against", "hw", "--guest", GUEST, NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_run, "run", "--modes", "hw", "--check-against", "emulate", "--corpus", "1", NULL),
+			 EXIT_USAGE);
+	assert_int_equal(call(cmd_run, "run", "--modes", "bt", "--check-against", "nosuch", "--guest", GUEST, NULL),
+			 EXIT_USAGE);
+	assert_int_equal(call(cmd_run, "run", "--modes", "bt", "--corpus", "3", NULL), EXIT_USAGE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(same_seed_same_stream),
+		cmocka_unit_test(random_streams_agree),
+		cmocka_unit_test(a_register_divergence_is_reported),
+		cmocka_unit_test(a_memory_divergence_is_reported),
+		cmocka_unit_test(a_control_flow_divergence_is_reported),
+		cmocka_unit_test(bt_agrees_with_emulate_on_the_guest),
+		cmocka_unit_test(vmi_bt_agrees_with_vmi_emulate_on_the_guest),
+		cmocka_unit_test(the_command_line_checks_and_refuses),
+	};
+	return cmocka_run_group_tests_name("lockstep", tests, NULL, NULL);
+}
