@@ -14,14 +14,16 @@ struct bt {
 	size_t size;
 	struct tr *tr;               /* the translator's working state */
 	/* statistics */
-	uint64_t blocks, bytes, translate_ns, flushes, native_insns, callout_insns;
+	uint64_t blocks, bytes, translate_ns, flushes, native_insns, callout_insns, chain_links, chain_hits;
 	uint64_t callouts[ZYDIS_MNEMONIC_MAX_VALUE + 1]; /* executed, by mnemonic */
 };
 
 /* 0, or -1 with errno when the code cache cannot be mapped */
 int bt_init(struct bt *t, size_t cache_bytes);
 void bt_free(struct bt *t);
-/* The translation of n decoded instructions starting at c->rip, or NULL. */
-void *bt_translate(struct x86_jit *j, struct x86_cpu *c, const struct x86_insn *insn, unsigned n);
+/* The x86_jit calls: the translation of n decoded instructions starting at c->rip (or
+ * NULL), and a direct exit linked to another translation. */
+void *bt_translate(struct x86_jit *j, struct x86_cpu *c, const struct x86_insn *insn, unsigned n, void **chain);
+void bt_link(struct x86_jit *j, const struct x86_cpu *c, void *exit, void *chain, unsigned n);
 
 #endif

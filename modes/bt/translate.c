@@ -42,9 +42,12 @@ struct tr {
 	uint64_t rip_of[BT_MAX_INSNS + 1];
 	bool host_flags;           /* host EFLAGS are the guest's arithmetic flags now */
 	bool flags_live;           /* a later instruction (or a fault) may read instruction k's flags */
+	bool flags_stored;         /* instruction k left the guest's flags in the lazy state itself */
 	bool dry;                  /* sizing up what is native: emit into scratch, keep no stubs */
 	unsigned nst;
 	uint8_t *epilogue;
+	uint8_t *entry;            /* the prologue: where the run loop calls in */
+	uint8_t *chain_entry;      /* after it: where linked exits jump in */
 	bool overflow;
 	unsigned native, callouts; /* instructions of each kind in this translation */
 	struct stub st[MAX_STUBS]; /* last: a translation clears everything before it */
@@ -92,15 +95,78 @@ static void clear_shadow(struct tr *t)
 	e_byte(&t->a, 0);
 }
 
+/* count.insns += done */
+static void count_done(struct tr *t, unsigned done)
+{
+	e_op(&t->a, 8, 0x81, 0, true, H_BX, OFF(count.insns));
+	e_u32(&t->a, done);
+}
+
 /* Leave the block with done instructions completed (rip already where it belongs). */
 static void exit_with(struct tr *t, unsigned done)
 {
-	e_byte(&t->a, 0xb8); /* mov eax, imm32 */
-	e_u32(&t->a, done);
-	if (t->epilogue)
-		e_patch(e_jmp(&t->a), t->epilogue);
-	else
-		jump_to(new_stub(t, ST_EXIT, done), e_jmp(&t->a)); /* the epilogue comes later */
+	count_done(t, done);
+	e_patch(e_jmp(&t->a), t->epilogue);
+}
+
+/* A direct exit's link, kept in the code cache after the exit's code: where link()
+ * writes the epoch, the generation and the target's length that the exit checks, and
+ * the jump into the target. */
+struct chain_site {
+	uint8_t *epoch, *gen, *n, *jump;
+	uint64_t target;
+};
+
+/* Leave the block for target, a constant, with done instructions completed: into the
+ * target's translation once linked, while the link holds (the TLB epoch, the block
+ * generation) and the target's instructions fit within tb_limit; else out, leaving this
+ * exit in tb_patch to be linked. Only within the block's page, as QEMU chains. */
+static void exit_to(struct tr *t, unsigned done, uint64_t target)
+{
+	struct asm_buf *a = &t->a;
+	if ((target ^ t->rip_of[0]) >> 12) {
+		store_imm64(t, OFF(rip), target);
+		exit_with(t, done);
+		return;
+	}
+	struct chain_site site = { .target = target };
+	count_done(t, done);
+	e_mov_imm64(a, H_AX, ~0ull); /* no epoch is ~0: unlinked until link() */
+	site.epoch = a->p - 8;
+	e_op(a, 8, 0x39, H_AX, true, H_BX, OFF(tlb_epoch));
+	uint8_t *stale_epoch = e_jcc(a, 5);
+	e_op(a, 4, 0x81, 7, true, H_BX, OFF(tb_gen));
+	e_u32(a, 0xffffffffu);
+	site.gen = a->p - 4;
+	uint8_t *stale_gen = e_jcc(a, 5);
+	e_op(a, 8, 0x8b, H_AX, true, H_BX, OFF(count.insns));
+	e_byte(a, 0x48);                     /* add rax, imm32: the target's length */
+	e_byte(a, 0x05);
+	e_u32(a, 0);
+	site.n = a->p - 4;
+	e_op(a, 8, 0x3b, H_AX, true, H_BX, OFF(tb_limit));
+	uint8_t *no_room = e_jcc(a, 7);      /* ja */
+	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)&t->bt->chain_hits);
+	e_op(a, 8, 0xff, 0, true, H_AX, 0);  /* inc qword [rax] */
+	site.jump = e_jmp(a);
+	uint8_t *out = a->p;
+	e_patch(site.jump, out);
+	e_patch(stale_epoch, out);
+	e_patch(stale_gen, out);
+	e_patch(no_room, out);
+	store_imm64(t, OFF(rip), target);
+	e_mov_imm64(a, H_AX, 0);
+	uint8_t *site_ptr = a->p - 8;
+	e_op(a, 8, 0x89, H_AX, true, H_BX, OFF(tb_patch));
+	e_patch(e_jmp(a), t->epilogue);
+	if (a->p + sizeof(site) > a->end) {
+		a->full = true;
+		return;
+	}
+	uint64_t where = (uint64_t)(uintptr_t)a->p;
+	memcpy(site_ptr, &where, 8);
+	memcpy(a->p, &site, sizeof(site));
+	a->p += sizeof(site);
 }
 
 /* Instruction k through its interpreter handler, as run_block runs it; then out of the
@@ -322,16 +388,48 @@ static bool in_place(struct tr *t, const struct x86_insn *i, uint32_t op8, uint3
 }
 
 /* shl/shr/sar by an immediate count that is not 0 (a count of 0 writes no flags). The
- * SDM leaves AF, and OF beyond a count of 1, undefined, and hosts differ there: when
- * something can read the flags, the model's handler decides them (a callout), so that
- * every host translates to the same guest state. */
-static bool shift(struct tr *t, const struct x86_insn *i, unsigned digit)
+ * SDM leaves AF, and OF beyond a count of 1, undefined, and hosts differ there; so when
+ * something can read the flags, the shift leaves the model's lazy state (value before,
+ * count, result) as the interpreter's handler does, for every host alike. */
+static bool shift(struct tr *t, const struct x86_insn *i, unsigned digit, enum cc_op op)
 {
-	const struct x86_operand *s = &i->op[1];
-	if (t->flags_live || i->nops != 2 || s->kind != OPK_IMM || !(s->val & (i->op[0].size == 8 ? 63 : 31)) ||
-	    !in_place(t, i, 0xc0, 0xc1, digit, (int)(s->val & 0xff)))
+	const struct x86_operand *d = &i->op[0], *s = &i->op[1];
+	unsigned sz = d->size, n = (unsigned)s->val & (sz == 8 ? 63 : 31);
+	if (i->nops != 2 || s->kind != OPK_IMM || !n)
 		return false;
-	t->host_flags = true;
+	if (!t->flags_live) {
+		if (!in_place(t, i, 0xc0, 0xc1, digit, (int)n))
+			return false;
+		t->host_flags = true;
+		return true;
+	}
+	if (!size_ok(sz) || (d->kind != OPK_REG && d->kind != OPK_MEM))
+		return false;
+	if (d->kind == OPK_MEM) {
+		if (!mem_addr(t, i, d))
+			return false;
+		tlb(t, sz, ACC_WRITE);
+	}
+	struct asm_buf *a = &t->a;
+	unsigned base = d->kind == OPK_MEM ? H_AX : H_BX;
+	int32_t disp = d->kind == OPK_MEM ? 0 : gpr_off(d);
+	e_op(a, sz == 8 ? 8 : 4, sz == 1 ? 0x0fb6 : sz == 2 ? 0x0fb7 : 0x8b, H_CX, true, base, disp); /* zero-extended */
+	e_op(a, 8, 0x89, H_CX, true, H_BX, OFF(cc.dst));
+	e_op(a, sz, sz == 1 ? 0xc0 : 0xc1, digit, false, H_CX, 0);
+	e_byte(a, (uint8_t)n);
+	if (d->kind == OPK_REG && sz == 4)
+		e_op(a, 8, 0x89, H_CX, true, H_BX, roff(d->reg)); /* rcx is zero-extended */
+	else
+		e_op(a, sz, sz == 1 ? 0x88 : 0x89, H_CX, true, base, disp);
+	e_op(a, 8, 0x89, H_CX, true, H_BX, OFF(cc.res));
+	e_op(a, 8, 0xc7, 0, true, H_BX, OFF(cc.src));
+	e_u32(a, n);
+	e_op(a, 1, 0xc6, 0, true, H_BX, OFF(cc.op));
+	e_byte(a, (uint8_t)op);
+	e_op(a, 1, 0xc6, 0, true, H_BX, OFF(cc.size));
+	e_byte(a, (uint8_t)sz);
+	t->host_flags = false;
+	t->flags_stored = true;
 	return true;
 }
 
@@ -512,8 +610,8 @@ static bool branch(struct tr *t, const struct x86_insn *i, unsigned mn)
 		stack_slot(t, -8, ACC_WRITE);
 		e_mov_imm64(&t->a, H_CX, t->next);
 		push_rcx(t);
-		store_imm64(t, OFF(rip), t->next + (uint64_t)o->val);
-		break;
+		exit_to(t, t->k + 1, t->next + (uint64_t)o->val);
+		return true;
 	case ZYDIS_MNEMONIC_RET:
 		if (i->nops)
 			return false;
@@ -524,7 +622,8 @@ static bool branch(struct tr *t, const struct x86_insn *i, unsigned mn)
 		break;
 	default: /* jmp */
 		if (o->kind == OPK_REL) {
-			store_imm64(t, OFF(rip), t->next + (uint64_t)o->val);
+			exit_to(t, t->k + 1, t->next + (uint64_t)o->val);
+			return true;
 		} else if (o->kind == OPK_REG && o->size == 8) {
 			e_op(&t->a, 8, 0x8b, H_AX, true, H_BX, roff(o->reg));
 			e_op(&t->a, 8, 0x89, H_AX, true, H_BX, OFF(rip));
@@ -568,9 +667,9 @@ static bool native(struct tr *t, const struct x86_insn *i)
 	case ZYDIS_MNEMONIC_XOR: return alu(t, i, 0x30, 0x80, 6, true, true);
 	case ZYDIS_MNEMONIC_CMP: return alu(t, i, 0x38, 0x80, 7, false, true);
 	case ZYDIS_MNEMONIC_TEST: return alu(t, i, 0x84, 0xf6, 0, false, true);
-	case ZYDIS_MNEMONIC_SHL: return shift(t, i, 4);
-	case ZYDIS_MNEMONIC_SHR: return shift(t, i, 5);
-	case ZYDIS_MNEMONIC_SAR: return shift(t, i, 7);
+	case ZYDIS_MNEMONIC_SHL: return shift(t, i, 4, CC_SHL);
+	case ZYDIS_MNEMONIC_SHR: return shift(t, i, 5, CC_SHR);
+	case ZYDIS_MNEMONIC_SAR: return shift(t, i, 7, CC_SAR);
 	case ZYDIS_MNEMONIC_NOT: return unary(t, i, 2);
 	case ZYDIS_MNEMONIC_NEG: return unary(t, i, 3);
 	case ZYDIS_MNEMONIC_IMUL: return imul(t, i);
@@ -664,8 +763,7 @@ static void emit_stubs(struct tr *t)
 		}
 		uint64_t rip = t->rip_of[st.k], next = t->rip_of[st.k + 1];
 		if (st.kind == ST_TAKEN) {
-			store_imm64(t, OFF(rip), st.target);
-			exit_with(t, st.k + 1);
+			exit_to(t, st.k + 1, st.target);
 			continue;
 		}
 		callout(t, st.k, rip, next);
@@ -723,7 +821,10 @@ static bool translate_into(struct bt *bt, struct tr *t, struct x86_cpu *c, const
 		writes[k] = u.writes_all;
 		live = u.reads || (!u.writes_all && live);
 	}
+	epilogue(t); /* first, so that every exit can jump to it */
+	t->entry = t->a.p;
 	prologue(t);
+	t->chain_entry = t->a.p;
 	bool ended = false;
 	for (unsigned k = 0; k < n && !ended; k++) {
 		t->k = k;
@@ -731,9 +832,10 @@ static bool translate_into(struct bt *bt, struct tr *t, struct x86_cpu *c, const
 		t->next = t->rip_of[k + 1];
 		unsigned first = t->nst;
 		t->flags_live = save[k];
+		t->flags_stored = false;
 		if (native(t, &ins[k])) {
 			t->native++;
-			if (writes[k] && save[k])
+			if (writes[k] && save[k] && !t->flags_stored)
 				save_flags(t, ins[k].mnemonic);
 			for (unsigned s = first; s < t->nst; s++)
 				if (t->st[s].kind == ST_SLOW && t->st[s].k == k) {
@@ -747,17 +849,13 @@ static bool translate_into(struct bt *bt, struct tr *t, struct x86_cpu *c, const
 		}
 		ended = ins[k].ends_block;
 	}
-	if (!ended) {
-		store_imm64(t, OFF(rip), t->rip_of[n]);
-		e_byte(&t->a, 0xb8);
-		e_u32(&t->a, n);
-	}
-	epilogue(t);
+	if (!ended)
+		exit_to(t, n, t->rip_of[n]);
 	emit_stubs(t);
 	return !t->a.full && !t->overflow;
 }
 
-void *bt_translate(struct x86_jit *j, struct x86_cpu *c, const struct x86_insn *ins, unsigned n)
+void *bt_translate(struct x86_jit *j, struct x86_cpu *c, const struct x86_insn *ins, unsigned n, void **chain)
 {
 	struct bt *bt = (struct bt *)j;
 	if (n > BT_MAX_INSNS)
@@ -778,16 +876,35 @@ void *bt_translate(struct x86_jit *j, struct x86_cpu *c, const struct x86_insn *
 			bt->callout_insns += bt->tr->callouts;
 			bt->bytes += (uint64_t)(bt->next - code);
 			bt->translate_ns += host_ns() - t0;
-			return code;
+			*chain = bt->tr->chain_entry;
+			return bt->tr->entry;
 		}
 	}
 	return NULL;
+}
+
+void bt_link(struct x86_jit *j, const struct x86_cpu *c, void *exit, void *chain, unsigned n)
+{
+	struct chain_site site;
+	memcpy(&site, exit, sizeof(site));
+	if (site.target != c->rip)
+		return; /* something came between (an interrupt, a fault) */
+	int32_t rel = (int32_t)((uint8_t *)chain - (site.jump + 4));
+	uint32_t gen = c->tb_gen, len = n;
+	if (!memcmp(site.epoch, &c->tlb_epoch, 8) && !memcmp(site.gen, &gen, 4) && !memcmp(site.jump, &rel, 4))
+		return; /* linked already, and left for want of budget: writing code costs the host a flush */
+	memcpy(site.epoch, &c->tlb_epoch, 8);
+	memcpy(site.gen, &gen, 4);
+	memcpy(site.n, &len, 4);
+	memcpy(site.jump, &rel, 4);
+	((struct bt *)j)->chain_links++;
 }
 
 int bt_init(struct bt *t, size_t cache_bytes)
 {
 	memset(t, 0, sizeof(*t));
 	t->jit.translate = bt_translate;
+	t->jit.link = bt_link;
 	t->tr = malloc(sizeof(*t->tr));
 	t->cache = mmap(NULL, cache_bytes, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (!t->tr || t->cache == MAP_FAILED) {

@@ -31,6 +31,7 @@ struct block {
 	struct x86_insn *insn;
 	struct link link[2];
 	x86_tb_fn *tcode;          /* its translation, when the translator made one */
+	void *tchain;              /* where other translations jump into it */
 	uint64_t trip;             /* the rip it was made for: code mapped at two addresses
 				      shares the block, not the translation (which holds rips) */
 };
@@ -40,6 +41,7 @@ static unsigned bslot(uint64_t phys) { return (unsigned)((phys * 0x9e3779b97f4a7
 void x86_forget_code_page(struct x86_cpu *c, uint64_t page)
 {
 	c->count.code_flushes++;
+	c->tb_gen++;
 	for (unsigned k = 0; k < BLOCK_SLOTS; k++)
 		if ((c->blocks[k].phys & ~0xfffull) == page)
 			c->blocks[k].n = 0;
@@ -47,12 +49,14 @@ void x86_forget_code_page(struct x86_cpu *c, uint64_t page)
 
 void x86_forget_translations(struct x86_cpu *c)
 {
+	c->tb_gen++;
 	for (unsigned k = 0; k < BLOCK_SLOTS; k++)
 		c->blocks[k].tcode = NULL;
 }
 
 static void forget_all_blocks(struct x86_cpu *c)
 {
+	c->tb_gen++; /* translations call out with pointers into the pool */
 	for (unsigned k = 0; k < BLOCK_SLOTS; k++)
 		c->blocks[k].n = 0;
 	c->pool_used = 0;
@@ -229,21 +233,28 @@ static uint64_t run_block(struct x86_cpu *c, const struct block *b, uint64_t bud
 }
 
 /* b through its translation, made on first use; interpreted when there is none or the
- * budget ends inside it (a slice ends where the interpreter would end it). */
-static uint64_t run_translated(struct x86_cpu *c, struct block *b, uint64_t budget)
+ * budget ends inside it (a slice ends where the interpreter would end it). The code may
+ * chain on into other blocks for up to chain more instructions (none in lockstep); the
+ * exit it last returned by is linked to b first when it led here. */
+static uint64_t run_translated(struct x86_cpu *c, struct block *b, uint64_t budget, uint64_t chain)
 {
+	void *exit = c->tb_patch;
+	c->tb_patch = NULL;
 	if (b->n > budget || b->bits != 64)
 		return run_block(c, b, budget);
 	if (!b->tcode || b->trip != c->rip) {
-		b->tcode = (x86_tb_fn *)c->jit->translate(c->jit, c, b->insn, b->n);
+		b->tcode = (x86_tb_fn *)c->jit->translate(c->jit, c, b->insn, b->n, &b->tchain);
 		b->trip = c->rip;
 		if (!b->tcode)
 			return run_block(c, b, budget);
 	}
-	uint64_t n = b->tcode(c);
-	c->count.insns += n;
+	if (exit)
+		c->jit->link(c->jit, c, exit, b->tchain, b->n);
+	uint64_t before = c->count.insns;
+	c->tb_limit = c->one_block ? 0 : before + chain;
+	b->tcode(c);
 	c->tb_done = 0;
-	return n;
+	return c->count.insns - before;
 }
 
 static void deliver_fault(struct x86_cpu *c, int vec, int err)
@@ -332,7 +343,10 @@ uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop)
 				add_link(c, b, next);
 		}
 		b = next;
-		k += c->jit && b != &scratch ? run_translated(c, b, max - k) : run_block(c, b, max - k);
+		if (c->jit && b != &scratch)
+			k += run_translated(c, b, max - k, (max < poll_at ? max : poll_at) - k);
+		else
+			k += run_block(c, b, max - k);
 		if (c->attention || b == &scratch)
 			b = NULL; /* the mode may have changed: no link from here */
 		if (c->one_block)

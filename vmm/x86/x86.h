@@ -13,13 +13,20 @@ void x86_load_boot_state(struct x86_cpu *c, const struct boot_state *bs);
  * deliverable. Returns the number of instructions executed. */
 uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop);
 /* A translator of decoded blocks into host code (modes/bt). translate returns the code
- * for the n instructions of a 64-bit block, or NULL to interpret it; the code runs as
- * x86_tb_fn and returns how many of them completed. Translations belong to blocks: a
- * block dropped (its page written, the cache full) drops its translation. */
+ * for the n instructions of a 64-bit block, run as x86_tb_fn, and in *chain the point
+ * where other translations may jump into it; or NULL to interpret the block. The code
+ * adds the instructions it completes to c->count.insns. At a direct branch it goes on
+ * into the next block's translation once linked there, while the epoch and the block
+ * generation are those of the link and the instructions stay within c->tb_limit; where
+ * it returns instead it leaves the exit in c->tb_patch, and link() points that exit at
+ * the translation of the block at c->rip (n instructions) if it is the exit's target.
+ * Translations belong to blocks: a block dropped (its page written, the cache full)
+ * drops its translation. */
 struct x86_insn;
-typedef uint64_t x86_tb_fn(struct x86_cpu *c);
+typedef void x86_tb_fn(struct x86_cpu *c);
 struct x86_jit {
-	void *(*translate)(struct x86_jit *j, struct x86_cpu *c, const struct x86_insn *insn, unsigned n);
+	void *(*translate)(struct x86_jit *j, struct x86_cpu *c, const struct x86_insn *insn, unsigned n, void **chain);
+	void (*link)(struct x86_jit *j, const struct x86_cpu *c, void *exit, void *chain, unsigned n);
 };
 /* Every block's translation forgotten (the translator's code cache is being reset). */
 void x86_forget_translations(struct x86_cpu *c);
