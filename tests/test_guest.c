@@ -140,6 +140,12 @@ static void runs_every_supported_benchmark(const struct mode_ops *mode)
 	assert_int_equal(s.results[bench_find("vmi_null") - bench_table], mode->vmi ? 2 : 0);
 	if (!eng->bench_unsupported("syscall_int80", PVB_NEED_RING3))
 		assert_int_equal(s.results[bench_find("syscall_int80") - bench_table], 2);
+	if (eng == mode_find("bt")) {
+		/* the translator chained blocks, and the MMIO read (device memory every time)
+		 * became a plain callout */
+		assert_true(mode_stat_value(&r.stats, "bt.chain_hits") > 0);
+		assert_true(mode_stat_value(&r.stats, "bt.adapted") >= 1);
+	}
 }
 
 static void hw_runs_every_supported_benchmark(void **state)

@@ -57,6 +57,7 @@ static void bt_stats(void *vm, struct mode_stats *st)
 	mode_stat_host(st, "bt.insns_callout", t->callout_insns);
 	mode_stat_host(st, "bt.chain_links", t->chain_links);
 	mode_stat_host(st, "bt.chain_hits", t->chain_hits);
+	mode_stat_host(st, "bt.adapted", t->adapted);
 	/* callouts by instruction, in a fixed order (figures pair names across snapshots) */
 	for (unsigned m = 1; m <= ZYDIS_MNEMONIC_MAX_VALUE; m++)
 		if (t->callouts[m]) {

@@ -15,6 +15,7 @@ struct bt {
 	struct tr *tr;               /* the translator's working state */
 	/* statistics */
 	uint64_t blocks, bytes, translate_ns, flushes, native_insns, callout_insns, chain_links, chain_hits;
+	uint64_t adapted;            /* instructions turned into plain callouts (translate.c) */
 	uint64_t callouts[ZYDIS_MNEMONIC_MAX_VALUE + 1]; /* executed, by mnemonic */
 };
 
@@ -25,5 +26,7 @@ void bt_free(struct bt *t);
  * NULL), and a direct exit linked to another translation. */
 void *bt_translate(struct x86_jit *j, struct x86_cpu *c, const struct x86_insn *insn, unsigned n, void **chain);
 void bt_link(struct x86_jit *j, const struct x86_cpu *c, void *exit, void *chain, unsigned n);
+/* Called from translated code: the instruction at start jumps to its slow path now. */
+void bt_adapt(uint8_t *start, const uint8_t *slow, struct bt *bt);
 
 #endif

@@ -30,6 +30,7 @@ struct stub {
 	unsigned nrel, k;          /* ST_EXIT: instructions done; else the instruction */
 	uint64_t target;           /* ST_TAKEN: where the branch goes */
 	uint8_t *resume;           /* ST_SLOW: back into the body */
+	uint8_t *start;            /* ST_SLOW: the instruction's code, patched when it adapts */
 	bool reload;               /* ST_SLOW: the body goes on with the guest flags in host EFLAGS */
 };
 
@@ -751,6 +752,58 @@ static void save_flags(struct tr *t, unsigned mnemonic)
 
 static uint64_t load_flags(struct x86_cpu *c) { return x86_arith_flags(c) | 0x2; }
 
+/* Adaptive translation (VMware's BT): an instruction whose inline path keeps failing
+ * for a reason a TLB refill does not cure (device memory, a page crossing, a write to a
+ * page holding code) becomes a plain callout: its code is patched to jump straight to
+ * the slow path, saving the inline probe. A slow path at a new TLB epoch is a refill
+ * (after a flush or invlpg) and does not count. */
+#define ADAPT_AFTER 64 /* slow paths in a row at one epoch */
+
+struct adapt {
+	uint64_t epoch;
+	uint32_t count, pad;
+};
+
+void bt_adapt(uint8_t *start, const uint8_t *slow, struct bt *bt)
+{
+	start[0] = 0xe9;
+	e_patch(start + 1, slow);
+	bt->adapted++;
+}
+
+/* The slow path's count, before its callout: returns where the address of its struct
+ * adapt goes (it follows the stub). */
+static uint8_t *adapt_check(struct tr *t, uint8_t *start)
+{
+	struct asm_buf *a = &t->a;
+	e_mov_imm64(a, H_AX, 0);
+	uint8_t *counter = a->p - 8;
+	e_op(a, 8, 0x8b, H_CX, true, H_BX, OFF(tlb_epoch));
+	e_op(a, 8, 0x3b, H_CX, true, H_AX, 0);   /* cmp rcx, [rax] */
+	e_op(a, 8, 0x89, H_CX, true, H_AX, 0);   /* mov [rax], rcx (flags stay) */
+	uint8_t *refill = e_jcc(a, 5);
+	e_op(a, 4, 0xff, 0, true, H_AX, 8);      /* inc dword [rax + 8] */
+	e_op(a, 4, 0x83, 7, true, H_AX, 8);      /* cmp dword [rax + 8], ADAPT_AFTER */
+	e_byte(a, ADAPT_AFTER);
+	uint8_t *not_yet = e_jcc(a, 5);
+	e_mov_imm64(a, H_DI, (uint64_t)(uintptr_t)start);
+	e_byte(a, 0x48);                         /* lea rsi, [rip + rel32]: the callout below */
+	e_byte(a, 0x8d);
+	e_byte(a, 0x35);
+	uint8_t *slow = a->p;
+	e_u32(a, 0);
+	e_mov_imm64(a, H_DX, (uint64_t)(uintptr_t)t->bt);
+	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)bt_adapt);
+	e_byte(a, 0xff);
+	e_byte(a, 0xd0);
+	e_patch(slow, a->p);
+	e_patch(refill, a->p);
+	e_patch(not_yet, a->p);
+	return counter;
+}
+
+static void resume(struct tr *t, const struct stub *st);
+
 static void emit_stubs(struct tr *t)
 {
 	for (unsigned s = 0; s < t->nst && !t->a.full; s++) {
@@ -766,19 +819,31 @@ static void emit_stubs(struct tr *t)
 			exit_to(t, st.k + 1, st.target);
 			continue;
 		}
+		uint8_t *counter = st.start ? adapt_check(t, st.start) : NULL;
 		callout(t, st.k, rip, next);
-		if (st.k + 1 == t->n)
-			continue;
-		if (st.reload) {
-			e_mov_imm64(&t->a, H_AX, (uint64_t)(uintptr_t)load_flags);
-			e_op(&t->a, 8, 0x89, H_BX, false, H_DI, 0);
-			e_byte(&t->a, 0xff);
-			e_byte(&t->a, 0xd0);
-			e_byte(&t->a, 0x50); /* push rax; popfq */
-			e_byte(&t->a, 0x9d);
+		if (st.k + 1 != t->n)
+			resume(t, &st);
+		if (counter && t->a.p + sizeof(struct adapt) <= t->a.end) {
+			uint64_t at = (uint64_t)(uintptr_t)t->a.p;
+			memcpy(counter, &at, 8);
+			memset(t->a.p, 0, sizeof(struct adapt));
+			t->a.p += sizeof(struct adapt);
 		}
-		e_patch(e_jmp(&t->a), st.resume);
 	}
+}
+
+/* Back into the body after a slow path, with host flags as the body expects them. */
+static void resume(struct tr *t, const struct stub *st)
+{
+	if (st->reload) {
+		e_mov_imm64(&t->a, H_AX, (uint64_t)(uintptr_t)load_flags);
+		e_op(&t->a, 8, 0x89, H_BX, false, H_DI, 0);
+		e_byte(&t->a, 0xff);
+		e_byte(&t->a, 0xd0);
+		e_byte(&t->a, 0x50); /* push rax; popfq */
+		e_byte(&t->a, 0x9d);
+	}
+	e_patch(e_jmp(&t->a), st->resume);
 }
 
 static void prologue(struct tr *t)
@@ -831,6 +896,7 @@ static bool translate_into(struct bt *bt, struct tr *t, struct x86_cpu *c, const
 		t->rip = t->rip_of[k];
 		t->next = t->rip_of[k + 1];
 		unsigned first = t->nst;
+		uint8_t *start = t->a.p;
 		t->flags_live = save[k];
 		t->flags_stored = false;
 		if (native(t, &ins[k])) {
@@ -840,6 +906,7 @@ static bool translate_into(struct bt *bt, struct tr *t, struct x86_cpu *c, const
 			for (unsigned s = first; s < t->nst; s++)
 				if (t->st[s].kind == ST_SLOW && t->st[s].k == k) {
 					t->st[s].resume = t->a.p;
+					t->st[s].start = t->a.p - start >= 5 ? start : NULL;
 					t->st[s].reload = t->host_flags;
 				}
 		} else {
