@@ -6,7 +6,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,23 +200,8 @@ static const char *tiny_elf64(const char *name, const uint8_t *code, size_t n)
 {
 	static char path[128];
 	uint8_t img[0x100] = { 0 };
-	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
-	Elf64_Phdr *ph = (Elf64_Phdr *)(img + sizeof(*eh));
-	size_t code_off = sizeof(*eh) + sizeof(*ph);
-	memcpy(eh->e_ident, ELFMAG, SELFMAG);
-	eh->e_ident[EI_CLASS] = ELFCLASS64;
-	eh->e_ident[EI_DATA] = ELFDATA2LSB;
-	eh->e_ident[EI_VERSION] = EV_CURRENT;
-	eh->e_type = ET_EXEC;
-	eh->e_machine = EM_X86_64;
-	eh->e_version = EV_CURRENT;
-	eh->e_entry = 0x100000 + code_off;
-	eh->e_phoff = sizeof(*eh);
-	eh->e_ehsize = sizeof(*eh);
-	eh->e_phentsize = sizeof(*ph);
-	eh->e_phnum = 1;
-	*ph = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_X, .p_offset = 0, .p_vaddr = 0x100000,
-			    .p_paddr = 0x100000, .p_filesz = sizeof(img), .p_memsz = sizeof(img), .p_align = 0x1000 };
+	size_t code_off = ELF64_HEADERS_SIZE;
+	loader_elf64_headers(img, 0x100000 + code_off, 0x100000, 0, sizeof(img));
 	memcpy(img + code_off, code, n);
 	snprintf(path, sizeof(path), "/tmp/pvbench-tiny-%s-%d", name, getpid());
 	FILE *f = fopen(path, "wb");

@@ -252,6 +252,21 @@ int loader_load(struct guest_mem *m, const uint8_t *img, size_t len, enum image_
 	return load_multiboot(m, img, len, cmdline, bs, err, errlen);
 }
 
+void loader_elf64_headers(uint8_t *img, uint64_t entry, uint64_t vaddr, uint64_t file_off, uint64_t size)
+{
+	_Static_assert(sizeof(Elf64_Ehdr) + sizeof(Elf64_Phdr) == ELF64_HEADERS_SIZE, "ELF64 header sizes");
+	Elf64_Ehdr eh = { .e_type = ET_EXEC, .e_machine = EM_X86_64, .e_version = EV_CURRENT, .e_entry = entry,
+			  .e_phoff = sizeof(eh), .e_ehsize = sizeof(eh), .e_phentsize = sizeof(Elf64_Phdr), .e_phnum = 1 };
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	Elf64_Phdr ph = { .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X, .p_offset = file_off, .p_vaddr = vaddr,
+			  .p_paddr = vaddr, .p_filesz = size, .p_memsz = size, .p_align = 0x1000 };
+	memcpy(img, &eh, sizeof(eh));
+	memcpy(img + sizeof(eh), &ph, sizeof(ph));
+}
+
 uint8_t *loader_read_file(const char *path, size_t *len, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");

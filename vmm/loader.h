@@ -41,6 +41,11 @@ int loader_load(struct guest_mem *m, const uint8_t *img, size_t len, enum image_
 /* Reads the file, then loader_load. */
 int loader_load_file(struct guest_mem *m, const char *path, enum image_format fmt,
 		     const char *cmdline, struct boot_state *bs, char *err, size_t errlen);
+/* The ELF64 header and one PT_LOAD program header (img[file_off, file_off + size) loaded
+ * at vaddr = paddr, entry at entry) at the start of img: generated guests (the random
+ * corpus, tests' tiny kernels). */
+#define ELF64_HEADERS_SIZE 120
+void loader_elf64_headers(uint8_t *img, uint64_t entry, uint64_t vaddr, uint64_t file_off, uint64_t size);
 /* Reads a whole file into malloc'd memory; NULL with err set on failure. */
 uint8_t *loader_read_file(const char *path, size_t *len, char *err, size_t errlen);
 

@@ -1,10 +1,10 @@
-#include <elf.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <Zydis/Zydis.h>
 #include "corpus.h"
 #include "proto.h"
+#include "../vmm/loader.h"
 
 #define LOAD_BASE  0x200000ull
 #define IDT_OFF    0x0
@@ -286,21 +286,6 @@ int corpus_build(uint64_t seed, unsigned n, uint8_t **img, size_t *len)
 		free(f);
 		return -1;
 	}
-	Elf64_Ehdr *eh = (Elf64_Ehdr *)f;
-	memcpy(eh->e_ident, ELFMAG, SELFMAG);
-	eh->e_ident[EI_CLASS] = ELFCLASS64;
-	eh->e_ident[EI_DATA] = ELFDATA2LSB;
-	eh->e_ident[EI_VERSION] = EV_CURRENT;
-	eh->e_type = ET_EXEC;
-	eh->e_machine = EM_X86_64;
-	eh->e_version = EV_CURRENT;
-	eh->e_entry = LOAD_BASE + ENTRY_OFF;
-	eh->e_phoff = sizeof(*eh);
-	eh->e_ehsize = sizeof(*eh);
-	eh->e_phentsize = sizeof(Elf64_Phdr);
-	eh->e_phnum = 1;
-	*(Elf64_Phdr *)(f + sizeof(*eh)) = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X, .p_offset = FILE_OFF,
-							 .p_vaddr = LOAD_BASE, .p_paddr = LOAD_BASE, .p_filesz = SEG_SIZE,
-							 .p_memsz = SEG_SIZE, .p_align = 0x1000 };
+	loader_elf64_headers(f, LOAD_BASE + ENTRY_OFF, LOAD_BASE, FILE_OFF, SEG_SIZE);
 	return 0;
 }

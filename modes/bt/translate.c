@@ -359,6 +359,21 @@ static bool alu(struct tr *t, const struct x86_insn *i, uint32_t rm_r, uint32_t 
 	return true;
 }
 
+/* d, a register or memory operand to be written in place: for memory, its host address
+ * into rax through the TLB path; false, with nothing emitted, where the inline path
+ * cannot do it. */
+static bool writable_place(struct tr *t, const struct x86_insn *i, const struct x86_operand *d)
+{
+	if (!size_ok(d->size) || (d->kind != OPK_REG && d->kind != OPK_MEM))
+		return false;
+	if (d->kind == OPK_MEM) {
+		if (!mem_addr(t, i, d))
+			return false;
+		tlb(t, d->size, ACC_WRITE);
+	}
+	return true;
+}
+
 /* A one-operand group instruction (opcode op8 for bytes, op otherwise, /digit) on d in
  * place, with an imm8 after it when imm >= 0; a 32-bit register goes through eax so that
  * its upper half is zeroed. */
@@ -366,13 +381,8 @@ static bool in_place(struct tr *t, const struct x86_insn *i, uint32_t op8, uint3
 {
 	const struct x86_operand *d = &i->op[0];
 	unsigned sz = d->size;
-	if (!size_ok(sz) || (d->kind != OPK_REG && d->kind != OPK_MEM))
+	if (!writable_place(t, i, d))
 		return false;
-	if (d->kind == OPK_MEM) {
-		if (!mem_addr(t, i, d))
-			return false;
-		tlb(t, sz, ACC_WRITE);
-	}
 	struct asm_buf *a = &t->a;
 	bool via_eax = d->kind == OPK_REG && sz == 4;
 	if (via_eax)
@@ -404,13 +414,8 @@ static bool shift(struct tr *t, const struct x86_insn *i, unsigned digit, enum c
 		t->host_flags = true;
 		return true;
 	}
-	if (!size_ok(sz) || (d->kind != OPK_REG && d->kind != OPK_MEM))
+	if (!writable_place(t, i, d))
 		return false;
-	if (d->kind == OPK_MEM) {
-		if (!mem_addr(t, i, d))
-			return false;
-		tlb(t, sz, ACC_WRITE);
-	}
 	struct asm_buf *a = &t->a;
 	unsigned base = d->kind == OPK_MEM ? H_AX : H_BX;
 	int32_t disp = d->kind == OPK_MEM ? 0 : gpr_off(d);
