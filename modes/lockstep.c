@@ -9,8 +9,8 @@
 
 #define VIRTUAL_TSC_HZ 1000000000ull
 #define NS_PER_INSN 4         /* the guest sees a 250 MIPS CPU */
-#define MEM_EVERY 16384       /* blocks between memory comparisons */
-#define STEP_MAX (1u << 20)   /* more than a block: x86_run stops after one (one_block) */
+#define MEM_EVERY 16384       /* steps between memory comparisons */
+#define STEP_MAX (1u << 20)   /* more than a step: x86_run stops after one (one_block) */
 #define SHOW_INSNS 40
 
 static uint64_t virtual_now(void *opaque) { return *(const uint64_t *)opaque; }
@@ -84,7 +84,7 @@ void lockstep_close(struct lockstep *ls)
 	free(ls);
 }
 
-static void say(struct lockstep *ls, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void say(struct lockstep *ls, const char *fmt, ...)
 {
 	size_t used = strlen(ls->report);
 	va_list ap;
@@ -98,8 +98,9 @@ static unsigned code_bits(const struct x86_cpu *c)
 	return (c->efer & 0x400) && c->seg[S_CS].l ? 64 : c->seg[S_CS].db ? 32 : 16;
 }
 
-/* The block that ran, from the reference's memory: its code page is in the soft TLB
- * (it was just fetched through it) unless the block itself flushed the TLB. */
+/* The step's first block, from the reference's memory, up to its first branch (a chain
+ * goes on elsewhere): its code page is in the soft TLB (it was just fetched through it)
+ * unless the step itself flushed the TLB. */
 static void show_block(struct lockstep *ls, uint64_t lin, unsigned bits, bool have_phys, uint64_t phys, uint64_t count)
 {
 	const struct x86_cpu *c = ls->side[1].c;
@@ -113,7 +114,9 @@ static void show_block(struct lockstep *ls, uint64_t lin, unsigned bits, bool ha
 		char dis[96];
 		unsigned len = x86_disasm(code + off, room - off, bits, lin + off, dis, sizeof(dis));
 		say(ls, "  %12llx  %s\n", (unsigned long long)(lin + off), dis);
-		if (!len)
+		struct x86_insn insn;
+		if (!len || x86_decode(code + off, room - off, bits, &insn) != DECODE_OK || insn.ends_block ||
+		    insn.fn == op_jcc)
 			break;
 		off += len;
 	}
@@ -134,7 +137,7 @@ static int64_t memory_differs(const struct lockstep *ls)
 static bool end(struct lockstep *ls, enum lockstep_end e, const char *why)
 {
 	ls->end = e;
-	say(ls, "%s after %llu blocks, %llu instructions", why, (unsigned long long)ls->steps,
+	say(ls, "%s after %llu steps, %llu instructions", why, (unsigned long long)ls->steps,
 	    (unsigned long long)ls->insns);
 	say(ls, ls->bench[0] ? " (last benchmark announced: %s)\n" : "%s\n", ls->bench);
 	return false;
@@ -146,7 +149,7 @@ static bool memory_check(struct lockstep *ls)
 	if (at < 0)
 		return true;
 	const struct guest_mem *a = &ls->side[0].m.mem, *b = &ls->side[1].m.mem;
-	say(ls, "guest memory differs first at physical 0x%llx: 0x%02x here, 0x%02x in the reference (compared every %u blocks)\n",
+	say(ls, "guest memory differs first at physical 0x%llx: 0x%02x here, 0x%02x in the reference (compared every %u steps)\n",
 	    (unsigned long long)at, a->host[at], b->host[at], MEM_EVERY);
 	return end(ls, LS_DIVERGED, "memory diverged");
 }
@@ -161,9 +164,9 @@ static uint64_t events(const struct x86_cpu *c)
 }
 
 /* The reference through the same n instructions and deliveries as the checked engine's
- * block. Its blocks may end elsewhere (the interpreter stops at every hint to look for
+ * step. Its blocks may end elsewhere (the interpreter stops at every hint to look for
  * interrupts, translated code only where one can have become deliverable), so it runs
- * by count, not by block; a fault that ended the checked block is delivered by running
+ * by count, not by block; a fault that ended the checked step is delivered by running
  * the next instruction. Returns the instructions it retired. */
 static uint64_t catch_up(struct x86_cpu *c, struct machine *m, uint64_t n, uint64_t want_events)
 {
@@ -195,10 +198,10 @@ bool lockstep_step(struct lockstep *ls)
 	char diffs[4096];
 	int nd = x86_state_diff(a, b, diffs, sizeof(diffs));
 	if (da != db || nd || ma->ctl.exited != mb->ctl.exited) {
-		say(ls, "%s diverged from %s at block %llu, instruction %llu", ls->cfg->mode->name, ls->cfg->ref->name,
+		say(ls, "%s diverged from %s at step %llu, instruction %llu", ls->cfg->mode->name, ls->cfg->ref->name,
 		    (unsigned long long)ls->steps, (unsigned long long)(ls->insns - da));
 		say(ls, ls->bench[0] ? " (benchmark %s)\n" : "%s\n", ls->bench);
-		say(ls, "the block at 0x%llx retired %llu instructions here, %llu in the reference:\n",
+		say(ls, "the step from 0x%llx retired %llu instructions here, %llu in the reference; its first block:\n",
 		    (unsigned long long)lin, (unsigned long long)da, (unsigned long long)db);
 		show_block(ls, lin, bits, have_phys, phys, da > db ? da : db);
 		say(ls, "%s%s", nd ? "state after it (here vs the reference):\n" : "", diffs);

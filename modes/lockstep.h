@@ -1,8 +1,9 @@
 /* The lockstep checker (QEMU's TCI habit: the interpreter is the reference and the
  * translator is diffed against it). The same guest boots in two engines built on the
- * CPU model, each on its own machine, one block at a time: after every block both must
- * have retired the same instructions into the same architectural state, and guest
- * memory must agree every few thousand blocks and at the end. Time is virtual (the TSC
+ * CPU model, each on its own machine, one step at a time (a block, or a chain of linked
+ * translated blocks): after every step both must have retired the same instructions into
+ * the same architectural state, and guest memory must agree every few thousand steps and
+ * at the end. Time is virtual (the TSC
  * and the devices' clocks move only between steps, by the instructions retired), so
  * both engines read the same clock and take a timer interrupt at the same instruction. */
 #ifndef MODES_LOCKSTEP_H
@@ -44,7 +45,7 @@ struct lockstep {
 /* NULL, with err, when either side cannot be set up (unknown to the CPU model, image
  * rejected, no memory). */
 struct lockstep *lockstep_open(const struct lockstep_config *cfg, char *err, size_t n);
-/* One block in each engine, then the comparison; false once the check has ended. */
+/* One step in each engine, then the comparison; false once the check has ended. */
 bool lockstep_step(struct lockstep *ls);
 void lockstep_close(struct lockstep *ls);
 

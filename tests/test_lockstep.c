@@ -57,7 +57,7 @@ static void benchmark_guest_agrees(const char *mode)
 	struct bt *t = (struct bt *)ls->side[0].c->jit;
 	assert_non_null(t);
 	assert_true(t->native_insns > 0 && t->callout_insns > 0);
-	print_message("%s: %llu blocks, %llu instructions in lockstep\n", mode, (unsigned long long)ls->steps,
+	print_message("%s: %llu steps, %llu instructions in lockstep\n", mode, (unsigned long long)ls->steps,
 		      (unsigned long long)ls->insns);
 	lockstep_close(ls);
 	free(img);
@@ -141,7 +141,7 @@ static void a_register_divergence_is_reported(void **state)
 	assert_false(lockstep_step(ls));
 	assert_int_equal(ls->end, LS_DIVERGED);
 	print_message("%s", ls->report);
-	assert_non_null(strstr(ls->report, "bt diverged from emulate at block"));
+	assert_non_null(strstr(ls->report, "bt diverged from emulate at step"));
 	assert_non_null(strstr(ls->report, "  rbp "));
 	assert_null(strstr(ls->report, "  rax "));
 	assert_non_null(strstr(ls->report, "  20")); /* the block, disassembled at its addresses */

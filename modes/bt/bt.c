@@ -58,6 +58,7 @@ static void bt_stats(void *vm, struct mode_stats *st)
 	mode_stat_host(st, "bt.chain_links", t->chain_links);
 	mode_stat_host(st, "bt.chain_hits", t->chain_hits);
 	mode_stat_host(st, "bt.adapted", t->adapted);
+	mode_stat_host(st, "bt.indirect_fills", t->ind_fills);
 	/* callouts by instruction, in a fixed order (figures pair names across snapshots) */
 	for (unsigned m = 1; m <= ZYDIS_MNEMONIC_MAX_VALUE; m++)
 		if (t->callouts[m]) {

@@ -8,6 +8,15 @@
 
 struct tr;
 
+/* The indirect-branch table: the translation for a rip, good for one TLB epoch and block
+ * generation (exit_indirect in translate.c reads it inline). */
+#define BT_IND_SIZE 1024
+struct bt_ind {
+	uint64_t rip, epoch;
+	uint32_t gen, n;         /* n: the target's instructions, for the budget */
+	void *chain;
+};
+
 struct bt {
 	struct x86_jit jit;          /* first: the CPU's jit pointer is this struct's */
 	uint8_t *cache, *next;       /* the code cache and its first free byte */
@@ -16,6 +25,8 @@ struct bt {
 	/* statistics */
 	uint64_t blocks, bytes, translate_ns, flushes, native_insns, callout_insns, chain_links, chain_hits;
 	uint64_t adapted;            /* instructions turned into plain callouts (translate.c) */
+	uint64_t ind_fills;          /* indirect-branch table entries written */
+	struct bt_ind ind[BT_IND_SIZE];
 	uint64_t callouts[ZYDIS_MNEMONIC_MAX_VALUE + 1]; /* executed, by mnemonic */
 };
 

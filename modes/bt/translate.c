@@ -603,6 +603,50 @@ static bool push_pop(struct tr *t, const struct x86_insn *i, bool push)
 	return true;
 }
 
+/* Leave the block for c->rip, computed (ret, jmp reg), with done instructions completed:
+ * through the indirect-branch table straight into the translation for that rip when its
+ * entry holds for this epoch and generation and the target fits within tb_limit (QEMU's
+ * lookup_and_goto_ptr); else out, asking the run loop to fill the entry. */
+static void exit_indirect(struct tr *t, unsigned done)
+{
+	_Static_assert(sizeof(struct bt_ind) == 32, "exit_indirect indexes entries by a shift of 5");
+	struct asm_buf *a = &t->a;
+	count_done(t, done);
+	e_op(a, 8, 0x8b, H_CX, true, H_BX, OFF(rip));
+	e_op(a, 8, 0x89, H_CX, false, H_DX, 0);       /* rdx = rip */
+	e_op(a, 8, 0xc1, 5, false, H_DX, 0);          /* shr rdx, 10 */
+	e_byte(a, 10);
+	e_op(a, 8, 0x31, H_CX, false, H_DX, 0);       /* xor rdx, rcx */
+	e_op(a, 4, 0x81, 4, false, H_DX, 0);          /* and edx, IND_SIZE - 1 */
+	e_u32(a, BT_IND_SIZE - 1);
+	e_op(a, 4, 0xc1, 4, false, H_DX, 0);          /* shl edx, log2(sizeof entry) */
+	e_byte(a, 5);
+	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)t->bt->ind);
+	e_op(a, 8, 0x01, H_AX, false, H_DX, 0);       /* add rdx, rax */
+	e_op(a, 8, 0x3b, H_CX, true, H_DX, (int32_t)offsetof(struct bt_ind, rip));
+	uint8_t *miss = e_jcc(a, 5);
+	e_op(a, 8, 0x8b, H_AX, true, H_BX, OFF(tlb_epoch));
+	e_op(a, 8, 0x3b, H_AX, true, H_DX, (int32_t)offsetof(struct bt_ind, epoch));
+	uint8_t *stale_epoch = e_jcc(a, 5);
+	e_op(a, 4, 0x8b, H_AX, true, H_BX, OFF(tb_gen));
+	e_op(a, 4, 0x3b, H_AX, true, H_DX, (int32_t)offsetof(struct bt_ind, gen));
+	uint8_t *stale_gen = e_jcc(a, 5);
+	e_op(a, 4, 0x8b, H_AX, true, H_DX, (int32_t)offsetof(struct bt_ind, n));
+	e_op(a, 8, 0x03, H_AX, true, H_BX, OFF(count.insns));
+	e_op(a, 8, 0x3b, H_AX, true, H_BX, OFF(tb_limit));
+	uint8_t *no_room = e_jcc(a, 7);
+	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)&t->bt->chain_hits);
+	e_op(a, 8, 0xff, 0, true, H_AX, 0);           /* inc qword [rax] */
+	e_op(a, 4, 0xff, 4, true, H_DX, (int32_t)offsetof(struct bt_ind, chain)); /* jmp [rdx + chain] */
+	e_patch(miss, a->p);
+	e_patch(stale_epoch, a->p);
+	e_patch(stale_gen, a->p);
+	e_patch(no_room, a->p);
+	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)t->bt->ind);
+	e_op(a, 8, 0x89, H_AX, true, H_BX, OFF(tb_patch));
+	e_patch(e_jmp(a), t->epilogue);
+}
+
 /* call rel, ret, jmp rel, jmp reg: the block's end, rip set, out */
 static bool branch(struct tr *t, const struct x86_insn *i, unsigned mn)
 {
@@ -625,7 +669,8 @@ static bool branch(struct tr *t, const struct x86_insn *i, unsigned mn)
 		e_op(&t->a, 8, 0x8b, H_CX, true, H_AX, 0);
 		e_op(&t->a, 8, 0x89, H_CX, true, H_BX, OFF(rip));
 		rsp_add(t, 8);
-		break;
+		exit_indirect(t, t->k + 1);
+		return true;
 	default: /* jmp */
 		if (o->kind == OPK_REL) {
 			exit_to(t, t->k + 1, t->next + (uint64_t)o->val);
@@ -633,6 +678,8 @@ static bool branch(struct tr *t, const struct x86_insn *i, unsigned mn)
 		} else if (o->kind == OPK_REG && o->size == 8) {
 			e_op(&t->a, 8, 0x8b, H_AX, true, H_BX, roff(o->reg));
 			e_op(&t->a, 8, 0x89, H_AX, true, H_BX, OFF(rip));
+			exit_indirect(t, t->k + 1);
+			return true;
 		} else {
 			return false;
 		}
@@ -957,6 +1004,13 @@ void *bt_translate(struct x86_jit *j, struct x86_cpu *c, const struct x86_insn *
 
 void bt_link(struct x86_jit *j, const struct x86_cpu *c, void *exit, void *chain, unsigned n)
 {
+	struct bt *bt = (struct bt *)j;
+	if (exit == bt->ind) { /* an indirect exit: its table entry for c->rip */
+		struct bt_ind *e = &bt->ind[(c->rip ^ c->rip >> 10) & (BT_IND_SIZE - 1)];
+		*e = (struct bt_ind){ .rip = c->rip, .epoch = c->tlb_epoch, .gen = c->tb_gen, .n = n, .chain = chain };
+		bt->ind_fills++;
+		return;
+	}
 	struct chain_site site;
 	memcpy(&site, exit, sizeof(site));
 	if (site.target != c->rip)
@@ -969,12 +1023,14 @@ void bt_link(struct x86_jit *j, const struct x86_cpu *c, void *exit, void *chain
 	memcpy(site.gen, &gen, 4);
 	memcpy(site.n, &len, 4);
 	memcpy(site.jump, &rel, 4);
-	((struct bt *)j)->chain_links++;
+	bt->chain_links++;
 }
 
 int bt_init(struct bt *t, size_t cache_bytes)
 {
 	memset(t, 0, sizeof(*t));
+	for (unsigned k = 0; k < BT_IND_SIZE; k++)
+		t->ind[k].epoch = ~0ull; /* no epoch: empty */
 	t->jit.translate = bt_translate;
 	t->jit.link = bt_link;
 	t->tr = malloc(sizeof(*t->tr));

@@ -109,7 +109,7 @@ struct x86_cpu {
 	uint64_t next_irq_tsc;     /* host TSC at the LAPIC's next timer event */
 	enum x86_exit exit;
 	/* the lockstep checker's: time that moves only between its steps (the TSC the guest
-	 * and the run loop read), and x86_run returning after each block */
+	 * and the run loop read), and x86_run returning after each block or chain of them */
 	const uint64_t *virtual_tsc;
 	bool one_block;
 

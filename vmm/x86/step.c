@@ -251,7 +251,7 @@ static uint64_t run_translated(struct x86_cpu *c, struct block *b, uint64_t budg
 	if (exit)
 		c->jit->link(c->jit, c, exit, b->tchain, b->n);
 	uint64_t before = c->count.insns;
-	c->tb_limit = c->one_block ? 0 : before + chain;
+	c->tb_limit = before + chain;
 	b->tcode(c);
 	c->tb_done = 0;
 	return c->count.insns - before;
