@@ -111,17 +111,20 @@ static void exit_with(struct tr *t, unsigned done)
 }
 
 /* A direct exit's link, kept in the code cache after the exit's code: where link()
- * writes the epoch, the generation and the target's length that the exit checks, and
- * the jump into the target. */
+ * writes the generation and the target's length that the exit checks, and the jump into
+ * the target. */
 struct chain_site {
-	uint8_t *epoch, *gen, *n, *jump;
+	uint8_t *gen, *n, *jump;
 	uint64_t target;
 };
 
 /* Leave the block for target, a constant, with done instructions completed: into the
- * target's translation once linked, while the link holds (the TLB epoch, the block
- * generation) and the target's instructions fit within tb_limit; else out, leaving this
- * exit in tb_patch to be linked. Only within the block's page, as QEMU chains. */
+ * target's translation once linked, while the block generation is the link's and the
+ * target's instructions fit within tb_limit; else out, leaving this exit in tb_patch to
+ * be linked. Only within the block's page, as QEMU chains: the page maps where it did
+ * when this block was entered (a chain starts at a block the run loop found at the
+ * present epoch, and whatever moves the epoch leaves the block), so the target is the
+ * block linked whatever the epoch; a CR3 write does not unlink. */
 static void exit_to(struct tr *t, unsigned done, uint64_t target)
 {
 	struct asm_buf *a = &t->a;
@@ -132,12 +135,8 @@ static void exit_to(struct tr *t, unsigned done, uint64_t target)
 	}
 	struct chain_site site = { .target = target };
 	count_done(t, done);
-	e_mov_imm64(a, H_AX, ~0ull); /* no epoch is ~0: unlinked until link() */
-	site.epoch = a->p - 8;
-	e_op(a, 8, 0x39, H_AX, true, H_BX, OFF(tlb_epoch));
-	uint8_t *stale_epoch = e_jcc(a, 5);
 	e_op(a, 4, 0x81, 7, true, H_BX, OFF(tb_gen));
-	e_u32(a, 0xffffffffu);
+	e_u32(a, 0xffffffffu); /* no generation: unlinked until link() */
 	site.gen = a->p - 4;
 	uint8_t *stale_gen = e_jcc(a, 5);
 	e_op(a, 8, 0x8b, H_AX, true, H_BX, OFF(count.insns));
@@ -152,7 +151,6 @@ static void exit_to(struct tr *t, unsigned done, uint64_t target)
 	site.jump = e_jmp(a);
 	uint8_t *out = a->p;
 	e_patch(site.jump, out);
-	e_patch(stale_epoch, out);
 	e_patch(stale_gen, out);
 	e_patch(no_room, out);
 	store_imm64(t, OFF(rip), target);
@@ -1017,9 +1015,8 @@ void bt_link(struct x86_jit *j, const struct x86_cpu *c, void *exit, void *chain
 		return; /* something came between (an interrupt, a fault) */
 	int32_t rel = (int32_t)((uint8_t *)chain - (site.jump + 4));
 	uint32_t gen = c->tb_gen, len = n;
-	if (!memcmp(site.epoch, &c->tlb_epoch, 8) && !memcmp(site.gen, &gen, 4) && !memcmp(site.jump, &rel, 4))
+	if (!memcmp(site.gen, &gen, 4) && !memcmp(site.n, &len, 4) && !memcmp(site.jump, &rel, 4))
 		return; /* linked already, and left for want of budget: writing code costs the host a flush */
-	memcpy(site.epoch, &c->tlb_epoch, 8);
 	memcpy(site.gen, &gen, 4);
 	memcpy(site.n, &len, 4);
 	memcpy(site.jump, &rel, 4);
