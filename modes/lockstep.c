@@ -93,11 +93,6 @@ __attribute__((format(printf, 2, 3))) static void say(struct lockstep *ls, const
 	va_end(ap);
 }
 
-static unsigned code_bits(const struct x86_cpu *c)
-{
-	return (c->efer & 0x400) && c->seg[S_CS].l ? 64 : c->seg[S_CS].db ? 32 : 16;
-}
-
 /* The step's first block, from the reference's memory, up to its first branch (a chain
  * goes on elsewhere): its code page is in the soft TLB (it was just fetched through it)
  * unless the step itself flushed the TLB. */
@@ -187,8 +182,8 @@ bool lockstep_step(struct lockstep *ls)
 	struct machine *ma = &ls->side[0].m, *mb = &ls->side[1].m;
 	if (ls->end != LS_RUNNING)
 		return false;
-	unsigned bits = code_bits(a);
-	uint64_t lin = bits == 64 ? a->rip : (a->rip + a->seg[S_CS].base) & 0xffffffffull, phys = 0;
+	unsigned bits = x86_code_bits(a);
+	uint64_t lin = x86_code_linear(a, a->rip), phys = 0;
 	bool have_phys = tlb_phys(b, lin, ACC_EXEC, &phys);
 	uint64_t ia = a->count.insns;
 	x86_run(a, STEP_MAX, &ma->ctl.exited);

@@ -16,6 +16,8 @@ struct bt_ind {
 	uint32_t gen, n;         /* n: the target's instructions, for the budget */
 	void *chain;
 };
+#define BT_IND_SHIFT 10      /* slot: (rip ^ rip >> BT_IND_SHIFT) % BT_IND_SIZE, here and emitted */
+static inline unsigned bt_ind_slot(uint64_t rip) { return (unsigned)((rip ^ rip >> BT_IND_SHIFT) & (BT_IND_SIZE - 1)); }
 
 struct bt {
 	struct x86_jit jit;          /* first: the CPU's jit pointer is this struct's */

@@ -96,6 +96,24 @@ static void clear_shadow(struct tr *t)
 	e_byte(&t->a, 0);
 }
 
+/* ++*counter (a statistic; rax clobbered) */
+static void count_into(struct tr *t, uint64_t *counter)
+{
+	e_mov_imm64(&t->a, H_AX, (uint64_t)(uintptr_t)counter);
+	e_op(&t->a, 8, 0xff, 0, true, H_AX, 0); /* inc qword [rax] */
+}
+
+/* Out to the run loop, leaving in tb_patch what it is to link the next block to: link
+ * (an imm64, returned so that it can be written later). */
+static uint8_t *leave_for_link(struct tr *t, uint64_t link)
+{
+	e_mov_imm64(&t->a, H_AX, link);
+	uint8_t *imm = t->a.p - 8;
+	e_op(&t->a, 8, 0x89, H_AX, true, H_BX, OFF(tb_patch));
+	e_patch(e_jmp(&t->a), t->epilogue);
+	return imm;
+}
+
 /* count.insns += done */
 static void count_done(struct tr *t, unsigned done)
 {
@@ -146,18 +164,14 @@ static void exit_to(struct tr *t, unsigned done, uint64_t target)
 	site.n = a->p - 4;
 	e_op(a, 8, 0x3b, H_AX, true, H_BX, OFF(tb_limit));
 	uint8_t *no_room = e_jcc(a, 7);      /* ja */
-	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)&t->bt->chain_hits);
-	e_op(a, 8, 0xff, 0, true, H_AX, 0);  /* inc qword [rax] */
+	count_into(t, &t->bt->chain_hits);
 	site.jump = e_jmp(a);
 	uint8_t *out = a->p;
 	e_patch(site.jump, out);
 	e_patch(stale_gen, out);
 	e_patch(no_room, out);
 	store_imm64(t, OFF(rip), target);
-	e_mov_imm64(a, H_AX, 0);
-	uint8_t *site_ptr = a->p - 8;
-	e_op(a, 8, 0x89, H_AX, true, H_BX, OFF(tb_patch));
-	e_patch(e_jmp(a), t->epilogue);
+	uint8_t *site_ptr = leave_for_link(t, 0); /* this site, written below */
 	if (a->p + sizeof(site) > a->end) {
 		a->full = true;
 		return;
@@ -180,8 +194,7 @@ static void callout(struct tr *t, unsigned k, uint64_t rip, uint64_t next)
 	e_op(a, 8, 0x89, H_AX, true, H_BX, OFF(insn_rsp));
 	e_op(a, 4, 0xc7, 0, true, H_BX, OFF(tb_done));
 	e_u32(a, k);
-	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)&t->bt->callouts[i->mnemonic]);
-	e_op(a, 8, 0xff, 0, true, H_AX, 0); /* inc qword [rax] */
+	count_into(t, &t->bt->callouts[i->mnemonic]);
 	e_op(a, 8, 0x89, H_BX, false, H_DI, 0);
 	e_mov_imm64(a, H_SI, (uint64_t)(uintptr_t)i);
 	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)i->fn);
@@ -612,8 +625,8 @@ static void exit_indirect(struct tr *t, unsigned done)
 	count_done(t, done);
 	e_op(a, 8, 0x8b, H_CX, true, H_BX, OFF(rip));
 	e_op(a, 8, 0x89, H_CX, false, H_DX, 0);       /* rdx = rip */
-	e_op(a, 8, 0xc1, 5, false, H_DX, 0);          /* shr rdx, 10 */
-	e_byte(a, 10);
+	e_op(a, 8, 0xc1, 5, false, H_DX, 0);          /* shr rdx, BT_IND_SHIFT (bt_ind_slot) */
+	e_byte(a, BT_IND_SHIFT);
 	e_op(a, 8, 0x31, H_CX, false, H_DX, 0);       /* xor rdx, rcx */
 	e_op(a, 4, 0x81, 4, false, H_DX, 0);          /* and edx, IND_SIZE - 1 */
 	e_u32(a, BT_IND_SIZE - 1);
@@ -633,16 +646,13 @@ static void exit_indirect(struct tr *t, unsigned done)
 	e_op(a, 8, 0x03, H_AX, true, H_BX, OFF(count.insns));
 	e_op(a, 8, 0x3b, H_AX, true, H_BX, OFF(tb_limit));
 	uint8_t *no_room = e_jcc(a, 7);
-	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)&t->bt->chain_hits);
-	e_op(a, 8, 0xff, 0, true, H_AX, 0);           /* inc qword [rax] */
+	count_into(t, &t->bt->chain_hits);
 	e_op(a, 4, 0xff, 4, true, H_DX, (int32_t)offsetof(struct bt_ind, chain)); /* jmp [rdx + chain] */
 	e_patch(miss, a->p);
 	e_patch(stale_epoch, a->p);
 	e_patch(stale_gen, a->p);
 	e_patch(no_room, a->p);
-	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)t->bt->ind);
-	e_op(a, 8, 0x89, H_AX, true, H_BX, OFF(tb_patch));
-	e_patch(e_jmp(a), t->epilogue);
+	leave_for_link(t, (uint64_t)(uintptr_t)t->bt->ind);
 }
 
 /* call rel, ret, jmp rel, jmp reg: the block's end, rip set, out */
@@ -1004,7 +1014,7 @@ void bt_link(struct x86_jit *j, const struct x86_cpu *c, void *exit, void *chain
 {
 	struct bt *bt = (struct bt *)j;
 	if (exit == bt->ind) { /* an indirect exit: its table entry for c->rip */
-		struct bt_ind *e = &bt->ind[(c->rip ^ c->rip >> 10) & (BT_IND_SIZE - 1)];
+		struct bt_ind *e = &bt->ind[bt_ind_slot(c->rip)];
 		*e = (struct bt_ind){ .rip = c->rip, .epoch = c->tlb_epoch, .gen = c->tb_gen, .n = n, .chain = chain };
 		bt->ind_fills++;
 		return;

@@ -178,7 +178,7 @@ uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t 
 		*phys = e->phys | (lin & 0xfff);
 		return NULL;
 	}
-	if ((c->efer & 0x400) && !x86_canonical(lin))
+	if ((c->efer & EFER_LMA) && !x86_canonical(lin))
 		x86_raise(c, EXC_GP, 0); /* never in the TLB, so the fast paths need no check */
 	c->count.tlb_misses++;
 	uint64_t p;

@@ -127,12 +127,12 @@ void x86_load_boot_state(struct x86_cpu *c, const struct boot_state *bs)
 	mmu_flush(c, false);
 }
 
-static unsigned code_bits(const struct x86_cpu *c)
+unsigned x86_code_bits(const struct x86_cpu *c)
 {
 	return long_mode64(c) ? 64 : c->seg[S_CS].db ? 32 : 16;
 }
 
-static uint64_t code_linear(struct x86_cpu *c, uint64_t rip)
+uint64_t x86_code_linear(const struct x86_cpu *c, uint64_t rip)
 {
 	return long_mode64(c) ? rip : (rip + c->seg[S_CS].base) & 0xffffffffull;
 }
@@ -186,8 +186,8 @@ static struct block *build_block(struct x86_cpu *c, struct block *b, uint64_t li
 /* The block at rip: from the cache when its page has not been written since. */
 static struct block *find_block(struct x86_cpu *c, struct block *scratch)
 {
-	unsigned bits = code_bits(c);
-	uint64_t lin = code_linear(c, c->rip), phys;
+	unsigned bits = x86_code_bits(c);
+	uint64_t lin = x86_code_linear(c, c->rip), phys;
 	if (!tlb_phys(c, lin, ACC_EXEC, &phys) && !mmu_translate(c, lin, ACC_EXEC, &phys))
 		x86_raise(c, EXC_GP, 0); /* executing from device memory is not modelled */
 	struct block *b = &c->blocks[bslot(phys)];
@@ -234,8 +234,8 @@ static uint64_t run_block(struct x86_cpu *c, const struct block *b, uint64_t bud
 
 /* b through its translation, made on first use; interpreted when there is none or the
  * budget ends inside it (a slice ends where the interpreter would end it). The code may
- * chain on into other blocks for up to chain more instructions (none in lockstep); the
- * exit it last returned by is linked to b first when it led here. */
+ * chain on into other blocks for up to chain more instructions; the exit it last
+ * returned by is linked to b first when it led here. */
 static uint64_t run_translated(struct x86_cpu *c, struct block *b, uint64_t budget, uint64_t chain)
 {
 	void *exit = c->tb_patch;

@@ -31,6 +31,10 @@ struct x86_jit {
 /* Every block's translation forgotten (the translator's code cache is being reset). */
 void x86_forget_translations(struct x86_cpu *c);
 
+/* The code segment's mode (16, 32 or 64 bits) and the linear address of rip in it. */
+unsigned x86_code_bits(const struct x86_cpu *c);
+uint64_t x86_code_linear(const struct x86_cpu *c, uint64_t rip);
+
 /* Lines "  field  0xA  vs  0xB" into out for every architectural field in which a and b
  * differ (registers, RFLAGS, control, segment, descriptor-table and debug registers,
  * MSRs, CPL, the run state); returns how many. */
