@@ -34,8 +34,10 @@ static uint64_t rnd(struct gen *g)
 }
 
 /* The registers a stream computes with: never rsp (the stack), rsi (the data pages),
- * rdi and rbp (pointers that fault). */
+ * rdi and rbp (pointers that fault). Those three are read as sources too (sources), as
+ * bytes sil, dil and bpl among others. */
 static const uint8_t pool[] = { 0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15 };
+static const uint8_t sources[] = { 0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 5, 6, 7 };
 
 static ZydisRegister gpr(unsigned idx, unsigned size, bool high8)
 {
@@ -43,6 +45,8 @@ static ZydisRegister gpr(unsigned idx, unsigned size, bool high8)
 	case 1:
 		if (idx < 4)
 			return (ZydisRegister)((high8 ? ZYDIS_REGISTER_AH : ZYDIS_REGISTER_AL) + idx);
+		if (idx < 8)
+			return (ZydisRegister)(ZYDIS_REGISTER_SPL + idx - 4);
 		return (ZydisRegister)(ZYDIS_REGISTER_R8B + idx - 8);
 	case 2: return (ZydisRegister)(ZYDIS_REGISTER_AX + idx);
 	case 4: return (ZydisRegister)(ZYDIS_REGISTER_EAX + idx);
@@ -157,7 +161,10 @@ static unsigned one(struct gen *g, const struct shape *s, uint8_t *buf, bool *fa
 {
 	unsigned size = s->sizes ? size_of(g, s->sizes) : 8, narrow = size == 2 || rnd(g) & 1 ? 1 : 2;
 	bool high = rnd(g) % 4 == 0;
-	ZydisRegister r1 = gpr(pool[rnd(g) % sizeof(pool)], size, high), r2 = gpr(pool[rnd(g) % sizeof(pool)], size, high);
+	/* the second operand is only read, except by these */
+	bool swaps = s->m == ZYDIS_MNEMONIC_XCHG || s->m == ZYDIS_MNEMONIC_XADD || s->m == ZYDIS_MNEMONIC_CMPXCHG;
+	unsigned src = swaps ? pool[rnd(g) % sizeof(pool)] : sources[rnd(g) % sizeof(sources)];
+	ZydisRegister r1 = gpr(pool[rnd(g) % sizeof(pool)], size, high), r2 = gpr(src, size, high && src < 4);
 	int64_t i = (int64_t)edge_or_random(g);
 	i = size == 8 ? (int64_t)(int32_t)i : size == 4 ? (int64_t)(uint32_t)i : (int64_t)(i & ((1ll << (size * 8)) - 1));
 	bool mf;
@@ -178,7 +185,7 @@ static unsigned one(struct gen *g, const struct shape *s, uint8_t *buf, bool *fa
 	case F_RRC: o[0] = reg(r1); o[1] = reg(r2); o[2] = reg(ZYDIS_REGISTER_CL); n = 3; break;
 	case F_RX:
 		o[0] = reg(r1);
-		o[1] = reg(gpr(pool[rnd(g) % sizeof(pool)], s->m == ZYDIS_MNEMONIC_MOVSXD ? 4 : narrow, false));
+		o[1] = reg(gpr(sources[rnd(g) % sizeof(sources)], s->m == ZYDIS_MNEMONIC_MOVSXD ? 4 : narrow, false));
 		break;
 	case F_MX: o[0] = reg(r1); o[1] = data_mem(g, narrow, faults); break;
 	case F_NONE: n = 0; break;

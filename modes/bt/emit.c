@@ -35,7 +35,10 @@ void e_op(struct asm_buf *a, unsigned size, uint32_t op, unsigned reg, bool mem,
 	if (size == 2)
 		e_byte(a, 0x66);
 	unsigned rex = (size == 8 ? 8 : 0) | (reg & 8 ? 4 : 0) | (rm & 8 ? 1 : 0);
-	if (rex)
+	/* a byte operand in rsp..rdi is spl..dil only with a REX prefix (else ah..bh) */
+	bool bytes = size == 1 || op == 0x0fb6 || op == 0x0fbe || (op & 0xfff0) == 0x0f90;
+	bool low_byte = bytes && ((reg >= 4 && reg < 8) || (!mem && rm >= 4 && rm < 8));
+	if (rex || low_byte)
 		e_byte(a, (uint8_t)(0x40 | rex));
 	opcode(a, op);
 	if (!mem) {
@@ -56,6 +59,20 @@ void e_lea_sib(struct asm_buf *a, unsigned dst, unsigned base, unsigned index, u
 	e_byte(a, (uint8_t)(0x84 | (dst & 7) << 3));             /* mod 10, rm 100: SIB + disp32 */
 	e_byte(a, (uint8_t)(ss << 6 | (index & 7) << 3 | (base & 7)));
 	e_u32(a, (uint32_t)disp);
+}
+
+void e_push(struct asm_buf *a, unsigned reg)
+{
+	if (reg & 8)
+		e_byte(a, 0x41);
+	e_byte(a, (uint8_t)(0x50 | (reg & 7)));
+}
+
+void e_pop(struct asm_buf *a, unsigned reg)
+{
+	if (reg & 8)
+		e_byte(a, 0x41);
+	e_byte(a, (uint8_t)(0x58 | (reg & 7)));
 }
 
 void e_mov_imm64(struct asm_buf *a, unsigned reg, uint64_t v)

@@ -1,12 +1,12 @@
 /* A small x86-64 emitter: the handful of instruction forms the translator writes, each
- * as [66] [REX] opcode ModRM [SIB] [disp32] [imm]. Host code never uses rbp, r12 or
- * r13 as a base, nor ah..bh, so no encoding here needs their special cases. */
+ * as [66] [REX] opcode ModRM [SIB] [disp32] [imm]. Memory operands always take a disp32,
+ * so rbp and r13 need no special case as a base, and host code never uses ah..bh. */
 #ifndef BT_EMIT_H
 #define BT_EMIT_H
 #include <stdbool.h>
 #include <stdint.h>
 
-enum { H_AX, H_CX, H_DX, H_BX, H_SP, H_BP, H_SI, H_DI };
+enum { H_AX, H_CX, H_DX, H_BX, H_SP, H_BP, H_SI, H_DI, H_R8, H_R9, H_R10, H_R11, H_R12, H_R13, H_R14, H_R15 };
 
 struct asm_buf {
 	uint8_t *p, *end;
@@ -23,6 +23,8 @@ void e_op(struct asm_buf *a, unsigned size, uint32_t opcode, unsigned reg, bool 
 /* lea dst, [base + index*scale + disp32] (64-bit) */
 void e_lea_sib(struct asm_buf *a, unsigned dst, unsigned base, unsigned index, unsigned scale, int32_t disp);
 void e_mov_imm64(struct asm_buf *a, unsigned reg, uint64_t v);
+void e_push(struct asm_buf *a, unsigned reg);
+void e_pop(struct asm_buf *a, unsigned reg);
 /* A rel32 jump (0xe9) or jcc (cond 0-15); returns where its displacement goes. */
 uint8_t *e_jmp(struct asm_buf *a);
 uint8_t *e_jcc(struct asm_buf *a, unsigned cond);

@@ -1,5 +1,8 @@
-/* Guest blocks into host code. Guest registers stay in struct x86_cpu (rbx points at it
- * all through a block); ordinary instructions become host instructions on them, memory
+/* Guest blocks into host code. rbx points at struct x86_cpu all through translated code;
+ * eleven guest registers live in host registers there (host_of), loaded on entry from the
+ * run loop, kept across chained blocks and written back on exit and around every C call,
+ * the rest stay in struct x86_cpu. Ordinary instructions become host instructions on
+ * them, memory
  * operands go through an inline soft-TLB lookup (host address = linear + addend), and
  * everything else is a callout to the interpreter's own handler for that instruction
  * (blink's shared handler signature). A TLB miss, a device, a page crossing or a fault
@@ -46,7 +49,8 @@ struct tr {
 	bool flags_stored;         /* instruction k left the guest's flags in the lazy state itself */
 	bool dry;                  /* sizing up what is native: emit into scratch, keep no stubs */
 	unsigned nst;
-	uint8_t *epilogue;
+	uint8_t *epilogue;         /* guest registers into the CPU, then back to the run loop */
+	uint8_t *epilogue_spilled; /* after that: for exits that have them there already */
 	uint8_t *entry;            /* the prologue: where the run loop calls in */
 	uint8_t *chain_entry;      /* after it: where linked exits jump in */
 	bool overflow;
@@ -55,7 +59,86 @@ struct tr {
 };
 
 static int32_t roff(unsigned r) { return OFF(r) + 8 * (int32_t)r; }
-static int32_t gpr_off(const struct x86_operand *o) { return roff(o->reg) + (o->high8 ? 1 : 0); }
+
+/* The host register each guest register lives in while translated code runs, or IN_CPU
+ * for its slot in struct x86_cpu. The eleven are those the benchmark guest's compiled
+ * code uses most, counted in the interpreter (compute's hot loops first); host rax, rcx
+ * and rdx are the scratch registers of emitted code, rbx the CPU and rsp the host stack. */
+#define IN_CPU 0xff
+static const uint8_t host_of[16] = {
+	[R_AX] = H_R11, [R_CX] = H_R13, [R_DX] = IN_CPU, [R_BX] = H_R15, [R_SP] = IN_CPU, [R_BP] = H_BP,
+	[R_SI] = H_SI,  [R_DI] = H_DI,  [R_R8] = H_R8,  [R_R9] = H_R9,  [R_R10] = H_R10, [R_R11] = IN_CPU,
+	[R_R12] = H_R12, [R_R13] = IN_CPU, [R_R14] = H_R14, [R_R15] = IN_CPU,
+};
+
+static bool caller_saved(unsigned h) { return h == H_SI || h == H_DI || (h >= H_R8 && h <= H_R11); }
+
+/* An operand for e_op's r/m: a host register (mem false) or [rm + disp]. */
+struct place {
+	bool mem;
+	unsigned rm;
+	int32_t disp;
+};
+
+static const struct place AT_RAX = { true, H_AX, 0 };
+
+/* guest register r, all 64 bits */
+static struct place reg64(unsigned r)
+{
+	if (host_of[r] != IN_CPU)
+		return (struct place){ false, host_of[r], 0 };
+	return (struct place){ true, H_BX, roff(r) };
+}
+
+/* the register operand o: ah..bh are a byte up in the CPU's slot (native() keeps them
+ * out of host registers, where no encoding reaches them) */
+static struct place gpr(const struct x86_operand *o)
+{
+	struct place p = reg64(o->reg);
+	if (p.mem && o->high8)
+		p.disp++;
+	return p;
+}
+
+static void e_at(struct tr *t, unsigned size, uint32_t op, unsigned reg, struct place p)
+{
+	e_op(&t->a, size, op, reg, p.mem, p.rm, p.disp);
+}
+
+/* The host register that holds operand o when it is a guest register in one, else the
+ * scratch h loaded with it. */
+static unsigned in_reg(struct tr *t, unsigned h, const struct x86_operand *o)
+{
+	struct place p = gpr(o);
+	if (!p.mem)
+		return p.rm;
+	e_at(t, o->size, o->size == 1 ? 0x8a : 0x8b, h, p);
+	return h;
+}
+
+/* Guest registers from host registers into struct x86_cpu (spill) and back (reload):
+ * all of them, or only those a C call may clobber. */
+static void spill(struct tr *t, bool all)
+{
+	for (unsigned r = 0; r < 16; r++)
+		if (host_of[r] != IN_CPU && (all || caller_saved(host_of[r])))
+			e_op(&t->a, 8, 0x89, host_of[r], true, H_BX, roff(r));
+}
+
+static void reload(struct tr *t, bool all)
+{
+	for (unsigned r = 0; r < 16; r++)
+		if (host_of[r] != IN_CPU && (all || caller_saved(host_of[r])))
+			e_op(&t->a, 8, 0x8b, host_of[r], true, H_BX, roff(r));
+}
+
+/* call rax with rdi = the CPU */
+static void call_rax(struct tr *t)
+{
+	e_op(&t->a, 8, 0x89, H_BX, false, H_DI, 0);
+	e_byte(&t->a, 0xff);
+	e_byte(&t->a, 0xd0);
+}
 
 static struct stub *new_stub(struct tr *t, enum stub_kind kind, unsigned k)
 {
@@ -128,6 +211,13 @@ static void exit_with(struct tr *t, unsigned done)
 	e_patch(e_jmp(&t->a), t->epilogue);
 }
 
+/* The same after a callout, whose spill left the guest registers in the CPU already. */
+static void exit_spilled(struct tr *t, unsigned done)
+{
+	count_done(t, done);
+	e_patch(e_jmp(&t->a), t->epilogue_spilled);
+}
+
 /* A direct exit's link, kept in the code cache after the exit's code: where link()
  * writes the generation and the target's length that the exit checks, and the jump into
  * the target. */
@@ -190,18 +280,17 @@ static void callout(struct tr *t, unsigned k, uint64_t rip, uint64_t next)
 	struct asm_buf *a = &t->a;
 	store_imm64(t, OFF(insn_rip), rip);
 	store_imm64(t, OFF(rip), next);
-	e_op(a, 8, 0x8b, H_AX, true, H_BX, roff(R_SP));
+	e_at(t, 8, 0x8b, H_AX, reg64(R_SP));
 	e_op(a, 8, 0x89, H_AX, true, H_BX, OFF(insn_rsp));
 	e_op(a, 4, 0xc7, 0, true, H_BX, OFF(tb_done));
 	e_u32(a, k);
 	count_into(t, &t->bt->callouts[i->mnemonic]);
-	e_op(a, 8, 0x89, H_BX, false, H_DI, 0);
+	spill(t, true); /* the handler reads and writes any of them, and may unwind (a fault) */
 	e_mov_imm64(a, H_SI, (uint64_t)(uintptr_t)i);
 	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)i->fn);
-	e_byte(a, 0xff);
-	e_byte(a, 0xd0); /* call rax */
+	call_rax(t);
 	if (k + 1 == t->n) {
-		exit_with(t, k + 1);
+		exit_spilled(t, k + 1);
 		return;
 	}
 	struct stub *out = new_stub(t, ST_EXIT, k + 1);
@@ -217,6 +306,7 @@ static void callout(struct tr *t, unsigned k, uint64_t rip, uint64_t next)
 	e_op(a, 4, 0x83, 7, true, H_BX, OFF(exit));
 	e_byte(a, 0);
 	jump_to(out, e_jcc(a, 5));
+	reload(t, true);
 	clear_shadow(t);
 }
 
@@ -233,17 +323,24 @@ static bool mem_addr(struct tr *t, const struct x86_insn *i, const struct x86_op
 		e_mov_imm64(a, H_AX, t->next + (uint64_t)o->val);
 		return true;
 	}
+	unsigned base = H_AX;
 	if (o->base != REG_NONE) {
-		e_op(a, 8, 0x8b, H_AX, true, H_BX, roff(o->base));
+		struct place b = reg64(o->base);
+		if (b.mem)
+			e_at(t, 8, 0x8b, H_AX, b);
+		else
+			base = b.rm;
 	} else {
 		e_byte(a, 0xb8); /* mov eax, 0: leaves the flags alone */
 		e_u32(a, 0);
 	}
 	if (o->index != REG_NONE) {
-		e_op(a, 8, 0x8b, H_CX, true, H_BX, roff(o->index));
-		e_lea_sib(a, H_AX, H_AX, H_CX, o->scale, (int32_t)o->val);
-	} else if (o->val) {
-		e_op(a, 8, 0x8d, H_AX, true, H_AX, (int32_t)o->val);
+		struct place x = reg64(o->index);
+		if (x.mem)
+			e_at(t, 8, 0x8b, H_CX, x);
+		e_lea_sib(a, H_AX, base, x.mem ? H_CX : x.rm, o->scale, (int32_t)o->val);
+	} else if (o->val || base != H_AX) {
+		e_op(a, 8, 0x8d, H_AX, true, base, (int32_t)o->val);
 	}
 	return true;
 }
@@ -293,12 +390,6 @@ static void tlb(struct tr *t, unsigned size, enum access acc)
 
 static bool size_ok(unsigned s) { return s == 1 || s == 2 || s == 4 || s == 8; }
 
-/* h = the guest register o (at its size) */
-static void load_gpr(struct tr *t, unsigned h, const struct x86_operand *o)
-{
-	e_op(&t->a, o->size, o->size == 1 ? 0x8a : 0x8b, h, true, H_BX, gpr_off(o));
-}
-
 static void emit_imm(struct tr *t, unsigned size, int64_t v)
 {
 	if (size == 1)
@@ -332,39 +423,42 @@ static bool alu(struct tr *t, const struct x86_insn *i, uint32_t rm_r, uint32_t 
 		tlb(t, sz, m == d && writes ? ACC_WRITE : ACC_READ);
 	}
 	struct asm_buf *a = &t->a;
+	struct place p = d->kind == OPK_REG ? gpr(d) : AT_RAX;
+	/* a 32-bit result zeroes the upper half: in a host register by itself, in the CPU
+	 * through eax */
+	bool via_eax = d->kind == OPK_REG && sz == 4 && p.mem;
+	unsigned src = H_CX;
 	if (s->kind == OPK_REG)
-		load_gpr(t, H_CX, s);
+		src = in_reg(t, H_CX, s);
 	else if (s->kind == OPK_MEM)
 		e_op(a, sz, sz == 1 ? 0x8a : 0x8b, H_CX, true, H_AX, 0);
-	else if (wide || (mov && d->kind == OPK_REG && sz == 4)) {
+	else if (wide || (mov && via_eax)) {
 		e_mov_imm64(a, H_CX, (uint64_t)s->val & size_mask(sz));
 		imm = false;
 	}
-	if (d->kind == OPK_REG && sz == 4) { /* a 32-bit result zeroes the upper half */
+	if (via_eax) {
 		if (mov) {
-			e_op(a, 8, 0x89, H_CX, true, H_BX, roff(d->reg));
+			if (src != H_CX)
+				e_op(a, 4, 0x89, src, false, H_CX, 0); /* mov ecx, src: zero-extended */
+			e_at(t, 8, 0x89, H_CX, p);
 			return true;
 		}
-		e_op(a, 4, 0x8b, H_AX, true, H_BX, roff(d->reg));
+		e_at(t, 4, 0x8b, H_AX, p);
 		if (imm) {
 			e_op(a, 4, grp + 1, digit, false, H_AX, 0);
 			emit_imm(t, 4, s->val);
 		} else {
-			e_op(a, 4, rm_r + 1, H_CX, false, H_AX, 0);
+			e_op(a, 4, rm_r + 1, src, false, H_AX, 0);
 		}
 		if (writes)
-			e_op(a, 8, 0x89, H_AX, true, H_BX, roff(d->reg));
+			e_at(t, 8, 0x89, H_AX, p);
+	} else if (imm) {
+		e_at(t, sz, sz == 1 ? grp : grp + 1, digit, p);
+		emit_imm(t, sz, s->val);
+	} else if (wide) {
+		e_at(t, 8, 0x89, H_CX, p);
 	} else {
-		unsigned base = d->kind == OPK_REG ? H_BX : H_AX;
-		int32_t disp = d->kind == OPK_REG ? gpr_off(d) : 0;
-		if (imm) {
-			e_op(a, sz, sz == 1 ? grp : grp + 1, digit, true, base, disp);
-			emit_imm(t, sz, s->val);
-		} else if (wide) {
-			e_op(a, 8, 0x89, H_CX, true, base, disp);
-		} else {
-			e_op(a, sz, sz == 1 ? rm_r : rm_r + 1, H_CX, true, base, disp);
-		}
+		e_at(t, sz, sz == 1 ? rm_r : rm_r + 1, src, p);
 	}
 	t->host_flags = flags || t->host_flags;
 	return true;
@@ -386,8 +480,8 @@ static bool writable_place(struct tr *t, const struct x86_insn *i, const struct 
 }
 
 /* A one-operand group instruction (opcode op8 for bytes, op otherwise, /digit) on d in
- * place, with an imm8 after it when imm >= 0; a 32-bit register goes through eax so that
- * its upper half is zeroed. */
+ * place, with an imm8 after it when imm >= 0; a 32-bit register in the CPU goes through
+ * eax so that its upper half is zeroed. */
 static bool in_place(struct tr *t, const struct x86_insn *i, uint32_t op8, uint32_t op, unsigned digit, int imm)
 {
 	const struct x86_operand *d = &i->op[0];
@@ -395,17 +489,18 @@ static bool in_place(struct tr *t, const struct x86_insn *i, uint32_t op8, uint3
 	if (!writable_place(t, i, d))
 		return false;
 	struct asm_buf *a = &t->a;
-	bool via_eax = d->kind == OPK_REG && sz == 4;
-	if (via_eax)
-		e_op(a, 4, 0x8b, H_AX, true, H_BX, roff(d->reg));
-	if (via_eax || d->kind == OPK_MEM)
-		e_op(a, sz, sz == 1 ? op8 : op, digit, !via_eax, H_AX, 0);
-	else
-		e_op(a, sz, sz == 1 ? op8 : op, digit, true, H_BX, gpr_off(d));
+	struct place p = d->kind == OPK_REG ? gpr(d) : AT_RAX;
+	bool via_eax = d->kind == OPK_REG && sz == 4 && p.mem;
+	if (via_eax) {
+		e_at(t, 4, 0x8b, H_AX, p);
+		e_op(a, 4, op, digit, false, H_AX, 0);
+	} else {
+		e_at(t, sz, sz == 1 ? op8 : op, digit, p);
+	}
 	if (imm >= 0)
 		e_byte(a, (uint8_t)imm);
 	if (via_eax)
-		e_op(a, 8, 0x89, H_AX, true, H_BX, roff(d->reg));
+		e_at(t, 8, 0x89, H_AX, p);
 	return true;
 }
 
@@ -428,16 +523,15 @@ static bool shift(struct tr *t, const struct x86_insn *i, unsigned digit, enum c
 	if (!writable_place(t, i, d))
 		return false;
 	struct asm_buf *a = &t->a;
-	unsigned base = d->kind == OPK_MEM ? H_AX : H_BX;
-	int32_t disp = d->kind == OPK_MEM ? 0 : gpr_off(d);
-	e_op(a, sz == 8 ? 8 : 4, sz == 1 ? 0x0fb6 : sz == 2 ? 0x0fb7 : 0x8b, H_CX, true, base, disp); /* zero-extended */
+	struct place p = d->kind == OPK_REG ? gpr(d) : AT_RAX;
+	e_at(t, sz == 8 ? 8 : 4, sz == 1 ? 0x0fb6 : sz == 2 ? 0x0fb7 : 0x8b, H_CX, p); /* zero-extended */
 	e_op(a, 8, 0x89, H_CX, true, H_BX, OFF(cc.dst));
 	e_op(a, sz, sz == 1 ? 0xc0 : 0xc1, digit, false, H_CX, 0);
 	e_byte(a, (uint8_t)n);
 	if (d->kind == OPK_REG && sz == 4)
-		e_op(a, 8, 0x89, H_CX, true, H_BX, roff(d->reg)); /* rcx is zero-extended */
+		e_at(t, 8, 0x89, H_CX, p); /* rcx is zero-extended */
 	else
-		e_op(a, sz, sz == 1 ? 0x88 : 0x89, H_CX, true, base, disp);
+		e_at(t, sz, sz == 1 ? 0x88 : 0x89, H_CX, p);
 	e_op(a, 8, 0x89, H_CX, true, H_BX, OFF(cc.res));
 	e_op(a, 8, 0xc7, 0, true, H_BX, OFF(cc.src));
 	e_u32(a, n);
@@ -468,23 +562,28 @@ static bool imul(struct tr *t, const struct x86_insn *i)
 	if (t->flags_live || (i->nops != 2 && i->nops != 3) || (sz != 4 && sz != 8) || d->kind != OPK_REG ||
 	    (s->kind != OPK_REG && s->kind != OPK_MEM) || (i->nops == 3 && i->op[2].kind != OPK_IMM))
 		return false;
+	unsigned src = H_CX;
 	if (s->kind == OPK_MEM) {
 		if (!mem_addr(t, i, s))
 			return false;
 		tlb(t, sz, ACC_READ);
 		e_op(&t->a, sz, 0x8b, H_CX, true, H_AX, 0);
 	} else {
-		load_gpr(t, H_CX, s);
+		src = in_reg(t, H_CX, s);
 	}
 	struct asm_buf *a = &t->a;
+	struct place p = gpr(d);
+	unsigned dst = p.mem ? H_AX : p.rm; /* a 32-bit result is zero-extended there */
 	if (i->nops == 3) {
-		e_op(a, sz, 0x69, H_AX, false, H_CX, 0);
+		e_op(a, sz, 0x69, dst, false, src, 0);
 		e_u32(a, (uint32_t)i->op[2].val);
 	} else {
-		e_op(a, sz, 0x8b, H_AX, true, H_BX, roff(d->reg));
-		e_op(a, sz, 0x0faf, H_AX, false, H_CX, 0);
+		if (p.mem)
+			e_at(t, sz, 0x8b, H_AX, p);
+		e_op(a, sz, 0x0faf, dst, false, src, 0);
 	}
-	e_op(a, 8, 0x89, H_AX, true, H_BX, roff(d->reg)); /* a 32-bit result is zero-extended in rax */
+	if (p.mem)
+		e_at(t, 8, 0x89, H_AX, p);
 	t->host_flags = true;
 	return true;
 }
@@ -499,15 +598,17 @@ static bool load_ext(struct tr *t, const struct x86_insn *i, uint32_t op8, uint3
 	uint32_t op = s->size == 1 ? op8 : s->size == 2 ? op16 : 0x63; /* movsxd */
 	if (s->size == 4 && (sz != 8 || op8 != 0x0fbe))
 		return false;
+	struct place from = AT_RAX, to = gpr(d);
 	if (s->kind == OPK_MEM) {
 		if (!mem_addr(t, i, s))
 			return false;
 		tlb(t, s->size, ACC_READ);
-		e_op(&t->a, sz, op, H_CX, true, H_AX, 0);
 	} else {
-		e_op(&t->a, sz, op, H_CX, true, H_BX, gpr_off(s));
+		from = gpr(s);
 	}
-	e_op(&t->a, 8, 0x89, H_CX, true, H_BX, roff(d->reg));
+	e_at(t, sz, op, to.mem ? H_CX : to.rm, from); /* a 32-bit result is zero-extended */
+	if (to.mem)
+		e_at(t, 8, 0x89, H_CX, to);
 	return true;
 }
 
@@ -522,7 +623,7 @@ static bool lea(struct tr *t, const struct x86_insn *i)
 		return false;
 	if (d->size == 4)
 		e_op(&t->a, 4, 0x89, H_AX, false, H_AX, 0); /* mov eax, eax */
-	e_op(&t->a, 8, 0x89, H_AX, true, H_BX, roff(d->reg));
+	e_at(t, 8, 0x89, H_AX, gpr(d));
 	return true;
 }
 
@@ -536,12 +637,12 @@ static void cond_to_al(struct tr *t, unsigned cond)
 		e_op(a, 4, 0x0f90 | cond, 0, false, H_AX, 0); /* setcc al */
 		return;
 	}
-	e_op(a, 8, 0x89, H_BX, false, H_DI, 0);
+	spill(t, false);
 	e_byte(a, 0xbe); /* mov esi, cond */
 	e_u32(a, cond);
 	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)cond_value);
-	e_byte(a, 0xff);
-	e_byte(a, 0xd0);
+	call_rax(t);
+	reload(t, false);
 }
 
 static bool setcc(struct tr *t, const struct x86_insn *i)
@@ -550,7 +651,7 @@ static bool setcc(struct tr *t, const struct x86_insn *i)
 	if (i->nops != 1 || d->kind != OPK_REG || d->size != 1)
 		return false;
 	cond_to_al(t, i->cond);
-	e_op(&t->a, 1, 0x88, H_AX, true, H_BX, gpr_off(d));
+	e_at(t, 1, 0x88, H_AX, gpr(d));
 	return true;
 }
 
@@ -559,17 +660,20 @@ static bool cmovcc(struct tr *t, const struct x86_insn *i)
 	const struct x86_operand *d = &i->op[0], *s = &i->op[1];
 	if (!t->host_flags || i->nops != 2 || d->kind != OPK_REG || s->kind != OPK_REG || (d->size != 4 && d->size != 8))
 		return false;
-	load_gpr(t, H_CX, s);
-	e_op(&t->a, d->size, 0x8b, H_AX, true, H_BX, roff(d->reg));
-	e_op(&t->a, d->size, 0x0f40 | i->cond, H_AX, false, H_CX, 0);
-	e_op(&t->a, 8, 0x89, H_AX, true, H_BX, roff(d->reg)); /* zero-extended even when not moved */
+	unsigned src = in_reg(t, H_CX, s);
+	struct place p = gpr(d);
+	if (p.mem)
+		e_at(t, d->size, 0x8b, H_AX, p);
+	e_op(&t->a, d->size, 0x0f40 | i->cond, p.mem ? H_AX : p.rm, false, src, 0);
+	if (p.mem)
+		e_at(t, 8, 0x89, H_AX, p); /* zero-extended even when not moved */
 	return true;
 }
 
-/* rax = c->r[rsp] + delta, and the TLB path to it */
+/* rax = the guest's rsp + delta, and the TLB path to it */
 static void stack_slot(struct tr *t, int32_t delta, enum access acc)
 {
-	e_op(&t->a, 8, 0x8b, H_AX, true, H_BX, roff(R_SP));
+	e_at(t, 8, 0x8b, H_AX, reg64(R_SP));
 	if (delta)
 		e_op(&t->a, 8, 0x8d, H_AX, true, H_AX, delta);
 	tlb(t, 8, acc);
@@ -577,15 +681,17 @@ static void stack_slot(struct tr *t, int32_t delta, enum access acc)
 
 static void rsp_add(struct tr *t, int32_t delta)
 {
-	e_op(&t->a, 8, 0x8b, H_DX, true, H_BX, roff(R_SP));
+	struct place sp = reg64(R_SP);
+	e_at(t, 8, 0x8b, H_DX, sp);
 	e_op(&t->a, 8, 0x8d, H_DX, true, H_DX, delta);
-	e_op(&t->a, 8, 0x89, H_DX, true, H_BX, roff(R_SP));
+	e_at(t, 8, 0x89, H_DX, sp);
 }
 
-/* push of rcx's value, 64 bits */
-static void push_rcx(struct tr *t)
+/* the end of a push, rax holding the slot's host address: the value (64 bits) from host
+ * register h into it, and rsp down */
+static void push_from(struct tr *t, unsigned h)
 {
-	e_op(&t->a, 8, 0x89, H_CX, true, H_AX, 0);
+	e_op(&t->a, 8, 0x89, h, true, H_AX, 0);
 	rsp_add(t, -8);
 }
 
@@ -596,21 +702,19 @@ static bool push_pop(struct tr *t, const struct x86_insn *i, bool push)
 	    (o->kind == OPK_REG && o->size != 8) || (!push && o->reg == R_SP))
 		return false;
 	if (push) {
+		stack_slot(t, -8, ACC_WRITE); /* first: the TLB path clobbers rcx */
+		unsigned src = H_CX;
 		if (o->kind == OPK_REG)
-			e_op(&t->a, 8, 0x8b, H_CX, true, H_BX, roff(o->reg));
+			src = in_reg(t, H_CX, o);
 		else
 			e_mov_imm64(&t->a, H_CX, (uint64_t)o->val);
-		/* the value first: the TLB path clobbers rcx */
-		e_op(&t->a, 8, 0x89, H_CX, false, H_SI, 0);
-		stack_slot(t, -8, ACC_WRITE);
-		e_op(&t->a, 8, 0x89, H_SI, false, H_CX, 0);
-		push_rcx(t);
+		push_from(t, src);
 		return true;
 	}
 	stack_slot(t, 0, ACC_READ);
 	e_op(&t->a, 8, 0x8b, H_CX, true, H_AX, 0);
 	rsp_add(t, 8);
-	e_op(&t->a, 8, 0x89, H_CX, true, H_BX, roff(o->reg));
+	e_at(t, 8, 0x89, H_CX, gpr(o));
 	return true;
 }
 
@@ -667,7 +771,7 @@ static bool branch(struct tr *t, const struct x86_insn *i, unsigned mn)
 			return false;
 		stack_slot(t, -8, ACC_WRITE);
 		e_mov_imm64(&t->a, H_CX, t->next);
-		push_rcx(t);
+		push_from(t, H_CX);
 		exit_to(t, t->k + 1, t->next + (uint64_t)o->val);
 		return true;
 	case ZYDIS_MNEMONIC_RET:
@@ -684,7 +788,7 @@ static bool branch(struct tr *t, const struct x86_insn *i, unsigned mn)
 			exit_to(t, t->k + 1, t->next + (uint64_t)o->val);
 			return true;
 		} else if (o->kind == OPK_REG && o->size == 8) {
-			e_op(&t->a, 8, 0x8b, H_AX, true, H_BX, roff(o->reg));
+			e_at(t, 8, 0x8b, H_AX, gpr(o));
 			e_op(&t->a, 8, 0x89, H_AX, true, H_BX, OFF(rip));
 			exit_indirect(t, t->k + 1);
 			return true;
@@ -719,6 +823,9 @@ static bool native(struct tr *t, const struct x86_insn *i)
 	/* the VMI doorbell is a direct call already; a profiled instruction is timed there */
 	if (i->prefixes || i->fn == op_vmi_doorbell || i->fn == op_profiled)
 		return false;
+	for (unsigned o = 0; o < i->nops; o++)
+		if (i->op[o].kind == OPK_REG && i->op[o].high8 && !gpr(&i->op[o]).mem)
+			return false; /* ah..bh of a register held in r8..r15 or rsi..rbp */
 	switch (i->mnemonic) {
 	case ZYDIS_MNEMONIC_MOV: return alu(t, i, 0x88, 0xc6, 0, true, false);
 	case ZYDIS_MNEMONIC_ADD: return alu(t, i, 0x00, 0x80, 0, true, true);
@@ -846,6 +953,7 @@ static uint8_t *adapt_check(struct tr *t, uint8_t *start)
 	e_op(a, 4, 0x83, 7, true, H_AX, 8);      /* cmp dword [rax + 8], ADAPT_AFTER */
 	e_byte(a, ADAPT_AFTER);
 	uint8_t *not_yet = e_jcc(a, 5);
+	spill(t, false);
 	e_mov_imm64(a, H_DI, (uint64_t)(uintptr_t)start);
 	e_byte(a, 0x48);                         /* lea rsi, [rip + rel32]: the callout below */
 	e_byte(a, 0x8d);
@@ -856,6 +964,7 @@ static uint8_t *adapt_check(struct tr *t, uint8_t *start)
 	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)bt_adapt);
 	e_byte(a, 0xff);
 	e_byte(a, 0xd0);
+	reload(t, false);
 	e_patch(slow, a->p);
 	e_patch(refill, a->p);
 	e_patch(not_yet, a->p);
@@ -871,7 +980,7 @@ static void emit_stubs(struct tr *t)
 		for (unsigned r = 0; r < st.nrel; r++)
 			e_patch(st.rel[r], t->a.p);
 		if (st.kind == ST_EXIT) {
-			exit_with(t, st.k);
+			exit_spilled(t, st.k);
 			continue;
 		}
 		uint64_t rip = t->rip_of[st.k], next = t->rip_of[st.k + 1];
@@ -897,33 +1006,44 @@ static void resume(struct tr *t, const struct stub *st)
 {
 	if (st->reload) {
 		e_mov_imm64(&t->a, H_AX, (uint64_t)(uintptr_t)load_flags);
-		e_op(&t->a, 8, 0x89, H_BX, false, H_DI, 0);
-		e_byte(&t->a, 0xff);
-		e_byte(&t->a, 0xd0);
+		call_rax(t); /* the callout just reloaded: the CPU holds the registers it clobbers */
+		reload(t, false);
 		e_byte(&t->a, 0x50); /* push rax; popfq */
 		e_byte(&t->a, 0x9d);
 	}
 	e_patch(e_jmp(&t->a), st->resume);
 }
 
+/* The host registers translated code keeps for itself and must give back (SysV) */
+static const uint8_t callee_saved[] = { H_BX, H_BP, H_R12, H_R13, H_R14, H_R15 };
+#define N_SAVED (sizeof(callee_saved) / sizeof(callee_saved[0]))
+
 static void prologue(struct tr *t)
 {
 	struct asm_buf *a = &t->a;
-	e_byte(a, 0x53);                          /* push rbx */
-	e_op(a, 8, 0x83, 5, false, H_SP, 0);      /* sub rsp, 16: [rsp] = the epoch at entry */
-	e_byte(a, 16);
+	for (unsigned k = 0; k < N_SAVED; k++)
+		e_push(a, callee_saved[k]);
+	/* sub rsp, 8: [rsp] = the epoch at entry, and calls see the stack 16-byte aligned
+	 * (8 for the return address, 48 pushed, 8) */
+	_Static_assert(N_SAVED % 2 == 0, "the frame below assumes an even number of pushes");
+	e_op(a, 8, 0x83, 5, false, H_SP, 0);
+	e_byte(a, 8);
 	e_op(a, 8, 0x89, H_DI, false, H_BX, 0);   /* rbx = the CPU */
 	e_op(a, 8, 0x8b, H_AX, true, H_BX, OFF(tlb_epoch));
 	e_op(a, 8, 0x89, H_AX, true, H_SP, 0);
+	reload(t, true);
 	clear_shadow(t);
 }
 
 static void epilogue(struct tr *t)
 {
 	t->epilogue = t->a.p;
-	e_op(&t->a, 8, 0x83, 0, false, H_SP, 0);  /* add rsp, 16 */
-	e_byte(&t->a, 16);
-	e_byte(&t->a, 0x5b);                      /* pop rbx */
+	spill(t, true);
+	t->epilogue_spilled = t->a.p;
+	e_op(&t->a, 8, 0x83, 0, false, H_SP, 0);  /* add rsp, 8 */
+	e_byte(&t->a, 8);
+	for (unsigned k = N_SAVED; k-- > 0;)
+		e_pop(&t->a, callee_saved[k]);
 	e_byte(&t->a, 0xc3);
 }
 
