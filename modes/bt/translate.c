@@ -346,45 +346,36 @@ static bool mem_addr(struct tr *t, const struct x86_insn *i, const struct x86_op
 }
 
 /* rax: linear address in, host address out, when the soft TLB maps size bytes there for
- * access acc; otherwise to the slow path (the instruction's handler). */
+ * access acc; otherwise to the slow path (the instruction's handler). The tag compared is
+ * that of the access's last byte, so an access crossing into the next page misses
+ * (tlb_index never gives two adjacent pages one entry), as in QEMU's probe. */
 static void tlb(struct tr *t, unsigned size, enum access acc)
 {
 	struct asm_buf *a = &t->a;
 	struct stub *slow = new_stub(t, ST_SLOW, t->k);
-	int32_t tag = acc == ACC_WRITE ? (int32_t)offsetof(struct tlb_entry, tag_write)
-					: (int32_t)offsetof(struct tlb_entry, tag_read);
-	e_op(a, 8, 0x89, H_AX, false, H_DX, 0);  /* rdx = lin */
-	e_op(a, 8, 0xc1, 5, false, H_DX, 0);     /* shr rdx, 12 */
+	int32_t tlb = OFF(tlb), tag = tlb + (int32_t)(acc == ACC_WRITE ? offsetof(struct tlb_entry, tag_write)
+									 : offsetof(struct tlb_entry, tag_read));
+	e_op(a, 8, 0x89, H_AX, false, H_DX, 0);  /* rdx = lin >> 12 */
+	e_op(a, 8, 0xc1, 5, false, H_DX, 0);
 	e_byte(a, 12);
-	e_op(a, 8, 0x89, H_AX, false, H_CX, 0);  /* rcx = lin */
-	e_op(a, 8, 0xc1, 5, false, H_CX, 0);     /* shr rcx, 20 */
+	e_op(a, 8, 0x89, H_AX, false, H_CX, 0);  /* rcx = lin >> 20 */
+	e_op(a, 8, 0xc1, 5, false, H_CX, 0);
 	e_byte(a, 20);
-	e_op(a, 8, 0x31, H_CX, false, H_DX, 0);  /* xor rdx, rcx */
-	e_op(a, 4, 0x81, 4, false, H_DX, 0);     /* and edx, TLB_SIZE - 1 */
-	e_u32(a, TLB_SIZE - 1);
-	e_op(a, 8, 0x69, H_DX, false, H_DX, 0);  /* imul rdx, rdx, sizeof entry */
-	e_u32(a, sizeof(struct tlb_entry));
-	e_op(a, 4, 0x0fb6, H_CX, true, H_BX, OFF(user_access));
-	e_op(a, 8, 0x69, H_CX, false, H_CX, 0);  /* imul rcx, rcx, sizeof one class */
-	e_u32(a, sizeof(((struct x86_cpu *)0)->tlb[0]));
 	e_op(a, 8, 0x01, H_CX, false, H_DX, 0);  /* add rdx, rcx */
-	e_lea_sib(a, H_DX, H_BX, H_DX, 1, OFF(tlb));
-	e_op(a, 8, 0x89, H_AX, false, H_CX, 0);  /* rcx = lin & ~0xfff | 1 */
-	e_op(a, 8, 0x81, 4, false, H_CX, 0);
+	e_op(a, 4, 0x81, 4, false, H_DX, 0);     /* and edx, TLB_SIZE - 1: tlb_index */
+	e_u32(a, TLB_SIZE - 1);
+	e_op(a, 4, 0xc1, 4, false, H_DX, 0);     /* shl edx, 6: the entry's offset */
+	e_byte(a, 6);
+	e_op(a, 8, 0x03, H_DX, true, H_BX, OFF(tlb_class));
+	e_op(a, 8, 0x01, H_BX, false, H_DX, 0);  /* add rdx, rbx: rdx + tlb = the entry */
+	e_op(a, 8, 0x8d, H_CX, true, H_AX, (int32_t)size - 1);
+	e_op(a, 8, 0x81, 4, false, H_CX, 0);     /* rcx = (lin + size - 1) & ~0xfff | 1 */
 	e_u32(a, 0xfffff000u);
 	e_op(a, 8, 0x83, 1, false, H_CX, 0);
 	e_byte(a, 1);
 	e_op(a, 8, 0x3b, H_CX, true, H_DX, tag);
 	jump_to(slow, e_jcc(a, 5));
-	if (size > 1) { /* within the page */
-		e_op(a, 4, 0x89, H_AX, false, H_CX, 0);
-		e_op(a, 4, 0x81, 4, false, H_CX, 0);
-		e_u32(a, 0xfff);
-		e_op(a, 4, 0x81, 7, false, H_CX, 0);
-		e_u32(a, 0x1000 - size);
-		jump_to(slow, e_jcc(a, 7));
-	}
-	e_op(a, 8, 0x03, H_AX, true, H_DX, (int32_t)offsetof(struct tlb_entry, addend));
+	e_op(a, 8, 0x03, H_AX, true, H_DX, tlb + (int32_t)offsetof(struct tlb_entry, addend));
 	t->host_flags = false;
 }
 

@@ -75,8 +75,10 @@ struct tlb_entry {
 	uint64_t tag_read, tag_write, tag_exec; /* page | 1 when valid for that access */
 	uint64_t addend;
 	uint64_t phys;                          /* physical page, for invalidating code */
-	bool global;
+	uint64_t global;                        /* a global page (0 or 1) */
+	uint64_t pad[2];                        /* to 64 bytes: translated code indexes by a shift */
 };
+_Static_assert(sizeof(struct tlb_entry) == 64, "the translator's TLB probe shifts by 6");
 
 enum x86_exit {
 	X86_RUNNING,
@@ -103,6 +105,7 @@ struct x86_cpu {
 	int64_t tsc_offset;
 	uint8_t cpl;
 	uint8_t user_access;       /* CPL 3 and no implicit supervisor access: the TLB class in use */
+	uint64_t tlb_class;        /* the same as a byte offset into tlb (set_user_access) */
 	bool interrupt_shadow;     /* after sti / mov ss: no interrupt before the next insn */
 	bool attention;            /* leave the block: an interrupt may be deliverable, or CS changed */
 	bool lapic_dirty;          /* the guest touched a device or an MSR: re-read the LAPIC */
