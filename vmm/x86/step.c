@@ -309,6 +309,14 @@ static bool take_interrupt(struct x86_cpu *c)
 #define IRQ_POLL_INTERVAL 256 /* look for timer interrupts every 256 instructions or so, and
 				at once after anything that may make one deliverable (c->attention) */
 
+/* Nothing can become deliverable without c->attention first: no timer event is due and
+ * nothing waits in the LAPIC, so the poll can wait (every exit from translated code to
+ * poll costs more than a hundred instructions' worth of time there). */
+static bool irq_quiet(const struct x86_cpu *c)
+{
+	return !c->lapic || (c->next_irq_tsc == UINT64_MAX && !c->lapic_dirty && !lapic_irr_pending(c->lapic));
+}
+
 uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop)
 {
 	struct x86_insn one;
@@ -329,12 +337,13 @@ uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop)
 	uint64_t k = 0, poll_at = 0;
 	struct block *b = NULL;
 	while (k < max && c->exit == X86_RUNNING && !*stop) {
-		if (c->attention || k >= poll_at) {
+		/* within a block of the poll: a chain stops short of it for want of budget */
+		if (c->attention || k + BLOCK_MAX >= poll_at) {
 			/* held off for one instruction (sti, mov ss): look again right after it */
 			c->attention = c->interrupt_shadow;
 			if (take_interrupt(c))
 				b = NULL;
-			poll_at = k + IRQ_POLL_INTERVAL;
+			poll_at = irq_quiet(c) ? max : k + IRQ_POLL_INTERVAL;
 		}
 		struct block *next = b ? linked(c, b) : NULL;
 		if (!next) {
