@@ -901,11 +901,11 @@ static void save_flags(struct tr *t, unsigned mnemonic)
 {
 	bool logic = mnemonic == ZYDIS_MNEMONIC_AND || mnemonic == ZYDIS_MNEMONIC_OR || mnemonic == ZYDIS_MNEMONIC_XOR ||
 		     mnemonic == ZYDIS_MNEMONIC_TEST;
-	e_byte(&t->a, 0x9c); /* pushfq */
-	e_byte(&t->a, 0x58); /* pop rax */
+	e_byte(&t->a, 0x9f);                     /* lahf */
+	e_op(&t->a, 4, 0x0f90, 0, false, H_AX, 0); /* seto al */
 	e_op(&t->a, 8, 0x89, H_AX, true, H_BX, OFF(cc.src));
 	e_op(&t->a, 1, 0xc6, 0, true, H_BX, OFF(cc.op));
-	e_byte(&t->a, logic ? CC_HOST_LOGIC : CC_EFLAGS);
+	e_byte(&t->a, logic ? CC_HOST_LOGIC : CC_HOST);
 }
 
 static uint64_t load_flags(struct x86_cpu *c) { return x86_arith_flags(c) | 0x2; }

@@ -38,8 +38,11 @@ enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_NONE = 7 };
  * flags are computed only when something reads them. */
 enum cc_op {
 	CC_EFLAGS, /* cc_src holds the flags themselves */
-	CC_HOST_LOGIC, /* the host's flags after a logic instruction (the translator's): AF
-			  as the model leaves it, clear, whatever the host did */
+	/* the host's flags as the translator saves them, lahf then seto al: cc_src bits 15-8
+	 * are SF ZF 0 AF 0 PF 1 CF, bit 0 is OF (pushfq costs more than twice as much) */
+	CC_HOST,
+	CC_HOST_LOGIC, /* the same after a logic instruction: AF as the model leaves it,
+			  clear, whatever the host did */
 	CC_ADD, CC_ADC, CC_SUB, CC_SBB, CC_LOGIC, CC_INC, CC_DEC, CC_SHL, CC_SHR, CC_SAR,
 };
 

@@ -20,8 +20,10 @@ uint32_t x86_arith_flags(const struct x86_cpu *c)
 	const struct lazy_flags *f = &c->cc;
 	if (f->op == CC_EFLAGS)
 		return (uint32_t)f->src & F_ARITH;
-	if (f->op == CC_HOST_LOGIC)
-		return (uint32_t)f->src & F_ARITH & ~F_AF;
+	if (f->op == CC_HOST || f->op == CC_HOST_LOGIC) {
+		uint32_t fl = ((uint32_t)(f->src >> 8) & F_ARITH & 0xff) | ((uint32_t)f->src & 1 ? F_OF : 0);
+		return f->op == CC_HOST_LOGIC ? fl & ~F_AF : fl;
+	}
 	unsigned sz = f->size;
 	uint64_t m = mask_of(sz), s = sign_of(sz);
 	uint64_t dst = f->dst & m, src = f->src & m, res = f->res & m;
