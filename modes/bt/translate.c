@@ -355,17 +355,12 @@ static void tlb(struct tr *t, unsigned size, enum access acc)
 	struct stub *slow = new_stub(t, ST_SLOW, t->k);
 	int32_t tlb = OFF(tlb), tag = tlb + (int32_t)(acc == ACC_WRITE ? offsetof(struct tlb_entry, tag_write)
 									 : offsetof(struct tlb_entry, tag_read));
-	e_op(a, 8, 0x89, H_AX, false, H_DX, 0);  /* rdx = lin >> 12 */
+	_Static_assert(sizeof(struct tlb_entry) == 64, "entries are found by a shift of 6");
+	e_op(a, 8, 0x89, H_AX, false, H_DX, 0);  /* rdx = tlb_index(lin) * 64: the entry's offset */
 	e_op(a, 8, 0xc1, 5, false, H_DX, 0);
-	e_byte(a, 12);
-	e_op(a, 8, 0x89, H_AX, false, H_CX, 0);  /* rcx = lin >> 20 */
-	e_op(a, 8, 0xc1, 5, false, H_CX, 0);
-	e_byte(a, 20);
-	e_op(a, 8, 0x01, H_CX, false, H_DX, 0);  /* add rdx, rcx */
-	e_op(a, 4, 0x81, 4, false, H_DX, 0);     /* and edx, TLB_SIZE - 1: tlb_index */
-	e_u32(a, TLB_SIZE - 1);
-	e_op(a, 4, 0xc1, 4, false, H_DX, 0);     /* shl edx, 6: the entry's offset */
-	e_byte(a, 6);
+	e_byte(a, 12 - 6);
+	e_op(a, 4, 0x81, 4, false, H_DX, 0);
+	e_u32(a, (TLB_SIZE - 1) << 6);
 	e_op(a, 8, 0x03, H_DX, true, H_BX, OFF(tlb_class));
 	e_op(a, 8, 0x01, H_BX, false, H_DX, 0);  /* add rdx, rbx: rdx + tlb = the entry */
 	e_op(a, 8, 0x8d, H_CX, true, H_AX, (int32_t)size - 1);

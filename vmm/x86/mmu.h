@@ -14,9 +14,10 @@ uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t 
 
 /* The page number folded, so that pages 1 MiB apart (the kernel's first code page and a
  * device page just under 4 GiB, say) do not take each other's entry. */
-/* A sum, so that no two adjacent pages share an entry: an access that crosses into the
- * next page then misses on the tag of its last byte (the translator's probe relies on it). */
-static inline unsigned tlb_index(uint64_t lin) { return (unsigned)((lin >> 12) + (lin >> 20)) % TLB_SIZE; }
+/* Direct-mapped by page number (QEMU's): no two adjacent pages share an entry, so an
+ * access that crosses into the next page misses on the tag of its last byte (the
+ * translator's probe relies on it). */
+static inline unsigned tlb_index(uint64_t lin) { return (unsigned)(lin >> 12) % TLB_SIZE; }
 
 /* The TLB hit path, inline: the entry that maps lin for access a, or NULL (then call
  * mmu_translate). */
