@@ -81,6 +81,8 @@ uint64_t x86_get_flags(const struct x86_cpu *c)
 
 void x86_set_flags(struct x86_cpu *c, uint64_t v)
 {
+	if (v & ~c->flags & F_IF)
+		c->attention = true; /* an interrupt may be deliverable now: the run loop polls */
 	c->flags = (v & ~(uint64_t)F_ARITH) | 0x2;
 	c->cc.op = CC_EFLAGS;
 	c->cc.src = v & F_ARITH;

@@ -309,12 +309,14 @@ static bool take_interrupt(struct x86_cpu *c)
 #define IRQ_POLL_INTERVAL 256 /* look for timer interrupts every 256 instructions or so, and
 				at once after anything that may make one deliverable (c->attention) */
 
-/* Nothing can become deliverable without c->attention first: no timer event is due and
- * nothing waits in the LAPIC, so the poll can wait (every exit from translated code to
- * poll costs more than a hundred instructions' worth of time there). */
+/* Nothing can become deliverable without c->attention first: interrupts are off (sti,
+ * popf and iret raise attention), or no timer event is due and nothing waits in the
+ * LAPIC. The poll can then wait: every exit from translated code to poll costs tens of
+ * instructions' worth of time there. */
 static bool irq_quiet(const struct x86_cpu *c)
 {
-	return !c->lapic || (c->next_irq_tsc == UINT64_MAX && !c->lapic_dirty && !lapic_irr_pending(c->lapic));
+	return !c->lapic || !(c->flags & F_IF) ||
+	       (c->next_irq_tsc == UINT64_MAX && !c->lapic_dirty && !lapic_irr_pending(c->lapic));
 }
 
 uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop)
