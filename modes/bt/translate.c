@@ -364,10 +364,8 @@ static void tlb(struct tr *t, unsigned size, enum access acc)
 	e_op(a, 8, 0x03, H_DX, true, H_BX, OFF(tlb_class));
 	e_op(a, 8, 0x01, H_BX, false, H_DX, 0);  /* add rdx, rbx: rdx + tlb = the entry */
 	e_op(a, 8, 0x8d, H_CX, true, H_AX, (int32_t)size - 1);
-	e_op(a, 8, 0x81, 4, false, H_CX, 0);     /* rcx = (lin + size - 1) & ~0xfff | 1 */
-	e_u32(a, 0xfffff000u);
-	e_op(a, 8, 0x83, 1, false, H_CX, 0);
-	e_byte(a, 1);
+	e_op(a, 8, 0x81, 1, false, H_CX, 0);     /* rcx = (lin + size - 1) | 0xfff */
+	e_u32(a, 0xfff);
 	e_op(a, 8, 0x3b, H_CX, true, H_DX, tag);
 	jump_to(slow, e_jcc(a, 5));
 	e_op(a, 8, 0x03, H_AX, true, H_DX, tlb + (int32_t)offsetof(struct tlb_entry, addend));
@@ -413,6 +411,12 @@ static bool alu(struct tr *t, const struct x86_insn *i, uint32_t rm_r, uint32_t 
 	/* a 32-bit result zeroes the upper half: in a host register by itself, in the CPU
 	 * through eax */
 	bool via_eax = d->kind == OPK_REG && sz == 4 && p.mem;
+	if (s->kind == OPK_MEM && !p.mem) { /* straight from memory into the host register */
+		uint32_t op = rm_r == 0x84 ? rm_r : rm_r + 2; /* "op r, r/m"; test has one form */
+		e_op(a, sz, sz == 1 ? op : op + 1, p.rm, true, H_AX, 0);
+		t->host_flags = flags || t->host_flags;
+		return true;
+	}
 	unsigned src = H_CX;
 	if (s->kind == OPK_REG)
 		src = in_reg(t, H_CX, s);

@@ -75,7 +75,9 @@ struct code_map {
 /* One soft-TLB entry: the linear page tag per kind of access, and the addend that turns
  * a linear address into a host pointer (QEMU's CPUTLBEntry). */
 struct tlb_entry {
-	uint64_t tag_read, tag_write, tag_exec; /* page | 1 when valid for that access */
+	/* valid for that access: the page's last address (page | 0xfff), which any address
+	 * in the page or'ed with 0xfff matches; 0 when not */
+	uint64_t tag_read, tag_write, tag_exec;
 	uint64_t addend;
 	uint64_t phys;                          /* physical page, for invalidating code */
 	uint64_t global;                        /* a global page (0 or 1) */

@@ -12,7 +12,7 @@
 #define PTE_NX (1ull << 63)
 #define ADDR_MASK 0x000ffffffffff000ull
 
-#define IO_TAG 0x2 /* with the valid bit: a device page */
+#define IO_TAG 0x1 /* in place of 0xfff: a device page, which no address matches */
 
 #define PF_P 0x1
 #define PF_W 0x2
@@ -168,13 +168,13 @@ uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t 
 {
 	int u = user_mode(c);
 	struct tlb_entry *e = &c->tlb[u][tlb_index(lin)];
-	uint64_t page = (lin & ~0xfffull) | 1;
+	uint64_t page = lin | 0xfff, io_page = (lin & ~0xfffull) | IO_TAG;
 	uint64_t tag = tlb_tag(e, a);
 	if (tag == page) {
 		*phys = e->phys | (lin & 0xfff);
 		return (uint8_t *)(uintptr_t)(e->addend + lin);
 	}
-	if (tag == (page | IO_TAG)) { /* device memory: translation cached, access by the bus */
+	if (tag == io_page) { /* device memory: translation cached, access by the bus */
 		*phys = e->phys | (lin & 0xfff);
 		return NULL;
 	}
@@ -201,9 +201,9 @@ uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t 
 		 * here and go to the bus without another walk (never for execution) */
 		memset(e, 0, sizeof(*e));
 		e->phys = p & ~0xfffull;
-		e->tag_read = page | IO_TAG;
+		e->tag_read = io_page;
 		if (write_ok && dirty)
-			e->tag_write = page | IO_TAG;
+			e->tag_write = io_page;
 		return NULL;
 	}
 	if (a == ACC_WRITE)

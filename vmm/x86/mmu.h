@@ -29,7 +29,7 @@ static inline uint64_t tlb_tag(const struct tlb_entry *e, enum access a)
 static inline const struct tlb_entry *tlb_lookup(const struct x86_cpu *c, uint64_t lin, enum access a)
 {
 	const struct tlb_entry *e = &c->tlb[c->user_access][tlb_index(lin)];
-	return tlb_tag(e, a) == ((lin & ~0xfffull) | 1) ? e : NULL;
+	return tlb_tag(e, a) == (lin | 0xfff) ? e : NULL;
 }
 
 static inline uint8_t *tlb_hit(const struct x86_cpu *c, uint64_t lin, enum access a)
