@@ -13,7 +13,9 @@ struct tr;
 #define BT_IND_SIZE 1024
 struct bt_ind {
 	uint64_t rip, epoch;
-	uint32_t gen, n;         /* n: the target's instructions, for the budget */
+	uint32_t gen;
+	uint16_t n;              /* the target's instructions, for the budget */
+	uint8_t tclass;          /* the TLB class its translation was made for */
 	void *chain;
 };
 #define BT_IND_SHIFT 10      /* slot: (rip ^ rip >> BT_IND_SHIFT) % BT_IND_SIZE, here and emitted */

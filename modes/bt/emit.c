@@ -51,12 +51,17 @@ void e_op(struct asm_buf *a, unsigned size, uint32_t op, unsigned reg, bool mem,
 	e_u32(a, (uint32_t)disp);
 }
 
-void e_lea_sib(struct asm_buf *a, unsigned dst, unsigned base, unsigned index, unsigned scale, int32_t disp)
+void e_sib(struct asm_buf *a, unsigned size, uint32_t op, unsigned reg, unsigned base, unsigned index, unsigned scale,
+	   int32_t disp)
 {
 	unsigned ss = scale == 8 ? 3 : scale == 4 ? 2 : scale == 2 ? 1 : 0;
-	e_byte(a, (uint8_t)(0x48 | (dst & 8 ? 4 : 0) | (index & 8 ? 2 : 0) | (base & 8 ? 1 : 0)));
-	e_byte(a, 0x8d);
-	e_byte(a, (uint8_t)(0x84 | (dst & 7) << 3));             /* mod 10, rm 100: SIB + disp32 */
+	if (size == 2)
+		e_byte(a, 0x66);
+	unsigned rex = (size == 8 ? 8 : 0) | (reg & 8 ? 4 : 0) | (index & 8 ? 2 : 0) | (base & 8 ? 1 : 0);
+	if (rex)
+		e_byte(a, (uint8_t)(0x40 | rex));
+	opcode(a, op);
+	e_byte(a, (uint8_t)(0x84 | (reg & 7) << 3));             /* mod 10, rm 100: SIB + disp32 */
 	e_byte(a, (uint8_t)(ss << 6 | (index & 7) << 3 | (base & 7)));
 	e_u32(a, (uint32_t)disp);
 }

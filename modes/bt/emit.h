@@ -20,8 +20,10 @@ void e_u64(struct asm_buf *a, uint64_t v);
  * /digit; rm a register (mem false) or the base of [rm + disp32]. size 2 adds 0x66,
  * size 8 REX.W. */
 void e_op(struct asm_buf *a, unsigned size, uint32_t opcode, unsigned reg, bool mem, unsigned rm, int32_t disp);
-/* lea dst, [base + index*scale + disp32] (64-bit) */
-void e_lea_sib(struct asm_buf *a, unsigned dst, unsigned base, unsigned index, unsigned scale, int32_t disp);
+/* The same with [base + index*scale + disp32] for r/m (index never rsp); never a byte
+ * register in reg. */
+void e_sib(struct asm_buf *a, unsigned size, uint32_t op, unsigned reg, unsigned base, unsigned index, unsigned scale,
+	   int32_t disp);
 void e_mov_imm64(struct asm_buf *a, unsigned reg, uint64_t v);
 void e_push(struct asm_buf *a, unsigned reg);
 void e_pop(struct asm_buf *a, unsigned reg);

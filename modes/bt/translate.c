@@ -42,6 +42,7 @@ struct tr {
 	struct bt *bt;
 	const struct x86_insn *ins;
 	unsigned n, k;
+	unsigned tclass;           /* the TLB class (user_access) the code runs under */
 	uint64_t rip, next;        /* of instruction k */
 	uint64_t rip_of[BT_MAX_INSNS + 1];
 	bool host_flags;           /* host EFLAGS are the guest's arithmetic flags now */
@@ -338,7 +339,7 @@ static bool mem_addr(struct tr *t, const struct x86_insn *i, const struct x86_op
 		struct place x = reg64(o->index);
 		if (x.mem)
 			e_at(t, 8, 0x8b, H_CX, x);
-		e_lea_sib(a, H_AX, base, x.mem ? H_CX : x.rm, o->scale, (int32_t)o->val);
+		e_sib(a, 8, 0x8d, H_AX, base, x.mem ? H_CX : x.rm, o->scale, (int32_t)o->val); /* lea */
 	} else if (o->val || base != H_AX) {
 		e_op(a, 8, 0x8d, H_AX, true, base, (int32_t)o->val);
 	}
@@ -348,27 +349,29 @@ static bool mem_addr(struct tr *t, const struct x86_insn *i, const struct x86_op
 /* rax: linear address in, host address out, when the soft TLB maps size bytes there for
  * access acc; otherwise to the slow path (the instruction's handler). The tag compared is
  * that of the access's last byte, so an access crossing into the next page misses
- * (tlb_index never gives two adjacent pages one entry), as in QEMU's probe. */
+ * (tlb_index never gives two adjacent pages one entry), as in QEMU's probe. The class is
+ * the translation's: a translation runs under one (step.c keys it by user_access), and
+ * within translated code user_access is CPL 3 (implicit supervisor accesses happen only
+ * inside handlers). */
 static void tlb(struct tr *t, unsigned size, enum access acc)
 {
 	struct asm_buf *a = &t->a;
 	struct stub *slow = new_stub(t, ST_SLOW, t->k);
-	int32_t tlb = OFF(tlb), tag = tlb + (int32_t)(acc == ACC_WRITE ? offsetof(struct tlb_entry, tag_write)
-									 : offsetof(struct tlb_entry, tag_read));
+	int32_t tlb = OFF(tlb) + (int32_t)(t->tclass * sizeof(((struct x86_cpu *)0)->tlb[0]));
+	int32_t tag = tlb + (int32_t)(acc == ACC_WRITE ? offsetof(struct tlb_entry, tag_write)
+						       : offsetof(struct tlb_entry, tag_read));
 	_Static_assert(sizeof(struct tlb_entry) == 64, "entries are found by a shift of 6");
 	e_op(a, 8, 0x89, H_AX, false, H_DX, 0);  /* rdx = tlb_index(lin) * 64: the entry's offset */
 	e_op(a, 8, 0xc1, 5, false, H_DX, 0);
 	e_byte(a, 12 - 6);
 	e_op(a, 4, 0x81, 4, false, H_DX, 0);
 	e_u32(a, (TLB_SIZE - 1) << 6);
-	e_op(a, 8, 0x03, H_DX, true, H_BX, OFF(tlb_class));
-	e_op(a, 8, 0x01, H_BX, false, H_DX, 0);  /* add rdx, rbx: rdx + tlb = the entry */
 	e_op(a, 8, 0x8d, H_CX, true, H_AX, (int32_t)size - 1);
 	e_op(a, 8, 0x81, 1, false, H_CX, 0);     /* rcx = (lin + size - 1) | 0xfff */
 	e_u32(a, 0xfff);
-	e_op(a, 8, 0x3b, H_CX, true, H_DX, tag);
+	e_sib(a, 8, 0x3b, H_CX, H_BX, H_DX, 1, tag);
 	jump_to(slow, e_jcc(a, 5));
-	e_op(a, 8, 0x03, H_AX, true, H_DX, tlb + (int32_t)offsetof(struct tlb_entry, addend));
+	e_sib(a, 8, 0x03, H_AX, H_BX, H_DX, 1, tlb + (int32_t)offsetof(struct tlb_entry, addend));
 	t->host_flags = false;
 }
 
@@ -710,8 +713,10 @@ static bool push_pop(struct tr *t, const struct x86_insn *i, bool push)
 
 /* Leave the block for c->rip, computed (ret, jmp reg), with done instructions completed:
  * through the indirect-branch table straight into the translation for that rip when its
- * entry holds for this epoch and generation and the target fits within tb_limit (QEMU's
- * lookup_and_goto_ptr); else out, asking the run loop to fill the entry. */
+ * entry holds for this epoch, generation and TLB class (a CPL 3 return into a page only
+ * the kernel may execute must fault on the fetch, not run its translation) and the target
+ * fits within tb_limit (QEMU's lookup_and_goto_ptr); else out, asking the run loop to fill
+ * the entry. */
 static void exit_indirect(struct tr *t, unsigned done)
 {
 	_Static_assert(sizeof(struct bt_ind) == 32, "exit_indirect indexes entries by a shift of 5");
@@ -736,7 +741,10 @@ static void exit_indirect(struct tr *t, unsigned done)
 	e_op(a, 4, 0x8b, H_AX, true, H_BX, OFF(tb_gen));
 	e_op(a, 4, 0x3b, H_AX, true, H_DX, (int32_t)offsetof(struct bt_ind, gen));
 	uint8_t *stale_gen = e_jcc(a, 5);
-	e_op(a, 4, 0x8b, H_AX, true, H_DX, (int32_t)offsetof(struct bt_ind, n));
+	e_op(a, 1, 0x80, 7, true, H_DX, (int32_t)offsetof(struct bt_ind, tclass));
+	e_byte(a, (uint8_t)t->tclass);
+	uint8_t *other_class = e_jcc(a, 5);
+	e_op(a, 4, 0x0fb7, H_AX, true, H_DX, (int32_t)offsetof(struct bt_ind, n));
 	e_op(a, 8, 0x03, H_AX, true, H_BX, OFF(count.insns));
 	e_op(a, 8, 0x3b, H_AX, true, H_BX, OFF(tb_limit));
 	uint8_t *no_room = e_jcc(a, 7);
@@ -745,6 +753,7 @@ static void exit_indirect(struct tr *t, unsigned done)
 	e_patch(miss, a->p);
 	e_patch(stale_epoch, a->p);
 	e_patch(stale_gen, a->p);
+	e_patch(other_class, a->p);
 	e_patch(no_room, a->p);
 	leave_for_link(t, (uint64_t)(uintptr_t)t->bt->ind);
 }
@@ -1045,6 +1054,7 @@ static bool translate_into(struct bt *bt, struct tr *t, struct x86_cpu *c, const
 	t->bt = bt;
 	t->ins = ins;
 	t->n = n;
+	t->tclass = c->user_access;
 	t->rip_of[0] = c->rip;
 	for (unsigned k = 0; k < n; k++)
 		t->rip_of[k + 1] = t->rip_of[k] + ins[k].len;
@@ -1125,7 +1135,8 @@ void bt_link(struct x86_jit *j, const struct x86_cpu *c, void *exit, void *chain
 	struct bt *bt = (struct bt *)j;
 	if (exit == bt->ind) { /* an indirect exit: its table entry for c->rip */
 		struct bt_ind *e = &bt->ind[bt_ind_slot(c->rip)];
-		*e = (struct bt_ind){ .rip = c->rip, .epoch = c->tlb_epoch, .gen = c->tb_gen, .n = n, .chain = chain };
+		*e = (struct bt_ind){ .rip = c->rip, .epoch = c->tlb_epoch, .gen = c->tb_gen, .n = (uint16_t)n,
+				      .tclass = c->user_access, .chain = chain };
 		bt->ind_fills++;
 		return;
 	}

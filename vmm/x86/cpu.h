@@ -110,7 +110,6 @@ struct x86_cpu {
 	int64_t tsc_offset;
 	uint8_t cpl;
 	uint8_t user_access;       /* CPL 3 and no implicit supervisor access: the TLB class in use */
-	uint64_t tlb_class;        /* the same as a byte offset into tlb (set_user_access) */
 	bool interrupt_shadow;     /* after sti / mov ss: no interrupt before the next insn */
 	bool attention;            /* leave the block: an interrupt may be deliverable, or CS changed */
 	bool lapic_dirty;          /* the guest touched a device or an MSR: re-read the LAPIC */

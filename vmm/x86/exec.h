@@ -17,13 +17,7 @@ static inline int64_t sext(uint64_t v, unsigned size)
 
 static inline bool long_mode64(const struct x86_cpu *c) { return c->seg[S_CS].l && (c->efer & 0x400); }
 
-static inline void set_user_access(struct x86_cpu *c, bool user)
-{
-	c->user_access = user;
-	c->tlb_class = user ? sizeof(c->tlb[0]) : 0;
-}
-
-static inline void sync_user_access(struct x86_cpu *c) { set_user_access(c, c->cpl == 3 && !c->implicit_sv); }
+static inline void sync_user_access(struct x86_cpu *c) { c->user_access = c->cpl == 3 && !c->implicit_sv; }
 
 static inline void set_cpl(struct x86_cpu *c, unsigned cpl)
 {
@@ -35,13 +29,13 @@ static inline void set_cpl(struct x86_cpu *c, unsigned cpl)
 static inline void implicit_sv_begin(struct x86_cpu *c)
 {
 	c->implicit_sv++;
-	set_user_access(c, false);
+	c->user_access = 0;
 }
 
 static inline void implicit_sv_end(struct x86_cpu *c)
 {
 	if (--c->implicit_sv == 0)
-		set_user_access(c, c->cpl == 3);
+		c->user_access = c->cpl == 3;
 }
 
 /* Decoding depends on CS (its D and L bits): a new CS ends the block, so none decoded in

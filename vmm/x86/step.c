@@ -34,6 +34,7 @@ struct block {
 	void *tchain;              /* where other translations jump into it */
 	uint64_t trip;             /* the rip it was made for: code mapped at two addresses
 				      shares the block, not the translation (which holds rips) */
+	uint8_t tclass;            /* and the TLB class (user_access): its probes index that one */
 };
 
 static unsigned bslot(uint64_t phys) { return (unsigned)((phys * 0x9e3779b97f4a7c15ull) >> 50); }
@@ -242,9 +243,10 @@ static uint64_t run_translated(struct x86_cpu *c, struct block *b, uint64_t budg
 	c->tb_patch = NULL;
 	if (b->n > budget || b->bits != 64)
 		return run_block(c, b, budget);
-	if (!b->tcode || b->trip != c->rip) {
+	if (!b->tcode || b->trip != c->rip || b->tclass != c->user_access) {
 		b->tcode = (x86_tb_fn *)c->jit->translate(c->jit, c, b->insn, b->n, &b->tchain);
 		b->trip = c->rip;
+		b->tclass = c->user_access;
 		if (!b->tcode)
 			return run_block(c, b, budget);
 	}
