@@ -220,8 +220,8 @@ static void exit_spilled(struct tr *t, unsigned done)
 }
 
 /* A direct exit's link, kept in the code cache after the exit's code: where link()
- * writes the generation and the target's length that the exit checks, and the jump into
- * the target. */
+ * writes the generation and the target's length that the exit checks (no length for a
+ * forward link), and the jump into the target. */
 struct chain_site {
 	uint8_t *gen, *n, *jump;
 	uint64_t target;
@@ -247,14 +247,19 @@ static void exit_to(struct tr *t, unsigned done, uint64_t target)
 	e_op(a, 4, 0x81, 7, true, H_BX, OFF(tb_gen));
 	e_u32(a, 0xffffffffu); /* no generation: unlinked until link() */
 	site.gen = a->p - 4;
-	uint8_t *stale_gen = e_jcc(a, 5);
-	e_op(a, 8, 0x8b, H_AX, true, H_BX, OFF(count.insns));
-	e_byte(a, 0x48);                     /* add rax, imm32: the target's length */
-	e_byte(a, 0x05);
-	e_u32(a, 0);
-	site.n = a->p - 4;
-	e_op(a, 8, 0x3b, H_AX, true, H_BX, OFF(tb_limit));
-	uint8_t *no_room = e_jcc(a, 7);      /* ja */
+	uint8_t *stale_gen = e_jcc(a, 5), *no_room = NULL;
+	/* Forward links skip the budget: each step of a chain of them starts further into
+	 * one page, so it ends within a page's worth of blocks, and a loop needs a backward
+	 * link, which checks. */
+	if (target <= t->rip_of[0]) {
+		e_op(a, 8, 0x8b, H_AX, true, H_BX, OFF(count.insns));
+		e_byte(a, 0x48);             /* add rax, imm32: the target's length */
+		e_byte(a, 0x05);
+		e_u32(a, 0);
+		site.n = a->p - 4;
+		e_op(a, 8, 0x3b, H_AX, true, H_BX, OFF(tb_limit));
+		no_room = e_jcc(a, 7);       /* ja */
+	}
 	count_into(t, &t->bt->chain_hits);
 	site.jump = e_jmp(a);
 	uint8_t *out = a->p;
@@ -1146,10 +1151,11 @@ void bt_link(struct x86_jit *j, const struct x86_cpu *c, void *exit, void *chain
 		return; /* something came between (an interrupt, a fault) */
 	int32_t rel = (int32_t)((uint8_t *)chain - (site.jump + 4));
 	uint32_t gen = c->tb_gen, len = n;
-	if (!memcmp(site.gen, &gen, 4) && !memcmp(site.n, &len, 4) && !memcmp(site.jump, &rel, 4))
+	if (!memcmp(site.gen, &gen, 4) && (!site.n || !memcmp(site.n, &len, 4)) && !memcmp(site.jump, &rel, 4))
 		return; /* linked already, and left for want of budget: writing code costs the host a flush */
 	memcpy(site.gen, &gen, 4);
-	memcpy(site.n, &len, 4);
+	if (site.n) /* a backward link's budget check */
+		memcpy(site.n, &len, 4);
 	memcpy(site.jump, &rel, 4);
 	bt->chain_links++;
 }
