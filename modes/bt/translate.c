@@ -1,9 +1,8 @@
 /* Guest blocks into host code. rbx points at struct x86_cpu all through translated code;
- * eleven guest registers live in host registers there (host_of), loaded on entry from the
- * run loop, kept across chained blocks and written back on exit and around every C call,
- * the rest stay in struct x86_cpu. Ordinary instructions become host instructions on
- * them, memory
- * operands go through an inline soft-TLB lookup (host address = linear + addend), and
+ * ten guest registers and the instruction count live in host registers there (host_of,
+ * H_COUNT), loaded on entry from the run loop, kept across chained blocks and written back
+ * on exit and around every C call; the rest stay in struct x86_cpu. Ordinary instructions
+ * become host instructions on them, memory operands go through an inline soft-TLB lookup (host address = linear + addend), and
  * everything else is a callout to the interpreter's own handler for that instruction
  * (blink's shared handler signature). A TLB miss, a device, a page crossing or a fault
  * takes the slow path, which is the same callout: the handler redoes the instruction
@@ -62,15 +61,20 @@ struct tr {
 static int32_t roff(unsigned r) { return OFF(r) + 8 * (int32_t)r; }
 
 /* The host register each guest register lives in while translated code runs, or IN_CPU
- * for its slot in struct x86_cpu. The eleven are those the benchmark guest's compiled
- * code uses most, counted in the interpreter (compute's hot loops first); host rax, rcx
- * and rdx are the scratch registers of emitted code, rbx the CPU and rsp the host stack. */
+ * for its slot in struct x86_cpu. The ten are those the benchmark guest's compiled code
+ * uses most, counted in the interpreter (compute's hot loops first; rcx, the eleventh,
+ * gave its host register to the count); host rax, rcx and rdx are the scratch registers
+ * of emitted code, rbx the CPU and rsp the host stack. */
 #define IN_CPU 0xff
 static const uint8_t host_of[16] = {
-	[R_AX] = H_R11, [R_CX] = H_R13, [R_DX] = IN_CPU, [R_BX] = H_R15, [R_SP] = IN_CPU, [R_BP] = H_BP,
+	[R_AX] = H_R11, [R_CX] = IN_CPU, [R_DX] = IN_CPU, [R_BX] = H_R15, [R_SP] = IN_CPU, [R_BP] = H_BP,
 	[R_SI] = H_SI,  [R_DI] = H_DI,  [R_R8] = H_R8,  [R_R9] = H_R9,  [R_R10] = H_R10, [R_R11] = IN_CPU,
 	[R_R12] = H_R12, [R_R13] = IN_CPU, [R_R14] = H_R14, [R_R15] = IN_CPU,
 };
+
+/* count.insns lives here through translated code: adding to it in memory at every
+ * block's exit made a chain of store-to-load forwards through each loop iteration */
+#define H_COUNT H_R13
 
 static bool caller_saved(unsigned h) { return h == H_SI || h == H_DI || (h >= H_R8 && h <= H_R11); }
 
@@ -124,6 +128,8 @@ static void spill(struct tr *t, bool all)
 	for (unsigned r = 0; r < 16; r++)
 		if (host_of[r] != IN_CPU && (all || caller_saved(host_of[r])))
 			e_op(&t->a, 8, 0x89, host_of[r], true, H_BX, roff(r));
+	if (all)
+		e_op(&t->a, 8, 0x89, H_COUNT, true, H_BX, OFF(count.insns));
 }
 
 static void reload(struct tr *t, bool all)
@@ -131,6 +137,8 @@ static void reload(struct tr *t, bool all)
 	for (unsigned r = 0; r < 16; r++)
 		if (host_of[r] != IN_CPU && (all || caller_saved(host_of[r])))
 			e_op(&t->a, 8, 0x8b, host_of[r], true, H_BX, roff(r));
+	if (all)
+		e_op(&t->a, 8, 0x8b, H_COUNT, true, H_BX, OFF(count.insns));
 }
 
 /* call rax with rdi = the CPU */
@@ -198,10 +206,10 @@ static uint8_t *leave_for_link(struct tr *t, uint64_t link)
 	return imm;
 }
 
-/* count.insns += done */
+/* count.insns += done (in H_COUNT while translated code runs) */
 static void count_done(struct tr *t, unsigned done)
 {
-	e_op(&t->a, 8, 0x81, 0, true, H_BX, OFF(count.insns));
+	e_op(&t->a, 8, 0x81, 0, false, H_COUNT, 0);
 	e_u32(&t->a, done);
 }
 
@@ -212,10 +220,12 @@ static void exit_with(struct tr *t, unsigned done)
 	e_patch(e_jmp(&t->a), t->epilogue);
 }
 
-/* The same after a callout, whose spill left the guest registers in the CPU already. */
+/* The same after a callout, whose spill left the guest registers and the count in the
+ * CPU already. */
 static void exit_spilled(struct tr *t, unsigned done)
 {
-	count_done(t, done);
+	e_op(&t->a, 8, 0x81, 0, true, H_BX, OFF(count.insns));
+	e_u32(&t->a, done);
 	e_patch(e_jmp(&t->a), t->epilogue_spilled);
 }
 
@@ -252,10 +262,7 @@ static void exit_to(struct tr *t, unsigned done, uint64_t target)
 	 * one page, so it ends within a page's worth of blocks, and a loop needs a backward
 	 * link, which checks. */
 	if (target <= t->rip_of[0]) {
-		e_op(a, 8, 0x8b, H_AX, true, H_BX, OFF(count.insns));
-		e_byte(a, 0x48);             /* add rax, imm32: the target's length */
-		e_byte(a, 0x05);
-		e_u32(a, 0);
+		e_op(a, 8, 0x8d, H_AX, true, H_COUNT, 0); /* lea rax, [count + the target's length] */
 		site.n = a->p - 4;
 		e_op(a, 8, 0x3b, H_AX, true, H_BX, OFF(tb_limit));
 		no_room = e_jcc(a, 7);       /* ja */
@@ -750,7 +757,7 @@ static void exit_indirect(struct tr *t, unsigned done)
 	e_byte(a, (uint8_t)t->tclass);
 	uint8_t *other_class = e_jcc(a, 5);
 	e_op(a, 4, 0x0fb7, H_AX, true, H_DX, (int32_t)offsetof(struct bt_ind, n));
-	e_op(a, 8, 0x03, H_AX, true, H_BX, OFF(count.insns));
+	e_op(a, 8, 0x01, H_COUNT, false, H_AX, 0); /* add rax, count */
 	e_op(a, 8, 0x3b, H_AX, true, H_BX, OFF(tb_limit));
 	uint8_t *no_room = e_jcc(a, 7);
 	count_into(t, &t->bt->chain_hits);
