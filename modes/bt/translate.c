@@ -123,23 +123,17 @@ static unsigned in_reg(struct tr *t, unsigned h, const struct x86_operand *o)
 
 /* Guest registers from host registers into struct x86_cpu (spill) and back (reload):
  * all of them, or only those a C call may clobber. */
-static void spill(struct tr *t, bool all)
+static void move_regs(struct tr *t, bool all, uint32_t op /* 0x89 to the CPU, 0x8b back */)
 {
 	for (unsigned r = 0; r < 16; r++)
 		if (host_of[r] != IN_CPU && (all || caller_saved(host_of[r])))
-			e_op(&t->a, 8, 0x89, host_of[r], true, H_BX, roff(r));
+			e_op(&t->a, 8, op, host_of[r], true, H_BX, roff(r));
 	if (all)
-		e_op(&t->a, 8, 0x89, H_COUNT, true, H_BX, OFF(count.insns));
+		e_op(&t->a, 8, op, H_COUNT, true, H_BX, OFF(count.insns));
 }
 
-static void reload(struct tr *t, bool all)
-{
-	for (unsigned r = 0; r < 16; r++)
-		if (host_of[r] != IN_CPU && (all || caller_saved(host_of[r])))
-			e_op(&t->a, 8, 0x8b, host_of[r], true, H_BX, roff(r));
-	if (all)
-		e_op(&t->a, 8, 0x8b, H_COUNT, true, H_BX, OFF(count.insns));
-}
+static void spill(struct tr *t, bool all) { move_regs(t, all, 0x89); }
+static void reload(struct tr *t, bool all) { move_regs(t, all, 0x8b); }
 
 /* call rax with rdi = the CPU */
 static void call_rax(struct tr *t)
