@@ -1,14 +1,15 @@
 /* Guest blocks into host code. rbx points at struct x86_cpu all through translated code;
  * ten guest registers and the instruction count live in host registers there (host_of,
- * H_COUNT), loaded on entry from the run loop, kept across chained blocks and written back
- * on exit and around every C call; the rest stay in struct x86_cpu. Ordinary instructions
- * become host instructions on them, memory operands go through an inline soft-TLB
- * lookup (host address = linear + addend), and everything else is a callout to the
- * interpreter's own handler for that instruction (blink's shared handler signature). A TLB miss, a device, a page crossing or a fault
- * takes the slow path, which is the same callout: the handler redoes the instruction
- * with the full MMU, so faults are precise by construction (nothing of the instruction
- * has been committed when the slow path starts). Host flags become the guest's (QEMU's
- * CC_OP_EFLAGS) only where a later instruction can read them. */
+ * H_COUNT), loaded on entry from the run loop, kept across chained blocks and written
+ * back on exit and around every C call; the rest stay in struct x86_cpu. Ordinary
+ * instructions become host instructions on them, memory operands go through an inline
+ * soft-TLB lookup (host address = linear + addend), and everything else is a callout to
+ * the interpreter's own handler for that instruction (blink's shared handler signature).
+ * A TLB miss, a device, a page crossing or a fault takes the slow path, which is the
+ * same callout: the handler redoes the instruction with the full MMU, so faults are
+ * precise by construction (nothing of the instruction has been committed when the slow
+ * path starts). Host flags become the guest's (QEMU's CC_OP_EFLAGS) only where a later
+ * instruction can read them. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
