@@ -111,16 +111,18 @@ static void e_at(struct tr *t, unsigned size, uint32_t op, unsigned reg, struct 
 	e_op(&t->a, size, op, reg, p.mem, p.rm, p.disp);
 }
 
-/* The host register that holds operand o when it is a guest register in one, else the
- * scratch h loaded with it. */
-static unsigned in_reg(struct tr *t, unsigned h, const struct x86_operand *o)
+/* The host register that holds p (size bytes of it) when it is one, else the scratch h
+ * loaded with it. */
+static unsigned in_host(struct tr *t, unsigned h, struct place p, unsigned size)
 {
-	struct place p = gpr(o);
 	if (!p.mem)
 		return p.rm;
-	e_at(t, o->size, o->size == 1 ? 0x8a : 0x8b, h, p);
+	e_at(t, size, size == 1 ? 0x8a : 0x8b, h, p);
 	return h;
 }
+
+/* the same for register operand o */
+static unsigned in_reg(struct tr *t, unsigned h, const struct x86_operand *o) { return in_host(t, h, gpr(o), o->size); }
 
 /* Guest registers from host registers into struct x86_cpu (spill) and back (reload):
  * all of them, or only those a C call may clobber. */
@@ -333,20 +335,14 @@ static bool mem_addr(struct tr *t, const struct x86_insn *i, const struct x86_op
 	}
 	unsigned base = H_AX;
 	if (o->base != REG_NONE) {
-		struct place b = reg64(o->base);
-		if (b.mem)
-			e_at(t, 8, 0x8b, H_AX, b);
-		else
-			base = b.rm;
+		base = in_host(t, H_AX, reg64(o->base), 8);
 	} else {
 		e_byte(a, 0xb8); /* mov eax, 0: leaves the flags alone */
 		e_u32(a, 0);
 	}
 	if (o->index != REG_NONE) {
-		struct place x = reg64(o->index);
-		if (x.mem)
-			e_at(t, 8, 0x8b, H_CX, x);
-		e_sib(a, 8, 0x8d, H_AX, base, x.mem ? H_CX : x.rm, o->scale, (int32_t)o->val); /* lea */
+		unsigned index = in_host(t, H_CX, reg64(o->index), 8);
+		e_sib(a, 8, 0x8d, H_AX, base, index, o->scale, (int32_t)o->val); /* lea */
 	} else if (o->val || base != H_AX) {
 		e_op(a, 8, 0x8d, H_AX, true, base, (int32_t)o->val);
 	}

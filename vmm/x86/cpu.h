@@ -129,7 +129,8 @@ struct x86_cpu {
 	struct x86_jit *jit;       /* the translator (bt mode), or NULL: interpret */
 	uint32_t tb_done;          /* in translated code: instructions of the block completed
 				      before the one that may fault now (the fault path counts them) */
-	uint64_t tb_limit;         /* translated code chains on while count.insns stays below */
+	uint64_t tb_limit;         /* translated code takes a backward link or the indirect
+				      table while count.insns stays below */
 	void *tb_patch;            /* the direct exit translated code last returned by */
 	uint32_t tb_gen;           /* moves whenever decoded blocks are dropped: voids links */
 	struct x86_insn *pool;     /* their instructions */

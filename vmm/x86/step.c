@@ -235,8 +235,9 @@ static uint64_t run_block(struct x86_cpu *c, const struct block *b, uint64_t bud
 
 /* b through its translation, made on first use; interpreted when there is none or the
  * budget ends inside it (a slice ends where the interpreter would end it). The code may
- * chain on into other blocks for up to chain more instructions; the exit it last
- * returned by is linked to b first when it led here. */
+ * chain on into other blocks while it has retired fewer than chain more instructions at
+ * each backward link (forward links within a page do not check: a chain of them ends
+ * within the page); the exit it last returned by is linked to b first when it led here. */
 static uint64_t run_translated(struct x86_cpu *c, struct block *b, uint64_t budget, uint64_t chain)
 {
 	void *exit = c->tb_patch;
