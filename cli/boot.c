@@ -1,4 +1,4 @@
-/* pvbench boot: any Multiboot v1 or ELF64 kernel, COM1 on stdout, the guest's debug-exit
+/* pvbench boot: any Multiboot v1, ELF64 or Linux kernel, COM1 on stdout, the guest's debug-exit
  * status as ours, the way `qemu-system-x86_64 -kernel` is used in scripts. */
 #include <getopt.h>
 #include <string.h>
@@ -8,11 +8,14 @@
 
 static const char boot_help[] =
 	"usage: pvbench boot --kernel FILE [options]\n"
-	"  --kernel FILE     Multiboot v1 or ELF64 kernel\n"
+	"  --kernel FILE     Multiboot v1, ELF64 or Linux (bzImage, vmlinux) kernel\n"
 	"  --mode M          guest engine (default hw)\n"
-	"  --cmdline S       kernel command line\n"
-	"  --format F        auto (ELF64 if the file is ELF64, else Multiboot), elf64 or multiboot\n"
-	"  --mem MB          guest memory (default 64)\n"
+	"  --append S        kernel command line (also --cmdline)\n"
+	"  --initrd FILE     initial ramdisk for a Linux kernel\n"
+	"  --format F        auto (bzImage, else ELF64 -- a vmlinux by its ELF notes -- else Multiboot),\n"
+	"                    elf64, multiboot, linux (64-bit entry), linux32 (a bzImage's 32-bit\n"
+	"                    entry) or pvh (a vmlinux's PVH entry)\n"
+	"  --mem MB          guest memory (default 64; a Linux kernel wants 256 or more)\n"
 	"  --timeout S       watchdog (default 600)\n"
 	"exit status: the guest's isa-debug-exit status ((value << 1) | 1, as QEMU);\n"
 	"2 when the kernel cannot be loaded or the guest fails (triple fault, watchdog).\n";
@@ -20,10 +23,11 @@ static const char boot_help[] =
 int cmd_boot(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "kernel", 1, 0, 'k' }, { "mode", 1, 0, 'm' }, { "cmdline", 1, 0, 'c' }, { "format", 1, 0, 'f' },
+		{ "kernel", 1, 0, 'k' }, { "mode", 1, 0, 'm' }, { "cmdline", 1, 0, 'c' }, { "append", 1, 0, 'c' },
+		{ "initrd", 1, 0, 'i' }, { "format", 1, 0, 'f' },
 		{ "mem", 1, 0, 'M' }, { "timeout", 1, 0, 't' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
-	const char *kernel = NULL, *mode_name = "hw", *cmdline = "";
+	const char *kernel = NULL, *mode_name = "hw", *cmdline = "", *initrd = NULL;
 	enum image_format fmt = IMAGE_AUTO;
 	uint64_t mem_mb = MEM_DEFAULT_MB, timeout_s = 600;
 	optind = 1;
@@ -33,16 +37,14 @@ int cmd_boot(int argc, char **argv)
 		case 'k': kernel = optarg; break;
 		case 'm': mode_name = optarg; break;
 		case 'c': cmdline = optarg; break;
-		case 'f':
-			if (!strcmp(optarg, "auto"))
-				fmt = IMAGE_AUTO;
-			else if (!strcmp(optarg, "elf64"))
-				fmt = IMAGE_ELF64;
-			else if (!strcmp(optarg, "multiboot"))
-				fmt = IMAGE_MULTIBOOT;
-			else
-				return cli_error("--format takes auto, elf64 or multiboot, not '%s'", optarg);
+		case 'i': initrd = optarg; break;
+		case 'f': {
+			int f = loader_format_parse(optarg);
+			if (f < 0)
+				return cli_error("--format takes auto, elf64, multiboot, linux, linux32 or pvh, not '%s'", optarg);
+			fmt = (enum image_format)f;
 			break;
+		}
 		case 'M': if (cli_u64("--mem", optarg, MEM_MIN_MB, MEM_MAX_MB, &mem_mb)) return EXIT_USAGE; break;
 		case 't': if (cli_u64("--timeout", optarg, 1, 86400, &timeout_s)) return EXIT_USAGE; break;
 		case 'h': fputs(boot_help, stdout); return 0;
@@ -62,7 +64,7 @@ int cmd_boot(int argc, char **argv)
 	if (mode_engine(mode)->probe(why, sizeof(why)))
 		return cli_error("mode %s is unavailable here: %s", mode_name, why);
 	fflush(stdout);
-	struct session s = { .mode = mode, .kernel = kernel, .format = fmt, .cmdline = cmdline,
+	struct session s = { .mode = mode, .kernel = kernel, .format = fmt, .cmdline = cmdline, .initrd = initrd,
 			     .mem_bytes = mem_mb << 20, .echo_fd = STDOUT_FILENO, .timeout_ms = timeout_s * 1000 };
 	struct session_result r;
 	session_boot(&s, &r);

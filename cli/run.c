@@ -90,7 +90,7 @@ static int check_guest(const struct run_opts *o)
 	char err[256];
 	if (mem_init(&mem, o->mem_mb << 20))
 		return cli_error("cannot allocate %llu MiB of guest memory", (unsigned long long)o->mem_mb);
-	int r = loader_load_file(&mem, o->guest, IMAGE_ELF64, "", &bs, err, sizeof(err));
+	int r = loader_load_file(&mem, o->guest, NULL, &(struct load_opts){ .fmt = IMAGE_ELF64, .cmdline = "" }, &bs, err, sizeof(err));
 	mem_free(&mem);
 	return r ? cli_error("guest image %s: %s", o->guest, err) : 0;
 }

@@ -72,7 +72,8 @@ void session_boot(const struct session *s, struct session_result *r)
 	struct boot_state bs;
 	char err[256];
 	void *vm = NULL;
-	if (loader_load_file(&m.mem, s->kernel, s->format, s->cmdline, &bs, err, sizeof(err))) {
+	struct load_opts lo = { .fmt = s->format, .cmdline = s->cmdline };
+	if (loader_load_file(&m.mem, s->kernel, s->initrd, &lo, &bs, err, sizeof(err))) {
 		snprintf(r->error, sizeof(r->error), "%s: %s", s->kernel, err);
 		r->setup_failed = true;
 	} else if (!(vm = eng->create(&m, &bs, err, sizeof(err)))) {

@@ -9,6 +9,7 @@ struct session {
 	const char *kernel;
 	enum image_format format;
 	const char *cmdline;
+	const char *initrd;   /* Linux's initrd, or NULL */
 	uint64_t mem_bytes;
 	int echo_fd;          /* COM1 echo, -1 for none */
 	uint64_t timeout_ms;

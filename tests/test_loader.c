@@ -42,7 +42,8 @@ static int teardown(void **state)
 static int load(struct fixture *f, const uint8_t *img, size_t len, enum image_format fmt)
 {
 	f->err[0] = 0;
-	return loader_load(&f->mem, img, len, fmt, "bench=cpuid reps=3", &f->bs, f->err, sizeof(f->err));
+	struct load_opts o = { .fmt = fmt, .cmdline = "bench=cpuid reps=3" };
+	return loader_load(&f->mem, img, len, &o, &f->bs, f->err, sizeof(f->err));
 }
 
 struct mb_info_head { uint32_t flags, mem_lower, mem_upper, boot_device, cmdline; };
@@ -101,7 +102,7 @@ static void malformed_images_get_one_line_errors(void **state)
 
 	rejects(f, f->img, 3000, IMAGE_ELF64, "truncated");     /* segment data cut off */
 	rejects(f, f->img, 40, IMAGE_ELF64, "not an ELF64");    /* header cut off */
-	rejects(f, (const uint8_t *)"hello, world", 12, IMAGE_AUTO, "neither");
+	rejects(f, (const uint8_t *)"hello, world", 12, IMAGE_AUTO, "not a kernel image");
 
 	memcpy(copy, f->img, f->len);
 	eh->e_entry = 0;
@@ -139,9 +140,9 @@ static void malformed_images_get_one_line_errors(void **state)
 static void missing_and_empty_files(void **state)
 {
 	struct fixture *f = *state;
-	assert_int_equal(loader_load_file(&f->mem, "/nonexistent/kernel", IMAGE_AUTO, "", &f->bs, f->err, sizeof(f->err)), -1);
+	assert_int_equal(loader_load_file(&f->mem, "/nonexistent/kernel", NULL, &(struct load_opts){ 0 }, &f->bs, f->err, sizeof(f->err)), -1);
 	assert_non_null(strstr(f->err, "cannot open"));
-	assert_int_equal(loader_load_file(&f->mem, "/dev/null", IMAGE_AUTO, "", &f->bs, f->err, sizeof(f->err)), -1);
+	assert_int_equal(loader_load_file(&f->mem, "/dev/null", NULL, &(struct load_opts){ 0 }, &f->bs, f->err, sizeof(f->err)), -1);
 	assert_non_null(strstr(f->err, "empty"));
 }
 

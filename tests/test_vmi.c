@@ -126,7 +126,7 @@ static int selftest_with_rom(void (*edit)(uint8_t *rom))
 	assert_int_equal(machine_init(&m, &mc, err, sizeof(err)), 0);
 	edit(mem_ptr(&m.mem, VMI_ROM_BASE, VMI_ROM_SIZE));
 	struct boot_state bs;
-	assert_int_equal(loader_load_file(&m.mem, GUEST, IMAGE_ELF64, "selftest=pvops", &bs, err, sizeof(err)), 0);
+	assert_int_equal(loader_load_file(&m.mem, GUEST, NULL, &(struct load_opts){ .fmt = IMAGE_ELF64, .cmdline = "selftest=pvops" }, &bs, err, sizeof(err)), 0);
 	const struct mode_ops *emu = mode_find("emulate");
 	void *vm = emu->create(&m, &bs, err, sizeof(err));
 	assert_non_null(vm);

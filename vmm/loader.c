@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "linux_boot.h"
 #include "loader.h"
 #include "../workloads/proto.h"
 
@@ -34,7 +35,7 @@ struct mb_mmap {
 	uint32_t type;
 } __attribute__((packed));
 
-static int fail(char *err, size_t n, const char *fmt, ...)
+int loader_fail(char *err, size_t n, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -48,8 +49,9 @@ static int overlaps_loader(uint64_t a, uint64_t len)
 	return a < LOADER_AREA_END && a + len > LOADER_AREA_START;
 }
 
-/* Copies file bytes [off, off + filesz) to gpa and zeroes up to memsz. */
-static int place(struct guest_mem *m, const uint8_t *img, size_t len, uint64_t off, uint64_t filesz,
+#define fail loader_fail
+
+int loader_place(struct guest_mem *m, const uint8_t *img, size_t len, uint64_t off, uint64_t filesz,
 		 uint64_t gpa, uint64_t memsz, char *err, size_t n)
 {
 	if (filesz > memsz || off > len || filesz > len - off)
@@ -92,47 +94,20 @@ static uint64_t write_mbinfo(struct guest_mem *m, const char *cmdline)
 	return LOADER_MBINFO;
 }
 
-static void write_gdt(struct guest_mem *m, struct boot_state *bs)
+void loader_gdt(struct guest_mem *m, struct boot_state *bs, bool code64)
 {
 	uint64_t *gdt = mem_ptr(m, LOADER_GDT, 32);
 	gdt[0] = 0;
 	gdt[1] = 0x00af9a000000ffffull; /* 64-bit code */
-	gdt[2] = 0x00cf9a000000ffffull; /* 32-bit code */
+	gdt[2] = code64 ? gdt[1] : 0x00cf9a000000ffffull; /* 32-bit code */
 	gdt[3] = 0x00cf92000000ffffull; /* data */
 	bs->gdt_base = LOADER_GDT;
 	bs->gdt_limit = 4 * 8 - 1;
 	bs->ds = LOADER_SEL_DATA;
 }
 
-static int load_elf64(struct guest_mem *m, const uint8_t *img, size_t len, const char *cmdline,
-		      struct boot_state *bs, char *err, size_t n)
+void loader_identity_map(struct guest_mem *m)
 {
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)img;
-	if (eh->e_machine != EM_X86_64)
-		return fail(err, n, "ELF64 image is not for x86-64 (e_machine %u)", eh->e_machine);
-	if (!eh->e_entry)
-		return fail(err, n, "ELF64 image has no entry point");
-	if (eh->e_phentsize != sizeof(Elf64_Phdr) || !eh->e_phnum || eh->e_phoff > len ||
-	    (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > len - eh->e_phoff)
-		return fail(err, n, "ELF64 program headers lie outside the file (truncated?)");
-	int loaded = 0, entry_in_segment = 0;
-	for (int i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *ph = (const Elf64_Phdr *)(img + eh->e_phoff) + i;
-		if (ph->p_type != PT_LOAD || !ph->p_memsz)
-			continue;
-		if (place(m, img, len, ph->p_offset, ph->p_filesz, ph->p_paddr, ph->p_memsz, err, n))
-			return -1;
-		loaded++;
-		if (eh->e_entry >= ph->p_vaddr && eh->e_entry < ph->p_vaddr + ph->p_memsz)
-			entry_in_segment = 1;
-	}
-	if (!loaded)
-		return fail(err, n, "ELF64 image has no loadable segment");
-	if (!entry_in_segment)
-		return fail(err, n, "ELF64 entry point 0x%llx is in no loaded segment",
-			    (unsigned long long)eh->e_entry);
-
-	/* Identity-map the low 4 GiB with 2 MiB pages, as the guest expects to find them. */
 	uint64_t *pml4 = mem_ptr(m, LOADER_PML4, 0x1000), *pdpt = mem_ptr(m, LOADER_PDPT, 0x1000);
 	uint64_t *pd = mem_ptr(m, LOADER_PD, 4 * 0x1000);
 	memset(pml4, 0, 0x1000);
@@ -142,14 +117,69 @@ static int load_elf64(struct guest_mem *m, const uint8_t *img, size_t len, const
 		pd[i] = (i << 21) | 0x83;
 	for (uint64_t g = 0; g < 4; g++)
 		pdpt[g] = (LOADER_PD + g * 0x1000) | 3;
+}
 
-	write_gdt(m, bs);
+/* The physical address of the entry point: e_entry itself when a segment's physical
+ * range holds it (a vmlinux's is physical), else through the segment whose virtual
+ * range does; 0 when none does. */
+static uint64_t entry_phys(const Elf64_Ehdr *eh, const Elf64_Phdr *ph)
+{
+	for (int i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && eh->e_entry - ph[i].p_paddr < ph[i].p_memsz)
+			return eh->e_entry;
+	for (int i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && eh->e_entry - ph[i].p_vaddr < ph[i].p_memsz)
+			return ph[i].p_paddr + (eh->e_entry - ph[i].p_vaddr);
+	return 0;
+}
+
+static int load_elf64(struct guest_mem *m, const uint8_t *img, size_t len, const struct load_opts *o,
+		      struct boot_state *bs, char *err, size_t n)
+{
+	Elf64_Ehdr eh;
+	memcpy(&eh, img, sizeof(eh));
+	if (eh.e_machine != EM_X86_64)
+		return fail(err, n, "ELF64 image is not for x86-64 (e_machine %u)", eh.e_machine);
+	if (!eh.e_entry)
+		return fail(err, n, "ELF64 image has no entry point");
+	if (eh.e_phentsize != sizeof(Elf64_Phdr) || !eh.e_phnum || eh.e_phoff > len ||
+	    (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr) > len - eh.e_phoff)
+		return fail(err, n, "ELF64 program headers lie outside the file (truncated?)");
+	/* a copy: e_phoff need not be aligned in the file */
+	Elf64_Phdr ph[eh.e_phnum];
+	memcpy(ph, img + eh.e_phoff, sizeof(ph));
+	int loaded = 0;
+	uint64_t end = 0;
+	for (int i = 0; i < eh.e_phnum; i++) {
+		if (ph[i].p_type != PT_LOAD || !ph[i].p_memsz)
+			continue;
+		if (loader_place(m, img, len, ph[i].p_offset, ph[i].p_filesz, ph[i].p_paddr, ph[i].p_memsz, err, n))
+			return -1;
+		loaded++;
+		if (ph[i].p_paddr + ph[i].p_memsz > end)
+			end = ph[i].p_paddr + ph[i].p_memsz;
+	}
+	if (!loaded)
+		return fail(err, n, "ELF64 image has no loadable segment");
+	uint64_t entry = entry_phys(&eh, ph);
+	if (!entry)
+		return fail(err, n, "ELF64 entry point 0x%llx is in no loaded segment (by physical or virtual address)",
+			    (unsigned long long)eh.e_entry);
+	loader_identity_map(m);
+	uint32_t pvh;
+	if (o->fmt != IMAGE_ELF64 && linux_is_vmlinux(img, len, &pvh))
+		return linux_enter_vmlinux(m, entry, end, pvh, o, bs, err, n);
+	if (o->fmt == IMAGE_LINUX || o->fmt == IMAGE_PVH)
+		return fail(err, n, "this ELF64 image has no Linux or Xen ELF notes: not a vmlinux (use --format elf64)");
+	if (o->initrd)
+		return fail(err, n, "an initrd is for Linux kernels; this is a plain ELF64 image");
+	loader_gdt(m, bs, false);
 	bs->kind = BOOT_LONG64;
 	bs->cs = LOADER_SEL_CODE64;
-	bs->rip = eh->e_entry;
+	bs->rip = eh.e_entry;
 	bs->rsp = LOADER_STACK_TOP;
 	bs->rdi = PVB_MULTIBOOT_MAGIC;
-	bs->rsi = write_mbinfo(m, cmdline);
+	bs->rsi = write_mbinfo(m, o->cmdline);
 	bs->cr0 = 0x80050033; /* PG WP NE ET MP PE */
 	bs->cr3 = LOADER_PML4;
 	bs->cr4 = 0x20;       /* PAE */
@@ -167,10 +197,11 @@ static int load_elf32_segments(struct guest_mem *m, const uint8_t *img, size_t l
 		return fail(err, n, "ELF32 program headers lie outside the file (truncated?)");
 	int loaded = 0;
 	for (int i = 0; i < eh->e_phnum; i++) {
-		const Elf32_Phdr *ph = (const Elf32_Phdr *)(img + eh->e_phoff) + i;
-		if (ph->p_type != PT_LOAD || !ph->p_memsz)
+		Elf32_Phdr ph;
+		memcpy(&ph, img + eh->e_phoff + (size_t)i * sizeof(ph), sizeof(ph));
+		if (ph.p_type != PT_LOAD || !ph.p_memsz)
 			continue;
-		if (place(m, img, len, ph->p_offset, ph->p_filesz, ph->p_paddr, ph->p_memsz, err, n))
+		if (loader_place(m, img, len, ph.p_offset, ph.p_filesz, ph.p_paddr, ph.p_memsz, err, n))
 			return -1;
 		loaded++;
 	}
@@ -192,6 +223,8 @@ static const struct mb_header *find_mb_header(const uint8_t *img, size_t len, si
 static int load_multiboot(struct guest_mem *m, const uint8_t *img, size_t len, const char *cmdline,
 			  struct boot_state *bs, char *err, size_t n)
 {
+	if (len < 4) /* Multiboot headers are read in whole words */
+		return fail(err, n, "no Multiboot v1 header in the first 8 KiB");
 	size_t hoff;
 	const struct mb_header *h = find_mb_header(img, len, &hoff);
 	if (!h)
@@ -205,7 +238,7 @@ static int load_multiboot(struct guest_mem *m, const uint8_t *img, size_t len, c
 		uint64_t bss = h->bss_end_addr > end ? h->bss_end_addr : end;
 		if (end < h->load_addr)
 			return fail(err, n, "Multiboot header's load_end_addr precedes load_addr");
-		if (place(m, img, len, file_off, end - h->load_addr, h->load_addr, bss - h->load_addr, err, n))
+		if (loader_place(m, img, len, file_off, end - h->load_addr, h->load_addr, bss - h->load_addr, err, n))
 			return -1;
 		entry = h->entry_addr;
 	} else if (len >= sizeof(Elf32_Ehdr) && !memcmp(img, ELFMAG, SELFMAG) && img[EI_CLASS] == ELFCLASS32) {
@@ -217,7 +250,7 @@ static int load_multiboot(struct guest_mem *m, const uint8_t *img, size_t len, c
 	}
 	if (!entry || !mem_ptr(m, entry, 1))
 		return fail(err, n, "Multiboot entry point 0x%x is outside guest RAM", entry);
-	write_gdt(m, bs);
+	loader_gdt(m, bs, false);
 	bs->kind = BOOT_PROT32;
 	bs->cs = LOADER_SEL_CODE32;
 	bs->rip = entry;
@@ -229,27 +262,69 @@ static int load_multiboot(struct guest_mem *m, const uint8_t *img, size_t len, c
 	return 0;
 }
 
-int loader_load(struct guest_mem *m, const uint8_t *img, size_t len, enum image_format fmt,
-		const char *cmdline, struct boot_state *bs, char *err, size_t errlen)
+/* Compressed files people pass by mistake: say what they are. */
+static const char *compressed_kind(const uint8_t *img, size_t len)
+{
+	static const struct { const char *magic; size_t n; const char *name; } kinds[] = {
+		{ "\x1f\x8b", 2, "gzip" }, { "\xfd" "7zXZ", 6, "xz" }, { "\x28\xb5\x2f\xfd", 4, "zstd" },
+		{ "BZh", 3, "bzip2" }, { "\x02\x21\x4c\x18", 4, "lz4" }, { "\x89LZO", 4, "lzo" },
+	};
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		if (len >= kinds[k].n && !memcmp(img, kinds[k].magic, kinds[k].n))
+			return kinds[k].name;
+	return NULL;
+}
+
+#define SUPPORTED "pvbench boots ELF64, Multiboot v1 (ELF32 or a.out kludge), Linux bzImage and vmlinux (64-bit, 32-bit and PVH entries)"
+
+int loader_load(struct guest_mem *m, const uint8_t *img, size_t len, const struct load_opts *o,
+		struct boot_state *bs, char *err, size_t errlen)
 {
 	memset(bs, 0, sizeof(*bs));
 	if (m->size < LOADER_AREA_END + 0x100000)
 		return fail(err, errlen, "guest RAM too small to load a kernel");
-	if (cmdline && strlen(cmdline) >= LOADER_NAME_OFF)
+	if (o->cmdline && strlen(o->cmdline) >= LOADER_NAME_OFF)
 		return fail(err, errlen, "kernel command line longer than %d bytes", LOADER_NAME_OFF - 1);
+	const char *z = compressed_kind(img, len);
+	if (z)
+		return fail(err, errlen, "a %s-compressed file: decompress it first (" SUPPORTED ")", z);
+	bool bz = linux_is_bzimage(img, len);
+	if (bz && (o->fmt == IMAGE_AUTO || o->fmt == IMAGE_LINUX || o->fmt == IMAGE_LINUX32))
+		return linux_load_bzimage(m, img, len, o, bs, err, errlen);
+	if (o->fmt == IMAGE_LINUX32)
+		return fail(err, errlen, "--format linux32 takes a bzImage, and this is none");
 	int is_elf = len >= EI_NIDENT && !memcmp(img, ELFMAG, SELFMAG);
 	int is_elf64 = is_elf && img[EI_CLASS] == ELFCLASS64 && len >= sizeof(Elf64_Ehdr);
-	if (fmt == IMAGE_ELF64 || (fmt == IMAGE_AUTO && is_elf64)) {
+	if (o->fmt == IMAGE_ELF64 || o->fmt == IMAGE_LINUX || o->fmt == IMAGE_PVH ||
+	    (o->fmt == IMAGE_AUTO && is_elf64)) {
 		if (!is_elf64)
-			return fail(err, errlen, is_elf ? "not an ELF64 image (wrong ELF class or truncated header)"
-						       : "not an ELF image");
-		return load_elf64(m, img, len, cmdline, bs, err, errlen);
+			return fail(err, errlen, bz ? "a bzImage is not an ELF64 image (use --format auto or linux)"
+					: is_elf ? "not an ELF64 image (wrong ELF class or truncated header)"
+						 : "not an ELF image");
+		return load_elf64(m, img, len, o, bs, err, errlen);
 	}
 	size_t off;
-	if (fmt == IMAGE_AUTO && !find_mb_header(img, len, &off))
-		return fail(err, errlen, is_elf ? "ELF32 image without a Multiboot header: not bootable"
-					      : "neither an ELF64 nor a Multiboot v1 kernel");
-	return load_multiboot(m, img, len, cmdline, bs, err, errlen);
+	if (o->fmt == IMAGE_AUTO && !find_mb_header(img, len, &off))
+		return fail(err, errlen, is_elf ? "ELF32 image without a Multiboot header: not bootable (" SUPPORTED ")"
+					      : "not a kernel image pvbench knows: " SUPPORTED);
+	if (o->initrd)
+		return fail(err, errlen, "an initrd is for Linux kernels; this is a Multiboot image");
+	return load_multiboot(m, img, len, o->cmdline, bs, err, errlen);
+}
+
+static const char *const format_names[] = {
+	[IMAGE_AUTO] = "auto", [IMAGE_ELF64] = "elf64", [IMAGE_MULTIBOOT] = "multiboot",
+	[IMAGE_LINUX] = "linux", [IMAGE_LINUX32] = "linux32", [IMAGE_PVH] = "pvh",
+};
+
+const char *loader_format_name(enum image_format f) { return format_names[f]; }
+
+int loader_format_parse(const char *name)
+{
+	for (size_t k = 0; k < sizeof(format_names) / sizeof(format_names[0]); k++)
+		if (!strcmp(name, format_names[k]))
+			return (int)k;
+	return -1;
 }
 
 void loader_elf64_headers(uint8_t *img, uint64_t entry, uint64_t vaddr, uint64_t file_off, uint64_t size)
@@ -304,14 +379,24 @@ uint8_t *loader_read_file(const char *path, size_t *len, char *err, size_t errle
 	return buf;
 }
 
-int loader_load_file(struct guest_mem *m, const char *path, enum image_format fmt,
-		     const char *cmdline, struct boot_state *bs, char *err, size_t errlen)
+int loader_load_file(struct guest_mem *m, const char *path, const char *initrd_path, const struct load_opts *o,
+		     struct boot_state *bs, char *err, size_t errlen)
 {
-	size_t len;
-	uint8_t *img = loader_read_file(path, &len, err, errlen);
+	size_t len, ilen = 0;
+	uint8_t *img = loader_read_file(path, &len, err, errlen), *initrd = NULL;
 	if (!img)
 		return -1;
-	int r = loader_load(m, img, len, fmt, cmdline, bs, err, errlen);
+	if (initrd_path && !(initrd = loader_read_file(initrd_path, &ilen, err, errlen))) {
+		free(img);
+		return -1;
+	}
+	struct load_opts lo = *o;
+	if (initrd) {
+		lo.initrd = initrd;
+		lo.initrd_len = ilen;
+	}
+	int r = loader_load(m, img, len, &lo, bs, err, errlen);
 	free(img);
+	free(initrd);
 	return r;
 }

@@ -1,13 +1,30 @@
 /* Kernel loader: ELF64 (entered in long mode on loader-built page tables, like minimal
- * KVM VMMs) and Multiboot v1 (32-bit protected mode, EAX = 0x2BADB002, EBX -> info), so
- * pvbench boots what `qemu-system-x86_64 -kernel` boots. */
+ * KVM VMMs), Multiboot v1 (32-bit protected mode, EAX = 0x2BADB002, EBX -> info) and
+ * Linux (bzImage, vmlinux, PVH: linux_boot.c), so pvbench boots what
+ * `qemu-system-x86_64 -kernel` boots. */
 #ifndef VMM_LOADER_H
 #define VMM_LOADER_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "mem.h"
 
-enum image_format { IMAGE_AUTO, IMAGE_ELF64, IMAGE_MULTIBOOT };
+enum image_format {
+	IMAGE_AUTO,      /* bzImage, then ELF64 (a vmlinux by its notes), then Multiboot */
+	IMAGE_ELF64,     /* a plain ELF64 kernel, even a vmlinux: Multiboot info in rsi */
+	IMAGE_MULTIBOOT,
+	IMAGE_LINUX,     /* the boot protocol's 64-bit entry (bzImage or vmlinux) */
+	IMAGE_LINUX32,   /* a bzImage's 32-bit entry (code32_start, paging off) */
+	IMAGE_PVH,       /* a vmlinux's PVH entry (XEN_ELFNOTE_PHYS32_ENTRY) */
+};
+
+/* What to boot the kernel with. */
+struct load_opts {
+	enum image_format fmt;
+	const char *cmdline;
+	const uint8_t *initrd;     /* Linux's initrd, Multiboot's module: NULL for none */
+	size_t initrd_len;
+};
 
 enum boot_kind { BOOT_LONG64, BOOT_PROT32 };
 
@@ -36,11 +53,24 @@ struct boot_state {
 #define LOADER_SEL_CODE32 0x10
 #define LOADER_SEL_DATA   0x18
 
-int loader_load(struct guest_mem *m, const uint8_t *img, size_t len, enum image_format fmt,
-		const char *cmdline, struct boot_state *bs, char *err, size_t errlen);
-/* Reads the file, then loader_load. */
-int loader_load_file(struct guest_mem *m, const char *path, enum image_format fmt,
-		     const char *cmdline, struct boot_state *bs, char *err, size_t errlen);
+int loader_load(struct guest_mem *m, const uint8_t *img, size_t len, const struct load_opts *o,
+		struct boot_state *bs, char *err, size_t errlen);
+/* Reads the kernel (and the initrd, when initrd_path is not NULL), then loader_load. */
+int loader_load_file(struct guest_mem *m, const char *path, const char *initrd_path, const struct load_opts *o,
+		     struct boot_state *bs, char *err, size_t errlen);
+/* The format's name (auto, elf64, ...) and back; -1 for an unknown name. */
+const char *loader_format_name(enum image_format f);
+int loader_format_parse(const char *name);
+
+/* For linux_boot.c: copy a segment to gpa (zero-filled to memsz), checked against RAM
+ * and the loader's area; identity-map the low 4 GiB with 2 MiB pages at LOADER_PML4;
+ * the loader's GDT, with 64-bit code at selector 0x10 when code64 (the Linux 64-bit
+ * boot protocol's __BOOT_CS), 32-bit code there otherwise; err formatted. */
+int loader_place(struct guest_mem *m, const uint8_t *img, size_t len, uint64_t off, uint64_t filesz,
+		 uint64_t gpa, uint64_t memsz, char *err, size_t n);
+void loader_identity_map(struct guest_mem *m);
+void loader_gdt(struct guest_mem *m, struct boot_state *bs, bool code64);
+int loader_fail(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The ELF64 header and one PT_LOAD program header (img[file_off, file_off + size) loaded
  * at vaddr = paddr, entry at entry) at the start of img: generated guests (the random
  * corpus, tests' tiny kernels). */
