@@ -258,7 +258,7 @@ static uint32_t undefined_flags(ZydisMnemonic m, unsigned size, uint64_t count)
 	case ZYDIS_MNEMONIC_BT: case ZYDIS_MNEMONIC_BTS: case ZYDIS_MNEMONIC_BTR: case ZYDIS_MNEMONIC_BTC:
 		return F_OF | F_SF | F_AF | F_PF;
 	case ZYDIS_MNEMONIC_BSF: case ZYDIS_MNEMONIC_BSR: return F_CF | F_OF | F_SF | F_AF | F_PF;
-	case ZYDIS_MNEMONIC_LZCNT: case ZYDIS_MNEMONIC_TZCNT: return F_OF | F_SF | F_AF | F_PF;
+	case ZYDIS_MNEMONIC_LZCNT: return F_OF | F_SF | F_AF | F_PF;
 	default: return 0;
 	}
 }
@@ -559,8 +559,8 @@ static void multiply_and_bits(void **state)
 	unsigned eax, ebx, ecx, edx;
 	if (__get_cpuid(0x80000001, &eax, &ebx, &ecx, &edx) && (ecx & (1u << 5)))
 		sweep(ZYDIS_MNEMONIC_LZCNT, F_RR, wide_sizes, 3, 100);
-	if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx & (1u << 3)))
-		sweep(ZYDIS_MNEMONIC_TZCNT, F_RR, wide_sizes, 3, 100);
+	/* no TZCNT sweep: the model advertises no BMI1, so F3 0F BC is BSF there
+	 * (test_sse_diff checks that) while this host's may be TZCNT */
 }
 
 static void moves_and_exchanges(void **state)

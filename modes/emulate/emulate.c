@@ -82,8 +82,13 @@ void emu_run(void *opaque, uint64_t timeout_ms, struct run_outcome *out)
 	memset(out, 0, sizeof(*out));
 	for (;;) {
 		x86_run(c, SLICE, &v->m->ctl.exited);
-		if (run_over(v->m, interrupted, deadline, timeout_ms, out))
+		if (run_over(v->m, interrupted, deadline, timeout_ms, out)) {
+			if (out->end == RUN_TIMEOUT) { /* where it was going round */
+				size_t l = strlen(out->reason);
+				snprintf(out->reason + l, sizeof(out->reason) - l, " (rip 0x%llx)", (unsigned long long)c->rip);
+			}
 			break;
+		}
 		if (c->exit == X86_SHUTDOWN) {
 			out->end = RUN_FAILED;
 			snprintf(out->reason, sizeof(out->reason), "triple fault (shutdown) at rip 0x%llx, starting with vector %d error 0x%x",
@@ -118,6 +123,7 @@ void emu_stats(void *opaque, struct mode_stats *st)
 	mode_stat_host(st, "halt_ns", v->halt_ns);
 	mode_stat_add(st, "interrupts", k->interrupts);
 	mode_stat_add(st, "tlb_misses", k->tlb_misses);
+	mode_stat_add(st, "unimplemented", k->unimplemented);
 	mode_stat_host(st, "blocks_built", k->blocks_built);
 	mode_stat_host(st, "insns_decoded", k->insns_decoded);
 	mode_stat_host(st, "code_flushes", k->code_flushes);

@@ -1,4 +1,5 @@
 /* Integer arithmetic, logic, shifts, bit operations and data movement. */
+#include <Zydis/Zydis.h>
 #include "decode.h"
 #include "exec.h"
 #include "system.h"
@@ -290,25 +291,22 @@ static void scan(struct x86_cpu *c, const struct x86_insn *i, bool reverse)
 void op_bsf(struct x86_cpu *c, const struct x86_insn *i) { scan(c, i, false); }
 void op_bsr(struct x86_cpu *c, const struct x86_insn *i) { scan(c, i, true); }
 
-static void count_bits(struct x86_cpu *c, const struct x86_insn *i, int kind)
+static void count_bits(struct x86_cpu *c, const struct x86_insn *i, bool popcnt)
 {
 	unsigned sz = i->op[0].size, bits = sz * 8;
 	uint64_t s = opnd_read(c, i, 1) & size_mask(sz), r;
-	if (kind == 0)
-		r = s ? (uint64_t)__builtin_ctzll(s) : bits;
-	else if (kind == 1)
-		r = s ? (uint64_t)__builtin_clzll(s) - (64 - bits) : bits;
-	else
+	if (popcnt)
 		r = (uint64_t)__builtin_popcountll(s);
+	else
+		r = s ? (uint64_t)__builtin_clzll(s) - (64 - bits) : bits;
 	opnd_write(c, i, 0, r);
-	/* popcnt clears the rest; lzcnt/tzcnt leave OF and clear SF, AF, PF here */
-	uint32_t f = kind == 2 ? (s ? 0 : F_ZF) : ((r == 0 ? F_ZF : 0) | (s == 0 ? F_CF : 0));
-	set_arith(c, f, kind == 2 ? F_ARITH : F_ARITH & ~F_OF);
+	/* popcnt clears the rest; lzcnt leaves OF and clears SF, AF, PF here */
+	uint32_t f = popcnt ? (s ? 0 : F_ZF) : ((r == 0 ? F_ZF : 0) | (s == 0 ? F_CF : 0));
+	set_arith(c, f, popcnt ? F_ARITH : F_ARITH & ~F_OF);
 }
 
-void op_tzcnt(struct x86_cpu *c, const struct x86_insn *i) { count_bits(c, i, 0); }
-void op_lzcnt(struct x86_cpu *c, const struct x86_insn *i) { count_bits(c, i, 1); }
-void op_popcnt(struct x86_cpu *c, const struct x86_insn *i) { count_bits(c, i, 2); }
+void op_lzcnt(struct x86_cpu *c, const struct x86_insn *i) { count_bits(c, i, false); }
+void op_popcnt(struct x86_cpu *c, const struct x86_insn *i) { count_bits(c, i, true); }
 
 void op_mov(struct x86_cpu *c, const struct x86_insn *i)
 {
@@ -374,6 +372,34 @@ void op_cmpxchg(struct x86_cpu *c, const struct x86_insn *i)
 	}
 	set_cc(c, CC_SUB, sz, acc, d, (acc - d) & size_mask(sz));
 	c->cc.carry_in = 0;
+}
+
+/* CMPXCHG8B m64 / CMPXCHG16B m128 (REX.W): rDX:rAX against memory; equal, rCX:rBX is
+ * stored; not, memory is loaded into rDX:rAX (and written back, as the locked cycle
+ * does). Only ZF changes. */
+void op_cmpxchg8b(struct x86_cpu *c, const struct x86_insn *i)
+{
+	unsigned half = i->mnemonic == ZYDIS_MNEMONIC_CMPXCHG16B ? 8 : 4;
+	uint64_t a = opnd_addr(c, i, &i->op[0]);
+	if (half == 8 && (a & 15))
+		x86_raise(c, EXC_GP, 0);
+	uint64_t m[2] = { 0, 0 }, mask = size_mask(half);
+	mem_read_block(c, a, m, 2 * half);
+	uint64_t lo = half == 8 ? m[0] : m[0] & mask, hi = half == 8 ? m[1] : m[0] >> 32;
+	bool eq = lo == (c->r[R_AX] & mask) && hi == (c->r[R_DX] & mask);
+	uint64_t w[2] = { 0, 0 };
+	if (half == 8) {
+		w[0] = eq ? c->r[R_BX] : lo;
+		w[1] = eq ? c->r[R_CX] : hi;
+	} else {
+		w[0] = eq ? (c->r[R_BX] & mask) | (c->r[R_CX] << 32) : m[0];
+	}
+	mem_write_block(c, a, w, 2 * half);
+	if (!eq) {
+		reg_write(c, R_AX, half, false, lo);
+		reg_write(c, R_DX, half, false, hi);
+	}
+	set_arith(c, eq ? F_ZF : 0, F_ZF);
 }
 
 void op_bswap(struct x86_cpu *c, const struct x86_insn *i)

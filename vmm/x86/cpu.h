@@ -94,7 +94,36 @@ enum x86_exit {
 
 struct x86_counters {
 	uint64_t insns, exceptions[32], interrupts, tlb_misses, blocks_built, insns_decoded, code_flushes;
+	uint64_t unimplemented;   /* #UD raised for an instruction the model lacks */
 };
+
+/* x87, MMX-less SSE state: what FXSAVE stores. The x87 registers are kept as their
+ * 80-bit images (the model moves them but does no x87 arithmetic). */
+union xmm {
+	uint8_t b[16];
+	uint16_t w[8];
+	uint32_t d[4];
+	uint64_t q[2];
+	int8_t sb[16];
+	int16_t sw[8];
+	int32_t sd[4];
+	int64_t sq[2];
+	float f[4];
+	double df[2];
+};
+
+struct fpu {
+	uint16_t fcw, fsw, fop;
+	uint8_t ftw;               /* abridged: one bit a register, 1 = valid */
+	uint64_t fip, fdp;
+	uint32_t mxcsr;
+	uint8_t st[8][16];
+	union xmm xmm[16];
+};
+
+#define FPU_FCW_INIT   0x37f
+#define MXCSR_INIT     0x1f80
+#define MXCSR_MASK     0xffff    /* every bit but the reserved ones, DAZ included */
 
 struct x86_cpu {
 	uint64_t r[16];
@@ -107,6 +136,8 @@ struct x86_cpu {
 	uint64_t dr[8];
 	uint64_t star, lstar, cstar, fmask, kernel_gs_base, tsc_aux;
 	uint64_t sysenter_cs, sysenter_esp, sysenter_eip, apic_base;
+	uint64_t pat, misc_enable;
+	struct fpu fpu;
 	int64_t tsc_offset;
 	uint8_t cpl;
 	uint8_t user_access;       /* CPL 3 and no implicit supervisor access: the TLB class in use */

@@ -11,7 +11,7 @@ static bool ready;
 static void init_tables(void)
 {
 	for (int m = 0; m <= ZYDIS_MNEMONIC_MAX_VALUE; m++) {
-		handlers[m] = op_ud;
+		handlers[m] = op_unimplemented;
 		conds[m] = -1;
 	}
 #define OP(m, fn) handlers[ZYDIS_MNEMONIC_##m] = fn;
@@ -19,6 +19,9 @@ static void init_tables(void)
 #include "ops.def"
 #undef OP
 #undef CC
+#define BIN(m, bytes, fp, expr) handlers[ZYDIS_MNEMONIC_##m] = op_sse_bin;
+#include "sse.def"
+#undef BIN
 	ZydisDecoderInit(&decoders[0], ZYDIS_MACHINE_MODE_LEGACY_16, ZYDIS_STACK_WIDTH_16);
 	ZydisDecoderInit(&decoders[1], ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32);
 	ZydisDecoderInit(&decoders[2], ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
@@ -75,6 +78,9 @@ static int convert(const ZydisDecodedInstruction *zi, const ZydisDecodedOperand 
 		} else if (cls == ZYDIS_REGCLASS_CONTROL) {
 			o->kind = OPK_CR;
 			o->reg = (uint8_t)(zo->reg.value - ZYDIS_REGISTER_CR0);
+		} else if (cls == ZYDIS_REGCLASS_XMM) {
+			o->kind = OPK_XMM;
+			o->reg = (uint8_t)(zo->reg.value - ZYDIS_REGISTER_XMM0);
 		} else if (cls == ZYDIS_REGCLASS_DEBUG) {
 			o->kind = OPK_DR;
 			o->reg = (uint8_t)(zo->reg.value - ZYDIS_REGISTER_DR0);
@@ -160,7 +166,7 @@ enum decode_status x86_decode(const uint8_t *buf, unsigned len, unsigned bits, s
 	 * come first; hidden ones (rsp for push, rdx:rax for mul) the handlers know */
 	for (int k = 0; k < zi.operand_count_visible; k++) {
 		if (out->nops == 3 || convert(&zi, &zo[k], &out->op[out->nops])) {
-			out->fn = op_ud; /* an operand kind the model does not have (x87, SSE...) */
+			out->fn = op_unimplemented; /* an operand kind the model does not have */
 			break;
 		}
 		out->nops++;

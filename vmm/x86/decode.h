@@ -12,7 +12,10 @@
 #include "ops.def"
 #undef OP
 #undef CC
-x86_op_fn op_ud;
+x86_op_fn op_ud, op_sse_bin;
+/* An instruction the model does not implement: #UD, as a CPU without it would raise,
+ * counted and the first few reported on stderr with rip and bytes, never silent. */
+x86_op_fn op_unimplemented;
 
 enum decode_status { DECODE_OK, DECODE_INVALID, DECODE_NEED_MORE };
 

@@ -92,6 +92,30 @@ void mem_write_slow(struct x86_cpu *c, uint64_t lin, uint64_t v, unsigned size)
 	lapic_touched(c, phys);
 }
 
+void mem_read_block(struct x86_cpu *c, uint64_t lin, void *dst, unsigned n)
+{
+	uint8_t *d = dst;
+	for (unsigned k = 0; k < n;) {
+		unsigned step = n - k >= 8 ? 8 : 1;
+		store_sized(d + k, mem_read(c, lin + k, step), step);
+		k += step;
+	}
+}
+
+void mem_write_block(struct x86_cpu *c, uint64_t lin, const void *src, unsigned n)
+{
+	/* every page first, so that a fault writes nothing */
+	uint64_t phys;
+	for (uint64_t page = lin & ~0xfffull; page <= ((lin + n - 1) & ~0xfffull); page += 0x1000)
+		mmu_translate(c, page < lin ? lin : page, ACC_WRITE, &phys);
+	const uint8_t *s = src;
+	for (unsigned k = 0; k < n;) {
+		unsigned step = n - k >= 8 ? 8 : 1;
+		mem_write(c, lin + k, load_sized(s + k, step), step);
+		k += step;
+	}
+}
+
 const uint8_t *mem_fetch_page(struct x86_cpu *c, uint64_t lin)
 {
 	uint64_t phys;

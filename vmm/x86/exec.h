@@ -100,6 +100,10 @@ static inline void mem_write(struct x86_cpu *c, uint64_t lin, uint64_t v, unsign
 	else
 		mem_write_slow(c, lin, v, size);
 }
+/* n bytes at lin, 8 at a time (SSE operands, FXSAVE images); a block write checks
+ * every page it touches before it writes any. */
+void mem_read_block(struct x86_cpu *c, uint64_t lin, void *dst, unsigned n);
+void mem_write_block(struct x86_cpu *c, uint64_t lin, const void *src, unsigned n);
 /* Code for the decoder: a host pointer good to the end of lin's page, or up to n bytes
  * copied, not past it. */
 const uint8_t *mem_fetch_page(struct x86_cpu *c, uint64_t lin);

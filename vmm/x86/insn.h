@@ -4,7 +4,7 @@
 #define X86_INSN_H
 #include <stdint.h>
 
-enum opnd_kind { OPK_NONE, OPK_REG, OPK_MEM, OPK_IMM, OPK_REL, OPK_FAR, OPK_SEG, OPK_CR, OPK_DR };
+enum opnd_kind { OPK_NONE, OPK_REG, OPK_MEM, OPK_IMM, OPK_REL, OPK_FAR, OPK_SEG, OPK_CR, OPK_DR, OPK_XMM };
 
 #define REG_NONE 0xff
 

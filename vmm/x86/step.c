@@ -85,6 +85,10 @@ int x86_cpu_init(struct x86_cpu *c, struct guest_mem *mem, struct bus *bus, stru
 		return -1;
 	}
 	c->apic_base = 0xfee00900; /* enabled, bootstrap processor */
+	c->pat = 0x0007040600070406ull; /* the reset value: WB WT UC- UC, twice */
+	c->misc_enable = 0x1801;        /* fast strings; no branch trace, no PEBS */
+	c->fpu.fcw = FPU_FCW_INIT;
+	c->fpu.mxcsr = MXCSR_INIT;
 	return 0;
 }
 

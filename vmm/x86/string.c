@@ -108,10 +108,26 @@ static void run_string(struct x86_cpu *c, const struct x86_insn *i, string_iter 
 	c->rip = c->insn_rip; /* more to do: come back after interrupts have had a chance */
 }
 
-void op_movs(struct x86_cpu *c, const struct x86_insn *i) { run_string(c, i, movs_iter); }
+/* Zydis names SSE2's movsd and cmpsd as it names the string instructions: the XMM
+ * operands tell them apart */
+static bool is_sse(const struct x86_insn *i) { return i->nops >= 2 && (i->op[0].kind == OPK_XMM || i->op[1].kind == OPK_XMM); }
+
+void op_movs(struct x86_cpu *c, const struct x86_insn *i)
+{
+	if (is_sse(i))
+		op_sse_movs(c, i);
+	else
+		run_string(c, i, movs_iter);
+}
 void op_stos(struct x86_cpu *c, const struct x86_insn *i) { run_string(c, i, stos_iter); }
 void op_lods(struct x86_cpu *c, const struct x86_insn *i) { run_string(c, i, lods_iter); }
-void op_cmps(struct x86_cpu *c, const struct x86_insn *i) { run_string(c, i, cmps_iter); }
+void op_cmps(struct x86_cpu *c, const struct x86_insn *i)
+{
+	if (is_sse(i))
+		op_sse_cmp(c, i);
+	else
+		run_string(c, i, cmps_iter);
+}
 void op_scas(struct x86_cpu *c, const struct x86_insn *i) { run_string(c, i, scas_iter); }
 void op_ins(struct x86_cpu *c, const struct x86_insn *i) { io_permitted(c, (uint16_t)c->r[R_DX], i->opsize); run_string(c, i, ins_iter); }
 void op_outs(struct x86_cpu *c, const struct x86_insn *i) { io_permitted(c, (uint16_t)c->r[R_DX], i->opsize); run_string(c, i, outs_iter); }

@@ -1,9 +1,11 @@
 /* Segments and descriptors, far transfers, control registers, MSRs, CPUID, port I/O
  * and the privileged one-liners. */
+#include <stdio.h>
 #include <string.h>
 #include "decode.h"
 #include "exec.h"
 #include "mmu.h"
+#include "cpuid.h"
 #include "system.h"
 #include "../../workloads/lapic_regs.h"
 
@@ -289,40 +291,6 @@ void op_out(struct x86_cpu *c, const struct x86_insn *i)
 	port_out(c, port, reg_read(c, R_AX, i->op[1].size, false), i->op[1].size);
 }
 
-/* What the engine implements, and nothing more: no x87/SSE, so guests must be built
- * for general registers only. */
-void op_cpuid(struct x86_cpu *c, const struct x86_insn *i)
-{
-	(void)i;
-	uint32_t leaf = (uint32_t)c->r[R_AX], a = 0, b = 0, cc = 0, d = 0;
-	switch (leaf) {
-	case 0:
-		a = 1;
-		memcpy(&b, "PVbe", 4);
-		memcpy(&d, "nchE", 4);
-		memcpy(&cc, "mu64", 4);
-		break;
-	case 1:
-		a = 0x00060f10; /* family 6 */
-		/* TSC, MSR, PAE, CX8, APIC, SEP, PGE, CMOV, PSE, DE */
-		d = (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | (1u << 9) | (1u << 11) | (1u << 13) |
-		    (1u << 15) | (1u << 3) | (1u << 2);
-		cc = (1u << 23) | (1u << 24) | (1u << 31); /* POPCNT, TSC-deadline, hypervisor */
-		break;
-	case 0x80000000: a = 0x80000008; break;
-	case 0x80000001:
-		cc = (1u << 0) | (1u << 5);                               /* LAHF in long mode, LZCNT */
-		d = (1u << 11) | (1u << 20) | (1u << 27) | (1u << 29);    /* SYSCALL, NX, RDTSCP, LM */
-		break;
-	case 0x80000008: a = 0x3024; break; /* 36 physical, 48 linear bits */
-	default: break;
-	}
-	reg_write(c, R_AX, 4, false, a);
-	reg_write(c, R_BX, 4, false, b);
-	reg_write(c, R_CX, 4, false, cc);
-	reg_write(c, R_DX, 4, false, d);
-}
-
 void op_rdtsc(struct x86_cpu *c, const struct x86_insn *i)
 {
 	(void)i;
@@ -339,6 +307,11 @@ void op_rdtscp(struct x86_cpu *c, const struct x86_insn *i)
 	reg_write(c, R_CX, 4, false, c->tsc_aux);
 }
 
+#define MSR_UCODE_REV         0x8b
+#define MSR_ARCH_CAPABILITIES 0x10a
+#define MSR_MISC_ENABLE       0x1a0
+#define MISC_ENABLE_WRITABLE  0x1ull /* fast strings; the rest read as reset */
+
 static uint64_t *msr_slot(struct x86_cpu *c, uint32_t msr)
 {
 	switch (msr) {
@@ -354,6 +327,7 @@ static uint64_t *msr_slot(struct x86_cpu *c, uint32_t msr)
 	case 0x175: return &c->sysenter_esp;
 	case 0x176: return &c->sysenter_eip;
 	case 0x1b: return &c->apic_base;
+	case 0x277: return &c->pat;
 	default: return NULL;
 	}
 }
@@ -372,6 +346,12 @@ void op_rdmsr(struct x86_cpu *c, const struct x86_insn *i)
 		v = read_tsc(c);
 	else if (msr == 0x6e0)
 		v = c->lapic ? c->lapic->tsc_deadline : 0;
+	else if (msr == MSR_MISC_ENABLE)
+		v = c->misc_enable;
+	else if (msr == MSR_ARCH_CAPABILITIES)
+		v = X86_ARCH_CAPABILITIES;
+	else if (msr == MSR_UCODE_REV)
+		v = 0;
 	else
 		x86_raise(c, EXC_GP, 0);
 	reg_write(c, R_AX, 4, false, v);
@@ -393,6 +373,10 @@ void op_wrmsr(struct x86_cpu *c, const struct x86_insn *i)
 		c->tsc_offset = (int64_t)(v - x86_host_tsc(c));
 	else if (msr == 0x6e0 && c->lapic)
 		lapic_write_tsc_deadline(c->lapic, v, read_tsc(c));
+	else if (msr == MSR_MISC_ENABLE)
+		c->misc_enable = (c->misc_enable & ~MISC_ENABLE_WRITABLE) | (v & MISC_ENABLE_WRITABLE);
+	else if (msr == MSR_UCODE_REV)
+		; /* writing 0 before cpuid(1) is how the revision is read; it stays 0 */
 	else
 		x86_raise(c, EXC_GP, 0);
 }
@@ -492,6 +476,22 @@ void op_into(struct x86_cpu *c, const struct x86_insn *i)
 }
 
 void op_ud(struct x86_cpu *c, const struct x86_insn *i) { (void)i; x86_raise(c, EXC_UD, NO_ERROR_CODE); }
+
+#define UNIMPLEMENTED_REPORTS 8
+
+void op_unimplemented(struct x86_cpu *c, const struct x86_insn *i)
+{
+	if (c->count.unimplemented++ < UNIMPLEMENTED_REPORTS) {
+		uint8_t b[16];
+		unsigned n = mem_fetch(c, c->insn_rip, b, i->len < sizeof(b) ? i->len : sizeof(b));
+		char hex[3 * sizeof(b) + 1] = "";
+		for (unsigned k = 0; k < n; k++)
+			snprintf(hex + 3 * k, 4, " %02x", b[k]);
+		fprintf(stderr, "pvbench: unimplemented instruction %s at rip 0x%llx (bytes%s): #UD to the guest\n",
+			x86_mnemonic_name(i->mnemonic), (unsigned long long)c->insn_rip, hex);
+	}
+	x86_raise(c, EXC_UD, NO_ERROR_CODE);
+}
 void op_nop_priv(struct x86_cpu *c, const struct x86_insn *i) { (void)i; need_cpl0(c); }
 void op_clts(struct x86_cpu *c, const struct x86_insn *i) { (void)i; need_cpl0(c); c->cr0 &= ~CR0_TS; }
 void op_smsw(struct x86_cpu *c, const struct x86_insn *i) { opnd_write(c, i, 0, c->cr0 & 0xffff); }

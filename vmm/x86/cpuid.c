@@ -1,0 +1,92 @@
+/* CPUID: exactly what the model implements, under a vendor whose behaviour it follows
+ * (Intel's: sysenter in long mode, syscall only in 64-bit mode), with the hypervisor bit
+ * and leaves 0x40000000 (pvbench's signature) and 0x40000010 (TSC and LAPIC bus kHz, as
+ * VMware and KVM publish them). */
+#include <string.h>
+#include "cpuid.h"
+#include "decode.h"
+#include "exec.h"
+#include "../lapic.h"
+
+#define BIT(n) (1u << (n))
+
+/* leaf 1 EDX: FPU DE PSE TSC MSR PAE CX8 APIC SEP PGE CMOV PAT CLFSH FXSR SSE SSE2 */
+#define L1_EDX (BIT(0) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(8) | BIT(9) | BIT(11) | BIT(13) | \
+		BIT(15) | BIT(16) | BIT(19) | BIT(24) | BIT(25) | BIT(26))
+/* leaf 1 ECX: CX16 POPCNT TSC-deadline hypervisor */
+#define L1_ECX (BIT(13) | BIT(23) | BIT(24) | BIT(31))
+/* leaf 7 EBX: ERMS (rep movsb/stosb are single instructions here); EDX: FSRM, and
+ * ARCH_CAPABILITIES, whose MSR says what an emulated CPU is not exposed to */
+#define L7_EBX BIT(9)
+#define L7_EDX (BIT(4) | BIT(29))
+/* 0x80000001 ECX: LAHF in long mode, LZCNT; EDX: SYSCALL NX RDTSCP LM */
+#define X1_ECX (BIT(0) | BIT(5))
+#define X1_EDX (BIT(11) | BIT(20) | BIT(27) | BIT(29))
+/* 0x80000007 EDX: invariant TSC (the host's, offset) */
+#define X7_EDX BIT(8)
+
+#define FAMILY_MODEL_STEPPING 0x000006fbu /* family 6 model 15 (Core 2), as KVM's kvm64 */
+
+static void regs4(uint32_t out[4], const char s[16])
+{
+	memcpy(out, s, 16);
+}
+
+void x86_cpuid(const struct x86_cpu *c, uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+	uint32_t a = 0, b = 0, cc = 0, d = 0;
+	(void)sub; /* leaf 7 has only sub-leaf 0 here; the others read as zero */
+	switch (leaf) {
+	case 0:
+		a = 7;
+		memcpy(&b, "Genu", 4);
+		memcpy(&d, "ineI", 4);
+		memcpy(&cc, "ntel", 4);
+		break;
+	case 1:
+		a = FAMILY_MODEL_STEPPING;
+		b = (8u << 8) | (1u << 16) | ((c->lapic ? c->lapic->id : 0) << 24); /* clflush 64 bytes, 1 thread */
+		cc = L1_ECX;
+		d = L1_EDX;
+		break;
+	case 7:
+		if (sub == 0) {
+			b = L7_EBX;
+			d = L7_EDX;
+		}
+		break;
+	case 0x40000000:
+		a = 0x40000010;
+		memcpy(&b, "PVbe", 4);
+		memcpy(&cc, "nchE", 4);
+		memcpy(&d, "mu64", 4);
+		break;
+	case 0x40000010:
+		a = c->lapic ? (uint32_t)(c->lapic->tsc_hz / 1000) : 0;
+		b = (uint32_t)(LAPIC_TIMER_HZ / 1000);
+		break;
+	case 0x80000000: a = 0x80000008; break;
+	case 0x80000001: cc = X1_ECX; d = X1_EDX; break;
+	case 0x80000002: regs4(out, "pvbench emulated"); return;
+	case 0x80000003: regs4(out, " x86-64 CPU\0\0\0\0\0"); return;
+	case 0x80000004: regs4(out, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"); return;
+	case 0x80000007: d = X7_EDX; break;
+	case 0x80000008: a = 0x3024; break; /* 36 physical, 48 linear bits */
+	default: break;
+	}
+	out[0] = a;
+	out[1] = b;
+	out[2] = cc;
+	out[3] = d;
+}
+
+void op_cpuid(struct x86_cpu *c, const struct x86_insn *i)
+{
+	(void)i;
+	uint32_t r[4];
+	x86_cpuid(c, (uint32_t)c->r[R_AX], (uint32_t)c->r[R_CX], r);
+	reg_write(c, R_AX, 4, false, r[0]);
+	reg_write(c, R_BX, 4, false, r[1]);
+	reg_write(c, R_CX, 4, false, r[2]);
+	reg_write(c, R_DX, 4, false, r[3]);
+}
