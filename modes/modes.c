@@ -56,7 +56,10 @@ uint64_t mode_stat_value(const struct mode_stats *st, const char *name)
 bool run_over(const struct machine *m, bool interrupted, uint64_t deadline_ns, uint64_t timeout_ms,
 	      struct run_outcome *out)
 {
-	if (machine_exited(m)) {
+	if (m->ctl.reset) {
+		out->end = RUN_FAILED;
+		snprintf(out->reason, sizeof(out->reason), "the guest reset the machine");
+	} else if (machine_exited(m)) {
 		out->end = RUN_EXITED;
 		out->exit_status = m->ctl.exit_status;
 	} else if (interrupted) {

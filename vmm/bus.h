@@ -22,7 +22,7 @@ struct bus_region {
 	uint64_t accesses;
 };
 
-#define BUS_MAX_REGIONS 16
+#define BUS_MAX_REGIONS 24
 
 struct bus {
 	struct bus_region r[BUS_SPACES][BUS_MAX_REGIONS];

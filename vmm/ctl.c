@@ -51,6 +51,29 @@ static void debug_exit_write(void *opaque, uint64_t off, uint64_t v, unsigned si
 
 static const struct dev_ops debug_exit_ops = { "isa-debug-exit", NULL, debug_exit_write };
 
+#define KBC_PULSE_RESET 0xfe
+
+/* reads 0xff: no controller, so a driver probing for one finds none at once */
+static uint64_t kbc_read(void *opaque, uint64_t off, unsigned size)
+{
+	(void)opaque;
+	(void)off;
+	(void)size;
+	return 0xff;
+}
+
+static void kbc_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
+{
+	struct ctl *c = opaque;
+	(void)off;
+	(void)size;
+	if ((v & 0xff) == KBC_PULSE_RESET)
+		c->exited = c->reset = true;
+}
+
+static const struct dev_ops reset_ops = { "reset", kbc_read, kbc_write };
+static const struct dev_ops post_ops = { "port80", kbc_read, NULL };
+
 int ctl_init(struct ctl *c, struct bus *b, const struct guest_mem *mem, ctl_msg_fn *fn, void *opaque)
 {
 	memset(c, 0, sizeof(*c));
@@ -60,5 +83,6 @@ int ctl_init(struct ctl *c, struct bus *b, const struct guest_mem *mem, ctl_msg_
 	if (bus_register(b, BUS_PIO, PVB_CTL_PORT, PVB_CTL_PORT_LEN, &ctl_ops, c) ||
 	    bus_register(b, BUS_MMIO, PVB_MMIO_BASE, PVB_MMIO_LEN, &mmio_ops, c))
 		return -1;
-	return bus_register(b, BUS_PIO, PVB_DEBUG_EXIT_PORT, 4, &debug_exit_ops, c);
+	return bus_register(b, BUS_PIO, PVB_DEBUG_EXIT_PORT, 4, &debug_exit_ops, c) ||
+	       bus_register(b, BUS_PIO, 0x64, 1, &reset_ops, c) || bus_register(b, BUS_PIO, 0x80, 1, &post_ops, c) ? -1 : 0;
 }

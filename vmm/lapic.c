@@ -2,7 +2,6 @@
 #include "lapic.h"
 #include "../workloads/lapic_regs.h"
 
-#define LAPIC_VERSION_VALUE 0x00050014 /* version 0x14, 6 LVT entries */
 
 unsigned lapic_divisor(uint32_t dc)
 {
@@ -106,6 +105,18 @@ void lapic_eoi(struct lapic *l)
 		clear_bit(l->isr, (unsigned)v);
 }
 
+#define LVT_DELIVERY_MASK  0x700u
+#define LVT_DELIVERY_EXTINT 0x700u
+#define LVT_DELIVERY_NMI    0x400u
+#define APIC_BASE_ENABLE    (1ull << 11)
+
+bool lapic_extint(const struct lapic *l, uint64_t apic_base)
+{
+	if (!(apic_base & APIC_BASE_ENABLE))
+		return true;
+	return !(l->lvt_lint0 & LVT_MASKED) && (l->lvt_lint0 & LVT_DELIVERY_MASK) == LVT_DELIVERY_EXTINT;
+}
+
 static uint64_t lapic_read(void *opaque, uint64_t off, unsigned size)
 {
 	struct lapic *l = opaque;
@@ -121,6 +132,9 @@ static uint64_t lapic_read(void *opaque, uint64_t off, unsigned size)
 	case LAPIC_PPR: return (uint32_t)priority_class(l);
 	case LAPIC_SVR: return l->svr;
 	case LAPIC_LVT_TIMER: return l->lvt_timer;
+	case LAPIC_LVT_LINT0: return l->lvt_lint0;
+	case LAPIC_LVT_LINT1: return l->lvt_lint1;
+	case LAPIC_LVT_ERROR: return l->lvt_error;
 	case LAPIC_TIMER_INIT: return l->initial;
 	case LAPIC_TIMER_CUR: return lapic_current_count(l);
 	case LAPIC_TIMER_DIV: return l->divide_conf;
@@ -153,6 +167,9 @@ static void lapic_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 		arm_count(l);
 		break;
 	case LAPIC_TIMER_DIV: l->divide_conf = v & 0xb; break;
+	case LAPIC_LVT_LINT0: l->lvt_lint0 = v & (LVT_VECTOR | LVT_MASKED | LVT_DELIVERY_MASK | 0xe000); break;
+	case LAPIC_LVT_LINT1: l->lvt_lint1 = v & (LVT_VECTOR | LVT_MASKED | LVT_DELIVERY_MASK | 0xe000); break;
+	case LAPIC_LVT_ERROR: l->lvt_error = v & (LVT_VECTOR | LVT_MASKED); break;
 	default: break;
 	}
 }
@@ -165,6 +182,10 @@ int lapic_init(struct lapic *l, struct bus *b, const struct clock *clk, uint64_t
 	l->clock = clk;
 	l->tsc_hz = tsc_hz;
 	l->lvt_timer = LVT_MASKED;
+	/* as firmware leaves a PC: the 8259A on LINT0 (virtual wire), NMI on LINT1 */
+	l->lvt_lint0 = LVT_DELIVERY_EXTINT;
+	l->lvt_lint1 = LVT_DELIVERY_NMI;
+	l->lvt_error = LVT_MASKED;
 	l->svr = 0xff;
 	l->expiry_ns = LAPIC_NO_EVENT;
 	return bus_register(b, BUS_MMIO, LAPIC_BASE, 0x1000, &lapic_ops, l);

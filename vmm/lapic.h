@@ -10,12 +10,14 @@
 #include "clock.h"
 
 #define LAPIC_TIMER_HZ 1000000000ull
+#define LAPIC_VERSION_VALUE 0x00050014 /* version 0x14, 6 LVT entries */
 #define LAPIC_NO_EVENT UINT64_MAX
 
 struct lapic {
 	const struct clock *clock;
 	uint64_t tsc_hz;
 	uint32_t id, tpr, svr, lvt_timer, divide_conf, initial;
+	uint32_t lvt_lint0, lvt_lint1, lvt_error;
 	uint64_t start_ns;     /* when the current count equalled initial */
 	uint64_t expiry_ns;    /* next timer expiry, LAPIC_NO_EVENT if none */
 	uint64_t tsc_deadline; /* the MSR's value, 0 = disarmed */
@@ -36,5 +38,8 @@ bool lapic_irr_pending(const struct lapic *l);
 /* Moves the highest deliverable IRR vector to ISR and returns it, or -1. */
 int lapic_take_interrupt(struct lapic *l);
 void lapic_eoi(struct lapic *l);
+/* Whether the 8259A's INTR reaches the CPU: LINT0 unmasked in ExtINT mode, or the LAPIC
+ * disabled in IA32_APIC_BASE (then INTR is wired straight in). */
+bool lapic_extint(const struct lapic *l, uint64_t apic_base);
 
 #endif

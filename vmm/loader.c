@@ -6,6 +6,8 @@
 #include <string.h>
 #include "linux_boot.h"
 #include "loader.h"
+#include "mptable.h"
+#include "x86/cpuid.h"
 #include "../workloads/proto.h"
 
 #define MB_HEADER_MAGIC   0x1badb002
@@ -277,10 +279,9 @@ static const char *compressed_kind(const uint8_t *img, size_t len)
 
 #define SUPPORTED "pvbench boots ELF64, Multiboot v1 (ELF32 or a.out kludge), Linux bzImage and vmlinux (64-bit, 32-bit and PVH entries)"
 
-int loader_load(struct guest_mem *m, const uint8_t *img, size_t len, const struct load_opts *o,
+static int load(struct guest_mem *m, const uint8_t *img, size_t len, const struct load_opts *o,
 		struct boot_state *bs, char *err, size_t errlen)
 {
-	memset(bs, 0, sizeof(*bs));
 	if (m->size < LOADER_AREA_END + 0x100000)
 		return fail(err, errlen, "guest RAM too small to load a kernel");
 	if (o->cmdline && strlen(o->cmdline) >= LOADER_NAME_OFF)
@@ -310,6 +311,16 @@ int loader_load(struct guest_mem *m, const uint8_t *img, size_t len, const struc
 	if (o->initrd)
 		return fail(err, errlen, "an initrd is for Linux kernels; this is a Multiboot image");
 	return load_multiboot(m, img, len, o->cmdline, bs, err, errlen);
+}
+
+int loader_load(struct guest_mem *m, const uint8_t *img, size_t len, const struct load_opts *o,
+		struct boot_state *bs, char *err, size_t errlen)
+{
+	memset(bs, 0, sizeof(*bs));
+	if (load(m, img, len, o, bs, err, errlen))
+		return -1;
+	mptable_write(m, X86_CPUID_SIGNATURE, X86_CPUID_L1_EDX);
+	return 0;
 }
 
 static const char *const format_names[] = {

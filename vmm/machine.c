@@ -17,6 +17,8 @@ static uint64_t tsc_now(void *opaque)
 	return (uint64_t)(((unsigned __int128)__rdtsc() * m->tsc_ns_q32) >> 32);
 }
 
+static void pic_line(void *opaque, unsigned irq, bool level) { pic_set_irq(opaque, irq, level); }
+
 int machine_init(struct machine *m, const struct machine_config *c, char *err, size_t errlen)
 {
 	memset(m, 0, sizeof(*m));
@@ -37,7 +39,9 @@ int machine_init(struct machine *m, const struct machine_config *c, char *err, s
 			 (unsigned long long)(c->mem_bytes >> 20));
 		return -1;
 	}
-	if (uart_init(&m->uart, &m->bus, PVB_COM1_PORT, c->serial_echo_fd) ||
+	struct irq_line com1_irq = { pic_line, &m->pic, 4 };
+	if (pic_init(&m->pic, &m->bus) || rtc_init(&m->rtc, &m->bus) ||
+	    uart_init(&m->uart, &m->bus, PVB_COM1_PORT, c->serial_echo_fd, com1_irq) ||
 	    pit_init(&m->pit, &m->bus, &m->pit_clock) ||
 	    lapic_init(&m->lapic, &m->bus, &m->clock, c->tsc_hz) ||
 	    ctl_init(&m->ctl, &m->bus, &m->mem, c->on_msg, c->msg_opaque)) {

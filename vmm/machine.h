@@ -8,7 +8,9 @@
 #include "ctl.h"
 #include "lapic.h"
 #include "mem.h"
+#include "pic.h"
 #include "pit.h"
+#include "rtc.h"
 #include "uart.h"
 #include "vmi/vmi.h"
 
@@ -33,7 +35,9 @@ struct machine {
 	struct guest_mem mem;
 	struct bus bus;
 	struct uart uart;
+	struct pic pic;
 	struct pit pit;
+	struct rtc rtc;
 	struct lapic lapic;
 	struct ctl ctl;
 	bool has_vmi;

@@ -7,6 +7,16 @@
 #define LSR_DR   0x01
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
+#define IER_THRI 0x02
+#define MCR_OUT2 0x08
+#define IIR_NONE 0x01
+#define IIR_THRI 0x02
+#define IIR_FIFO 0xc0 /* FIFOs enabled */
+
+static void update_irq(struct uart *u)
+{
+	irq_line_set(&u->irq, (u->mcr & MCR_OUT2) && (u->ier & IER_THRI) && u->thre_pending);
+}
 
 static void capture(struct uart *u, char c)
 {
@@ -39,7 +49,15 @@ static uint64_t uart_read(void *opaque, uint64_t off, unsigned size)
 	switch (off) {
 	case 0: return (u->lcr & LCR_DLAB) ? u->dll : 0;
 	case 1: return (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
-	case 2: return 0xc1; /* FIFOs enabled, no interrupt pending */
+	case 2: {
+		uint64_t iir = (u->fcr & 1) ? IIR_FIFO : 0;
+		if ((u->ier & IER_THRI) && u->thre_pending) {
+			u->thre_pending = false; /* reading the IIR that reports it clears it */
+			update_irq(u);
+			return iir | IIR_THRI;
+		}
+		return iir | IIR_NONE;
+	}
 	case 3: return u->lcr;
 	case 4: return u->mcr;
 	case 5: return LSR_THRE | LSR_TEMT;
@@ -54,30 +72,39 @@ static void uart_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 	(void)size;
 	switch (off) {
 	case 0:
-		if (u->lcr & LCR_DLAB)
+		if (u->lcr & LCR_DLAB) {
 			u->dll = (uint8_t)v;
-		else
-			capture(u, (char)v);
+			break;
+		}
+		capture(u, (char)v);
+		u->thre_pending = true; /* sent at once: THR is empty again */
 		break;
 	case 1:
-		if (u->lcr & LCR_DLAB)
+		if (u->lcr & LCR_DLAB) {
 			u->dlm = (uint8_t)v;
-		else
-			u->ier = v & 0x0f;
+			break;
+		}
+		/* enabling THRI with THR empty raises it at once, as a 16550 does */
+		if ((v & IER_THRI) && !(u->ier & IER_THRI))
+			u->thre_pending = true;
+		u->ier = v & 0x0f;
 		break;
+	case 2: u->fcr = (uint8_t)v; break;
 	case 3: u->lcr = (uint8_t)v; break;
 	case 4: u->mcr = v & 0x1f; break;
 	case 7: u->scr = (uint8_t)v; break;
-	default: break; /* FCR, read-only LSR/MSR */
+	default: break; /* read-only LSR/MSR */
 	}
+	update_irq(u);
 }
 
 static const struct dev_ops uart_ops = { "uart", uart_read, uart_write };
 
-int uart_init(struct uart *u, struct bus *b, uint16_t port, int echo_fd)
+int uart_init(struct uart *u, struct bus *b, uint16_t port, int echo_fd, struct irq_line irq)
 {
 	memset(u, 0, sizeof(*u));
 	u->echo_fd = echo_fd;
+	u->irq = irq;
 	return bus_register(b, BUS_PIO, port, 8, &uart_ops, u);
 }
 

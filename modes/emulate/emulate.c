@@ -31,6 +31,13 @@ static void vmi_regs_of(void *opaque, struct vmi_regs *r, bool tsc)
 
 static void vmi_wrote(void *opaque, uint64_t phys) { mmu_code_written(opaque, phys); }
 
+/* The 8259A raised INTR: look for it after this instruction. */
+static void kick(void *opaque)
+{
+	struct x86_cpu *c = opaque;
+	c->attention = c->lapic_dirty = true;
+}
+
 void *emu_create(struct machine *m, const struct boot_state *bs, char *err, size_t n)
 {
 	struct emu_vm *v = calloc(1, sizeof(*v));
@@ -41,6 +48,9 @@ void *emu_create(struct machine *m, const struct boot_state *bs, char *err, size
 	}
 	v->m = m;
 	v->cpu.prof = m->prof;
+	v->cpu.pic = &m->pic;
+	m->pic.kick = kick;
+	m->pic.kick_opaque = &v->cpu;
 	if (m->has_vmi) {
 		v->cpu.vmi = &m->vmi;
 		m->vmi.eng = (struct vmi_engine){ .opaque = &v->cpu, .regs = vmi_regs_of, .wrote = vmi_wrote };

@@ -9,6 +9,7 @@
 #include "../bus.h"
 #include "../lapic.h"
 #include "../mem.h"
+#include "../pic.h"
 
 struct vmi;
 struct profile;
@@ -154,6 +155,7 @@ struct x86_cpu {
 	struct guest_mem *mem;
 	struct bus *bus;
 	struct lapic *lapic;
+	struct pic *pic;           /* the 8259A pair behind LINT0, or NULL */
 	struct vmi *vmi;           /* the VMI ROM's calls, when the machine has one */
 	struct profile *prof;      /* per-hook profile, when one is being taken */
 	struct block *blocks;      /* decoded blocks (step.c) */

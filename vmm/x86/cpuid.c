@@ -10,9 +10,6 @@
 
 #define BIT(n) (1u << (n))
 
-/* leaf 1 EDX: FPU DE PSE TSC MSR PAE CX8 APIC SEP PGE CMOV PAT CLFSH FXSR SSE SSE2 */
-#define L1_EDX (BIT(0) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(8) | BIT(9) | BIT(11) | BIT(13) | \
-		BIT(15) | BIT(16) | BIT(19) | BIT(24) | BIT(25) | BIT(26))
 /* leaf 1 ECX: CX16 POPCNT TSC-deadline hypervisor */
 #define L1_ECX (BIT(13) | BIT(23) | BIT(24) | BIT(31))
 /* leaf 7 EBX: ERMS (rep movsb/stosb are single instructions here); EDX: FSRM, and
@@ -22,10 +19,11 @@
 /* 0x80000001 ECX: LAHF in long mode, LZCNT; EDX: SYSCALL NX RDTSCP LM */
 #define X1_ECX (BIT(0) | BIT(5))
 #define X1_EDX (BIT(11) | BIT(20) | BIT(27) | BIT(29))
+/* leaf 6 EAX: ARAT, the LAPIC timer runs in every idle state */
+#define L6_EAX BIT(2)
 /* 0x80000007 EDX: invariant TSC (the host's, offset) */
 #define X7_EDX BIT(8)
 
-#define FAMILY_MODEL_STEPPING 0x000006fbu /* family 6 model 15 (Core 2), as KVM's kvm64 */
 
 static void regs4(uint32_t out[4], const char s[16])
 {
@@ -44,11 +42,12 @@ void x86_cpuid(const struct x86_cpu *c, uint32_t leaf, uint32_t sub, uint32_t ou
 		memcpy(&cc, "ntel", 4);
 		break;
 	case 1:
-		a = FAMILY_MODEL_STEPPING;
+		a = X86_CPUID_SIGNATURE;
 		b = (8u << 8) | (1u << 16) | ((c->lapic ? c->lapic->id : 0) << 24); /* clflush 64 bytes, 1 thread */
 		cc = L1_ECX;
-		d = L1_EDX;
+		d = X86_CPUID_L1_EDX;
 		break;
+	case 6: a = L6_EAX; break;
 	case 7:
 		if (sub == 0) {
 			b = L7_EBX;

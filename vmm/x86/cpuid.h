@@ -4,6 +4,11 @@
 #include <stdint.h>
 #include "cpu.h"
 
+/* leaf 1: family 6 model 15 (Core 2), as KVM's kvm64; EDX: FPU DE PSE TSC MSR PAE CX8
+ * APIC SEP PGE CMOV PAT CLFSH FXSR SSE SSE2 (also what the MP table says) */
+#define X86_CPUID_SIGNATURE 0x000006fbu
+#define X86_CPUID_L1_EDX 0x0709ab7du
+
 void x86_cpuid(const struct x86_cpu *c, uint32_t leaf, uint32_t sub, uint32_t out[4]);
 
 /* IA32_ARCH_CAPABILITIES: RDCL_NO, SKIP_L1DFL_VMENTRY, SSB_NO, MDS_NO, PSCHANGE_MC_NO,

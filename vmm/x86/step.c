@@ -193,6 +193,9 @@ static struct block *find_block(struct x86_cpu *c, struct block *scratch)
 {
 	unsigned bits = x86_code_bits(c);
 	uint64_t lin = x86_code_linear(c, c->rip), phys;
+	/* a fault fetching or decoding is the next instruction's, not the last one's */
+	c->insn_rip = c->rip;
+	c->insn_rsp = c->r[R_SP];
 	if (!tlb_phys(c, lin, ACC_EXEC, &phys) && !mmu_translate(c, lin, ACC_EXEC, &phys))
 		x86_raise(c, EXC_GP, 0); /* executing from device memory is not modelled */
 	struct block *b = &c->blocks[bslot(phys)];
@@ -288,7 +291,14 @@ static void deliver_fault(struct x86_cpu *c, int vec, int err)
 	}
 }
 
-/* A pending LAPIC interrupt, if the CPU can take one now (also wakes hlt). */
+/* The 8259A's INTR, where the LAPIC lets it through (LINT0 in ExtINT mode, or the LAPIC
+ * off: the virtual wire). */
+static bool pic_wants(const struct x86_cpu *c)
+{
+	return c->pic && pic_intr(c->pic) && lapic_extint(c->lapic, c->apic_base);
+}
+
+/* A pending LAPIC or 8259A interrupt, if the CPU can take one now (also wakes hlt). */
 static bool take_interrupt(struct x86_cpu *c)
 {
 	if (!c->lapic || !(c->flags & F_IF) || c->interrupt_shadow)
@@ -296,13 +306,15 @@ static bool take_interrupt(struct x86_cpu *c)
 	/* reading the host clock is slow under a hypervisor: the TSC says whether the next
 	 * timer event can have come, and only then is the LAPIC brought up to date */
 	uint64_t tsc = x86_host_tsc(c);
-	if (!c->lapic_dirty && tsc < c->next_irq_tsc && !lapic_irr_pending(c->lapic))
+	if (!c->lapic_dirty && tsc < c->next_irq_tsc && !lapic_irr_pending(c->lapic) && !pic_wants(c))
 		return false;
 	c->lapic_dirty = false;
 	int v = lapic_take_interrupt(c->lapic);
 	uint64_t next = c->lapic->expiry_ns, now = c->lapic->now_ns;
 	c->next_irq_tsc = next == LAPIC_NO_EVENT ? UINT64_MAX
 			: next <= now ? 0 : tsc + (uint64_t)((unsigned __int128)(next - now) * c->lapic->tsc_hz / 1000000000ull);
+	if (v < 0 && pic_wants(c))
+		v = pic_ack(c->pic); /* ExtINT: the vector comes from the 8259A's INTA cycle */
 	if (v < 0)
 		return false;
 	c->insn_rip = c->rip;
@@ -323,7 +335,7 @@ static bool take_interrupt(struct x86_cpu *c)
 static bool irq_quiet(const struct x86_cpu *c)
 {
 	return !c->lapic || !(c->flags & F_IF) ||
-	       (c->next_irq_tsc == UINT64_MAX && !c->lapic_dirty && !lapic_irr_pending(c->lapic));
+	       (c->next_irq_tsc == UINT64_MAX && !c->lapic_dirty && !lapic_irr_pending(c->lapic) && !pic_wants(c));
 }
 
 uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop)
