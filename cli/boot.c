@@ -17,6 +17,7 @@ static const char boot_help[] =
 	"                    entry) or pvh (a vmlinux's PVH entry)\n"
 	"  --mem MB          guest memory (default 64; a Linux kernel wants 256 or more)\n"
 	"  --timeout S       watchdog (default 600)\n"
+	"  --stats           print the engine's and the devices' counters on stderr at the end\n"
 	"exit status: the guest's isa-debug-exit status ((value << 1) | 1, as QEMU);\n"
 	"2 when the kernel cannot be loaded or the guest fails (triple fault, watchdog).\n";
 
@@ -25,11 +26,12 @@ int cmd_boot(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "kernel", 1, 0, 'k' }, { "mode", 1, 0, 'm' }, { "cmdline", 1, 0, 'c' }, { "append", 1, 0, 'c' },
 		{ "initrd", 1, 0, 'i' }, { "format", 1, 0, 'f' },
-		{ "mem", 1, 0, 'M' }, { "timeout", 1, 0, 't' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "mem", 1, 0, 'M' }, { "timeout", 1, 0, 't' }, { "stats", 0, 0, 's' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	const char *kernel = NULL, *mode_name = "hw", *cmdline = "", *initrd = NULL;
 	enum image_format fmt = IMAGE_AUTO;
 	uint64_t mem_mb = MEM_DEFAULT_MB, timeout_s = 600;
+	bool stats = false;
 	optind = 1;
 	opterr = 0; /* our own one-line message instead of getopt's */
 	for (int ch; (ch = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
@@ -38,6 +40,7 @@ int cmd_boot(int argc, char **argv)
 		case 'm': mode_name = optarg; break;
 		case 'c': cmdline = optarg; break;
 		case 'i': initrd = optarg; break;
+		case 's': stats = true; break;
 		case 'f': {
 			int f = loader_format_parse(optarg);
 			if (f < 0)
@@ -68,6 +71,8 @@ int cmd_boot(int argc, char **argv)
 			     .mem_bytes = mem_mb << 20, .echo_fd = STDOUT_FILENO, .timeout_ms = timeout_s * 1000 };
 	struct session_result r;
 	session_boot(&s, &r);
+	for (int k = 0; stats && k < r.stats.n; k++)
+		fprintf(stderr, "%-28s %llu\n", r.stats.s[k].name, (unsigned long long)r.stats.s[k].value);
 	if (r.setup_failed)
 		return cli_error("%s", r.error);
 	if (r.out.end != RUN_EXITED)

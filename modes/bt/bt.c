@@ -9,7 +9,7 @@
 #include "../emulate/emulate.h"
 #include "../../vmm/x86/decode.h"
 
-#define CODE_CACHE_BYTES (32u << 20)
+#define CODE_CACHE_BYTES (256u << 20)
 
 struct bt_vm {
 	struct emu_vm *emu;

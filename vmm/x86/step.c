@@ -13,7 +13,7 @@
  * but at the next one, the TLB epoch moves (flush, invlpg, a write to code) or something
  * wants attention (an interrupt that may be deliverable, a new CS, an exit). */
 #define BLOCK_MAX 32
-#define BLOCK_SLOTS 16384
+#define BLOCK_SLOTS 65536
 #define POOL_INSNS (BLOCK_SLOTS * 8) /* when the decoded instructions fill it, start over */
 
 /* A block remembers where it went last (two ways: a branch's taken and fall-through
@@ -37,7 +37,7 @@ struct block {
 	uint8_t tclass;            /* and the TLB class (user_access): its probes index that one */
 };
 
-static unsigned bslot(uint64_t phys) { return (unsigned)((phys * 0x9e3779b97f4a7c15ull) >> 50); }
+static unsigned bslot(uint64_t phys) { return (unsigned)((phys * 0x9e3779b97f4a7c15ull) >> 48); }
 
 void x86_forget_code_page(struct x86_cpu *c, uint64_t page)
 {

@@ -1,8 +1,10 @@
 /* String instructions. A rep runs a bounded number of iterations per step and leaves rip
  * on itself, so interrupts are taken between iterations as on hardware; every iteration
  * commits rcx, rsi and rdi, so a fault mid-way restarts correctly. */
+#include <string.h>
 #include "decode.h"
 #include "exec.h"
+#include "mmu.h"
 #include "system.h"
 
 #define REP_CHUNK 4096
@@ -89,11 +91,86 @@ static bool outs_iter(struct x86_cpu *c, const struct x86_insn *i, unsigned sz)
 	return true;
 }
 
+/* How many whole elements from lin (going up, or down with DF) stay in its page. */
+static uint64_t room(const struct x86_cpu *c, uint64_t lin, unsigned sz)
+{
+	return ((c->flags & F_DF) ? (lin & 0xfff) + sz : 0x1000 - (lin & 0xfff)) / sz;
+}
+
+/* rep movs/stos over RAM a page at a time, on host pointers: what Linux's memcpy and
+ * memset (rep movsb/stosb with ERMS) spend their time in. The same result as element by
+ * element (overlapping moves replicate, as they do), rcx/rsi/rdi committed after each
+ * run so that a fault stays precise; false, having done nothing, where an element
+ * crosses a page or touches a device: then the caller goes element by element. */
+static bool bulk(struct x86_cpu *c, const struct x86_insn *i, bool is_movs, uint64_t *budget)
+{
+	unsigned sz = i->opsize;
+	uint64_t n = reg_read(c, R_CX, i->addrsize, false), dlin = dst_addr(c, i), slin = is_movs ? src_addr(c, i) : 0;
+	uint64_t k = room(c, dlin, sz);
+	if (is_movs && room(c, slin, sz) < k)
+		k = room(c, slin, sz);
+	if (n < k)
+		k = n;
+	if (*budget < k)
+		k = *budget;
+	if (!k)
+		return false;
+	bool down = c->flags & F_DF;
+	uint64_t span = (k - 1) * sz, phys;
+	/* both translated before anything is written, at the first element's address (a
+	 * fault reports that one); then from the lowest element up */
+	uint8_t *s = is_movs ? mmu_translate(c, slin, ACC_READ, &phys) : NULL;
+	if (is_movs && !s)
+		return false;
+	uint8_t *d = mmu_translate(c, dlin, ACC_WRITE, &phys);
+	if (!d)
+		return false;
+	if (down) {
+		d -= span;
+		s = s ? s - span : NULL;
+	}
+	if (!is_movs) {
+		if (sz == 1)
+			memset(d, (int)(c->r[R_AX] & 0xff), k);
+		else
+			for (uint64_t e = 0; e < k; e++)
+				store_sized(d + e * sz, c->r[R_AX], sz);
+	} else if (d + k * sz <= s || s + k * sz <= d) {
+		memcpy(d, s, k * sz);
+	} else if (!down) { /* overlapping: in the order the iterations go */
+		for (uint64_t e = 0; e < k; e++)
+			store_sized(d + e * sz, load_sized(s + e * sz, sz), sz);
+	} else {
+		for (uint64_t e = k; e-- > 0;)
+			store_sized(d + e * sz, load_sized(s + e * sz, sz), sz);
+	}
+	int64_t step = step_of(c, sz) * (int64_t)k;
+	reg_write(c, R_CX, i->addrsize, false, n - k);
+	reg_write(c, R_DI, i->addrsize, false, c->r[R_DI] + (uint64_t)step);
+	if (is_movs)
+		reg_write(c, R_SI, i->addrsize, false, c->r[R_SI] + (uint64_t)step);
+	*budget -= k;
+	return true;
+}
+
 static void run_string(struct x86_cpu *c, const struct x86_insn *i, string_iter *it)
 {
 	unsigned sz = i->opsize;
 	if (!(i->prefixes & (PFX_REP | PFX_REPNE))) {
 		it(c, i, sz);
+		return;
+	}
+	if (it == movs_iter || it == stos_iter) {
+		uint64_t budget = REP_CHUNK;
+		while (budget && reg_read(c, R_CX, i->addrsize, false)) {
+			if (!bulk(c, i, it == movs_iter, &budget)) {
+				it(c, i, sz);
+				reg_write(c, R_CX, i->addrsize, false, reg_read(c, R_CX, i->addrsize, false) - 1);
+				budget--;
+			}
+		}
+		if (reg_read(c, R_CX, i->addrsize, false))
+			c->rip = c->insn_rip;
 		return;
 	}
 	for (int k = 0; k < REP_CHUNK; k++) {
