@@ -1,4 +1,5 @@
 /* pvbench run: options, the guest check, the store; runner.c does the running. */
+#include <errno.h>
 #include <getopt.h>
 #include <sha2.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include "cli.h"
 #include "runner.h"
 #include "../collect/export.h"
+#include "../collect/host.h"
 #include "../vmm/clock.h"
 #include "../workloads/compute.h"
 
@@ -42,6 +44,7 @@ static int parse_modes(struct run_opts *o, const char *list)
 	return o->nmodes ? 0 : cli_error("--modes selects no mode");
 }
 
+#define LINUX_MEM_MB 512 /* the kernel's init_size, its page cache and the initramfs */
 #define LOCKSTEP_REPS 2
 #define LOCKSTEP_REP_US 100
 #define LOCKSTEP_TIMEOUT_S 1200
@@ -60,6 +63,12 @@ static const char run_help[] =
 	"  --mem MB        guest memory (default 64)\n"
 	"  --timeout S     watchdog per guest boot (default: sized from the plan)\n"
 	"  --guest FILE    benchmark guest image (default: next to the pvbench binary)\n"
+	"  --guest linux   the Linux guest instead: a stock kernel and an initramfs whose /init\n"
+	"                  runs the OS-level benchmarks (see 'pvbench list'); memory default 512\n"
+	"  --kernel FILE   the Linux guest's kernel, bzImage or vmlinux (default: bin/linux/vmlinux,\n"
+	"                  which 'make' fetches from Debian)\n"
+	"  --initrd FILE   the Linux guest's initramfs (default: bin/linux/initramfs.cpio)\n"
+	"  --append S      added to the Linux guest's kernel command line\n"
 	"  --guest-args S  appended to the guest command line (e.g. inject=ptemod:hang)\n"
 	"  --serial        echo the guest's COM1 to stdout\n"
 	"  --quiet         no progress lines\n"
@@ -85,12 +94,20 @@ static void iso_now(char *buf, size_t n)
 /* A missing or broken guest is bad input: refuse before anything runs. */
 static int check_guest(const struct run_opts *o)
 {
+	bool linux_guest = o->plan.guest == GUEST_LINUX;
+	if (linux_guest && access(o->guest, R_OK))
+		return cli_error("Linux guest kernel %s: %s%s", o->guest, strerror(errno),
+				 errno == ENOENT ? " (run 'make' to fetch Debian's kernel, or give --kernel FILE)" : "");
+	if (linux_guest && access(o->initrd, R_OK))
+		return cli_error("Linux guest initramfs %s: %s%s", o->initrd, strerror(errno),
+				 errno == ENOENT ? " (run 'make' to build it, or give --initrd FILE)" : "");
 	struct guest_mem mem;
 	struct boot_state bs;
 	char err[256];
 	if (mem_init(&mem, o->mem_mb << 20))
 		return cli_error("cannot allocate %llu MiB of guest memory", (unsigned long long)o->mem_mb);
-	int r = loader_load_file(&mem, o->guest, NULL, &(struct load_opts){ .fmt = IMAGE_ELF64, .cmdline = "" }, &bs, err, sizeof(err));
+	struct load_opts lo = { .fmt = linux_guest ? IMAGE_AUTO : IMAGE_ELF64, .cmdline = "" };
+	int r = loader_load_file(&mem, o->guest, linux_guest ? o->initrd : NULL, &lo, &bs, err, sizeof(err));
 	mem_free(&mem);
 	return r ? cli_error("guest image %s: %s", o->guest, err) : 0;
 }
@@ -103,33 +120,39 @@ int cmd_run(int argc, char **argv)
 		{ "timeout", 1, 0, 't' }, { "guest", 1, 0, 'g' }, { "guest-args", 1, 0, 'a' },
 		{ "serial", 0, 0, 's' }, { "quiet", 0, 0, 'q' }, { "profile", 0, 0, 'p' }, { "json", 0, 0, 'j' },
 		{ "check-against", 1, 0, 'c' }, { "corpus", 1, 0, 'C' }, { "seed", 1, 0, 'S' },
+		{ "kernel", 1, 0, 'k' }, { "initrd", 1, 0, 'I' }, { "append", 1, 0, 'A' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	struct run_opts o = { .db = STORE_DEFAULT_PATH, .mem_mb = MEM_DEFAULT_MB };
-	const char *modes = "all", *against = NULL;
+	const char *modes = "all", *against = NULL, *bench = NULL, *kernel = NULL, *initrd = NULL, *append = "";
+	bool linux_guest = false, mem_given = false;
 	bool json = false, sized = false;
 	uint64_t corpus = 0, seed = 1;
 	char err[512];
 	uint64_t v;
-	plan_defaults(&o.plan);
+	plan_defaults(&o.plan, GUEST_PVBENCH);
 	cli_default_guest(o.guest, sizeof(o.guest));
 	optind = 1;
 	opterr = 0; /* our own one-line message instead of getopt's */
 	for (int ch; (ch = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
 		switch (ch) {
 		case 'm': modes = optarg; break;
-		case 'b':
-			if (plan_select(&o.plan, optarg, err, sizeof(err)))
-				return cli_error("%s", err);
-			break;
+		case 'b': bench = optarg; break;
 		case 'r': if (cli_u64("--reps", optarg, 1, 1000, &v)) return EXIT_USAGE; o.plan.reps = (uint32_t)v; sized = true; break;
 		case 'w': if (cli_u64("--warmup", optarg, 0, 100, &v)) return EXIT_USAGE; o.plan.warmup = (uint32_t)v; sized = true; break;
 		case 'u': if (cli_u64("--rep-us", optarg, 10, 10000000, &o.plan.rep_us)) return EXIT_USAGE; sized = true; break;
 		case 'i': if (cli_u64("--iters", optarg, 1, 1ull << 32, &o.plan.iters)) return EXIT_USAGE; break;
 		case 'd': o.db = optarg; break;
-		case 'M': if (cli_u64("--mem", optarg, MEM_MIN_MB, MEM_MAX_MB, &o.mem_mb)) return EXIT_USAGE; break;
+		case 'M': if (cli_u64("--mem", optarg, MEM_MIN_MB, MEM_MAX_MB, &o.mem_mb)) return EXIT_USAGE; mem_given = true; break;
 		case 't': if (cli_u64("--timeout", optarg, 1, 86400, &o.timeout_s)) return EXIT_USAGE; break;
-		case 'g': snprintf(o.guest, sizeof(o.guest), "%s", optarg); break;
+		case 'g':
+			linux_guest = !strcmp(optarg, "linux");
+			if (!linux_guest)
+				snprintf(o.guest, sizeof(o.guest), "%s", optarg);
+			break;
+		case 'k': kernel = optarg; break;
+		case 'I': initrd = optarg; break;
+		case 'A': append = optarg; break;
 		case 'a':
 			if (strlen(optarg) >= sizeof(o.plan.extra))
 				return cli_error("--guest-args is longer than %zu bytes", sizeof(o.plan.extra) - 1);
@@ -148,6 +171,23 @@ int cmd_run(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_error("unexpected argument '%s' (see 'pvbench run --help')", argv[optind]);
+	if ((kernel || initrd || *append) && !linux_guest)
+		return cli_error("--kernel, --initrd and --append are for the Linux guest (--guest linux)");
+	if (linux_guest) {
+		plan_set_guest(&o.plan, GUEST_LINUX);
+		cli_default_linux(o.guest, sizeof(o.guest), o.initrd, sizeof(o.initrd));
+		if (kernel)
+			snprintf(o.guest, sizeof(o.guest), "%s", kernel);
+		if (initrd)
+			snprintf(o.initrd, sizeof(o.initrd), "%s", initrd);
+		if (strlen(append) >= sizeof(o.append) - 200)
+			return cli_error("--append is longer than %zu bytes", sizeof(o.append) - 201);
+		plan_linux_cmdline(host_tsc_hz() / 1000, append, o.append, sizeof(o.append));
+		if (!mem_given)
+			o.mem_mb = LINUX_MEM_MB;
+	}
+	if (bench && plan_select(&o.plan, bench, err, sizeof(err)))
+		return cli_error("%s", err);
 	if (parse_modes(&o, modes) || (!corpus && check_guest(&o)))
 		return EXIT_USAGE;
 	if (corpus && !against)

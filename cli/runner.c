@@ -179,7 +179,7 @@ static void on_msg(void *opaque, const struct pvb_msg *m)
 			snprintf(v->bench, sizeof(v->bench), "%s", m->bench);
 			v->value = m->value;
 		}
-		if (!strcmp(m->bench, "compute") && m->value != c->native_checksum) {
+		if ((!strcmp(m->bench, "compute") || !strcmp(m->bench, "user_compute")) && m->value != c->native_checksum) {
 			snprintf(why, sizeof(why), "checksum 0x%016llx differs from native 0x%016llx: the engine computed wrongly",
 				 (unsigned long long)m->value, (unsigned long long)c->native_checksum);
 			add_status(c, b, MS_FAILED, why);
@@ -291,13 +291,16 @@ static void run_guest_mode(struct collector *c, const bool *want)
 		struct bench_plan p = o->plan;
 		for (int b = 0; b < bench_count; b++)
 			p.want[b] = want[b] && !c->finished[b];
-		char cmdline[1024];
-		plan_cmdline(&p, -1, cmdline, sizeof(cmdline));
+		char cmdline[2048], plan[1024];
+		plan_cmdline(&p, -1, plan, sizeof(plan));
+		bool linux_guest = o->plan.guest == GUEST_LINUX;
+		snprintf(cmdline, sizeof(cmdline), "%s%s%s", linux_guest ? o->append : "", linux_guest ? " " : "", plan);
 		uint64_t timeout_ms = watchdog_ms(o, pending_count(c, want));
-		struct session s = { .mode = c->mode, .kernel = o->guest, .format = IMAGE_ELF64, .cmdline = cmdline,
-				     .mem_bytes = o->mem_mb << 20, .echo_fd = o->serial ? STDOUT_FILENO : -1,
-				     .timeout_ms = timeout_ms, .on_msg = on_msg, .on_count = on_count, .opaque = c,
-				     .prof = c->prof };
+		struct session s = { .mode = c->mode, .kernel = o->guest, .initrd = linux_guest ? o->initrd : NULL,
+				     .format = linux_guest ? IMAGE_AUTO : IMAGE_ELF64, .cmdline = cmdline,
+				     .result_lines = linux_guest, .mem_bytes = o->mem_mb << 20,
+				     .echo_fd = o->serial ? STDOUT_FILENO : -1, .timeout_ms = timeout_ms, .on_msg = on_msg,
+				     .on_count = on_count, .opaque = c, .prof = c->prof };
 		struct session_result r;
 		c->current = -1;
 		c->done = false;
@@ -366,7 +369,9 @@ static void run_mode(struct collector *c)
 	if (eng->run_host) {
 		struct bench_plan p = c->o->plan;
 		memcpy(p.want, want, sizeof(want));
-		struct host_run hr = { .plan = &p, .guest = c->o->guest, .mem_mb = c->o->mem_mb,
+		bool linux_guest = c->o->plan.guest == GUEST_LINUX;
+		struct host_run hr = { .plan = &p, .guest = c->o->guest, .initrd = linux_guest ? c->o->initrd : NULL,
+				       .append = linux_guest ? c->o->append : NULL, .mem_mb = c->o->mem_mb,
 				       .timeout_ms = watchdog_ms(c->o, pending_count(c, want)),
 				       .echo_fd = c->o->serial ? STDOUT_FILENO : -1 };
 		eng->run_host(&hr, on_msg, c);

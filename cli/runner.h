@@ -19,7 +19,9 @@ struct run_opts {
 	int nmodes;
 	struct bench_plan plan;
 	const char *db;
-	char guest[4096];
+	char guest[4096];       /* the benchmark guest, or the Linux guest's kernel */
+	char initrd[4096];      /* the Linux guest's initramfs */
+	char append[1024];      /* the Linux guest's command line before the plan */
 	uint64_t mem_mb, timeout_s;
 	bool serial, quiet;
 	bool profile;     /* per-hook profiles (perturbs the timings: recorded as such) */

@@ -32,16 +32,25 @@ int cli_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t
 	return 0;
 }
 
-void cli_default_guest(char *buf, size_t n)
+/* file, in the directory of the pvbench binary */
+static void beside_binary(const char *file, char *buf, size_t n)
 {
 	char exe[4096];
 	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (len <= 0) {
-		snprintf(buf, n, "pvbench-guest.elf");
+		snprintf(buf, n, "%s", file);
 		return;
 	}
 	exe[len] = 0;
-	snprintf(buf, n, "%s/pvbench-guest.elf", dirname(exe));
+	snprintf(buf, n, "%s/%s", dirname(exe), file);
+}
+
+void cli_default_guest(char *buf, size_t n) { beside_binary("pvbench-guest.elf", buf, n); }
+
+void cli_default_linux(char *kernel, size_t kn, char *initrd, size_t in)
+{
+	beside_binary("linux/vmlinux", kernel, kn);
+	beside_binary("linux/initramfs.cpio", initrd, in);
 }
 
 int cli_store_open(const char *db, struct store *st)

@@ -46,7 +46,9 @@ bool run_over(const struct machine *m, bool interrupted, uint64_t deadline_ns, u
 /* What a host mode is given to run a plan. */
 struct host_run {
 	const struct bench_plan *plan;
-	const char *guest;     /* the benchmark guest image */
+	const char *guest;     /* the benchmark guest image, or the Linux guest's kernel */
+	const char *initrd;    /* the Linux guest's initramfs, NULL for the benchmark guest */
+	const char *append;    /* the Linux guest's command line before the plan's, or NULL */
 	uint64_t mem_mb;
 	uint64_t timeout_ms;   /* watchdog over the whole run */
 	int echo_fd;           /* COM1 echo, -1 for none */

@@ -4,8 +4,11 @@
 #include "../workloads/proto.h"
 
 const struct bench_info bench_table[] = {
-#define BENCH(name, needs, desc) { #name, needs, desc },
+#define BENCH(name, needs, desc) { #name, needs, desc, GUEST_PVBENCH },
 #include "../workloads/benches.def"
+#undef BENCH
+#define BENCH(name, needs, desc) { #name, needs, desc, GUEST_LINUX },
+#include "../workloads/linux/benches.def"
 #undef BENCH
 };
 const int bench_count = sizeof(bench_table) / sizeof(bench_table[0]);
@@ -20,14 +23,28 @@ const struct bench_info *bench_find(const char *name)
 	return NULL;
 }
 
-void plan_defaults(struct bench_plan *p)
+const char *guest_name(enum guest_kind g) { return g == GUEST_LINUX ? "linux" : "pvbench"; }
+
+void plan_defaults(struct bench_plan *p, enum guest_kind g)
 {
 	memset(p, 0, sizeof(*p));
-	for (int i = 0; i < bench_count; i++)
-		p->want[i] = true;
+	plan_set_guest(p, g);
 	p->reps = PLAN_DEFAULT_REPS;
 	p->warmup = 1;
 	p->rep_us = PLAN_DEFAULT_REP_US;
+}
+
+void plan_set_guest(struct bench_plan *p, enum guest_kind g)
+{
+	p->guest = g;
+	for (int i = 0; i < bench_count; i++)
+		p->want[i] = bench_table[i].guest == g;
+}
+
+void plan_linux_cmdline(uint64_t tsc_khz, const char *append, char *buf, size_t n)
+{
+	snprintf(buf, n, "console=ttyS0 quiet mitigations=off tsc=reliable tsc_early_khz=%llu panic=-1%s%s",
+		 (unsigned long long)tsc_khz, append && *append ? " " : "", append ? append : "");
 }
 
 int plan_select(struct bench_plan *p, const char *list, char *err, size_t n)
@@ -38,12 +55,17 @@ int plan_select(struct bench_plan *p, const char *list, char *err, size_t n)
 	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (!strcmp(tok, "all")) {
 			for (int i = 0; i < bench_count; i++)
-				want[i] = true;
+				want[i] = bench_table[i].guest == p->guest;
 			continue;
 		}
 		const struct bench_info *b = bench_find(tok);
 		if (!b) {
 			snprintf(err, n, "unknown benchmark '%s' (see 'pvbench list')", tok);
+			return -1;
+		}
+		if (b->guest != p->guest) {
+			snprintf(err, n, "benchmark '%s' runs in the %s guest, not the %s guest (--guest %s)", tok,
+				 guest_name(b->guest), guest_name(p->guest), b->guest == GUEST_LINUX ? "linux" : "FILE");
 			return -1;
 		}
 		want[b - bench_table] = true;

@@ -6,10 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Which guest runs a benchmark: pvbench's own, or Linux with its initramfs. */
+enum guest_kind { GUEST_PVBENCH, GUEST_LINUX };
+
 struct bench_info {
 	const char *name;
 	unsigned needs;   /* PVB_NEED_* */
 	const char *desc;
+	enum guest_kind guest;
 };
 
 extern const struct bench_info bench_table[];
@@ -20,6 +24,7 @@ const struct bench_info *bench_find(const char *name);
 #define PLAN_DEFAULT_REP_US 10000
 
 struct bench_plan {
+	enum guest_kind guest;
 	bool want[32];     /* indexed like bench_table */
 	uint32_t reps, warmup;
 	uint64_t rep_us;   /* target duration of one repetition */
@@ -27,9 +32,18 @@ struct bench_plan {
 	char extra[256];   /* appended to the guest command line as given */
 };
 
-void plan_defaults(struct bench_plan *p);
-/* Parses a comma-separated list ("all" = every benchmark); -1 and err on an unknown name. */
+/* Every benchmark of guest g. */
+void plan_defaults(struct bench_plan *p, enum guest_kind g);
+/* Parses a comma-separated list ("all" = every benchmark of the plan's guest); -1 and
+ * err on an unknown name or one of the other guest's. */
 int plan_select(struct bench_plan *p, const char *list, char *err, size_t n);
+const char *guest_name(enum guest_kind g);
+/* The guest the plan is for, with all its benchmarks; sizes and extras stay. */
+void plan_set_guest(struct bench_plan *p, enum guest_kind g);
+/* The kernel command line the Linux guest boots with before the plan's: its console,
+ * a TSC it trusts (tsc_khz: the host's), no mitigations (an emulated CPU does not
+ * speculate), and a reset on panic so that a failure ends the run at once. */
+void plan_linux_cmdline(uint64_t tsc_khz, const char *append, char *buf, size_t n);
 /* The guest command line for the benchmarks in want[] (or just `only`, if >= 0). */
 void plan_cmdline(const struct bench_plan *p, int only, char *buf, size_t n);
 

@@ -2,6 +2,7 @@
 #include <string.h>
 #include "session.h"
 #include "../collect/host.h"
+#include "../collect/resultline.h"
 
 /* The machine's messages pass through here on their way to the caller. */
 struct booted {
@@ -33,6 +34,15 @@ static void gather(const struct booted *bt, struct mode_stats *st)
 		mode_stat_add(st, "vmi.queue_drains", m->vmi.drains);
 		mode_stat_add(st, "vmi.bad_ptep", m->vmi.bad_ptep);
 	}
+}
+
+static void on_msg(void *opaque, const struct pvb_msg *msg);
+
+static void on_line(void *opaque, const char *line)
+{
+	struct pvb_msg m;
+	if (!resultline_parse(line, &m))
+		on_msg(opaque, &m);
 }
 
 static void on_msg(void *opaque, const struct pvb_msg *msg)
@@ -68,6 +78,10 @@ void session_boot(const struct session *s, struct session_result *r)
 	if (machine_init(&m, &mc, r->error, sizeof(r->error))) {
 		r->setup_failed = true;
 		return;
+	}
+	if (s->result_lines) {
+		m.uart.on_line = on_line;
+		m.uart.line_opaque = &bt;
 	}
 	struct boot_state bs;
 	char err[256];

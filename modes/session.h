@@ -14,6 +14,9 @@ struct session {
 	int echo_fd;          /* COM1 echo, -1 for none */
 	uint64_t timeout_ms;
 	ctl_msg_fn *on_msg;
+	/* the guest reports on COM1 in result lines (the Linux guest) rather than through
+	 * the control port: each line parsed into a message for on_msg */
+	bool result_lines;
 	/* A counting pass ended (m: the COUNT message): every counter's change since MARK.
 	 * NULL to ignore counting passes. */
 	void (*on_count)(void *opaque, const struct pvb_msg *m, const struct mode_stats *delta);

@@ -46,7 +46,7 @@ static void plan_selects_and_renders(void **state)
 	(void)state;
 	struct bench_plan p;
 	char err[128], line[1024];
-	plan_defaults(&p);
+	plan_defaults(&p, GUEST_PVBENCH);
 	assert_int_equal(p.reps, 11);
 	assert_int_equal(plan_select(&p, "cpuid,ptemod", err, sizeof(err)), 0);
 	plan_cmdline(&p, -1, line, sizeof(line));

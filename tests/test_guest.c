@@ -118,7 +118,7 @@ static void runs_every_supported_benchmark(const struct mode_ops *mode)
 {
 	const struct mode_ops *eng = mode_engine(mode);
 	struct bench_plan plan;
-	plan_defaults(&plan);
+	plan_defaults(&plan, GUEST_PVBENCH);
 	plan.reps = 2;
 	plan.rep_us = 500;
 	for (int b = 0; b < bench_count; b++)

@@ -18,12 +18,26 @@ static void update_irq(struct uart *u)
 	irq_line_set(&u->irq, (u->mcr & MCR_OUT2) && (u->ier & IER_THRI) && u->thre_pending);
 }
 
+static void line_char(struct uart *u, char c)
+{
+	if (c != '\n') {
+		if (u->line_len + 1 < sizeof(u->line))
+			u->line[u->line_len++] = c;
+		return;
+	}
+	u->line[u->line_len] = 0;
+	u->line_len = 0;
+	u->on_line(u->line_opaque, u->line);
+}
+
 static void capture(struct uart *u, char c)
 {
 	if (u->echo_fd >= 0 && write(u->echo_fd, &c, 1) < 0)
 		u->echo_fd = -1;
 	if (c == '\r')
 		return;
+	if (u->on_line)
+		line_char(u, c);
 	if (u->len + 1 >= UART_CAPTURE_MAX) {
 		u->dropped++;
 		return;

@@ -19,6 +19,11 @@ struct uart {
 	char *out;        /* NUL-terminated capture */
 	size_t len, cap;
 	size_t dropped;   /* bytes past UART_CAPTURE_MAX */
+	/* each whole line the guest writes, without its newline, when set */
+	void (*on_line)(void *opaque, const char *line);
+	void *line_opaque;
+	char line[256];
+	size_t line_len;
 };
 
 int uart_init(struct uart *u, struct bus *b, uint16_t port, int echo_fd, struct irq_line irq);

@@ -56,5 +56,6 @@ struct pvb_msg {
 #define PVB_NEED_NONE   0x0 /* plain computation: also runs as the native mode */
 #define PVB_NEED_KERNEL 0x1 /* privileged guest-kernel code */
 #define PVB_NEED_RING3  0x3 /* kernel plus user/kernel round trips */
+#define PVB_NEED_LINUX  0x7 /* a stock Linux kernel (the Linux guest), ring 3 included */
 
 #endif

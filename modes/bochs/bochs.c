@@ -36,8 +36,8 @@ static const char *bochs_backend(void) { return "bochs (wall clock)"; }
 static const char *bochs_bench_unsupported(const char *bench, unsigned needs)
 {
 	(void)bench;
-	(void)needs;
-	return NULL;
+	return needs == PVB_NEED_LINUX ? "the Bochs peer boots the benchmark guest through GRUB; the Linux guest is not wired to it"
+				       : NULL;
 }
 
 static int write_file(const char *path, const char *text)

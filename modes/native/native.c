@@ -1,5 +1,6 @@
 /* native: the portable benchmarks (compute) in pvbench's own process, compiled from the
  * same source as the guest's: the physical limit the other modes are measured against. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <x86intrin.h>
@@ -17,11 +18,13 @@ static int native_probe(char *why, size_t n)
 
 static const char *native_backend(void) { return "host"; }
 
+/* compute, and the Linux guest's user_compute: the same workload */
+static bool is_compute(const char *bench) { return !strcmp(bench, "compute") || !strcmp(bench, "user_compute"); }
+
 static const char *native_bench_unsupported(const char *bench, unsigned needs)
 {
-	(void)bench;
-	return needs == PVB_NEED_NONE ? NULL
-				      : "not a native benchmark: it needs a guest kernel's privileges";
+	return needs == PVB_NEED_NONE || is_compute(bench) ? NULL
+							   : "not a native benchmark: it needs a guest kernel's privileges";
 }
 
 static struct compute_state state;
@@ -35,23 +38,19 @@ static int64_t run_compute(uint64_t n)
 	return (int64_t)(__rdtsc() - t0);
 }
 
-static void emit_msg(ctl_msg_fn *emit, void *opaque, uint32_t type, uint32_t rep, uint64_t iters,
+static void emit_msg(ctl_msg_fn *emit, void *opaque, const char *bench, uint32_t type, uint32_t rep, uint64_t iters,
 		     int64_t ticks, uint64_t value)
 {
 	struct pvb_msg m = { .magic = PVB_MSG_MAGIC, .type = type, .rep = rep, .iters = iters,
 			     .ticks = ticks, .tsc_hz = host_tsc_hz(), .value = value };
-	snprintf(m.bench, sizeof(m.bench), "compute");
+	snprintf(m.bench, sizeof(m.bench), "%s", bench);
 	emit(opaque, &m);
 }
 
 /* Sized like the guest's harness: grow n until a repetition lasts about rep_us. */
-static void native_run(const struct host_run *hr, ctl_msg_fn *emit, void *opaque)
+static void run_one(const struct bench_plan *p, const char *bench, ctl_msg_fn *emit, void *opaque)
 {
-	const struct bench_plan *p = hr->plan;
-	const struct bench_info *b = bench_find("compute");
-	if (!p->want[b - bench_table])
-		return;
-	emit_msg(emit, opaque, PVB_MSG_BEGIN, 0, 0, 0, 0);
+	emit_msg(emit, opaque, bench, PVB_MSG_BEGIN, 0, 0, 0, 0);
 	compute_init(&state, 2);
 	uint64_t target = host_tsc_hz() * p->rep_us / 1000000, n = p->iters ? p->iters : 1;
 	while (!p->iters) {
@@ -66,10 +65,17 @@ static void native_run(const struct host_run *hr, ctl_msg_fn *emit, void *opaque
 	for (uint32_t w = 0; w < p->warmup; w++)
 		run_compute(n);
 	for (uint32_t r = 0; r < p->reps; r++)
-		emit_msg(emit, opaque, PVB_MSG_RESULT, r, n, run_compute(n), 0);
+		emit_msg(emit, opaque, bench, PVB_MSG_RESULT, r, n, run_compute(n), 0);
 	struct compute_state check;
-	emit_msg(emit, opaque, PVB_MSG_VALUE, 0, 0, 0, compute_checksum(&check));
-	emit_msg(emit, opaque, PVB_MSG_END, 0, 0, 0, 0);
+	emit_msg(emit, opaque, bench, PVB_MSG_VALUE, 0, 0, 0, compute_checksum(&check));
+	emit_msg(emit, opaque, bench, PVB_MSG_END, 0, 0, 0, 0);
+}
+
+static void native_run(const struct host_run *hr, ctl_msg_fn *emit, void *opaque)
+{
+	for (int b = 0; b < bench_count; b++)
+		if (hr->plan->want[b] && is_compute(bench_table[b].name))
+			run_one(hr->plan, bench_table[b].name, emit, opaque);
 }
 
 const struct mode_ops native_mode = {

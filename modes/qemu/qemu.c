@@ -63,13 +63,14 @@ static const char *qemu_kvm_bench_unsupported(const char *bench, unsigned needs)
 
 static void run(const struct host_run *hr, const char *accel, ctl_msg_fn *emit, void *opaque)
 {
-	char cmdline[1024], mem[24];
-	plan_cmdline(hr->plan, -1, cmdline, sizeof(cmdline));
+	char cmdline[2048], plan[1024], mem[24];
+	plan_cmdline(hr->plan, -1, plan, sizeof(plan));
+	snprintf(cmdline, sizeof(cmdline), "%s%s%s", hr->append ? hr->append : "", hr->append ? " " : "", plan);
 	snprintf(mem, sizeof(mem), "%llu", (unsigned long long)hr->mem_mb);
 	struct peer_cmd pc = {
 		.argv = { QEMU, "-accel", accel, "-m", mem, "-display", "none", "-nodefaults", "-no-reboot",
 			  "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=4", "-kernel", hr->guest,
-			  "-append", cmdline, NULL },
+			  "-append", cmdline, hr->initrd ? "-initrd" : NULL, hr->initrd, NULL },
 		.timeout_ms = hr->timeout_ms,
 		.echo_fd = hr->echo_fd,
 	};
