@@ -1,4 +1,5 @@
-# pvbench. `make` builds bin/pvbench and the guest; `make test` runs every test;
+# pvbench. `make` builds bin/pvbench, the benchmark guest and the Linux guest (Debian's
+# kernel, fetched, and an initramfs with busybox and workloads/linux); `make test` runs every test;
 # `make run` runs `pvbench run --modes all`. Build dependencies come from `make deps`.
 
 CC      ?= gcc
@@ -17,7 +18,8 @@ GUEST_LDFLAGS := -m elf_x86_64 -nostdlib -z max-page-size=0x1000 --no-warn-rwx-s
 
 # Debian packages the build, the tests and the peers need.
 DEPS := gcc make pkg-config libsqlite3-dev libcpuid-dev libpfm4-dev libmd-dev libcmocka-dev libzydis-dev libunicorn-dev \
-	qemu-system-x86 sqlite3 gnuplot-nox bochs bochsbios bochs-term vgabios grub-pc-bin grub-common xorriso mtools
+	qemu-system-x86 sqlite3 gnuplot-nox bochs bochsbios bochs-term vgabios grub-pc-bin grub-common xorriso mtools \
+	cpio xz-utils libc6-dev
 
 LIB_SRC   := $(wildcard vmm/*.c) $(wildcard vmm/x86/*.c) $(wildcard vmm/vmi/*.c vmm/vmi/*.S) $(wildcard modes/*.c) $(wildcard modes/*/*.c) \
 	$(wildcard collect/*.c) workloads/compute.c workloads/corpus.c
@@ -33,11 +35,33 @@ GUEST_OBJ := $(patsubst %,build/guest-obj/%.o,$(GUEST_SRC))
 TESTS     := $(TEST_SRC:tests/%.c=build/tests/%)
 ASAN_TESTS := $(TEST_SRC:tests/%.c=build/asan/tests/%)
 
-.PHONY: all deps test asan run clean FORCE
+.PHONY: all deps linux test asan run clean FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: deps bin/pvbench bin/pvbench-guest.elf
+all: deps bin/pvbench bin/pvbench-guest.elf linux
+
+# The Linux guest: Debian's kernel and busybox fetched into bin/linux, the benchmarks
+# built static, /init, all in an uncompressed initramfs (nothing to inflate under an
+# interpreter).
+LINUX_DIR := bin/linux
+linux: $(LINUX_DIR)/vmlinux $(LINUX_DIR)/initramfs.cpio
+
+$(LINUX_DIR)/vmlinux $(LINUX_DIR)/busybox: workloads/linux/fetch.sh | deps
+	workloads/linux/fetch.sh $(LINUX_DIR)
+
+build/linux/pvbench-linux: workloads/linux/bench.c workloads/compute.c $(HEADERS) | deps
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -O2 -static -o $@ workloads/linux/bench.c workloads/compute.c
+
+$(LINUX_DIR)/initramfs.cpio: build/linux/pvbench-linux workloads/linux/init $(LINUX_DIR)/busybox
+	rm -rf build/linux/root
+	mkdir -p build/linux/root/bin build/linux/root/proc build/linux/root/sys build/linux/root/dev
+	cp build/linux/pvbench-linux $(LINUX_DIR)/busybox build/linux/root/bin/
+	ln -s busybox build/linux/root/bin/sh
+	cp workloads/linux/init build/linux/root/init
+	cd build/linux/root && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet > $(CURDIR)/$@.tmp
+	mv $@.tmp $@
 
 deps:
 	@missing=""; for p in $(DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
