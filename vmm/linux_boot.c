@@ -48,7 +48,7 @@ static void wr32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 
 bool linux_is_bzimage(const uint8_t *img, size_t len)
 {
-	return len >= HDR_END_MIN && rd16(img + HDR_BOOT_FLAG) == 0xaa55 && !memcmp(img + HDR_MAGIC, "HdrS", 4);
+	return len >= HDR_MAGIC + 4 && rd16(img + HDR_BOOT_FLAG) == 0xaa55 && !memcmp(img + HDR_MAGIC, "HdrS", 4);
 }
 
 #define NOTE_ANY 0xffffffffu
@@ -200,6 +200,8 @@ static void enter32(struct boot_state *bs, struct guest_mem *m, uint64_t eip)
 int linux_load_bzimage(struct guest_mem *m, const uint8_t *img, size_t len, const struct load_opts *o,
 		       struct boot_state *bs, char *err, size_t n)
 {
+	if (len < HDR_END_MIN)
+		return loader_fail(err, n, "bzImage of %zu bytes ends inside its setup header (truncated?)", len);
 	uint16_t ver = rd16(img + HDR_VERSION);
 	if (ver < BOOT_PROTOCOL_MIN)
 		return loader_fail(err, n, "bzImage with boot protocol %u.%02u: pvbench needs 2.10 or later",

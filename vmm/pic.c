@@ -38,7 +38,6 @@ static unsigned pending(const struct pic_chip *c)
 
 static void update(struct pic *p)
 {
-	bool was = pic_intr(p);
 	/* the slave's INTR is the master's IR2, a level input */
 	struct pic_chip *m = &p->chip[0];
 	if (pending(&p->chip[1]) != 8) {
@@ -48,8 +47,10 @@ static void update(struct pic *p)
 		m->irr &= ~(1u << CASCADE_IR);
 		m->lines &= ~(1u << CASCADE_IR);
 	}
-	if (!was && pic_intr(p) && p->kick)
+	bool now = pic_intr(p);
+	if (now && !p->intr && p->kick)
 		p->kick(p->kick_opaque);
+	p->intr = now;
 }
 
 bool pic_intr(const struct pic *p) { return pending(&p->chip[0]) != 8; }
@@ -65,9 +66,10 @@ void pic_set_irq(struct pic *p, unsigned irq, bool level)
 			c->irr |= bit;
 		c->lines |= bit;
 	} else {
+		/* as the 8259A's datasheet has it for both modes: a request whose line falls
+		 * before INTA is gone (INTA then finds the spurious IR7) */
 		c->lines &= ~bit;
-		if (c->elcr & bit)
-			c->irr &= ~bit;
+		c->irr &= ~bit;
 	}
 	update(p);
 }

@@ -21,6 +21,7 @@ struct pic {
 	/* INTR rose: the CPU should look (it wakes from hlt, ends its block) */
 	void (*kick)(void *opaque);
 	void *kick_opaque;
+	bool intr;              /* INTR as last driven */
 	uint64_t acks, spurious;
 };
 

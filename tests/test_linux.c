@@ -1,0 +1,103 @@
+/* The Linux guest end to end: Debian's stock kernel (the vmlinux the build fetched) boots
+ * with the initramfs to its benchmarks under emulate and bt, reports them as result
+ * lines, computes user_compute's checksum as pvbench itself does, and ends the run
+ * through isa-debug-exit. In CI a missing kernel fails; elsewhere it is skipped. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "../collect/host.h"
+#include "../modes/session.h"
+#include "../workloads/compute.h"
+
+#define KERNEL "bin/linux/vmlinux"
+#define INITRD "bin/linux/initramfs.cpio"
+
+struct seen {
+	bool hello, done;
+	int getppid_results, compute_results;
+	uint64_t getppid_iters, checksum;
+};
+
+static void record(void *opaque, const struct pvb_msg *m)
+{
+	struct seen *s = opaque;
+	switch (m->type) {
+	case PVB_MSG_HELLO: s->hello = true; break;
+	case PVB_MSG_DONE: s->done = true; break;
+	case PVB_MSG_VALUE:
+		if (!strcmp(m->bench, "user_compute"))
+			s->checksum = m->value;
+		break;
+	case PVB_MSG_RESULT:
+		if (!strcmp(m->bench, "getppid")) {
+			s->getppid_results++;
+			s->getppid_iters += m->iters;
+		} else if (!strcmp(m->bench, "user_compute")) {
+			s->compute_results++;
+		}
+		break;
+	default: break;
+	}
+}
+
+static void need_linux(void)
+{
+	if (!access(KERNEL, R_OK) && !access(INITRD, R_OK))
+		return;
+	if (getenv("CI"))
+		fail_msg("%s or %s missing: the build did not fetch the Linux guest", KERNEL, INITRD);
+	print_message("%s or %s missing (run make): skipped\n", KERNEL, INITRD);
+	skip();
+}
+
+static void boots_to_its_benchmarks(const char *mode_name)
+{
+	need_linux();
+	char cmdline[512];
+	plan_linux_cmdline(host_tsc_hz() / 1000, "bench=getppid,user_compute reps=2 warmup=0 rep_us=1000", cmdline, sizeof(cmdline));
+	struct seen s = { 0 };
+	struct session ses = { .mode = mode_find(mode_name), .kernel = KERNEL, .initrd = INITRD, .format = IMAGE_AUTO,
+			       .cmdline = cmdline, .result_lines = true, .mem_bytes = 512ull << 20, .echo_fd = -1,
+			       .timeout_ms = 600000, .on_msg = record, .opaque = &s };
+	struct session_result r;
+	session_boot(&ses, &r);
+	assert_false(r.setup_failed);
+	if (r.out.end != RUN_EXITED)
+		fail_msg("%s: %s (last line: %s)", mode_name, r.out.reason, r.last_line);
+	assert_int_equal(r.out.exit_status, 1); /* pvbench-linux's debug-exit of 0 */
+	assert_true(s.hello && s.done);
+	assert_int_equal(s.getppid_results, 2);
+	assert_true(s.getppid_iters > 0);
+	assert_int_equal(s.compute_results, 2);
+	struct compute_state check;
+	assert_int_equal(s.checksum, compute_checksum(&check));
+	/* the kernel took the 8259A (the console's IRQ 4) and the LAPIC timer */
+	assert_true(mode_stat_value(&r.stats, "interrupts") > 0);
+	assert_int_equal(mode_stat_value(&r.stats, "unimplemented"), 0);
+}
+
+static void emulate_boots_linux(void **state)
+{
+	(void)state;
+	boots_to_its_benchmarks("emulate");
+}
+
+static void bt_boots_linux(void **state)
+{
+	(void)state;
+	boots_to_its_benchmarks("bt");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(emulate_boots_linux),
+		cmocka_unit_test(bt_boots_linux),
+	};
+	return cmocka_run_group_tests_name("linux", tests, NULL, NULL);
+}
