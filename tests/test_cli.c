@@ -23,6 +23,11 @@ static void bad_input_exits_2(void **state)
 	assert_int_equal(call(cmd_run, "run", "extra", NULL), EXIT_USAGE);
 	assert_int_equal(call(cmd_run, "run", "--guest", "/nonexistent.elf", NULL), EXIT_USAGE);
 	assert_int_equal(call(cmd_run, "run", "--guest", "/dev/null", NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_run, "run", "--guest", "linux", "--kernel", "/nonexistent", NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_run, "run", "--guest", "linux", "--kernel", "/dev/null", "--initrd", "/dev/null", NULL),
+			 EXIT_USAGE);
+	assert_int_equal(call(cmd_run, "run", "--kernel", "/boot/vmlinuz", NULL), EXIT_USAGE); /* not the Linux guest */
+	assert_int_equal(call(cmd_run, "run", "--guest", "linux", "--bench", "cpuid", NULL), EXIT_USAGE);
 	assert_int_equal(call(cmd_boot, "boot", NULL), EXIT_USAGE);
 	assert_int_equal(call(cmd_boot, "boot", "--kernel", "x", "--mode", "warp", NULL), EXIT_USAGE);
 	assert_int_equal(call(cmd_boot, "boot", "--kernel", "x", "--format", "pe", NULL), EXIT_USAGE);
@@ -58,7 +63,15 @@ static void plan_selects_and_renders(void **state)
 	assert_non_null(strstr(err, "'bogus'"));
 	assert_int_equal(plan_select(&p, "all", err, sizeof(err)), 0);
 	for (int i = 0; i < bench_count; i++)
-		assert_true(p.want[i]);
+		assert_int_equal(p.want[i], bench_table[i].guest == GUEST_PVBENCH);
+	/* the Linux guest's benchmarks belong to its plan only */
+	assert_int_equal(plan_select(&p, "getppid", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--guest linux"));
+	plan_set_guest(&p, GUEST_LINUX);
+	assert_int_equal(plan_select(&p, "getppid,user_compute", err, sizeof(err)), 0);
+	plan_cmdline(&p, -1, line, sizeof(line));
+	assert_string_equal(line, "bench=getppid,user_compute reps=11 warmup=1 rep_us=10000 iters=0");
+	assert_int_equal(plan_select(&p, "cpuid", err, sizeof(err)), -1);
 }
 
 static void result_lines_parse(void **state)
