@@ -42,8 +42,11 @@ int cmd_list(int argc, char **argv)
 		if (in_process)
 			puts(" (the others need a guest kernel)");
 	}
-	puts("\nbenchmarks (one operation is):");
-	for (int b = 0; b < bench_count; b++)
+	puts("\nbenchmarks of the benchmark guest (one operation is):");
+	for (int b = 0; b < bench_count; b++) {
+		if (b && bench_table[b].guest != bench_table[b - 1].guest)
+			puts("\nbenchmarks of the Linux guest, --guest linux (one operation is):");
 		printf("  %-16s %s\n", bench_table[b].name, bench_table[b].desc);
+	}
 	return 0;
 }
