@@ -4,8 +4,6 @@
 
 /* struct boot_params offsets (arch/x86/include/uapi/asm/bootparam.h) */
 #define BP_EXT_RAMDISK_IMAGE 0x0c0
-#define BP_EXT_RAMDISK_SIZE  0x0c4
-#define BP_EXT_CMD_LINE_PTR  0x0c8
 #define BP_E820_ENTRIES      0x1e8
 #define BP_HDR               0x1f1 /* the setup header, as in the bzImage */
 #define BP_E820_TABLE        0x2d0
@@ -162,8 +160,6 @@ static int write_boot_params(struct guest_mem *m, const uint8_t *hdr, size_t hdr
 	wr32(bp + HDR_RAMDISK_IMAGE, (uint32_t)rd);
 	wr32(bp + HDR_RAMDISK_SIZE, rd ? (uint32_t)o->initrd_len : 0);
 	wr32(bp + BP_EXT_RAMDISK_IMAGE, (uint32_t)((uint64_t)rd >> 32));
-	wr32(bp + BP_EXT_RAMDISK_SIZE, 0);
-	wr32(bp + BP_EXT_CMD_LINE_PTR, 0);
 	struct e820 e[BP_E820_MAX];
 	int ne = memory_map(m, e);
 	bp[BP_E820_ENTRIES] = (uint8_t)ne;

@@ -25,13 +25,12 @@ static unsigned highest(const struct pic_chip *c, uint8_t mask)
 static unsigned pending(const struct pic_chip *c)
 {
 	uint8_t req = c->irr & ~c->imr;
+	if (c->special_mask)
+		return highest(c, req & ~c->isr);
 	unsigned r = highest(c, req);
 	if (r == 8)
 		return 8;
-	uint8_t in = c->special_mask ? c->isr & ~c->imr : c->isr;
-	unsigned s = highest(c, in);
-	if (c->special_mask)
-		return highest(c, req & ~in);
+	unsigned s = highest(c, c->isr);
 	/* priority order from lowest + 1: r is above s when it comes first */
 	return s == 8 || ((r - c->lowest - 1) & 7) < ((s - c->lowest - 1) & 7) ? r : 8;
 }

@@ -24,7 +24,6 @@
 /* 0x80000007 EDX: invariant TSC (the host's, offset) */
 #define X7_EDX BIT(8)
 
-
 static void regs4(uint32_t out[4], const char s[16])
 {
 	memcpy(out, s, 16);
@@ -32,8 +31,7 @@ static void regs4(uint32_t out[4], const char s[16])
 
 void x86_cpuid(const struct x86_cpu *c, uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
-	uint32_t a = 0, b = 0, cc = 0, d = 0;
-	(void)sub; /* leaf 7 has only sub-leaf 0 here; the others read as zero */
+	uint32_t a = 0, b = 0, cc = 0, d = 0; /* leaf 7's sub-leaves past 0 read as zero */
 	switch (leaf) {
 	case 0:
 		a = 7;
