@@ -73,6 +73,28 @@ void op_pop(struct x86_cpu *c, const struct x86_insn *i)
 	opnd_write(c, i, 0, pop(c, stack_size(c, i)));
 }
 
+/* Legacy modes only (the decoder refuses 60/61 in 64-bit mode). pusha stores the rsp the
+ * instruction started with; a fault part-way leaves the registers as they were, since
+ * the step loop restores rsp and popa writes nothing before its last read. */
+void op_pusha(struct x86_cpu *c, const struct x86_insn *i)
+{
+	unsigned sz = i->opsize;
+	uint64_t sp = c->r[R_SP];
+	for (int r = R_AX; r <= R_DI; r++)
+		push(c, (r == R_SP ? sp : c->r[r]) & size_mask(sz), sz);
+}
+
+void op_popa(struct x86_cpu *c, const struct x86_insn *i)
+{
+	unsigned sz = i->opsize;
+	uint64_t v[8];
+	for (int r = R_DI; r >= R_AX; r--)
+		v[r] = pop(c, sz);
+	for (int r = R_AX; r <= R_DI; r++)
+		if (r != R_SP)
+			reg_write(c, r, sz, false, v[r]);
+}
+
 void op_leave(struct x86_cpu *c, const struct x86_insn *i)
 {
 	unsigned sz = stack_size(c, i);

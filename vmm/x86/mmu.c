@@ -77,7 +77,10 @@ void mmu_code_written(struct x86_cpu *c, uint64_t phys)
 static _Noreturn void page_fault(struct x86_cpu *c, uint64_t lin, enum access a, uint32_t err)
 {
 	c->cr2 = lin;
-	err |= (a == ACC_WRITE ? PF_W : 0) | (user_mode(c) ? PF_U : 0) | (a == ACC_EXEC ? PF_I : 0);
+	/* I/D reports a fetch only where execute permission exists: PAE or 4-level paging
+	 * with EFER.NXE (no SMEP here); 32-bit paging ignores NXE */
+	bool nx_paging = (c->efer & EFER_NXE) && (c->cr4 & CR4_PAE);
+	err |= (a == ACC_WRITE ? PF_W : 0) | (user_mode(c) ? PF_U : 0) | (a == ACC_EXEC && nx_paging ? PF_I : 0);
 	x86_raise(c, EXC_PF, (int)err);
 }
 
