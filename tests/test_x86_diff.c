@@ -27,7 +27,10 @@ struct regs {
 	uint64_t flags;
 };
 
-/* Loads every register but rsp from *rdi, runs the 16-byte slot, stores them back. */
+/* Loads every register but rsp from *rdi, runs the slot, stores them back. */
+#define SLOT_BYTES 48
+#define STR_(x) #x
+#define STR(x) STR_(x)
 void diff_tramp(struct regs *s);
 extern char diff_slot[], diff_tramp_end[];
 __asm__(".text\n"
@@ -38,7 +41,7 @@ __asm__(".text\n"
 	"mov 40(%rdi),%rbp; mov 48(%rdi),%rsi; mov 64(%rdi),%r8; mov 72(%rdi),%r9\n"
 	"mov 80(%rdi),%r10; mov 88(%rdi),%r11; mov 96(%rdi),%r12; mov 104(%rdi),%r13\n"
 	"mov 112(%rdi),%r14; mov 120(%rdi),%r15; mov 56(%rdi),%rdi\n"
-	"diff_slot: .fill 16, 1, 0x90\n"
+	"diff_slot: .fill " STR(SLOT_BYTES) ", 1, 0x90\n"
 	"xchg %rdi,(%rsp)\n"
 	"mov %rax,0(%rdi); mov %rcx,8(%rdi); mov %rdx,16(%rdi); mov %rbx,24(%rdi)\n"
 	"mov %rbp,40(%rdi); mov %rsi,48(%rdi); mov %r8,64(%rdi); mov %r9,72(%rdi)\n"
@@ -131,7 +134,7 @@ static int setup(void **state)
 	map_page(CODE_VA, CODE_PA);
 	map_page((uint64_t)R.data, DATA_PA);
 	struct boot_state bs = { .kind = BOOT_LONG64, .cs = 8, .ds = 16, .cr0 = 0x80050033, .cr3 = TABLES_PA,
-				 .cr4 = 0x20, .efer = 0x500 };
+				 .cr4 = 0x620, .efer = 0x500 }; /* PAE, OSFXSR, OSXMMEXCPT */
 	x86_load_boot_state(&R.cpu, &bs);
 	assert_int_equal(uc_open(UC_ARCH_X86, UC_MODE_64, &R.uc), UC_ERR_OK);
 	assert_int_equal(uc_mem_map(R.uc, CODE_VA, 0x1000, UC_PROT_ALL), UC_ERR_OK);
@@ -195,7 +198,7 @@ static int teardown(void **state)
 static void native_run(const uint8_t *code, unsigned len, struct regs *r)
 {
 	memcpy(R.slot, code, len);
-	memset(R.slot + len, 0x90, 16 - len);
+	memset(R.slot + len, 0x90, SLOT_BYTES - len);
 	R.native(r);
 }
 
@@ -205,7 +208,7 @@ static void native_run(const uint8_t *code, unsigned len, struct regs *r)
 static struct x86_cpu *model_run(const uint8_t *code, unsigned len, const struct regs *in, uint64_t steps)
 {
 	struct x86_cpu *c = &R.cpu;
-	memcpy(mem_ptr(&R.mem, CODE_PA, 16), code, len);
+	memcpy(mem_ptr(&R.mem, CODE_PA, SLOT_BYTES), code, len);
 	if (R.use_bt) {
 		memcpy(mem_ptr(&R.mem, CODE_PA + len, 2), "\xeb\x00", 2);
 		steps++;
@@ -628,6 +631,258 @@ static void conditions_after_compare(void **state)
 	}
 }
 
+/* A sequence of instructions on the data page, natively and in the model (n steps):
+ * registers, arithmetic flags and the page must agree, but for the bytes in skip
+ * (fields whose value the architecture leaves to the implementation), which the host's
+ * run decides. */
+static void run_seq(const uint8_t *code, unsigned len, unsigned n, const uint8_t *page, const char *what,
+		    const unsigned skip[][2], unsigned nskip)
+{
+	struct regs in = { 0 };
+	case_regs(&in);
+	memcpy(R.data, page, 4096);
+	struct regs host = in;
+	native_run(code, len, &host);
+	uint8_t *model_page = mem_ptr(&R.mem, DATA_PA, 4096);
+	memcpy(model_page, page, 4096);
+	struct x86_cpu *c = model_run(code, len, &in, n);
+	if (c->first_vector >= 0 || c->rip != CODE_VA + len)
+		fail_msg("%s: the model did not run it through (vector %d, rip 0x%llx)", what, c->first_vector,
+			 (unsigned long long)c->rip);
+	for (unsigned k = 0; k < nskip; k++)
+		memcpy(model_page + skip[k][0], R.data + skip[k][0], skip[k][1]);
+	for (int k = 0; k < 4096; k++)
+		if (model_page[k] != R.data[k])
+			fail_msg("%s: data byte %d = 0x%02x, host 0x%02x", what, k, model_page[k], R.data[k]);
+	for (int r = 0; r < 16; r++)
+		if (r != R_SP && c->r[r] != host.r[r])
+			fail_msg("%s: %s = 0x%llx, host 0x%llx", what, reg_names[r], (unsigned long long)c->r[r],
+				 (unsigned long long)host.r[r]);
+	if ((x86_get_flags(c) ^ host.flags) & F_ARITH)
+		fail_msg("%s: flags 0x%llx, host 0x%llx", what, (unsigned long long)(x86_get_flags(c) & F_ARITH),
+			 (unsigned long long)(host.flags & F_ARITH));
+}
+
+/* An 80-bit operand: ordinary values of every magnitude, integers, and the edges --
+ * zeros, infinities, quiet and signalling NaNs, denormals, unnormals, values near
+ * multiples of pi/4 for the trigonometric instructions. */
+static void value80(uint8_t out[10])
+{
+	long double v;
+	uint64_t r = rnd();
+	switch (rnd() % 10) {
+	case 0: v = (long double)(int64_t)r / (long double)(1 + rnd() % 1000); break;
+	case 1: v = (long double)(int32_t)r; break;
+	case 2: { /* raw bits: any exponent, any class */
+		memcpy(out, &r, 8);
+		uint16_t e = (uint16_t)rnd();
+		memcpy(out + 8, &e, 2);
+		return;
+	}
+	case 3: {
+		static const long double edge[] = { 0.0L, -0.0L, 1.0L, -1.0L, 0.5L, 2.0L, 1e4000L, -1e4000L,
+						    3.14159265358979323846L, 0.78539816339744830962L, 1e-4940L,
+						    -1e-4945L, 1.0000000000000000001L, 1e19L, -9.2233720368547758e18L };
+		v = edge[rnd() % (sizeof(edge) / sizeof(edge[0]))];
+		if (rnd() % 8 == 0)
+			v = __builtin_nanl("");
+		break;
+	}
+	case 4: { /* a signalling NaN or an unnormal */
+		uint64_t m = (r & 0x3fffffffffffffffull) | 1 | (rnd() % 2 ? 1ull << 63 : 0);
+		uint16_t e = rnd() % 2 ? 0x7fff : (uint16_t)(1 + rnd() % 0x7ffe);
+		memcpy(out, &m, 8);
+		memcpy(out + 8, &e, 2);
+		return;
+	}
+	default: {
+		double d;
+		memcpy(&d, &r, 8);
+		v = d == d ? (long double)d : (long double)(r >> 11) * 1e-6L;
+		if (rnd() % 3 == 0)
+			v = v / (long double)(1 + (int64_t)(rnd() % 7)) + 0.25L;
+		break;
+	}
+	}
+	memcpy(out, &v, 10);
+}
+
+/* the x87 sequence's data page: b at 0, a at 16, results at 32, 80 and 96, status words
+ * at 48 and 112, the control word at 64, a memory operand at 72 */
+static void x87_page(uint8_t *page)
+{
+	for (int k = 0; k < 4096; k++)
+		page[k] = (uint8_t)rnd();
+	value80(page);
+	value80(page + 16);
+	static const uint16_t pc[] = { 0x000, 0x200, 0x300 };
+	uint16_t cw = (uint16_t)(0x7f | pc[rnd() % 3] | (rnd() % 4) << 10); /* every exception masked */
+	memcpy(page + 64, &cw, 2);
+	uint64_t m = rnd();
+	switch (rnd() % 4) {
+	case 0: { float f = (float)(int32_t)m / 7.0f; memcpy(page + 72, &f, 4); break; }
+	case 1: { double d = (double)(int64_t)m / 3.0; memcpy(page + 72, &d, 8); break; }
+	case 2: m &= 0x800000000000ffffull; memcpy(page + 72, &m, 8); break; /* small integers and signs */
+	default: memcpy(page + 72, &m, 8); break;
+	}
+}
+
+/* fninit; fldcw 64; fld b; fld a; OP; fnstsw 48; fstp 32, 80, 96 (popping whatever the
+ * operation left, an empty register as a masked stack underflow); fnstsw 112 */
+static void x87_case(const uint8_t *op, unsigned oplen)
+{
+	static const uint8_t head[] = { 0xdb, 0xe3, 0xd9, 0x6e, 0x40, 0xdb, 0x2e, 0xdb, 0x6e, 0x10 };
+	static const uint8_t tail[] = { 0xdd, 0x7e, 0x30, 0xdb, 0x7e, 0x20, 0xdb, 0x7e, 0x50, 0xdb, 0x7e, 0x60,
+					0xdd, 0x7e, 0x70 };
+	uint8_t code[SLOT_BYTES], page[4096];
+	memcpy(code, head, sizeof(head));
+	memcpy(code + sizeof(head), op, oplen);
+	memcpy(code + sizeof(head) + oplen, tail, sizeof(tail));
+	x87_page(page);
+	char what[160];
+	int w = x86_disasm(op, oplen, 64, 0, what, sizeof(what)) ? (int)strlen(what) : 0;
+	snprintf(what + w, sizeof(what) - (size_t)w, " (a %02x%02x.%016llx b %02x%02x.%016llx cw %04x)", page[25],
+		 page[24], (unsigned long long)*(uint64_t *)(page + 16), page[9], page[8],
+		 (unsigned long long)*(uint64_t *)page, *(uint16_t *)(page + 64));
+	run_seq(code, sizeof(head) + oplen + sizeof(tail), 10, page, what, NULL, 0);
+}
+
+/* Every x87 instruction past the control ones, register and memory forms, against the
+ * host's x87 unit: results, status word (condition codes, C1, stack faults, exception
+ * flags, TOP) and EFLAGS for fcomi, under every rounding and precision control. */
+static void x87_arithmetic(void **state)
+{
+	(void)state;
+	static const uint8_t ops[][3] = {
+		{ 0xd8, 0xc1 }, { 0xd8, 0xe1 }, { 0xd8, 0xe9 }, { 0xd8, 0xc9 }, { 0xd8, 0xf1 }, { 0xd8, 0xf9 },
+		{ 0xdc, 0xc1 }, { 0xdc, 0xe9 }, { 0xdc, 0xf9 }, { 0xde, 0xc1 }, { 0xde, 0xe9 }, { 0xde, 0xe1 },
+		{ 0xde, 0xc9 }, { 0xde, 0xf9 }, { 0xde, 0xf1 }, { 0xd8, 0xd1 }, { 0xd8, 0xd9 }, { 0xde, 0xd9 },
+		{ 0xdd, 0xe1 }, { 0xdd, 0xe9 }, { 0xda, 0xe9 }, { 0xdb, 0xf1 }, { 0xdf, 0xf1 }, { 0xdb, 0xe9 },
+		{ 0xdf, 0xe9 }, { 0xd9, 0xe4 }, { 0xd9, 0xe5 }, { 0xd9, 0xe0 }, { 0xd9, 0xe1 }, { 0xd9, 0xfa },
+		{ 0xd9, 0xfc }, { 0xd9, 0xf0 }, { 0xd9, 0xfe }, { 0xd9, 0xff }, { 0xd9, 0xf2 }, { 0xd9, 0xfb },
+		{ 0xd9, 0xf4 }, { 0xd9, 0xfd }, { 0xd9, 0xf8 }, { 0xd9, 0xf5 }, { 0xd9, 0xf1 }, { 0xd9, 0xf9 },
+		{ 0xd9, 0xf3 }, { 0xd9, 0xc9 }, { 0xd9, 0xc1 }, { 0xdd, 0xd1 }, { 0xdd, 0xd9 }, { 0xda, 0xc1 },
+		{ 0xda, 0xc9 }, { 0xda, 0xd1 }, { 0xda, 0xd9 }, { 0xdb, 0xc1 }, { 0xdb, 0xc9 }, { 0xdb, 0xd1 },
+		{ 0xdb, 0xd9 }, { 0xdd, 0xc1 }, { 0xd9, 0xf7 }, { 0xd9, 0xf6 }, { 0xd9, 0xe8 }, { 0xd9, 0xee },
+		{ 0xd9, 0xeb }, { 0xd9, 0xea }, { 0xd9, 0xe9 }, { 0xd9, 0xec }, { 0xd9, 0xed }, { 0xd9, 0xd0 },
+		{ 0xdf, 0xc1 },
+	};
+	for (unsigned k = 0; k < sizeof(ops) / sizeof(ops[0]); k++)
+		for (int n = 0; n < 60; n++)
+			x87_case(ops[k], 2);
+	/* memory forms on [rsi + 72]: d8/dc/da/de /0-/7 (m32, m64, m32int, m16int), loads
+	 * and stores of every format */
+	static const uint8_t mem_ops[] = { 0xd8, 0xdc, 0xda, 0xde };
+	for (unsigned k = 0; k < 4; k++)
+		for (unsigned digit = 0; digit < 8; digit++)
+			for (int n = 0; n < 40; n++)
+				x87_case((const uint8_t[]){ mem_ops[k], (uint8_t)(0x46 | digit << 3), 72 }, 3);
+	static const uint8_t ldst[][2] = { { 0xd9, 0 }, { 0xdd, 0 }, { 0xdf, 0 }, { 0xdb, 0 }, { 0xdf, 5 },
+					   { 0xd9, 2 }, { 0xd9, 3 }, { 0xdd, 2 }, { 0xdd, 3 }, { 0xdf, 2 },
+					   { 0xdf, 3 }, { 0xdb, 2 }, { 0xdb, 3 }, { 0xdf, 7 } };
+	for (unsigned k = 0; k < sizeof(ldst) / sizeof(ldst[0]); k++)
+		for (int n = 0; n < 60; n++)
+			x87_case((const uint8_t[]){ ldst[k][0], (uint8_t)(0x46 | ldst[k][1] << 3), 72 }, 3);
+}
+
+/* FXSAVE after x87 work and FXRSTOR of what it stored: the layout (ST(i) in stack order,
+ * the abridged tag word, TOP) against the host's. FIP, FDP and FOP (where the code ran
+ * and which opcode: implementation-specific), MXCSR and its mask, the empty ST(2)-ST(6)
+ * (whatever they last held) and the XMM registers (the host's hold the test's own values)
+ * are the host's. */
+static void fxsave_layout(void **state)
+{
+	(void)state;
+	/* fninit; fld b; fld a; fld1; fincstp; fxsave 512(%rsi); fxrstor 512(%rsi); fstp 32 */
+	static const uint8_t code[] = { 0xdb, 0xe3, 0xdb, 0x2e, 0xdb, 0x6e, 0x10, 0xd9, 0xe8, 0xd9, 0xf7,
+					0x0f, 0xae, 0x86, 0x00, 0x02, 0x00, 0x00, 0x0f, 0xae, 0x8e, 0x00, 0x02,
+					0x00, 0x00, 0xdb, 0x7e, 0x20 };
+	static const unsigned skip[][2] = { { 512 + 6, 26 }, { 512 + 64, 80 }, { 512 + 160, 256 } };
+	for (int n = 0; n < 50; n++) {
+		uint8_t page[4096];
+		x87_page(page);
+		run_seq(code, sizeof(code), 8, page, "fxsave/fxrstor", skip, 3);
+	}
+}
+
+/* SSE and SSE2 on memory: movdqu 0(%rsi) -> xmm0, movdqu 16(%rsi) -> xmm1, ldmxcsr 64,
+ * OP xmm0, xmm1 and OP xmm0, [rsi + 16], movdqu xmm0 -> 32(%rsi), stmxcsr 48: the result
+ * and the exception flags under every rounding mode, against the host's SSE unit. */
+static void sse_case(ZydisMnemonic m, bool from_memory, int imm)
+{
+	ZydisEncoderRequest q;
+	memset(&q, 0, sizeof(q));
+	q.machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
+	q.mnemonic = m;
+	q.operand_count = imm >= 0 ? 3 : 2;
+	q.operands[0] = (ZydisEncoderOperand){ .type = ZYDIS_OPERAND_TYPE_REGISTER, .reg.value = ZYDIS_REGISTER_XMM0 };
+	if (from_memory) {
+		q.operands[1] = (ZydisEncoderOperand){ .type = ZYDIS_OPERAND_TYPE_MEMORY };
+		q.operands[1].mem.base = ZYDIS_REGISTER_RSI;
+		q.operands[1].mem.displacement = 16;
+		q.operands[1].mem.size = 16;
+	} else {
+		q.operands[1] = (ZydisEncoderOperand){ .type = ZYDIS_OPERAND_TYPE_REGISTER, .reg.value = ZYDIS_REGISTER_XMM1 };
+	}
+	q.operands[2] = (ZydisEncoderOperand){ .type = ZYDIS_OPERAND_TYPE_IMMEDIATE, .imm.u = (ZyanU64)imm };
+	uint8_t op[16];
+	ZyanUSize oplen = sizeof(op);
+	if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(&q, op, &oplen))) {
+		if (from_memory) { /* a scalar form: an 8- or 4-byte memory operand */
+			for (ZyanU16 sz = 8; sz >= 4; sz /= 2) {
+				q.operands[1].mem.size = sz;
+				oplen = sizeof(op);
+				if (ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(&q, op, &oplen)))
+					goto encoded;
+			}
+		}
+		fail_msg("%s: Zydis cannot encode it", ZydisMnemonicGetString(m));
+	}
+encoded:;
+	static const uint8_t head[] = { 0xf3, 0x0f, 0x6f, 0x06, 0xf3, 0x0f, 0x6f, 0x4e, 0x10, 0x0f, 0xae, 0x56, 0x40 };
+	static const uint8_t tail[] = { 0xf3, 0x0f, 0x7f, 0x46, 0x20, 0x0f, 0xae, 0x5e, 0x30 };
+	uint8_t code[SLOT_BYTES], page[4096];
+	memcpy(code, head, sizeof(head));
+	memcpy(code + sizeof(head), op, oplen);
+	memcpy(code + sizeof(head) + oplen, tail, sizeof(tail));
+	for (int k = 0; k < 4096; k++)
+		page[k] = (uint8_t)rnd();
+	for (int k = 0; k < 32; k += 8) { /* doubles, floats, integers and the edges in a and b */
+		uint64_t v = rnd();
+		switch (rnd() % 4) {
+		case 0: { double d = (double)(int64_t)v / (double)(1 + rnd() % 100); memcpy(&v, &d, 8); break; }
+		case 1: { float f[2] = { (float)(int32_t)v / 3.0f, (float)(rnd() % 1000) - 500.0f }; memcpy(&v, f, 8); break; }
+		case 2: v = (rnd() % 2 ? 0x7ff0000000000000ull : 0x7fc000007f800001ull) ^ (rnd() % 4 ? 0 : 1ull << 63); break;
+		default: break;
+		}
+		memcpy(page + k, &v, 8);
+	}
+	uint32_t mxcsr = 0x1f80 | (uint32_t)(rnd() % 4) << 13;
+	memcpy(page + 64, &mxcsr, 4);
+	char what[96];
+	x86_disasm(op, (unsigned)oplen, 64, 0, what, sizeof(what));
+	run_seq(code, sizeof(head) + (unsigned)oplen + sizeof(tail), 6, page, what, NULL, 0);
+}
+
+static void sse2_arithmetic(void **state)
+{
+	(void)state;
+	static const ZydisMnemonic binary[] = {
+#define BIN(m, bytes, fp, expr) ZYDIS_MNEMONIC_##m,
+#include "../vmm/x86/sse.def"
+#undef BIN
+	};
+	for (unsigned k = 0; k < sizeof(binary) / sizeof(binary[0]); k++)
+		for (int n = 0; n < 30; n++)
+			sse_case(binary[k], n % 2, -1);
+	static const ZydisMnemonic with_imm[] = { ZYDIS_MNEMONIC_CMPPD, ZYDIS_MNEMONIC_CMPPS, ZYDIS_MNEMONIC_CMPSD,
+						  ZYDIS_MNEMONIC_CMPSS, ZYDIS_MNEMONIC_PSHUFD, ZYDIS_MNEMONIC_SHUFPD,
+						  ZYDIS_MNEMONIC_SHUFPS };
+	for (unsigned k = 0; k < sizeof(with_imm) / sizeof(with_imm[0]); k++)
+		for (int n = 0; n < 40; n++)
+			sse_case(with_imm[k], n % 2, (int)(rnd() % (k < 4 ? 8 : 256)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -637,6 +892,9 @@ int main(void)
 		cmocka_unit_test(moves_and_exchanges),
 		cmocka_unit_test(conditions_after_compare),
 		cmocka_unit_test(division),
+		cmocka_unit_test(x87_arithmetic),
+		cmocka_unit_test(fxsave_layout),
+		cmocka_unit_test(sse2_arithmetic),
 	};
 	int failed = cmocka_run_group_tests_name("x86 differential (host CPU as oracle)", tests, setup, teardown);
 	R.use_bt = true;

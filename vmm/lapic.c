@@ -131,6 +131,8 @@ static uint64_t lapic_read(void *opaque, uint64_t off, unsigned size)
 	case LAPIC_TPR: return l->tpr;
 	case LAPIC_PPR: return (uint32_t)priority_class(l);
 	case LAPIC_SVR: return l->svr;
+	case LAPIC_LDR: return l->ldr;
+	case LAPIC_DFR: return l->dfr;
 	case LAPIC_LVT_TIMER: return l->lvt_timer;
 	case LAPIC_LVT_LINT0: return l->lvt_lint0;
 	case LAPIC_LVT_LINT1: return l->lvt_lint1;
@@ -150,6 +152,8 @@ static void lapic_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 	case LAPIC_TPR: l->tpr = v & 0xff; break;
 	case LAPIC_EOI: lapic_eoi(l); break;
 	case LAPIC_SVR: l->svr = v & 0x1ff; break;
+	case LAPIC_LDR: l->ldr = (uint32_t)v & 0xff000000u; break;
+	case LAPIC_DFR: l->dfr = (uint32_t)v | 0x0fffffffu; break; /* only the model bits are writable */
 	case LAPIC_LVT_TIMER: {
 		uint32_t old_mode = timer_mode(l);
 		l->lvt_timer = v & (LVT_VECTOR | LVT_MASKED | LVT_TIMER_MODE_MASK);
@@ -187,6 +191,7 @@ int lapic_init(struct lapic *l, struct bus *b, const struct clock *clk, uint64_t
 	l->lvt_lint1 = LVT_DELIVERY_NMI;
 	l->lvt_error = LVT_MASKED;
 	l->svr = 0xff;
+	l->dfr = 0xffffffffu; /* flat model */
 	l->expiry_ns = LAPIC_NO_EVENT;
 	return bus_register(b, BUS_MMIO, LAPIC_BASE, 0x1000, &lapic_ops, l);
 }

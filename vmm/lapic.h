@@ -18,6 +18,7 @@ struct lapic {
 	uint64_t tsc_hz;
 	uint32_t id, tpr, svr, lvt_timer, divide_conf, initial;
 	uint32_t lvt_lint0, lvt_lint1, lvt_error;
+	uint32_t ldr, dfr;     /* logical destination and its format (flat or cluster) */
 	uint64_t start_ns;     /* when the current count equalled initial */
 	uint64_t expiry_ns;    /* next timer expiry, LAPIC_NO_EVENT if none */
 	uint64_t tsc_deadline; /* the MSR's value, 0 = disarmed */

@@ -8,6 +8,8 @@
 #define LAPIC_TPR        0x080
 #define LAPIC_PPR        0x0a0
 #define LAPIC_EOI        0x0b0
+#define LAPIC_LDR        0x0d0
+#define LAPIC_DFR        0x0e0
 #define LAPIC_SVR        0x0f0
 #define LAPIC_ISR0       0x100
 #define LAPIC_IRR0       0x200

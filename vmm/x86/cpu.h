@@ -98,8 +98,8 @@ struct x86_counters {
 	uint64_t unimplemented;   /* #UD raised for an instruction the model lacks */
 };
 
-/* x87, MMX-less SSE state: what FXSAVE stores. The x87 registers are kept as their
- * 80-bit images (the model moves them but does no x87 arithmetic). */
+/* x87, MMX-less SSE state: what FXSAVE stores. st holds the eight physical x87
+ * registers as 80-bit images (the first 10 bytes), ftw a valid bit for each. */
 union xmm {
 	uint8_t b[16];
 	uint16_t w[8];

@@ -22,6 +22,9 @@ static void init_tables(void)
 #define BIN(m, bytes, fp, expr) handlers[ZYDIS_MNEMONIC_##m] = op_sse_bin;
 #include "sse.def"
 #undef BIN
+#define X87(m, kind, host, pops, flags) handlers[ZYDIS_MNEMONIC_##m] = op_x87;
+#include "x87.def"
+#undef X87
 	ZydisDecoderInit(&decoders[0], ZYDIS_MACHINE_MODE_LEGACY_16, ZYDIS_STACK_WIDTH_16);
 	ZydisDecoderInit(&decoders[1], ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32);
 	ZydisDecoderInit(&decoders[2], ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
@@ -81,6 +84,9 @@ static int convert(const ZydisDecodedInstruction *zi, const ZydisDecodedOperand 
 		} else if (cls == ZYDIS_REGCLASS_XMM) {
 			o->kind = OPK_XMM;
 			o->reg = (uint8_t)(zo->reg.value - ZYDIS_REGISTER_XMM0);
+		} else if (cls == ZYDIS_REGCLASS_X87) {
+			o->kind = OPK_ST;
+			o->reg = (uint8_t)(zo->reg.value - ZYDIS_REGISTER_ST0);
 		} else if (cls == ZYDIS_REGCLASS_DEBUG) {
 			o->kind = OPK_DR;
 			o->reg = (uint8_t)(zo->reg.value - ZYDIS_REGISTER_DR0);

@@ -12,7 +12,7 @@
 #include "ops.def"
 #undef OP
 #undef CC
-x86_op_fn op_ud, op_sse_bin;
+x86_op_fn op_ud, op_sse_bin, op_x87;
 /* An instruction the model does not implement: #UD, as a CPU without it would raise,
  * counted and the first few reported on stderr with rip and bytes, never silent. */
 x86_op_fn op_unimplemented;

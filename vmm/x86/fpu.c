@@ -1,7 +1,7 @@
 /* x87 and SSE state: the control instructions an OS uses to set up and switch it
  * (FNINIT, FLDCW, FNSTCW, FNSTSW, FNCLEX, FWAIT, LDMXCSR, STMXCSR, FXSAVE, FXRSTOR) and
- * the CR0.EM/TS/MP and CR4.OSFXSR checks they make. x87 arithmetic is not modelled: it
- * reaches op_unimplemented. */
+ * the CR0.EM/TS/MP and CR4.OSFXSR checks they make. The rest of the x87 unit, FWAIT
+ * among it, is x87.c. */
 #include <string.h>
 #include "decode.h"
 #include "exec.h"
@@ -45,14 +45,6 @@ void op_fnclex(struct x86_cpu *c, const struct x86_insn *i)
 	(void)i;
 	fpu_check_x87(c);
 	c->fpu.fsw &= (uint16_t)~FSW_EXCEPTIONS;
-}
-
-/* No x87 exception is ever pending (there is no x87 arithmetic to raise one). */
-void op_fwait(struct x86_cpu *c, const struct x86_insn *i)
-{
-	(void)i;
-	if ((c->cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS))
-		x86_raise(c, EXC_NM, NO_ERROR_CODE);
 }
 
 void op_fldcw(struct x86_cpu *c, const struct x86_insn *i)
@@ -118,7 +110,8 @@ static void fx_image(const struct x86_cpu *c, uint8_t *img, bool wide)
 	uint32_t mask = MXCSR_MASK;
 	memcpy(img + 24, &f->mxcsr, 4);
 	memcpy(img + 28, &mask, 4);
-	memcpy(img + 32, f->st, sizeof(f->st));
+	for (unsigned k = 0; k < 8; k++) /* in stack order: ST(k) is physical register TOP + k */
+		memcpy(img + 32 + 16 * k, f->st[(fpu_top(f) + k) & 7], 10);
 	memcpy(img + 160, f->xmm, (long_mode64(c) ? 16 : 8) * sizeof(f->xmm[0]));
 }
 
@@ -137,7 +130,9 @@ static void fxsave(struct x86_cpu *c, const struct x86_insn *i, bool wide)
 	uint64_t a = fx_address(c, i);
 	uint8_t img[FX_SIZE];
 	fx_image(c, img, wide);
-	mem_write_block(c, a, img, FX_SIZE);
+	/* the XMM registers the mode has, no further: the reserved bytes and 464-511 (left to
+	 * software) are not written */
+	mem_write_block(c, a, img, 160 + (long_mode64(c) ? 16 : 8) * 16);
 }
 
 static void fxrstor(struct x86_cpu *c, const struct x86_insn *i, bool wide)
@@ -158,7 +153,8 @@ static void fxrstor(struct x86_cpu *c, const struct x86_insn *i, bool wide)
 	memcpy(&f->fip, img + 8, wide ? 8 : 4);
 	memcpy(&f->fdp, img + 16, wide ? 8 : 4);
 	f->mxcsr = mxcsr;
-	memcpy(f->st, img + 32, sizeof(f->st));
+	for (unsigned k = 0; k < 8; k++)
+		memcpy(f->st[(fpu_top(f) + k) & 7], img + 32 + 16 * k, 10);
 	memcpy(f->xmm, img + 160, (long_mode64(c) ? 16 : 8) * sizeof(f->xmm[0]));
 }
 

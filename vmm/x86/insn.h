@@ -4,13 +4,13 @@
 #define X86_INSN_H
 #include <stdint.h>
 
-enum opnd_kind { OPK_NONE, OPK_REG, OPK_MEM, OPK_IMM, OPK_REL, OPK_FAR, OPK_SEG, OPK_CR, OPK_DR, OPK_XMM };
+enum opnd_kind { OPK_NONE, OPK_REG, OPK_MEM, OPK_IMM, OPK_REL, OPK_FAR, OPK_SEG, OPK_CR, OPK_DR, OPK_XMM, OPK_ST };
 
 #define REG_NONE 0xff
 
 struct x86_operand {
 	uint8_t kind, size;        /* size in bytes */
-	uint8_t reg;               /* OPK_REG: 0-15; OPK_SEG/CR/DR: the index */
+	uint8_t reg;               /* OPK_REG: 0-15; OPK_SEG/CR/DR/XMM: the index; OPK_ST: i of ST(i) */
 	uint8_t high8;             /* AH, CH, DH, BH */
 	uint8_t base, index, scale, seg; /* OPK_MEM: REG_NONE when absent; base 16 = rip */
 	int64_t val;               /* displacement, immediate or branch target */
