@@ -19,7 +19,7 @@ GUEST_LDFLAGS := -m elf_x86_64 -nostdlib -z max-page-size=0x1000 --no-warn-rwx-s
 # Debian packages the build, the tests and the peers need.
 DEPS := gcc make pkg-config libsqlite3-dev libcpuid-dev libpfm4-dev libmd-dev libcmocka-dev libzydis-dev libunicorn-dev \
 	qemu-system-x86 sqlite3 gnuplot-nox bochs bochsbios bochs-term vgabios grub-pc-bin grub-common xorriso mtools \
-	cpio xz-utils libc6-dev
+	cpio xz-utils libc6-dev gcc-multilib
 
 LIB_SRC   := $(wildcard vmm/*.c) $(wildcard vmm/x86/*.c) $(wildcard vmm/vmi/*.c vmm/vmi/*.S) $(wildcard modes/*.c) $(wildcard modes/*/*.c) \
 	$(wildcard collect/*.c) workloads/compute.c workloads/corpus.c
@@ -41,26 +41,33 @@ ASAN_TESTS := $(TEST_SRC:tests/%.c=build/asan/tests/%)
 
 all: deps bin/pvbench bin/pvbench-guest.elf linux
 
-# The Linux guest: Debian's kernel and busybox fetched into bin/linux, the benchmarks
-# built static, /init, all in an uncompressed initramfs (nothing to inflate under an
+# The Linux guests: Debian's amd64 kernel (bin/linux) and its 686 kernel (bin/linux32),
+# each with busybox fetched from Debian, the benchmarks built static for the same
+# architecture, /init, all in an uncompressed initramfs (nothing to inflate under an
 # interpreter).
 LINUX_DIR := bin/linux
-linux: $(LINUX_DIR)/vmlinux $(LINUX_DIR)/initramfs.cpio
+LINUX32_DIR := bin/linux32
+linux: $(LINUX_DIR)/vmlinux $(LINUX_DIR)/initramfs.cpio $(LINUX32_DIR)/vmlinuz $(LINUX32_DIR)/initramfs.cpio
 
 $(LINUX_DIR)/vmlinux $(LINUX_DIR)/busybox: workloads/linux/fetch.sh | deps
-	workloads/linux/fetch.sh $(LINUX_DIR)
+	workloads/linux/fetch.sh $(LINUX_DIR) amd64
+$(LINUX32_DIR)/vmlinuz $(LINUX32_DIR)/busybox: workloads/linux/fetch.sh | deps
+	workloads/linux/fetch.sh $(LINUX32_DIR) i386
 
 build/linux/pvbench-linux: workloads/linux/bench.c workloads/compute.c $(HEADERS) | deps
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) -O2 -static -o $@ workloads/linux/bench.c workloads/compute.c
+build/linux32/pvbench-linux: workloads/linux/bench.c workloads/compute.c $(HEADERS) | deps
+	@mkdir -p $(dir $@)
+	$(CC) -m32 -std=gnu11 $(WARN) -O2 -static -o $@ workloads/linux/bench.c workloads/compute.c
 
-$(LINUX_DIR)/initramfs.cpio: build/linux/pvbench-linux workloads/linux/init $(LINUX_DIR)/busybox
-	rm -rf build/linux/root
-	mkdir -p build/linux/root/bin build/linux/root/proc build/linux/root/sys build/linux/root/dev
-	cp build/linux/pvbench-linux $(LINUX_DIR)/busybox build/linux/root/bin/
-	ln -s busybox build/linux/root/bin/sh
-	cp workloads/linux/init build/linux/root/init
-	cd build/linux/root && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet > $(CURDIR)/$@.tmp
+bin/%/initramfs.cpio: build/%/pvbench-linux workloads/linux/init bin/%/busybox
+	rm -rf build/$*/root
+	mkdir -p build/$*/root/bin build/$*/root/proc build/$*/root/sys build/$*/root/dev
+	cp build/$*/pvbench-linux bin/$*/busybox build/$*/root/bin/
+	ln -s busybox build/$*/root/bin/sh
+	cp workloads/linux/init build/$*/root/init
+	cd build/$*/root && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet > $(CURDIR)/$@.tmp
 	mv $@.tmp $@
 
 deps:

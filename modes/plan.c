@@ -43,7 +43,7 @@ void plan_set_guest(struct bench_plan *p, enum guest_kind g)
 
 void plan_linux_cmdline(uint64_t tsc_khz, const char *append, char *buf, size_t n)
 {
-	snprintf(buf, n, "console=ttyS0 quiet mitigations=off tsc=reliable tsc_early_khz=%llu panic=-1%s%s",
+	snprintf(buf, n, "console=ttyS0 quiet mitigations=off tsc=reliable tsc_early_khz=%llu cryptomgr.notests panic=-1%s%s",
 		 (unsigned long long)tsc_khz, append && *append ? " " : "", append ? append : "");
 }
 

@@ -301,6 +301,7 @@ static void parse(struct config *c, int argc, char **argv)
 	c->reps = 11;
 	c->warmup = 1;
 	c->rep_us = 10000;
+	c->iters = 0; /* sized by rep_us */
 	char line[4096];
 	FILE *f = fopen("/proc/cmdline", "r");
 	if (f && fgets(line, sizeof(line), f))
