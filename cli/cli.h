@@ -22,7 +22,7 @@ int cli_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t
 /* The guest image installed next to the pvbench binary. */
 void cli_default_guest(char *buf, size_t n);
 /* The Linux guest's kernel and initramfs that the build leaves in bin/linux/. */
-void cli_default_linux(char *kernel, size_t kn, char *initrd, size_t in);
+void cli_default_linux(bool i386, char *kernel, size_t kn, char *initrd, size_t in);
 
 /* An existing results database; a one-line error and -1 when it cannot be opened. */
 int cli_store_open(const char *db, struct store *st);

@@ -65,9 +65,11 @@ static const char run_help[] =
 	"  --guest FILE    benchmark guest image (default: next to the pvbench binary)\n"
 	"  --guest linux   the Linux guest instead: a stock kernel and an initramfs whose /init\n"
 	"                  runs the OS-level benchmarks (see 'pvbench list'); memory default 512\n"
+	"  --guest linux32 the same on Debian's 32-bit (686) kernel and i386 userspace\n"
 	"  --kernel FILE   the Linux guest's kernel, bzImage or vmlinux (default: bin/linux/vmlinux,\n"
-	"                  which 'make' fetches from Debian)\n"
-	"  --initrd FILE   the Linux guest's initramfs (default: bin/linux/initramfs.cpio)\n"
+	"                  bin/linux32/vmlinuz for linux32, which 'make' fetches from Debian)\n"
+	"  --initrd FILE   the Linux guest's initramfs (default: bin/linux/initramfs.cpio, or\n"
+	"                  bin/linux32/initramfs.cpio)\n"
 	"  --append S      added to the Linux guest's kernel command line\n"
 	"  --guest-args S  appended to the guest command line (e.g. inject=ptemod:hang)\n"
 	"  --serial        echo the guest's COM1 to stdout\n"
@@ -125,7 +127,7 @@ int cmd_run(int argc, char **argv)
 	};
 	struct run_opts o = { .db = STORE_DEFAULT_PATH, .mem_mb = MEM_DEFAULT_MB };
 	const char *modes = "all", *against = NULL, *bench = NULL, *kernel = NULL, *initrd = NULL, *append = "";
-	bool linux_guest = false, mem_given = false;
+	bool linux_guest = false, i386 = false, mem_given = false;
 	bool json = false, sized = false;
 	uint64_t corpus = 0, seed = 1;
 	char err[512];
@@ -146,7 +148,8 @@ int cmd_run(int argc, char **argv)
 		case 'M': if (cli_u64("--mem", optarg, MEM_MIN_MB, MEM_MAX_MB, &o.mem_mb)) return EXIT_USAGE; mem_given = true; break;
 		case 't': if (cli_u64("--timeout", optarg, 1, 86400, &o.timeout_s)) return EXIT_USAGE; break;
 		case 'g':
-			linux_guest = !strcmp(optarg, "linux");
+			i386 = !strcmp(optarg, "linux32");
+			linux_guest = i386 || !strcmp(optarg, "linux");
 			if (!linux_guest)
 				snprintf(o.guest, sizeof(o.guest), "%s", optarg);
 			break;
@@ -175,7 +178,7 @@ int cmd_run(int argc, char **argv)
 		return cli_error("--kernel, --initrd and --append are for the Linux guest (--guest linux)");
 	if (linux_guest) {
 		plan_set_guest(&o.plan, GUEST_LINUX);
-		cli_default_linux(o.guest, sizeof(o.guest), o.initrd, sizeof(o.initrd));
+		cli_default_linux(i386, o.guest, sizeof(o.guest), o.initrd, sizeof(o.initrd));
 		if (kernel)
 			snprintf(o.guest, sizeof(o.guest), "%s", kernel);
 		if (initrd)

@@ -47,10 +47,10 @@ static void beside_binary(const char *file, char *buf, size_t n)
 
 void cli_default_guest(char *buf, size_t n) { beside_binary("pvbench-guest.elf", buf, n); }
 
-void cli_default_linux(char *kernel, size_t kn, char *initrd, size_t in)
+void cli_default_linux(bool i386, char *kernel, size_t kn, char *initrd, size_t in)
 {
-	beside_binary("linux/vmlinux", kernel, kn);
-	beside_binary("linux/initramfs.cpio", initrd, in);
+	beside_binary(i386 ? "linux32/vmlinuz" : "linux/vmlinux", kernel, kn);
+	beside_binary(i386 ? "linux32/initramfs.cpio" : "linux/initramfs.cpio", initrd, in);
 }
 
 int cli_store_open(const char *db, struct store *st)

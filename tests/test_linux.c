@@ -1,7 +1,9 @@
-/* The Linux guest end to end: Debian's stock kernel (the vmlinux the build fetched) boots
- * with the initramfs to its benchmarks under emulate and bt, reports them as result
- * lines, computes user_compute's checksum as pvbench itself does, and ends the run
- * through isa-debug-exit. In CI a missing kernel fails; elsewhere it is skipped. */
+/* The Linux guests end to end: Debian's stock amd64 kernel (the vmlinux the build fetched)
+ * under emulate and bt, and its 686 kernel (the bzImage, 32-bit entry, 32-bit paging, an
+ * i386 userspace with x87 code) under emulate, boot with their initramfs to the
+ * benchmarks, report them as result lines, compute user_compute's checksum as pvbench
+ * itself does, and end the run through isa-debug-exit. In CI a missing kernel fails;
+ * elsewhere it is skipped. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,8 +16,11 @@
 #include "../modes/session.h"
 #include "../workloads/compute.h"
 
-#define KERNEL "bin/linux/vmlinux"
-#define INITRD "bin/linux/initramfs.cpio"
+struct guest_files {
+	const char *kernel, *initrd;
+};
+static const struct guest_files AMD64 = { "bin/linux/vmlinux", "bin/linux/initramfs.cpio" };
+static const struct guest_files I386 = { "bin/linux32/vmlinuz", "bin/linux32/initramfs.cpio" };
 
 struct seen {
 	bool hello, done;
@@ -45,23 +50,23 @@ static void record(void *opaque, const struct pvb_msg *m)
 	}
 }
 
-static void need_linux(void)
+static void need_linux(const struct guest_files *g)
 {
-	if (!access(KERNEL, R_OK) && !access(INITRD, R_OK))
+	if (!access(g->kernel, R_OK) && !access(g->initrd, R_OK))
 		return;
 	if (getenv("CI"))
-		fail_msg("%s or %s missing: the build did not fetch the Linux guest", KERNEL, INITRD);
-	print_message("%s or %s missing (run make): skipped\n", KERNEL, INITRD);
+		fail_msg("%s or %s missing: the build did not fetch the Linux guest", g->kernel, g->initrd);
+	print_message("%s or %s missing (run make): skipped\n", g->kernel, g->initrd);
 	skip();
 }
 
-static void boots_to_its_benchmarks(const char *mode_name)
+static void boots_to_its_benchmarks(const struct guest_files *g, const char *mode_name)
 {
-	need_linux();
+	need_linux(g);
 	char cmdline[512];
 	plan_linux_cmdline(host_tsc_hz() / 1000, "bench=getppid,user_compute reps=2 warmup=0 rep_us=1000", cmdline, sizeof(cmdline));
 	struct seen s = { 0 };
-	struct session ses = { .mode = mode_find(mode_name), .kernel = KERNEL, .initrd = INITRD, .format = IMAGE_AUTO,
+	struct session ses = { .mode = mode_find(mode_name), .kernel = g->kernel, .initrd = g->initrd, .format = IMAGE_AUTO,
 			       .cmdline = cmdline, .result_lines = true, .mem_bytes = 512ull << 20, .echo_fd = -1,
 			       .timeout_ms = 600000, .on_msg = record, .opaque = &s };
 	struct session_result r;
@@ -84,13 +89,19 @@ static void boots_to_its_benchmarks(const char *mode_name)
 static void emulate_boots_linux(void **state)
 {
 	(void)state;
-	boots_to_its_benchmarks("emulate");
+	boots_to_its_benchmarks(&AMD64, "emulate");
 }
 
 static void bt_boots_linux(void **state)
 {
 	(void)state;
-	boots_to_its_benchmarks("bt");
+	boots_to_its_benchmarks(&AMD64, "bt");
+}
+
+static void emulate_boots_linux_686(void **state)
+{
+	(void)state;
+	boots_to_its_benchmarks(&I386, "emulate");
 }
 
 int main(void)
@@ -98,6 +109,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(emulate_boots_linux),
 		cmocka_unit_test(bt_boots_linux),
+		cmocka_unit_test(emulate_boots_linux_686),
 	};
 	return cmocka_run_group_tests_name("linux", tests, NULL, NULL);
 }

@@ -75,8 +75,9 @@ static const char *hw_bench_unsupported(const char *bench, unsigned needs)
 	(void)bench;
 	bool pvm = !strcmp(host_kvm_backend(detail, sizeof(detail)), "pvm");
 	if (needs == PVB_NEED_LINUX && pvm) /* measured: ../shared/reference/this-machine.md */
-		return "unsupported on this host: stock Linux does not boot under kvm_pvm (its kernel code runs in "
-		       "KVM's instruction emulator, which fails at lock cmpxchg16b, xrstor and int3)";
+		return "unsupported on this host: stock Linux does not boot under kvm_pvm (a 64-bit kernel's code "
+		       "runs in KVM's instruction emulator, which fails at lock cmpxchg16b, xrstor and int3; a "
+		       "32-bit kernel needs 32-bit or PAE paging, which kvm_pvm cannot run)";
 	if ((needs & PVB_NEED_RING3) == PVB_NEED_RING3 && pvm)
 		return "unsupported on this host: kvm_pvm cannot run ring-3 round trips "
 		       "(int 0x80 from CPL 3 raises #UD; syscall returns into kernel code at CPL 3)";
