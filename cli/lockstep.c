@@ -51,13 +51,24 @@ int run_lockstep(const struct run_opts *o, const char *against, uint64_t corpus,
 		int bad = 0;
 		if (!corpus) {
 			char err[300];
+			bool linux_guest = o->plan.guest == GUEST_LINUX;
 			uint8_t *img = loader_read_file(o->guest, &cfg.image_len, err, sizeof(err));
 			if (!img)
 				return cli_error("guest image %s: %s", o->guest, err);
+			uint8_t *initrd = linux_guest ? loader_read_file(o->initrd, &cfg.initrd_len, err, sizeof(err)) : NULL;
+			if (linux_guest && !initrd) {
+				free(img);
+				return cli_error("initramfs %s: %s", o->initrd, err);
+			}
+			char linux_cmdline[sizeof(o->append) + sizeof(cmdline) + 1];
+			snprintf(linux_cmdline, sizeof(linux_cmdline), "%s %s", o->append, cmdline);
 			cfg.image = img;
-			cfg.cmdline = cmdline;
-			bad = check_one(&cfg, "benchmark guest", false, &insns);
+			cfg.initrd = initrd;
+			cfg.cmdline = linux_guest ? linux_cmdline : cmdline;
+			bad = check_one(&cfg, linux_guest ? "Linux guest" : "benchmark guest", false, &insns);
 			free(img);
+			free(initrd);
+			cfg.initrd = NULL;
 		}
 		for (uint64_t s = seed; s < seed + corpus && bad != EXIT_USAGE; s++) {
 			uint8_t *img;

@@ -39,7 +39,8 @@ static int open_side(struct lockstep *ls, int k, const struct mode_ops *eng, cha
 	struct boot_state bs;
 	if (machine_init(&s->m, &mc, err, n))
 		return -1;
-	struct load_opts lo = { .fmt = cfg->format, .cmdline = cfg->cmdline };
+	struct load_opts lo = { .fmt = cfg->format, .cmdline = cfg->cmdline, .initrd = cfg->initrd,
+				.initrd_len = cfg->initrd_len };
 	if (loader_load(&s->m.mem, cfg->image, cfg->image_len, &lo, &bs, why, sizeof(why))) {
 		snprintf(err, n, "guest image: %s", why);
 		return -1;

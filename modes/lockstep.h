@@ -15,6 +15,8 @@ struct lockstep_config {
 	const struct mode_ops *ref;    /* the reference engine */
 	const uint8_t *image;
 	size_t image_len;
+	const uint8_t *initrd;         /* a Linux kernel's initramfs, or NULL */
+	size_t initrd_len;
 	enum image_format format;
 	const char *cmdline;
 	uint64_t mem_bytes;
