@@ -452,47 +452,44 @@ static void long_mode_smc_fault_and_spin(void **state)
 	}
 }
 
-/* 32-bit protected mode: iret out to ring 3, int 0x80 back in through a DPL-3 gate with
- * the TSS stack switch; the kernel checks the frame itself. QEMU TCG is the oracle. */
-static void emulate_32bit_privilege_change(void **state)
+/* tests/kernels/NAME.S, a flat 32-bit kernel that checks itself and exits 0x31, under
+ * QEMU TCG (the oracle, when installed) and each of modes. */
+static void flat_kernel_passes(const char *name, const char *const *modes, int nmodes)
 {
-	(void)state;
-	uint8_t code[8192];
-	size_t n = assemble_flat("priv32", code, sizeof(code));
+	static uint8_t code[32768];
+	size_t n = assemble_flat(name, code, sizeof(code));
 	int want = (0x31 << 1) | 1;
-	int q = qemu_exit_status(tiny_kernel("priv32q", code, n));
+	int q = qemu_exit_status(tiny_kernel(name, code, n));
 	if (q != -1)
 		assert_int_equal(q, want);
 	else
 		print_message("qemu-system-x86_64 not installed: no oracle run\n");
-	struct session_result r = boot_tiny(mode_find("emulate"), tiny_kernel("priv32", code, n), 30000);
-	if (r.out.end != RUN_EXITED)
-		fail_msg("32-bit privilege-change kernel: %s", r.out.reason);
-	assert_int_equal(r.out.exit_status, want);
+	for (int k = 0; k < nmodes; k++) {
+		struct session_result r = boot_tiny(mode_find(modes[k]), tiny_kernel(name, code, n), 30000);
+		if (r.out.end != RUN_EXITED)
+			fail_msg("%s: kernel %s: %s", modes[k], name, r.out.reason);
+		assert_int_equal(r.out.exit_status, want);
+	}
+}
+
+/* 32-bit protected mode: iret out to ring 3, int 0x80 back in through a DPL-3 gate with
+ * the TSS stack switch; the kernel checks the frame itself. */
+static void emulate_32bit_privilege_change(void **state)
+{
+	(void)state;
+	static const char *const modes[] = { "emulate" };
+	flat_kernel_passes("priv32", modes, 1);
 }
 
 /* 32-bit (non-PAE) paging: a #PF on a not-present PTE and on a not-present 4 MiB PDE,
  * and on a fetch from a not-present page, each fixed by the handler (same privilege,
  * interrupt gate, entered through pushal) and retried; the kernel checks the error code
- * and CR2 itself. QEMU TCG is the oracle. */
+ * and CR2 itself. */
 static void page_fault_and_retry_in_32bit_paging(void **state)
 {
 	(void)state;
-	uint8_t code[32768];
-	size_t n = assemble_flat("pf32", code, sizeof(code));
-	int want = (0x31 << 1) | 1;
-	int q = qemu_exit_status(tiny_kernel("pf32q", code, n));
-	if (q != -1)
-		assert_int_equal(q, want);
-	else
-		print_message("qemu-system-x86_64 not installed: no oracle run\n");
-	const char *modes[] = { "emulate", "bt" };
-	for (int k = 0; k < 2; k++) {
-		struct session_result r = boot_tiny(mode_find(modes[k]), tiny_kernel("pf32", code, n), 30000);
-		if (r.out.end != RUN_EXITED)
-			fail_msg("%s: 32-bit page-fault kernel: %s", modes[k], r.out.reason);
-		assert_int_equal(r.out.exit_status, want);
-	}
+	static const char *const modes[] = { "emulate", "bt" };
+	flat_kernel_passes("pf32", modes, 2);
 }
 
 /* The guest's own Multiboot path: 32-bit entry, page tables, the switch to long mode. */

@@ -3,27 +3,13 @@
  * faulting page's entry, invalidates it and returns (same privilege, interrupt gate): the
  * faulting access must then complete. The handler checks the error code and CR2. Faults:
  * a store to a not-present PTE (error code 2), a store to a not-present 4 MiB page
- * (CR4.PSE), a call into a not-present code page (an instruction fetch: 0). Debug-exit 0x31 when all is right, 0x30 when
- * not. Linked flat at 0x100020 (after a Multiboot header). */
-	.code32
-	.text
-	.globl _start
-_start:
-	lgdt gdtr
-	ljmp $0x08, $1f
-1:	movw $0x10, %ax
-	movw %ax, %ds
-	movw %ax, %es
-	movw %ax, %ss
-	movl $kstack_top, %esp
+ * (CR4.PSE), a call into a not-present code page (an instruction fetch: 0). Debug-exit
+ * 0x31 when all is right, 0x30 when not. Linked flat at 0x100020 (after a Multiboot
+ * header). */
+#include "flat32.inc"
 
 	/* IDT[14]: 32-bit interrupt gate, DPL 0, to pf */
-	movl $pf, %eax
-	movw %ax, idt + 14 * 8
-	movw $0x08, idt + 14 * 8 + 2
-	movw $0x8e00, idt + 14 * 8 + 4
-	shrl $16, %eax
-	movw %ax, idt + 14 * 8 + 6
+	set_gate 14, pf, 0x8e00
 	lidt idtr
 
 	/* PD[0] -> pt (identity 0-4 MiB, present, writable); the page at 0x300000 starts not

@@ -2,17 +2,7 @@
  * back through an interrupt gate with int 0x80: the CPU must switch to the TSS's ring-0
  * stack and push SS, ESP, EFLAGS, CS, EIP of ring 3. Debug-exit 0x31 when the frame and
  * the stack are right, 0x30 when not. Linked flat at 0x100020 (after a Multiboot header). */
-	.code32
-	.text
-	.globl _start
-_start:
-	lgdt gdtr
-	ljmp $0x08, $1f
-1:	movw $0x10, %ax
-	movw %ax, %ds
-	movw %ax, %es
-	movw %ax, %ss
-	movl $kstack_top, %esp
+#include "flat32.inc"
 
 	/* TSS: ring-0 stack; its descriptor's base is split, so it is filled in here */
 	movl $kstack_top, tss + 4
@@ -26,12 +16,7 @@ _start:
 	ltr %ax
 
 	/* IDT[0x80]: 32-bit interrupt gate, DPL 3, to handler */
-	movl $handler, %eax
-	movw %ax, idt + 0x80 * 8
-	movw $0x08, idt + 0x80 * 8 + 2
-	movw $0xee00, idt + 0x80 * 8 + 4
-	shrl $16, %eax
-	movw %ax, idt + 0x80 * 8 + 6
+	set_gate 0x80, handler, 0xee00
 	lidt idtr
 
 	pushl $0x23            /* ring-3 SS */
