@@ -249,6 +249,11 @@ static uint64_t run_translated(struct x86_cpu *c, struct block *b, uint64_t budg
 {
 	void *exit = c->tb_patch;
 	c->tb_patch = NULL;
+	/* in an interrupt shadow (after sti, mov ss) one instruction, so that an interrupt
+	 * waiting for it comes right after it, as in the interpreter: translated code would
+	 * run on and leave the shadow standing until its next callout */
+	if (c->interrupt_shadow)
+		return run_block(c, b, 1);
 	if (b->n > budget || b->bits != 64)
 		return run_block(c, b, budget);
 	if (!b->tcode || b->trip != c->rip || b->tclass != c->user_access) {
