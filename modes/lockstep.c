@@ -213,7 +213,7 @@ bool lockstep_step(struct lockstep *ls)
 	if (a->exit == X86_SHUTDOWN)
 		return memory_check(ls) && end(ls, LS_AGREED, "both triple-faulted alike: no divergence");
 	if (a->exit == X86_HALTED) {
-		uint64_t next = lapic_update(&ma->lapic);
+		uint64_t next = machine_next_timer(ma);
 		if (!(a->flags & F_IF) || next == LAPIC_NO_EVENT)
 			return memory_check(ls) && end(ls, LS_AGREED, "the guest halted for good: no divergence");
 		if (next > ls->vtsc)

@@ -1,5 +1,5 @@
 /* The Linux guests end to end: Debian's stock amd64 kernel (the vmlinux the build fetched)
- * under emulate and bt, and its 686 kernel (the bzImage, 32-bit entry, 32-bit paging, an
+ * under emulate and bt (and under bt with nolapic, on the PIT), and its 686 kernel (the bzImage, 32-bit entry, 32-bit paging, an
  * i386 userspace with x87 code) under emulate, boot with their initramfs to the
  * benchmarks, report them as result lines, compute user_compute's checksum as pvbench
  * itself does, and end the run through isa-debug-exit. In CI a missing kernel fails;
@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -60,11 +61,12 @@ static void need_linux(const struct guest_files *g)
 	skip();
 }
 
-static void boots_to_its_benchmarks(const struct guest_files *g, const char *mode_name)
+static void boots_to_its_benchmarks(const struct guest_files *g, const char *mode_name, const char *append)
 {
 	need_linux(g);
-	char cmdline[512];
-	plan_linux_cmdline(host_tsc_hz() / 1000, "bench=getppid,user_compute reps=2 warmup=0 rep_us=1000", cmdline, sizeof(cmdline));
+	char cmdline[512], plan[256];
+	snprintf(plan, sizeof(plan), "%s bench=getppid,user_compute reps=2 warmup=0 rep_us=1000", append);
+	plan_linux_cmdline(host_tsc_hz() / 1000, plan, cmdline, sizeof(cmdline));
 	struct seen s = { 0 };
 	struct session ses = { .mode = mode_find(mode_name), .kernel = g->kernel, .initrd = g->initrd, .format = IMAGE_AUTO,
 			       .cmdline = cmdline, .result_lines = true, .mem_bytes = 512ull << 20, .echo_fd = -1,
@@ -89,19 +91,26 @@ static void boots_to_its_benchmarks(const struct guest_files *g, const char *mod
 static void emulate_boots_linux(void **state)
 {
 	(void)state;
-	boots_to_its_benchmarks(&AMD64, "emulate");
+	boots_to_its_benchmarks(&AMD64, "emulate", "");
 }
 
 static void bt_boots_linux(void **state)
 {
 	(void)state;
-	boots_to_its_benchmarks(&AMD64, "bt");
+	boots_to_its_benchmarks(&AMD64, "bt", "");
+}
+
+/* nolapic: the kernel's timer is the PIT's channel 0 on IRQ 0 through the 8259A */
+static void bt_boots_linux_on_the_pit(void **state)
+{
+	(void)state;
+	boots_to_its_benchmarks(&AMD64, "bt", "nolapic");
 }
 
 static void emulate_boots_linux_686(void **state)
 {
 	(void)state;
-	boots_to_its_benchmarks(&I386, "emulate");
+	boots_to_its_benchmarks(&I386, "emulate", "");
 }
 
 int main(void)
@@ -109,6 +118,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(emulate_boots_linux),
 		cmocka_unit_test(bt_boots_linux),
+		cmocka_unit_test(bt_boots_linux_on_the_pit),
 		cmocka_unit_test(emulate_boots_linux_686),
 	};
 	return cmocka_run_group_tests_name("linux", tests, NULL, NULL);

@@ -1,10 +1,12 @@
-/* LAPIC timer and PIT channel 2 arithmetic, driven by a hand-set clock. */
+/* LAPIC timer and PIT arithmetic (channel 2 for calibration, channel 0 and its IRQ 0
+ * through the 8259A), driven by a hand-set clock. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include "../vmm/lapic.h"
+#include "../vmm/pic.h"
 #include "../vmm/pit.h"
 #include "../workloads/lapic_regs.h"
 
@@ -153,7 +155,7 @@ static void pit_channel2_mode0_for_calibration(void **state)
 	struct bus b = { 0 };
 	struct pit p;
 	now = 0;
-	assert_int_equal(pit_init(&p, &b, &fake_clock), 0);
+	assert_int_equal(pit_init(&p, &b, &fake_clock, (struct irq_line){ 0 }), 0);
 	uint8_t v = 0x01; /* gate on, speaker off */
 	pio(&b, 0x61, &v, true);
 	v = 0xb0; /* channel 2, lobyte/hibyte, mode 0 */
@@ -165,7 +167,7 @@ static void pit_channel2_mode0_for_calibration(void **state)
 	pio(&b, 0x61, &v, false);
 	assert_int_equal(v & 0x20, 0);
 	now = 5000000; /* 5 ms: 5965 ticks gone */
-	assert_int_equal(pit_count(&p), 11931 - 5965);
+	assert_int_equal(pit_count(&p, 2), 11931 - 5965);
 	/* latch then read low, high */
 	v = 0x80;
 	pio(&b, 0x43, &v, true);
@@ -188,7 +190,7 @@ static void pit_gate_low_pauses_mode0(void **state)
 	struct bus b = { 0 };
 	struct pit p;
 	now = 0;
-	pit_init(&p, &b, &fake_clock);
+	pit_init(&p, &b, &fake_clock, (struct irq_line){ 0 });
 	uint8_t v = 0x01;
 	pio(&b, 0x61, &v, true);
 	v = 0xb0;
@@ -201,11 +203,125 @@ static void pit_gate_low_pauses_mode0(void **state)
 	v = 0x00;
 	pio(&b, 0x61, &v, true);
 	now = 5000000;
-	assert_int_equal(pit_count(&p), 1000 - 499);
+	assert_int_equal(pit_count(&p, 2), 1000 - 499);
 	v = 0x01;
 	pio(&b, 0x61, &v, true);
 	now = 5000000 + 420000; /* 501 more */
-	assert_true(pit_out(&p));
+	assert_true(pit_out(&p, 2));
+}
+
+/* IRQ 0's rising edges, as the 8259A sees them */
+static unsigned irq0_rises;
+static bool irq0_level;
+static void irq0_set(void *o, unsigned irq, bool level)
+{
+	(void)o;
+	assert_int_equal(irq, 0);
+	irq0_rises += level && !irq0_level;
+	irq0_level = level;
+}
+
+static void pit_program(struct bus *b, uint8_t control, uint16_t count)
+{
+	uint8_t v = control;
+	pio(b, 0x43, &v, true);
+	v = (uint8_t)count;
+	pio(b, 0x40, &v, true);
+	v = (uint8_t)(count >> 8);
+	pio(b, 0x40, &v, true);
+}
+
+/* Modes 2 and 3: an edge at the end of every period, pit_update says when the next one
+ * comes; edges missed between updates are one request (the 8259A is edge-triggered). */
+static void pit_channel0_periodic_irq0(void **state)
+{
+	(void)state;
+	for (int mode = 2; mode <= 3; mode++) {
+		struct bus b = { 0 };
+		struct pit p;
+		now = 1000;
+		irq0_rises = 0;
+		irq0_level = false;
+		assert_int_equal(pit_init(&p, &b, &fake_clock, (struct irq_line){ irq0_set, NULL, 0 }), 0);
+		assert_int_equal(pit_update(&p), PIT_NO_EVENT);
+		pit_program(&b, (uint8_t)(0x30 | mode << 1), 11932); /* channel 0, lobyte/hibyte: 100 Hz */
+		unsigned after_load = irq0_rises; /* OUT went high with the control word */
+		uint64_t next = pit_update(&p);
+		assert_int_equal(irq0_rises, after_load);
+		assert_true(next >= 1000 + 10000150 && next <= 1000 + 10000151); /* 11932 ticks = 10.00015 ms */
+		now = next - 1;
+		assert_int_equal(pit_update(&p), next);
+		assert_int_equal(irq0_rises, after_load);
+		now = next;
+		uint64_t next2 = pit_update(&p);
+		assert_int_equal(irq0_rises, after_load + 1);
+		assert_true(next2 >= next + 10000149 && next2 <= next + 10000151);
+		now = next + 35000000; /* three and a half periods later: one request */
+		pit_update(&p);
+		assert_int_equal(irq0_rises, after_load + 2);
+		/* the count reads back through the latch */
+		uint8_t v = 0x00, lo, hi;
+		pio(&b, 0x43, &v, true);
+		pio(&b, 0x40, &lo, false);
+		pio(&b, 0x40, &hi, false);
+		assert_true((lo | hi << 8) > 0 && (lo | hi << 8) <= 11932);
+	}
+}
+
+/* Mode 0 and 4 (what Linux's PIT clockevent uses for one shot): one edge, then none. */
+static void pit_channel0_oneshot_irq0(void **state)
+{
+	(void)state;
+	static const uint8_t modes[] = { 0, 4 };
+	for (int k = 0; k < 2; k++) {
+		struct bus b = { 0 };
+		struct pit p;
+		now = 0;
+		irq0_rises = 0;
+		irq0_level = false;
+		pit_init(&p, &b, &fake_clock, (struct irq_line){ irq0_set, NULL, 0 });
+		pit_program(&b, (uint8_t)(0x30 | modes[k] << 1), 1193); /* ~1 ms */
+		unsigned base = irq0_rises;
+		uint64_t next = pit_update(&p);
+		assert_true(next >= 999000 && next <= 1001000);
+		now = next;
+		assert_int_equal(pit_update(&p), PIT_NO_EVENT);
+		assert_int_equal(irq0_rises, base + 1);
+		now = next + 100000000;
+		assert_int_equal(pit_update(&p), PIT_NO_EVENT);
+		assert_int_equal(irq0_rises, base + 1);
+	}
+}
+
+static void to_pic(void *o, unsigned irq, bool level) { pic_set_irq(o, irq, level); }
+
+/* Channel 0 through the real 8259A: IRQ 0 becomes INTR and its vector at INTA. */
+static void pit_irq0_reaches_the_8259a(void **state)
+{
+	(void)state;
+	struct bus b = { 0 };
+	struct pic pic;
+	struct pit p;
+	now = 0;
+	assert_int_equal(pic_init(&pic, &b), 0);
+	static const uint8_t init[][2] = { { 0x20, 0x11 }, { 0x21, 0x20 }, { 0x21, 0x04 }, { 0x21, 0x01 },
+					   { 0xa0, 0x11 }, { 0xa1, 0x28 }, { 0xa1, 0x02 }, { 0xa1, 0x01 },
+					   { 0x21, 0xfe }, { 0xa1, 0xff } }; /* vectors 0x20/0x28, only IRQ 0 unmasked */
+	for (unsigned k = 0; k < sizeof(init) / sizeof(init[0]); k++) {
+		uint8_t v = init[k][1];
+		pio(&b, init[k][0], &v, true);
+	}
+	assert_int_equal(pit_init(&p, &b, &fake_clock, (struct irq_line){ to_pic, &pic, 0 }), 0);
+	pit_program(&b, 0x34, 1193); /* mode 2, ~1 kHz */
+	if (pic_intr(&pic)) /* the control word's rising OUT: acknowledge it first */
+		assert_int_equal(pic_ack(&pic), 0x20);
+	uint8_t eoi = 0x20;
+	pio(&b, 0x20, &eoi, true);
+	now = pit_update(&p);
+	assert_false(pic_intr(&pic));
+	pit_update(&p);
+	assert_true(pic_intr(&pic));
+	assert_int_equal(pic_ack(&pic), 0x20);
 }
 
 int main(void)
@@ -219,6 +335,9 @@ int main(void)
 		cmocka_unit_test(tsc_deadline_fires_at_its_time),
 		cmocka_unit_test(pit_channel2_mode0_for_calibration),
 		cmocka_unit_test(pit_gate_low_pauses_mode0),
+		cmocka_unit_test(pit_channel0_periodic_irq0),
+		cmocka_unit_test(pit_channel0_oneshot_irq0),
+		cmocka_unit_test(pit_irq0_reaches_the_8259a),
 	};
 	return cmocka_run_group_tests_name("timers", tests, NULL, NULL);
 }

@@ -42,7 +42,7 @@ int machine_init(struct machine *m, const struct machine_config *c, char *err, s
 	struct irq_line com1_irq = { pic_line, &m->pic, 4 };
 	if (pic_init(&m->pic, &m->bus) || rtc_init(&m->rtc, &m->bus) ||
 	    uart_init(&m->uart, &m->bus, PVB_COM1_PORT, c->serial_echo_fd, com1_irq) ||
-	    pit_init(&m->pit, &m->bus, &m->pit_clock) ||
+	    pit_init(&m->pit, &m->bus, &m->pit_clock, (struct irq_line){ pic_line, &m->pic, 0 }) ||
 	    lapic_init(&m->lapic, &m->bus, &m->clock, c->tsc_hz) ||
 	    ctl_init(&m->ctl, &m->bus, &m->mem, c->on_msg, c->msg_opaque)) {
 		snprintf(err, errlen, "device ranges overlap on the bus");
@@ -67,3 +67,15 @@ void machine_free(struct machine *m)
 	uart_free(&m->uart);
 	mem_free(&m->mem);
 }
+
+uint64_t machine_next_timer(struct machine *m)
+{
+	uint64_t lapic = lapic_update(&m->lapic), pit = pit_update(&m->pit);
+	if (pit == PIT_NO_EVENT)
+		return lapic;
+	/* the PIT keeps its own clock: its deadline as a distance, on the LAPIC's clock */
+	uint64_t pit_now = clock_now(&m->pit_clock), now = clock_now(&m->clock);
+	uint64_t at = now + (pit > pit_now ? pit - pit_now : 0);
+	return at < lapic ? at : lapic;
+}
+

@@ -47,6 +47,9 @@ struct machine {
 
 int machine_init(struct machine *m, const struct machine_config *c, char *err, size_t errlen);
 void machine_free(struct machine *m);
+/* The next timer event (the LAPIC's or the PIT's channel 0), on the LAPIC's clock; fires
+ * what is due. LAPIC_NO_EVENT when neither is armed. */
+uint64_t machine_next_timer(struct machine *m);
 /* Whether the guest has asked to end the machine (debug exit). */
 static inline bool machine_exited(const struct machine *m) { return m->ctl.exited; }
 

@@ -1,66 +1,140 @@
 #include <string.h>
 #include "pit.h"
 
-static uint64_t elapsed_ticks(const struct pit *p)
+static bool gate(const struct pit *p, unsigned ch) { return ch != 2 || (p->port61 & 1); }
+
+static uint64_t ns_to_ticks(uint64_t ns) { return (ns / 1000000000ull) * PIT_HZ + (ns % 1000000000ull) * PIT_HZ / 1000000000ull; }
+
+/* the first ns at which ticks have passed (rounded up: the edge has come by then) */
+static uint64_t ticks_to_ns(uint64_t ticks) { return (ticks / PIT_HZ) * 1000000000ull + ((ticks % PIT_HZ) * 1000000000ull + PIT_HZ - 1) / PIT_HZ; }
+
+static uint64_t elapsed_ticks(const struct pit *p, unsigned ch)
 {
-	uint64_t t = p->frozen_ticks;
-	if (p->counting && (p->port61 & 1)) {
-		uint64_t ns = clock_now(p->clock) - p->start_ns;
-		t += (ns / 1000000000ull) * PIT_HZ + (ns % 1000000000ull) * PIT_HZ / 1000000000ull;
-	}
+	const struct pit_channel *c = &p->ch[ch];
+	uint64_t t = c->frozen_ticks;
+	if (c->counting && gate(p, ch))
+		t += ns_to_ticks(clock_now(p->clock) - c->start_ns);
 	return t;
 }
 
-uint16_t pit_count(const struct pit *p)
+uint16_t pit_count(const struct pit *p, unsigned ch)
 {
-	if (!p->counting)
-		return (uint16_t)p->reload;
-	uint64_t e = elapsed_ticks(p);
-	if (p->mode == 2 || p->mode == 3)
-		return (uint16_t)(p->reload - e % p->reload);
-	return (uint16_t)(p->reload - e); /* mode 0 wraps through 0xffff after terminal count */
+	const struct pit_channel *c = &p->ch[ch];
+	if (!c->counting)
+		return (uint16_t)c->reload;
+	uint64_t e = elapsed_ticks(p, ch);
+	if (c->mode == 2 || c->mode == 3)
+		return (uint16_t)(c->reload - e % c->reload);
+	return (uint16_t)(c->reload - e); /* modes 0, 1, 4, 5 wrap through 0xffff after terminal count */
 }
 
-bool pit_out(const struct pit *p)
+bool pit_out(const struct pit *p, unsigned ch)
 {
-	if (!p->counting)
-		return p->mode != 0;
-	uint64_t e = elapsed_ticks(p);
-	switch (p->mode) {
-	case 0: return e >= p->reload;
-	case 3: return e % p->reload < (p->reload + 1) / 2;
-	default: return e % p->reload != p->reload - 1;
+	const struct pit_channel *c = &p->ch[ch];
+	if (!c->counting)
+		return c->mode != 0;
+	uint64_t e = elapsed_ticks(p, ch);
+	switch (c->mode) {
+	case 0: case 1: return e >= c->reload;               /* high at terminal count */
+	case 2: return e % c->reload != c->reload - 1;        /* low for the tick before each reload */
+	case 3: return e % c->reload < (c->reload + 1) / 2;   /* square wave */
+	default: return e != c->reload;                       /* 4, 5: a one-tick strobe */
 	}
 }
 
-static void load_count(struct pit *p, uint32_t v)
+/* Channel 0's rising edges of OUT from its load up to e ticks: each period's end in
+ * modes 2 and 3, terminal count in mode 0, the end of the strobe in mode 4. */
+static uint64_t edges_by(const struct pit_channel *c, uint64_t e)
 {
-	p->reload = v ? v : 0x10000;
-	p->counting = true;
-	p->frozen_ticks = 0;
-	p->start_ns = clock_now(p->clock);
+	switch (c->mode) {
+	case 2: case 3: return e / c->reload;
+	case 0: return e >= c->reload;
+	case 4: return e >= (uint64_t)c->reload + 1;
+	default: return 0; /* 1 and 5 wait for a gate edge that channel 0's tied gate never gives */
+	}
+}
+
+uint64_t pit_update(struct pit *p)
+{
+	struct pit_channel *c = &p->ch[0];
+	if (!c->counting)
+		return PIT_NO_EVENT;
+	uint64_t edges = edges_by(c, elapsed_ticks(p, 0));
+	if (edges > p->irq0_edges) { /* edge-triggered: edges run together are one request */
+		irq_line_set(&p->irq0, false);
+		irq_line_set(&p->irq0, true);
+		p->irq0_edges = edges;
+	}
+	uint64_t next;
+	switch (c->mode) {
+	case 2: case 3: next = (p->irq0_edges + 1) * c->reload; break;
+	case 0: next = p->irq0_edges ? 0 : c->reload; break;
+	case 4: next = p->irq0_edges ? 0 : (uint64_t)c->reload + 1; break;
+	default: next = 0; break;
+	}
+	return next ? c->start_ns + ticks_to_ns(next) : PIT_NO_EVENT;
+}
+
+static void load_count(struct pit *p, unsigned ch, uint32_t v)
+{
+	struct pit_channel *c = &p->ch[ch];
+	c->reload = v ? v : 0x10000;
+	c->counting = true;
+	c->frozen_ticks = 0;
+	c->start_ns = clock_now(p->clock);
+	if (ch == 0) {
+		p->irq0_edges = 0;
+		irq_line_set(&p->irq0, c->mode != 0 && c->mode != 1); /* OUT's level after the load */
+		if (p->changed)
+			p->changed(p->changed_opaque);
+	}
 }
 
 static uint64_t pit_read(void *opaque, uint64_t off, unsigned size)
 {
 	struct pit *p = opaque;
 	(void)size;
-	if (off != 2)
-		return 0;
-	uint16_t c = p->latched ? p->latch : pit_count(p);
+	if (off > 2)
+		return 0xff;
+	struct pit_channel *c = &p->ch[off];
+	uint16_t n = c->latched ? c->latch : pit_count(p, (unsigned)off);
 	uint8_t v;
-	if (p->access == 1) {
-		v = (uint8_t)c;
-	} else if (p->access == 2) {
-		v = (uint8_t)(c >> 8);
+	if (c->access == 1) {
+		v = (uint8_t)n;
+	} else if (c->access == 2) {
+		v = (uint8_t)(n >> 8);
 	} else {
-		v = p->read_hi_next ? (uint8_t)(c >> 8) : (uint8_t)c;
-		p->read_hi_next = !p->read_hi_next;
-		if (p->read_hi_next)
+		v = c->read_hi_next ? (uint8_t)(n >> 8) : (uint8_t)n;
+		c->read_hi_next = !c->read_hi_next;
+		if (c->read_hi_next)
 			return v;
 	}
-	p->latched = false;
+	c->latched = false;
 	return v;
+}
+
+static void control_word(struct pit *p, uint8_t v)
+{
+	unsigned ch = v >> 6;
+	if (ch == 3)
+		return; /* read-back: not modelled */
+	struct pit_channel *c = &p->ch[ch];
+	if (((v >> 4) & 3) == 0) {
+		c->latch = pit_count(p, ch);
+		c->latched = true;
+		return;
+	}
+	c->access = (v >> 4) & 3;
+	c->mode = (v >> 1) & 7;
+	if (c->mode > 5)
+		c->mode -= 4; /* 6 and 7 alias 2 and 3 */
+	c->counting = false;
+	c->write_hi_next = c->read_hi_next = c->latched = false;
+	if (ch == 0) {
+		irq_line_set(&p->irq0, c->mode != 0); /* mode 0 drives OUT low, the others high */
+		if (p->changed)
+			p->changed(p->changed_opaque);
+	}
 }
 
 static void pit_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
@@ -68,71 +142,62 @@ static void pit_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 	struct pit *p = opaque;
 	(void)size;
 	if (off == 3) {
-		if ((v >> 6) != 2)
-			return; /* channels 0 and 1, and read-back, are not modelled */
-		if (((v >> 4) & 3) == 0) {
-			p->latch = pit_count(p);
-			p->latched = true;
-			return;
-		}
-		p->access = (v >> 4) & 3;
-		p->mode = (v >> 1) & 7;
-		if (p->mode > 5)
-			p->mode -= 4; /* 6 and 7 alias 2 and 3 */
-		p->counting = false;
-		p->write_hi_next = p->read_hi_next = p->latched = false;
+		control_word(p, (uint8_t)v);
 		return;
 	}
-	if (off != 2)
-		return;
-	if (p->access == 1) {
-		load_count(p, (uint8_t)v);
-	} else if (p->access == 2) {
-		load_count(p, (uint32_t)(uint8_t)v << 8);
-	} else if (!p->write_hi_next) {
-		p->reload = (p->reload & 0xff00) | (uint8_t)v;
-		p->write_hi_next = true;
-		p->counting = false;
+	unsigned ch = (unsigned)off;
+	struct pit_channel *c = &p->ch[ch];
+	if (c->access == 1) {
+		load_count(p, ch, (uint8_t)v);
+	} else if (c->access == 2) {
+		load_count(p, ch, (uint32_t)(uint8_t)v << 8);
+	} else if (!c->write_hi_next) {
+		c->reload = (c->reload & 0xff00) | (uint8_t)v;
+		c->write_hi_next = true;
+		c->counting = false;
 	} else {
-		load_count(p, (p->reload & 0xff) | ((uint32_t)(uint8_t)v << 8));
-		p->write_hi_next = false;
+		load_count(p, ch, (c->reload & 0xff) | ((uint32_t)(uint8_t)v << 8));
+		c->write_hi_next = false;
 	}
 }
 
 static const struct dev_ops pit_ops = { "pit", pit_read, pit_write };
 
-/* Port 0x61: bit 5 mirrors OUT2, bits 0-1 are the gate and speaker enables. */
+/* Port 0x61: bit 5 mirrors channel 2's OUT, bits 0-1 are its gate and the speaker. */
 static uint64_t port61_read(void *opaque, uint64_t off, unsigned size)
 {
 	const struct pit *p = opaque;
 	(void)off;
 	(void)size;
-	return (p->port61 & 3) | (pit_out(p) ? 0x20 : 0);
+	return (p->port61 & 3) | (pit_out(p, 2) ? 0x20 : 0);
 }
 
 static void port61_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 {
 	struct pit *p = opaque;
+	struct pit_channel *c = &p->ch[2];
 	(void)off;
 	(void)size;
 	bool was = p->port61 & 1, now = v & 1;
 	if (was && !now) {
-		p->frozen_ticks = elapsed_ticks(p);
+		c->frozen_ticks = elapsed_ticks(p, 2);
 	} else if (!was && now) {
-		p->start_ns = clock_now(p->clock);
-		if (p->mode != 0)
-			p->frozen_ticks = 0; /* mode 0 pauses on a low gate; the others restart */
+		c->start_ns = clock_now(p->clock);
+		if (c->mode != 0)
+			c->frozen_ticks = 0; /* mode 0 pauses on a low gate; the others restart */
 	}
 	p->port61 = v & 3;
 }
 
 static const struct dev_ops port61_ops = { "port61", port61_read, port61_write };
 
-int pit_init(struct pit *p, struct bus *b, const struct clock *clk)
+int pit_init(struct pit *p, struct bus *b, const struct clock *clk, struct irq_line irq0)
 {
 	memset(p, 0, sizeof(*p));
 	p->clock = clk;
-	p->reload = 0x10000;
+	p->irq0 = irq0;
+	for (int k = 0; k < 3; k++)
+		p->ch[k].reload = 0x10000;
 	if (bus_register(b, BUS_PIO, 0x40, 4, &pit_ops, p))
 		return -1;
 	return bus_register(b, BUS_PIO, 0x61, 1, &port61_ops, p);

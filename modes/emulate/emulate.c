@@ -31,7 +31,8 @@ static void vmi_regs_of(void *opaque, struct vmi_regs *r, bool tsc)
 
 static void vmi_wrote(void *opaque, uint64_t phys) { mmu_code_written(opaque, phys); }
 
-/* The 8259A raised INTR: look for it after this instruction. */
+/* The 8259A raised INTR, or the PIT's channel 0 was programmed: look for it after this
+ * instruction. */
 static void kick(void *opaque)
 {
 	struct x86_cpu *c = opaque;
@@ -49,6 +50,9 @@ void *emu_create(struct machine *m, const struct boot_state *bs, char *err, size
 	v->m = m;
 	v->cpu.prof = m->prof;
 	v->cpu.pic = &m->pic;
+	v->cpu.pit = &m->pit;
+	m->pit.changed = kick;
+	m->pit.changed_opaque = &v->cpu;
 	m->pic.kick = kick;
 	m->pic.kick_opaque = &v->cpu;
 	if (m->has_vmi) {
@@ -113,7 +117,7 @@ void emu_run(void *opaque, uint64_t timeout_ms, struct run_outcome *out)
 				break;
 			}
 			uint64_t h0 = host_ns();
-			sleep_until(&v->m->clock, lapic_update(&v->m->lapic));
+			sleep_until(&v->m->clock, machine_next_timer(v->m));
 			v->halts++;
 			v->halt_ns += host_ns() - h0;
 		}

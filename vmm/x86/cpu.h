@@ -10,6 +10,7 @@
 #include "../lapic.h"
 #include "../mem.h"
 #include "../pic.h"
+#include "../pit.h"
 
 struct vmi;
 struct profile;
@@ -156,6 +157,7 @@ struct x86_cpu {
 	struct bus *bus;
 	struct lapic *lapic;
 	struct pic *pic;           /* the 8259A pair behind LINT0, or NULL */
+	struct pit *pit;           /* the PIT whose channel 0 drives the 8259A's IRQ 0, or NULL */
 	struct vmi *vmi;           /* the VMI ROM's calls, when the machine has one */
 	struct profile *prof;      /* per-hook profile, when one is being taken */
 	struct block *blocks;      /* decoded blocks (step.c) */

@@ -303,6 +303,16 @@ static bool pic_wants(const struct x86_cpu *c)
 	return c->pic && pic_intr(c->pic) && lapic_extint(c->lapic, c->apic_base);
 }
 
+/* When the PIT's next channel-0 edge comes, on the TSC; UINT64_MAX for none. */
+static uint64_t pit_next_tsc(const struct x86_cpu *c, uint64_t tsc)
+{
+	uint64_t at = c->pit ? pit_update(c->pit) : PIT_NO_EVENT;
+	if (at == PIT_NO_EVENT)
+		return UINT64_MAX;
+	uint64_t now = clock_now(c->pit->clock);
+	return at <= now ? 0 : tsc + (uint64_t)((unsigned __int128)(at - now) * c->lapic->tsc_hz / 1000000000ull);
+}
+
 /* A pending LAPIC or 8259A interrupt, if the CPU can take one now (also wakes hlt). */
 static bool take_interrupt(struct x86_cpu *c)
 {
@@ -318,6 +328,9 @@ static bool take_interrupt(struct x86_cpu *c)
 	uint64_t next = c->lapic->expiry_ns, now = c->lapic->now_ns;
 	c->next_irq_tsc = next == LAPIC_NO_EVENT ? UINT64_MAX
 			: next <= now ? 0 : tsc + (uint64_t)((unsigned __int128)(next - now) * c->lapic->tsc_hz / 1000000000ull);
+	uint64_t pit = pit_next_tsc(c, tsc); /* its edges reach the 8259A here */
+	if (pit < c->next_irq_tsc)
+		c->next_irq_tsc = pit;
 	if (v < 0 && pic_wants(c))
 		v = pic_ack(c->pic); /* ExtINT: the vector comes from the 8259A's INTA cycle */
 	if (v < 0)
