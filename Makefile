@@ -39,7 +39,7 @@ ASAN_TESTS := $(TEST_SRC:tests/%.c=build/asan/tests/%)
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: deps bin/pvbench bin/pvbench-guest.elf linux
+all: deps bin/pvbench bin/pvbench-guest.elf linux bin/xen/xen
 
 # The Linux guests: Debian's amd64 kernel (bin/linux) and its 686 kernel (bin/linux32),
 # each with busybox fetched from Debian, the benchmarks built static for the same
@@ -69,6 +69,10 @@ bin/%/initramfs.cpio: build/%/pvbench-linux workloads/linux/init bin/%/busybox
 	cp workloads/linux/init build/$*/root/init
 	cd build/$*/root && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet > $(CURDIR)/$@.tmp
 	mv $@.tmp $@
+
+# Debian's Xen hypervisor: a Multiboot kernel pvbench did not write, for the tests
+bin/xen/xen: tests/kernels/fetch-xen.sh | deps
+	tests/kernels/fetch-xen.sh bin/xen
 
 deps:
 	@missing=""; for p in $(DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

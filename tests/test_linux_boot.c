@@ -115,8 +115,16 @@ static void bzimage_enters_at_its_64_bit_entry(void **state)
 	uint64_t end;
 	memcpy(&end, bp + 0x2d0 + 2 * 20 + 8, 8);
 	assert_int_equal(0x100000 + end, MEM);
-	/* and an MP table for the LAPIC */
+	/* and an MP table for the LAPIC, in the EBDA the BIOS data area names, below the base
+	 * memory it reports */
 	assert_memory_equal(mem_ptr(&f->mem, MPTABLE_BASE, 4), "_MP_", 4);
+	uint16_t com1, ebda, base_kb;
+	memcpy(&com1, mem_ptr(&f->mem, 0x400, 2), 2);
+	memcpy(&ebda, mem_ptr(&f->mem, 0x40e, 2), 2);
+	memcpy(&base_kb, mem_ptr(&f->mem, 0x413, 2), 2);
+	assert_int_equal(com1, 0x3f8);
+	assert_int_equal((uint32_t)ebda << 4, MPTABLE_BASE);
+	assert_int_equal(base_kb, MPTABLE_BASE >> 10);
 	free(img);
 }
 

@@ -119,6 +119,30 @@ static void uart_thre_interrupt(void **state)
 	uart_free(&u);
 }
 
+/* The modem status register: a connected line, and in loopback the modem outputs (CTS
+ * from RTS, DSR from DTR, RI from OUT1, DCD from OUT2: the probe Xen makes), with
+ * nothing sent on the line. */
+static void uart_loopback_probe(void **state)
+{
+	(void)state;
+	struct uart u;
+	assert_int_equal(uart_init(&u, &bus, 0x3f8, -1, (struct irq_line){ line, &pic, 4 }), 0);
+	assert_int_equal(in8(0x3fe) & 0xf0, 0xb0);
+	out8(0x3f9, 0x00);
+	assert_int_equal(in8(0x3f9) & 0x0f, 0x00);
+	out8(0x3f9, 0x0f);
+	assert_int_equal(in8(0x3f9) & 0x0f, 0x0f);
+	out8(0x3f9, 0x00);
+	out8(0x3fc, 0x10 | 0x0a);           /* loop, OUT2, RTS */
+	assert_int_equal(in8(0x3fe) & 0xf0, 0x90);
+	out8(0x3fc, 0x10 | 0x05);           /* loop, OUT1, DTR */
+	assert_int_equal(in8(0x3fe) & 0xf0, 0x60);
+	out8(0x3f8, 'x');
+	out8(0x3fc, 0x03);
+	assert_true(!u.out || !*u.out); /* nothing captured */
+	uart_free(&u);
+}
+
 static void cmos_clock(void **state)
 {
 	(void)state;
@@ -146,6 +170,7 @@ int main(void)
 		cmocka_unit_test_setup(priority_mask_and_cascade, setup),
 		cmocka_unit_test_setup(level_lines_and_spurious, setup),
 		cmocka_unit_test_setup(uart_thre_interrupt, setup),
+		cmocka_unit_test_setup(uart_loopback_probe, setup),
 		cmocka_unit_test_setup(cmos_clock, setup),
 	};
 	return cmocka_run_group_tests_name("legacy devices", tests, NULL, NULL);

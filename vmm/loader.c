@@ -6,6 +6,7 @@
 #include <string.h>
 #include "linux_boot.h"
 #include "loader.h"
+#include "bda.h"
 #include "mptable.h"
 #include "x86/cpuid.h"
 #include "../workloads/proto.h"
@@ -320,6 +321,7 @@ int loader_load(struct guest_mem *m, const uint8_t *img, size_t len, const struc
 	if (load(m, img, len, o, bs, err, errlen))
 		return -1;
 	mptable_write(m, X86_CPUID_SIGNATURE, X86_CPUID_L1_EDX);
+	bda_write(m);
 	return 0;
 }
 

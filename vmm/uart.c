@@ -8,7 +8,15 @@
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 #define IER_THRI 0x02
+#define MCR_DTR  0x01
+#define MCR_RTS  0x02
+#define MCR_OUT1 0x04
 #define MCR_OUT2 0x08
+#define MCR_LOOP 0x10
+#define MSR_CTS  0x10
+#define MSR_DSR  0x20
+#define MSR_RI   0x40
+#define MSR_DCD  0x80
 #define IIR_NONE 0x01
 #define IIR_THRI 0x02
 #define IIR_FIFO 0xc0 /* FIFOs enabled */
@@ -75,7 +83,12 @@ static uint64_t uart_read(void *opaque, uint64_t off, unsigned size)
 	case 3: return u->lcr;
 	case 4: return u->mcr;
 	case 5: return LSR_THRE | LSR_TEMT;
-	case 6: return 0xb0; /* DCD, DSR, CTS */
+	case 6: /* a connected line (DCD, DSR, CTS); in loopback the modem outputs, which is
+		 * how Xen and others probe for a UART */
+		if (!(u->mcr & MCR_LOOP))
+			return MSR_DCD | MSR_DSR | MSR_CTS;
+		return ((u->mcr & MCR_RTS) ? MSR_CTS : 0) | ((u->mcr & MCR_DTR) ? MSR_DSR : 0) |
+		       ((u->mcr & MCR_OUT1) ? MSR_RI : 0) | ((u->mcr & MCR_OUT2) ? MSR_DCD : 0);
 	default: return u->scr;
 	}
 }
@@ -90,7 +103,8 @@ static void uart_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 			u->dll = (uint8_t)v;
 			break;
 		}
-		capture(u, (char)v);
+		if (!(u->mcr & MCR_LOOP)) /* in loopback nothing reaches the line */
+			capture(u, (char)v);
 		u->thre_pending = true; /* sent at once: THR is empty again */
 		break;
 	case 1:

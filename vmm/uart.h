@@ -1,7 +1,8 @@
 /* A 16550 on COM1, output only: the transmitter is always empty (THRE and TEMT set) so
  * polling guests never wait; what the guest sends is captured and optionally echoed. Its
  * THRE interrupt (IER bit 1, through MCR OUT2 as on a PC) drives an IRQ line: an
- * interrupt-driven driver (Linux's 8250) writes the next byte from it. */
+ * interrupt-driven driver (Linux's 8250) writes the next byte from it. Loopback (MCR bit
+ * 4) answers the modem-status probe and sends nothing. */
 #ifndef VMM_UART_H
 #define VMM_UART_H
 #include <stddef.h>
