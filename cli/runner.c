@@ -252,7 +252,7 @@ static void add_stats(struct collector *c, const struct mode_stats *st)
 			snprintf(r->name, sizeof(r->name), "%s", st->s[i].name);
 		}
 		if (r)
-			r->value += st->s[i].value;
+			r->value = st->s[i].fact ? st->s[i].value : r->value + st->s[i].value;
 	}
 }
 

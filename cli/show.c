@@ -127,7 +127,9 @@ void print_run(FILE *f, const struct run_meta *meta, const struct host_info *h, 
 				continue;
 			if (!header++)
 				fputs("\nengine statistics, summed over boots:\n", f);
-			fprintf(f, "%s%s=%llu", shown++ ? ", " : "  ", r->s[i].name, (unsigned long long)r->s[i].value);
+			bool reg = !strncmp(r->s[i].name, "cpuid.", 6); /* a register the guest read: hex */
+			fprintf(f, reg ? "%s%s=0x%llx" : "%s%s=%llu", shown++ ? ", " : "  ", r->s[i].name,
+				(unsigned long long)r->s[i].value);
 		}
 		if (shown)
 			fprintf(f, "  [%s]\n", t.modes[j]);

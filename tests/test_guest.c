@@ -15,6 +15,7 @@
 #include "../cli/cli.h"
 #include "../collect/resultline.h"
 #include "../modes/session.h"
+#include "../vmm/x86/cpuid.h"
 #include "../workloads/compute.h"
 
 #define GUEST "bin/pvbench-guest.elf"
@@ -140,6 +141,14 @@ static void runs_every_supported_benchmark(const struct mode_ops *mode)
 	assert_int_equal(s.results[bench_find("vmi_null") - bench_table], mode->vmi ? 2 : 0);
 	if (!eng->bench_unsupported("syscall_int80", PVB_NEED_RING3))
 		assert_int_equal(s.results[bench_find("syscall_int80") - bench_table], 2);
+	/* the CPUID the guest was given goes with the run: the model's own under emulate and bt */
+	if (eng->cpu) {
+		assert_int_equal(mode_stat_value(&r.stats, "cpuid.1.eax"), X86_CPUID_SIGNATURE);
+		assert_int_equal(mode_stat_value(&r.stats, "cpuid.1.edx"), X86_CPUID_L1_EDX);
+		assert_int_equal(mode_stat_value(&r.stats, "cpuid.0.ebx"), 0x756e6547); /* "Genu" */
+	} else {
+		assert_true(mode_stat_value(&r.stats, "cpuid.1.eax") != 0);
+	}
 	if (eng == mode_find("bt")) {
 		/* the translator chained blocks, and the MMIO read (device memory every time)
 		 * became a plain callout */

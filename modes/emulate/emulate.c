@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <time.h>
 #include "emulate.h"
+#include "../../vmm/x86/cpuid.h"
 #include "../../vmm/x86/decode.h"
 #include "../../vmm/x86/mmu.h"
 
@@ -133,11 +134,14 @@ void emu_run(void *opaque, uint64_t timeout_ms, struct run_outcome *out)
 	sigaction(SIGINT, &old, NULL);
 }
 
+static void model_cpuid(void *opaque, uint32_t leaf, uint32_t out[4]) { x86_cpuid(opaque, leaf, 0, out); }
+
 void emu_stats(void *opaque, struct mode_stats *st)
 {
 	struct emu_vm *v = opaque;
 	const struct x86_counters *k = &v->cpu.count;
 	char name[48];
+	mode_stat_cpuid(st, model_cpuid, &v->cpu); /* first: bt's callout counts may fill the rest */
 	mode_stat_add(st, "insns", k->insns);
 	mode_stat_host(st, "run_ns", v->run_ns);
 	mode_stat_host(st, "halts", v->halts);

@@ -33,6 +33,7 @@ struct hw_vm {
 	uint64_t exits[64];
 	uint64_t eintr;
 	struct port_count ports[MAX_PORT_STATS];
+	struct kvm_cpuid2 *cpuid;   /* what the guest was given (KVM's supported set) */
 };
 
 static const char *backend_name(void)
@@ -96,10 +97,13 @@ static int set_cpuid(struct hw_vm *v, char *err, size_t n)
 	int r = ioctl(v->kvm, KVM_GET_SUPPORTED_CPUID, c);
 	if (r == 0)
 		r = ioctl(v->vcpu, KVM_SET_CPUID2, c);
-	if (r)
+	if (r) {
 		snprintf(err, n, "KVM CPUID setup failed: %s", strerror(errno));
-	free(c);
-	return r;
+		free(c);
+		return r;
+	}
+	v->cpuid = c;
+	return 0;
 }
 
 static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code64, bool db)
@@ -147,6 +151,7 @@ static void hw_destroy(void *opaque)
 		close(v->vm);
 	if (v->kvm >= 0)
 		close(v->kvm);
+	free(v->cpuid);
 	free(v);
 }
 
@@ -367,10 +372,24 @@ static void hw_run(void *opaque, uint64_t timeout_ms, struct run_outcome *out)
 	watchdog(v->run, false, old);
 }
 
+static void given_cpuid(void *opaque, uint32_t leaf, uint32_t out[4])
+{
+	const struct kvm_cpuid2 *c = opaque;
+	for (uint32_t k = 0; c && k < c->nent; k++)
+		if (c->entries[k].function == leaf && c->entries[k].index == 0) {
+			out[0] = c->entries[k].eax;
+			out[1] = c->entries[k].ebx;
+			out[2] = c->entries[k].ecx;
+			out[3] = c->entries[k].edx;
+			return;
+		}
+}
+
 static void hw_stats(void *opaque, struct mode_stats *st)
 {
 	struct hw_vm *v = opaque;
 	char name[48];
+	mode_stat_cpuid(st, given_cpuid, v->cpuid);
 	for (uint32_t i = 0; i < 64; i++) {
 		if (!v->exits[i])
 			continue;
