@@ -51,7 +51,8 @@ linux: $(LINUX_DIR)/vmlinux $(LINUX_DIR)/initramfs.cpio $(LINUX32_DIR)/vmlinuz $
 
 $(LINUX_DIR)/vmlinux $(LINUX_DIR)/busybox: workloads/linux/fetch.sh | deps
 	workloads/linux/fetch.sh $(LINUX_DIR) amd64
-$(LINUX32_DIR)/vmlinuz $(LINUX32_DIR)/busybox: workloads/linux/fetch.sh | deps
+# one fetch at a time: each may run apt-get update, which takes apt's lock
+$(LINUX32_DIR)/vmlinuz $(LINUX32_DIR)/busybox: workloads/linux/fetch.sh | deps $(LINUX_DIR)/vmlinux
 	workloads/linux/fetch.sh $(LINUX32_DIR) i386
 
 build/linux/pvbench-linux: workloads/linux/bench.c workloads/compute.c $(HEADERS) | deps
@@ -71,7 +72,7 @@ bin/%/initramfs.cpio: build/%/pvbench-linux workloads/linux/init bin/%/busybox
 	mv $@.tmp $@
 
 # Debian's Xen hypervisor: a Multiboot kernel pvbench did not write, for the tests
-bin/xen/xen: tests/kernels/fetch-xen.sh | deps
+bin/xen/xen: tests/kernels/fetch-xen.sh | deps $(LINUX32_DIR)/vmlinuz
 	tests/kernels/fetch-xen.sh bin/xen
 
 deps:
