@@ -1,4 +1,4 @@
-/* bt: guest blocks translated into host code (translate.c), kept in a code cache. */
+/* bt: guest blocks translated into host code (translate.c), kept in a code cache (cache.c). */
 #ifndef BT_BT_H
 #define BT_BT_H
 #include <stddef.h>

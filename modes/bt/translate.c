@@ -13,16 +13,14 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include "bt.h"
 #include "emit.h"
+#include "translate.h"
 #include "../../vmm/x86/decode.h"
 #include "../../vmm/x86/exec.h"
 
 #define OFF(field) ((int32_t)offsetof(struct x86_cpu, field))
 #define MAX_STUBS 256
-#define BT_MAX_INSNS 64 /* more than a decoded block holds */
-#define BLOCK_ROOM 32768 /* host bytes one block may take */
 
 enum stub_kind { ST_EXIT, ST_TAKEN, ST_SLOW };
 
@@ -225,14 +223,6 @@ static void exit_spilled(struct tr *t, unsigned done)
 	e_u32(&t->a, done);
 	e_patch(e_jmp(&t->a), t->epilogue_spilled);
 }
-
-/* A direct exit's link, kept in the code cache after the exit's code: where link()
- * writes the generation and the target's length that the exit checks (no length for a
- * forward link), and the jump into the target. */
-struct chain_site {
-	uint8_t *gen, *n, *jump;
-	uint64_t target;
-};
 
 /* Leave the block for target, a constant, with done instructions completed: into the
  * target's translation once linked, while the block generation is the link's and the
@@ -1049,9 +1039,9 @@ static void epilogue(struct tr *t)
 	e_byte(&t->a, 0xc3);
 }
 
-/* One attempt into the code cache from bt->next; false when it did not fit. */
-static bool translate_into(struct bt *bt, struct tr *t, struct x86_cpu *c, const struct x86_insn *ins, unsigned n)
+bool tr_block(struct bt *bt, struct x86_cpu *c, const struct x86_insn *ins, unsigned n, struct translation *out)
 {
+	struct tr *t = bt->tr;
 	memset(t, 0, offsetof(struct tr, st));
 	t->a = (struct asm_buf){ bt->next, bt->next + BLOCK_ROOM, false };
 	t->bt = bt;
@@ -1102,87 +1092,9 @@ static bool translate_into(struct bt *bt, struct tr *t, struct x86_cpu *c, const
 	if (!ended)
 		exit_to(t, n, t->rip_of[n]);
 	emit_stubs(t);
+	*out = (struct translation){ .entry = t->entry, .chain_entry = t->chain_entry, .end = t->a.p,
+				     .native = t->native, .callouts = t->callouts };
 	return !t->a.full && !t->overflow;
 }
 
-void *bt_translate(struct x86_jit *j, struct x86_cpu *c, const struct x86_insn *ins, unsigned n, void **chain)
-{
-	struct bt *bt = (struct bt *)j;
-	if (n > BT_MAX_INSNS)
-		return NULL;
-	uint64_t t0 = host_ns();
-	for (int attempt = 0; attempt < 2; attempt++) {
-		if (attempt || (size_t)(bt->cache + bt->size - bt->next) < BLOCK_ROOM) {
-			/* full: start over, as QEMU does; every block translates again on use */
-			x86_forget_translations(c);
-			bt->next = bt->cache;
-			bt->flushes++;
-		}
-		uint8_t *code = bt->next;
-		if (translate_into(bt, bt->tr, c, ins, n)) {
-			bt->next = bt->tr->a.p;
-			bt->blocks++;
-			bt->native_insns += bt->tr->native;
-			bt->callout_insns += bt->tr->callouts;
-			bt->bytes += (uint64_t)(bt->next - code);
-			bt->translate_ns += host_ns() - t0;
-			*chain = bt->tr->chain_entry;
-			return bt->tr->entry;
-		}
-	}
-	return NULL;
-}
-
-void bt_link(struct x86_jit *j, const struct x86_cpu *c, void *exit, void *chain, unsigned n)
-{
-	struct bt *bt = (struct bt *)j;
-	if (exit == bt->ind) { /* an indirect exit: its table entry for c->rip */
-		struct bt_ind *e = &bt->ind[bt_ind_slot(c->rip)];
-		*e = (struct bt_ind){ .rip = c->rip, .epoch = c->tlb_epoch, .gen = c->tb_gen, .n = (uint16_t)n,
-				      .tclass = c->user_access, .chain = chain };
-		bt->ind_fills++;
-		return;
-	}
-	struct chain_site site;
-	memcpy(&site, exit, sizeof(site));
-	if (site.target != c->rip)
-		return; /* something came between (an interrupt, a fault) */
-	int32_t rel = (int32_t)((uint8_t *)chain - (site.jump + 4));
-	uint32_t gen = c->tb_gen, len = n;
-	if (!memcmp(site.gen, &gen, 4) && (!site.n || !memcmp(site.n, &len, 4)) && !memcmp(site.jump, &rel, 4))
-		return; /* linked already, and left for want of budget: writing code costs the host a flush */
-	memcpy(site.gen, &gen, 4);
-	if (site.n) /* a backward link's budget check */
-		memcpy(site.n, &len, 4);
-	memcpy(site.jump, &rel, 4);
-	bt->chain_links++;
-}
-
-int bt_init(struct bt *t, size_t cache_bytes)
-{
-	memset(t, 0, sizeof(*t));
-	for (unsigned k = 0; k < BT_IND_SIZE; k++)
-		t->ind[k].epoch = ~0ull; /* no epoch: empty */
-	t->jit.translate = bt_translate;
-	t->jit.link = bt_link;
-	t->tr = malloc(sizeof(*t->tr));
-	t->cache = mmap(NULL, cache_bytes, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (!t->tr || t->cache == MAP_FAILED) {
-		free(t->tr);
-		t->tr = NULL;
-		t->cache = NULL;
-		return -1;
-	}
-	t->next = t->cache;
-	t->size = cache_bytes;
-	return 0;
-}
-
-void bt_free(struct bt *t)
-{
-	if (t->cache)
-		munmap(t->cache, t->size);
-	free(t->tr);
-	t->cache = NULL;
-	t->tr = NULL;
-}
+struct tr *tr_alloc(void) { return malloc(sizeof(struct tr)); }
