@@ -36,7 +36,7 @@ void e_op(struct asm_buf *a, unsigned size, uint32_t op, unsigned reg, bool mem,
 		e_byte(a, 0x66);
 	unsigned rex = (size == 8 ? 8 : 0) | (reg & 8 ? 4 : 0) | (rm & 8 ? 1 : 0);
 	/* a byte operand in rsp..rdi is spl..dil only with a REX prefix (else ah..bh) */
-	bool bytes = size == 1 || op == 0x0fb6 || op == 0x0fbe || (op & 0xfff0) == 0x0f90;
+	bool bytes = size == 1 || op == OPC_MOVZBL || op == OPC_MOVSBL || (op & 0xfff0) == OPC_SETCC;
 	bool low_byte = bytes && ((reg >= 4 && reg < 8) || (!mem && rm >= 4 && rm < 8));
 	if (rex || low_byte)
 		e_byte(a, (uint8_t)(0x40 | rex));
@@ -95,7 +95,7 @@ uint8_t *e_jmp(struct asm_buf *a)
 	return a->full ? NULL : rel;
 }
 
-uint8_t *e_jcc(struct asm_buf *a, unsigned cond)
+uint8_t *e_jcc(struct asm_buf *a, enum cond cond)
 {
 	e_byte(a, 0x0f);
 	e_byte(a, (uint8_t)(0x80 | cond));
@@ -110,4 +110,41 @@ void e_patch(uint8_t *rel, const uint8_t *target)
 		return;
 	int32_t d = (int32_t)(target - (rel + 4));
 	memcpy(rel, &d, 4);
+}
+
+void e_alu_imm(struct asm_buf *a, unsigned size, unsigned op, bool mem, unsigned rm, int32_t disp, int32_t imm)
+{
+	if (size == 1) {
+		e_op(a, 1, OPC_GRP1_EbIb, op, mem, rm, disp);
+		e_byte(a, (uint8_t)imm);
+	} else if (imm >= -128 && imm <= 127) {
+		e_op(a, size, OPC_GRP1_EvIb, op, mem, rm, disp);
+		e_byte(a, (uint8_t)imm);
+	} else {
+		e_op(a, size, OPC_GRP1_EvIz, op, mem, rm, disp);
+		if (size == 2) {
+			e_byte(a, (uint8_t)imm);
+			e_byte(a, (uint8_t)(imm >> 8));
+		} else {
+			e_u32(a, (uint32_t)imm);
+		}
+	}
+}
+
+void e_shift_imm(struct asm_buf *a, unsigned size, unsigned op, unsigned rm, uint8_t n)
+{
+	e_op(a, size, size == 1 ? OPC_SHIFT_EbIb : OPC_SHIFT_EvIb, op, false, rm, 0);
+	e_byte(a, n);
+}
+
+void e_store_imm(struct asm_buf *a, unsigned size, unsigned base, int32_t disp, int32_t imm)
+{
+	e_op(a, size, size == 1 ? OPC_MOV_EbIb : OPC_MOV_EvIz, 0, true, base, disp);
+	if (size == 1)
+		e_byte(a, (uint8_t)imm);
+	else if (size == 2) {
+		e_byte(a, (uint8_t)imm);
+		e_byte(a, (uint8_t)(imm >> 8));
+	} else
+		e_u32(a, (uint32_t)imm);
 }

@@ -115,7 +115,7 @@ static unsigned in_host(struct tr *t, unsigned h, struct place p, unsigned size)
 {
 	if (!p.mem)
 		return p.rm;
-	e_at(t, size, size == 1 ? 0x8a : 0x8b, h, p);
+	e_at(t, size, size == 1 ? OPC_MOV_GbEb : OPC_MOV_GvEv, h, p);
 	return h;
 }
 
@@ -124,7 +124,7 @@ static unsigned in_reg(struct tr *t, unsigned h, const struct x86_operand *o) { 
 
 /* Guest registers from host registers into struct x86_cpu (spill) and back (reload):
  * all of them, or only those a C call may clobber. */
-static void move_regs(struct tr *t, bool all, uint32_t op /* 0x89 to the CPU, 0x8b back */)
+static void move_regs(struct tr *t, bool all, uint32_t op /* OPC_MOV_EvGv to the CPU, OPC_MOV_GvEv back */)
 {
 	for (unsigned r = 0; r < 16; r++)
 		if (host_of[r] != IN_CPU && (all || caller_saved(host_of[r])))
@@ -133,15 +133,14 @@ static void move_regs(struct tr *t, bool all, uint32_t op /* 0x89 to the CPU, 0x
 		e_op(&t->a, 8, op, H_COUNT, true, H_BX, OFF(count.insns));
 }
 
-static void spill(struct tr *t, bool all) { move_regs(t, all, 0x89); }
-static void reload(struct tr *t, bool all) { move_regs(t, all, 0x8b); }
+static void spill(struct tr *t, bool all) { move_regs(t, all, OPC_MOV_EvGv); }
+static void reload(struct tr *t, bool all) { move_regs(t, all, OPC_MOV_GvEv); }
 
 /* call rax with rdi = the CPU */
 static void call_rax(struct tr *t)
 {
-	e_op(&t->a, 8, 0x89, H_BX, false, H_DI, 0);
-	e_byte(&t->a, 0xff);
-	e_byte(&t->a, 0xd0);
+	e_mov(&t->a, 8, H_DI, H_BX);
+	e_call_rax(&t->a);
 }
 
 static struct stub *new_stub(struct tr *t, enum stub_kind kind, unsigned k)
@@ -174,20 +173,19 @@ static void jump_to(struct stub *s, uint8_t *rel)
 static void store_imm64(struct tr *t, int32_t field, uint64_t v)
 {
 	e_mov_imm64(&t->a, H_AX, v);
-	e_op(&t->a, 8, 0x89, H_AX, true, H_BX, field);
+	e_store(&t->a, 8, H_AX, H_BX, field);
 }
 
 static void clear_shadow(struct tr *t)
 {
-	e_op(&t->a, 1, 0xc6, 0, true, H_BX, OFF(interrupt_shadow));
-	e_byte(&t->a, 0);
+	e_store_imm(&t->a, 1, H_BX, OFF(interrupt_shadow), 0);
 }
 
 /* ++*counter (a statistic; rax clobbered) */
 static void count_into(struct tr *t, uint64_t *counter)
 {
 	e_mov_imm64(&t->a, H_AX, (uint64_t)(uintptr_t)counter);
-	e_op(&t->a, 8, 0xff, 0, true, H_AX, 0); /* inc qword [rax] */
+	e_op(&t->a, 8, OPC_GRP5, EXT5_INC, true, H_AX, 0); /* inc qword [rax] */
 }
 
 /* Out to the run loop, leaving in tb_patch what it is to link the next block to: link
@@ -196,7 +194,7 @@ static uint8_t *leave_for_link(struct tr *t, uint64_t link)
 {
 	e_mov_imm64(&t->a, H_AX, link);
 	uint8_t *imm = t->a.p - 8;
-	e_op(&t->a, 8, 0x89, H_AX, true, H_BX, OFF(tb_patch));
+	e_store(&t->a, 8, H_AX, H_BX, OFF(tb_patch));
 	e_patch(e_jmp(&t->a), t->epilogue);
 	return imm;
 }
@@ -204,8 +202,7 @@ static uint8_t *leave_for_link(struct tr *t, uint64_t link)
 /* count.insns += done (in H_COUNT while translated code runs) */
 static void count_done(struct tr *t, unsigned done)
 {
-	e_op(&t->a, 8, 0x81, 0, false, H_COUNT, 0);
-	e_u32(&t->a, done);
+	e_alu_imm(&t->a, 8, ARITH_ADD, false, H_COUNT, 0, (int32_t)done);
 }
 
 /* Leave the block with done instructions completed (rip already where it belongs). */
@@ -219,8 +216,7 @@ static void exit_with(struct tr *t, unsigned done)
  * CPU already. */
 static void exit_spilled(struct tr *t, unsigned done)
 {
-	e_op(&t->a, 8, 0x81, 0, true, H_BX, OFF(count.insns));
-	e_u32(&t->a, done);
+	e_alu_imm(&t->a, 8, ARITH_ADD, true, H_BX, OFF(count.insns), (int32_t)done);
 	e_patch(e_jmp(&t->a), t->epilogue_spilled);
 }
 
@@ -241,18 +237,18 @@ static void exit_to(struct tr *t, unsigned done, uint64_t target)
 	}
 	struct chain_site site = { .target = target };
 	count_done(t, done);
-	e_op(a, 4, 0x81, 7, true, H_BX, OFF(tb_gen));
+	e_op(a, 4, OPC_GRP1_EvIz, ARITH_CMP, true, H_BX, OFF(tb_gen)); /* an imm32 bt_link rewrites */
 	e_u32(a, 0xffffffffu); /* no generation: unlinked until link() */
 	site.gen = a->p - 4;
-	uint8_t *stale_gen = e_jcc(a, 5), *no_room = NULL;
+	uint8_t *stale_gen = e_jcc(a, COND_NE), *no_room = NULL;
 	/* Forward links skip the budget: each step of a chain of them starts further into
 	 * one page, so it ends within a page's worth of blocks, and a loop needs a backward
 	 * link, which checks. */
 	if (target <= t->rip_of[0]) {
-		e_op(a, 8, 0x8d, H_AX, true, H_COUNT, 0); /* lea rax, [count + the target's length] */
+		e_lea(a, H_AX, H_COUNT, 0); /* lea rax, [count + the target's length]: a disp32 bt_link rewrites */
 		site.n = a->p - 4;
-		e_op(a, 8, 0x3b, H_AX, true, H_BX, OFF(tb_limit));
-		no_room = e_jcc(a, 7);       /* ja */
+		e_cmp_load(a, 8, H_AX, H_BX, OFF(tb_limit));
+		no_room = e_jcc(a, COND_A);
 	}
 	count_into(t, &t->bt->chain_hits);
 	site.jump = e_jmp(a);
@@ -280,10 +276,9 @@ static void callout(struct tr *t, unsigned k, uint64_t rip, uint64_t next)
 	struct asm_buf *a = &t->a;
 	store_imm64(t, OFF(insn_rip), rip);
 	store_imm64(t, OFF(rip), next);
-	e_at(t, 8, 0x8b, H_AX, reg64(R_SP));
-	e_op(a, 8, 0x89, H_AX, true, H_BX, OFF(insn_rsp));
-	e_op(a, 4, 0xc7, 0, true, H_BX, OFF(tb_done));
-	e_u32(a, k);
+	e_at(t, 8, OPC_MOV_GvEv, H_AX, reg64(R_SP));
+	e_store(a, 8, H_AX, H_BX, OFF(insn_rsp));
+	e_store_imm(a, 4, H_BX, OFF(tb_done), (int32_t)k);
 	count_into(t, &t->bt->callouts[i->mnemonic]);
 	spill(t, true); /* the handler reads and writes any of them, and may unwind (a fault) */
 	e_mov_imm64(a, H_SI, (uint64_t)(uintptr_t)i);
@@ -295,17 +290,15 @@ static void callout(struct tr *t, unsigned k, uint64_t rip, uint64_t next)
 	}
 	struct stub *out = new_stub(t, ST_EXIT, k + 1);
 	e_mov_imm64(a, H_AX, next);
-	e_op(a, 8, 0x39, H_AX, true, H_BX, OFF(rip));
-	jump_to(out, e_jcc(a, 5));
-	e_op(a, 8, 0x8b, H_AX, true, H_BX, OFF(tlb_epoch));
-	e_op(a, 8, 0x3b, H_AX, true, H_SP, 0);
-	jump_to(out, e_jcc(a, 5));
-	e_op(a, 1, 0x80, 7, true, H_BX, OFF(attention));
-	e_byte(a, 0);
-	jump_to(out, e_jcc(a, 5));
-	e_op(a, 4, 0x83, 7, true, H_BX, OFF(exit));
-	e_byte(a, 0);
-	jump_to(out, e_jcc(a, 5));
+	e_op(a, 8, OPC_CMP_EvGv, H_AX, true, H_BX, OFF(rip));
+	jump_to(out, e_jcc(a, COND_NE));
+	e_load(a, 8, H_AX, H_BX, OFF(tlb_epoch));
+	e_cmp_load(a, 8, H_AX, H_SP, 0);
+	jump_to(out, e_jcc(a, COND_NE));
+	e_alu_imm(a, 1, ARITH_CMP, true, H_BX, OFF(attention), 0);
+	jump_to(out, e_jcc(a, COND_NE));
+	e_alu_imm(a, 4, ARITH_CMP, true, H_BX, OFF(exit), 0);
+	jump_to(out, e_jcc(a, COND_NE));
 	reload(t, true);
 	clear_shadow(t);
 }
@@ -327,14 +320,14 @@ static bool mem_addr(struct tr *t, const struct x86_insn *i, const struct x86_op
 	if (o->base != REG_NONE) {
 		base = in_host(t, H_AX, reg64(o->base), 8);
 	} else {
-		e_byte(a, 0xb8); /* mov eax, 0: leaves the flags alone */
+		e_byte(a, OPC_MOV_Iv + H_AX); /* mov eax, 0: leaves the flags alone */
 		e_u32(a, 0);
 	}
 	if (o->index != REG_NONE) {
 		unsigned index = in_host(t, H_CX, reg64(o->index), 8);
-		e_sib(a, 8, 0x8d, H_AX, base, index, o->scale, (int32_t)o->val); /* lea */
+		e_sib(a, 8, OPC_LEA, H_AX, base, index, o->scale, (int32_t)o->val);
 	} else if (o->val || base != H_AX) {
-		e_op(a, 8, 0x8d, H_AX, true, base, (int32_t)o->val);
+		e_lea(a, H_AX, base, (int32_t)o->val);
 	}
 	return true;
 }
@@ -354,17 +347,14 @@ static void tlb(struct tr *t, unsigned size, enum access acc)
 	int32_t tag = tlb + (int32_t)(acc == ACC_WRITE ? offsetof(struct tlb_entry, tag_write)
 						       : offsetof(struct tlb_entry, tag_read));
 	_Static_assert(sizeof(struct tlb_entry) == 64, "entries are found by a shift of 6");
-	e_op(a, 8, 0x89, H_AX, false, H_DX, 0);  /* rdx = tlb_index(lin) * 64: the entry's offset */
-	e_op(a, 8, 0xc1, 5, false, H_DX, 0);
-	e_byte(a, 12 - 6);
-	e_op(a, 4, 0x81, 4, false, H_DX, 0);
-	e_u32(a, (TLB_SIZE - 1) << 6);
-	e_op(a, 8, 0x8d, H_CX, true, H_AX, (int32_t)size - 1);
-	e_op(a, 8, 0x81, 1, false, H_CX, 0);     /* rcx = (lin + size - 1) | 0xfff */
-	e_u32(a, 0xfff);
-	e_sib(a, 8, 0x3b, H_CX, H_BX, H_DX, 1, tag);
-	jump_to(slow, e_jcc(a, 5));
-	e_sib(a, 8, 0x03, H_AX, H_BX, H_DX, 1, tlb + (int32_t)offsetof(struct tlb_entry, addend));
+	e_mov(a, 8, H_DX, H_AX);                  /* rdx = tlb_index(lin) * 64: the entry's offset */
+	e_shift_imm(a, 8, SHIFT_SHR, H_DX, 12 - 6);
+	e_alu_imm(a, 4, ARITH_AND, false, H_DX, 0, (TLB_SIZE - 1) << 6);
+	e_lea(a, H_CX, H_AX, (int32_t)size - 1);
+	e_alu_imm(a, 8, ARITH_OR, false, H_CX, 0, 0xfff); /* rcx = (lin + size - 1) | 0xfff */
+	e_sib(a, 8, OPC_CMP_GvEv, H_CX, H_BX, H_DX, 1, tag);
+	jump_to(slow, e_jcc(a, COND_NE));
+	e_sib(a, 8, OPC_ADD_GvEv, H_AX, H_BX, H_DX, 1, tlb + (int32_t)offsetof(struct tlb_entry, addend));
 	t->host_flags = false;
 }
 
@@ -388,7 +378,7 @@ static bool alu(struct tr *t, const struct x86_insn *i, uint32_t rm_r, uint32_t 
 {
 	const struct x86_operand *d = &i->op[0], *s = &i->op[1];
 	unsigned sz = d->size;
-	bool mov = rm_r == 0x88;
+	bool mov = rm_r == OPC_MOV_EbGb;
 	if (i->nops != 2 || !size_ok(sz) || (d->kind != OPK_REG && d->kind != OPK_MEM) ||
 	    (s->kind != OPK_REG && s->kind != OPK_IMM && s->kind != OPK_MEM) || (s->kind == OPK_MEM && d->kind == OPK_MEM) ||
 	    (s->kind != OPK_IMM && s->size != sz))
@@ -408,7 +398,7 @@ static bool alu(struct tr *t, const struct x86_insn *i, uint32_t rm_r, uint32_t 
 	 * through eax */
 	bool via_eax = d->kind == OPK_REG && sz == 4 && p.mem;
 	if (s->kind == OPK_MEM && !p.mem) { /* straight from memory into the host register */
-		uint32_t op = rm_r == 0x84 ? rm_r : rm_r + 2; /* "op r, r/m"; test has one form */
+		uint32_t op = rm_r == OPC_TEST_EbGb ? rm_r : rm_r + 2; /* "op r, r/m"; test has one form */
 		e_op(a, sz, sz == 1 ? op : op + 1, p.rm, true, H_AX, 0);
 		t->host_flags = flags || t->host_flags;
 		return true;
@@ -417,7 +407,7 @@ static bool alu(struct tr *t, const struct x86_insn *i, uint32_t rm_r, uint32_t 
 	if (s->kind == OPK_REG)
 		src = in_reg(t, H_CX, s);
 	else if (s->kind == OPK_MEM)
-		e_op(a, sz, sz == 1 ? 0x8a : 0x8b, H_CX, true, H_AX, 0);
+		e_load(a, sz, H_CX, H_AX, 0);
 	else if (wide || (mov && via_eax)) {
 		e_mov_imm64(a, H_CX, (uint64_t)s->val & size_mask(sz));
 		imm = false;
@@ -425,11 +415,11 @@ static bool alu(struct tr *t, const struct x86_insn *i, uint32_t rm_r, uint32_t 
 	if (via_eax) {
 		if (mov) {
 			if (src != H_CX)
-				e_op(a, 4, 0x89, src, false, H_CX, 0); /* mov ecx, src: zero-extended */
-			e_at(t, 8, 0x89, H_CX, p);
+				e_mov(a, 4, H_CX, src); /* zero-extended */
+			e_at(t, 8, OPC_MOV_EvGv, H_CX, p);
 			return true;
 		}
-		e_at(t, 4, 0x8b, H_AX, p);
+		e_at(t, 4, OPC_MOV_GvEv, H_AX, p);
 		if (imm) {
 			e_op(a, 4, grp + 1, digit, false, H_AX, 0);
 			emit_imm(t, 4, s->val);
@@ -437,12 +427,12 @@ static bool alu(struct tr *t, const struct x86_insn *i, uint32_t rm_r, uint32_t 
 			e_op(a, 4, rm_r + 1, src, false, H_AX, 0);
 		}
 		if (writes)
-			e_at(t, 8, 0x89, H_AX, p);
+			e_at(t, 8, OPC_MOV_EvGv, H_AX, p);
 	} else if (imm) {
 		e_at(t, sz, sz == 1 ? grp : grp + 1, digit, p);
 		emit_imm(t, sz, s->val);
 	} else if (wide) {
-		e_at(t, 8, 0x89, H_CX, p);
+		e_at(t, 8, OPC_MOV_EvGv, H_CX, p);
 	} else {
 		e_at(t, sz, sz == 1 ? rm_r : rm_r + 1, src, p);
 	}
@@ -478,7 +468,7 @@ static bool in_place(struct tr *t, const struct x86_insn *i, uint32_t op8, uint3
 	struct place p = d->kind == OPK_REG ? gpr(d) : AT_RAX;
 	bool via_eax = d->kind == OPK_REG && sz == 4 && p.mem;
 	if (via_eax) {
-		e_at(t, 4, 0x8b, H_AX, p);
+		e_at(t, 4, OPC_MOV_GvEv, H_AX, p);
 		e_op(a, 4, op, digit, false, H_AX, 0);
 	} else {
 		e_at(t, sz, sz == 1 ? op8 : op, digit, p);
@@ -486,7 +476,7 @@ static bool in_place(struct tr *t, const struct x86_insn *i, uint32_t op8, uint3
 	if (imm >= 0)
 		e_byte(a, (uint8_t)imm);
 	if (via_eax)
-		e_at(t, 8, 0x89, H_AX, p);
+		e_at(t, 8, OPC_MOV_EvGv, H_AX, p);
 	return true;
 }
 
@@ -501,7 +491,7 @@ static bool shift(struct tr *t, const struct x86_insn *i, unsigned digit, enum c
 	if (i->nops != 2 || s->kind != OPK_IMM || !n)
 		return false;
 	if (!t->flags_live) {
-		if (!in_place(t, i, 0xc0, 0xc1, digit, (int)n))
+		if (!in_place(t, i, OPC_SHIFT_EbIb, OPC_SHIFT_EvIb, digit, (int)n))
 			return false;
 		t->host_flags = true;
 		return true;
@@ -510,21 +500,17 @@ static bool shift(struct tr *t, const struct x86_insn *i, unsigned digit, enum c
 		return false;
 	struct asm_buf *a = &t->a;
 	struct place p = d->kind == OPK_REG ? gpr(d) : AT_RAX;
-	e_at(t, sz == 8 ? 8 : 4, sz == 1 ? 0x0fb6 : sz == 2 ? 0x0fb7 : 0x8b, H_CX, p); /* zero-extended */
-	e_op(a, 8, 0x89, H_CX, true, H_BX, OFF(cc.dst));
-	e_op(a, sz, sz == 1 ? 0xc0 : 0xc1, digit, false, H_CX, 0);
-	e_byte(a, (uint8_t)n);
+	e_at(t, sz == 8 ? 8 : 4, sz == 1 ? OPC_MOVZBL : sz == 2 ? OPC_MOVZWL : OPC_MOV_GvEv, H_CX, p); /* zero-extended */
+	e_store(a, 8, H_CX, H_BX, OFF(cc.dst));
+	e_shift_imm(a, sz, digit, H_CX, (uint8_t)n);
 	if (d->kind == OPK_REG && sz == 4)
-		e_at(t, 8, 0x89, H_CX, p); /* rcx is zero-extended */
+		e_at(t, 8, OPC_MOV_EvGv, H_CX, p); /* rcx is zero-extended */
 	else
-		e_at(t, sz, sz == 1 ? 0x88 : 0x89, H_CX, p);
-	e_op(a, 8, 0x89, H_CX, true, H_BX, OFF(cc.res));
-	e_op(a, 8, 0xc7, 0, true, H_BX, OFF(cc.src));
-	e_u32(a, n);
-	e_op(a, 1, 0xc6, 0, true, H_BX, OFF(cc.op));
-	e_byte(a, (uint8_t)op);
-	e_op(a, 1, 0xc6, 0, true, H_BX, OFF(cc.size));
-	e_byte(a, (uint8_t)sz);
+		e_at(t, sz, sz == 1 ? OPC_MOV_EbGb : OPC_MOV_EvGv, H_CX, p);
+	e_store(a, 8, H_CX, H_BX, OFF(cc.res));
+	e_store_imm(a, 8, H_BX, OFF(cc.src), (int32_t)n);
+	e_store_imm(a, 1, H_BX, OFF(cc.op), (int32_t)op);
+	e_store_imm(a, 1, H_BX, OFF(cc.size), (int32_t)sz);
 	t->host_flags = false;
 	t->flags_stored = true;
 	return true;
@@ -533,7 +519,7 @@ static bool shift(struct tr *t, const struct x86_insn *i, unsigned digit, enum c
 /* not (no flags) and neg, on a register or memory */
 static bool unary(struct tr *t, const struct x86_insn *i, unsigned digit)
 {
-	if (i->nops != 1 || !in_place(t, i, 0xf6, 0xf7, digit, -1))
+	if (i->nops != 1 || !in_place(t, i, OPC_GRP3_Eb, OPC_GRP3_Ev, digit, -1))
 		return false;
 	t->host_flags = digit == 3 || t->host_flags;
 	return true;
@@ -553,7 +539,7 @@ static bool imul(struct tr *t, const struct x86_insn *i)
 		if (!mem_addr(t, i, s))
 			return false;
 		tlb(t, sz, ACC_READ);
-		e_op(&t->a, sz, 0x8b, H_CX, true, H_AX, 0);
+		e_load(&t->a, sz, H_CX, H_AX, 0);
 	} else {
 		src = in_reg(t, H_CX, s);
 	}
@@ -561,15 +547,15 @@ static bool imul(struct tr *t, const struct x86_insn *i)
 	struct place p = gpr(d);
 	unsigned dst = p.mem ? H_AX : p.rm; /* a 32-bit result is zero-extended there */
 	if (i->nops == 3) {
-		e_op(a, sz, 0x69, dst, false, src, 0);
+		e_op(a, sz, OPC_IMUL_GvEvIz, dst, false, src, 0);
 		e_u32(a, (uint32_t)i->op[2].val);
 	} else {
 		if (p.mem)
-			e_at(t, sz, 0x8b, H_AX, p);
-		e_op(a, sz, 0x0faf, dst, false, src, 0);
+			e_at(t, sz, OPC_MOV_GvEv, H_AX, p);
+		e_op(a, sz, OPC_IMUL_GvEv, dst, false, src, 0);
 	}
 	if (p.mem)
-		e_at(t, 8, 0x89, H_AX, p);
+		e_at(t, 8, OPC_MOV_EvGv, H_AX, p);
 	t->host_flags = true;
 	return true;
 }
@@ -594,7 +580,7 @@ static bool load_ext(struct tr *t, const struct x86_insn *i, uint32_t op8, uint3
 	}
 	e_at(t, sz, op, to.mem ? H_CX : to.rm, from); /* a 32-bit result is zero-extended */
 	if (to.mem)
-		e_at(t, 8, 0x89, H_CX, to);
+		e_at(t, 8, OPC_MOV_EvGv, H_CX, to);
 	return true;
 }
 
@@ -608,8 +594,8 @@ static bool lea(struct tr *t, const struct x86_insn *i)
 	if (!mem_addr(t, i, &o))
 		return false;
 	if (d->size == 4)
-		e_op(&t->a, 4, 0x89, H_AX, false, H_AX, 0); /* mov eax, eax */
-	e_at(t, 8, 0x89, H_AX, gpr(d));
+		e_mov(&t->a, 4, H_AX, H_AX); /* mov eax, eax */
+	e_at(t, 8, OPC_MOV_EvGv, H_AX, gpr(d));
 	return true;
 }
 
@@ -620,11 +606,11 @@ static void cond_to_al(struct tr *t, unsigned cond)
 {
 	struct asm_buf *a = &t->a;
 	if (t->host_flags) {
-		e_op(a, 4, 0x0f90 | cond, 0, false, H_AX, 0); /* setcc al */
+		e_op(a, 4, OPC_SETCC | cond, 0, false, H_AX, 0); /* setcc al */
 		return;
 	}
 	spill(t, false);
-	e_byte(a, 0xbe); /* mov esi, cond */
+	e_byte(a, OPC_MOV_Iv + H_SI); /* mov esi, cond */
 	e_u32(a, cond);
 	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)cond_value);
 	call_rax(t);
@@ -637,7 +623,7 @@ static bool setcc(struct tr *t, const struct x86_insn *i)
 	if (i->nops != 1 || d->kind != OPK_REG || d->size != 1)
 		return false;
 	cond_to_al(t, i->cond);
-	e_at(t, 1, 0x88, H_AX, gpr(d));
+	e_at(t, 1, OPC_MOV_EbGb, H_AX, gpr(d));
 	return true;
 }
 
@@ -649,35 +635,35 @@ static bool cmovcc(struct tr *t, const struct x86_insn *i)
 	unsigned src = in_reg(t, H_CX, s);
 	struct place p = gpr(d);
 	if (p.mem)
-		e_at(t, d->size, 0x8b, H_AX, p);
-	e_op(&t->a, d->size, 0x0f40 | i->cond, p.mem ? H_AX : p.rm, false, src, 0);
+		e_at(t, d->size, OPC_MOV_GvEv, H_AX, p);
+	e_op(&t->a, d->size, OPC_CMOVCC | i->cond, p.mem ? H_AX : p.rm, false, src, 0);
 	if (p.mem)
-		e_at(t, 8, 0x89, H_AX, p); /* zero-extended even when not moved */
+		e_at(t, 8, OPC_MOV_EvGv, H_AX, p); /* zero-extended even when not moved */
 	return true;
 }
 
 /* rax = the guest's rsp + delta, and the TLB path to it */
 static void stack_slot(struct tr *t, int32_t delta, enum access acc)
 {
-	e_at(t, 8, 0x8b, H_AX, reg64(R_SP));
+	e_at(t, 8, OPC_MOV_GvEv, H_AX, reg64(R_SP));
 	if (delta)
-		e_op(&t->a, 8, 0x8d, H_AX, true, H_AX, delta);
+		e_lea(&t->a, H_AX, H_AX, delta);
 	tlb(t, 8, acc);
 }
 
 static void rsp_add(struct tr *t, int32_t delta)
 {
 	struct place sp = reg64(R_SP);
-	e_at(t, 8, 0x8b, H_DX, sp);
-	e_op(&t->a, 8, 0x8d, H_DX, true, H_DX, delta);
-	e_at(t, 8, 0x89, H_DX, sp);
+	e_at(t, 8, OPC_MOV_GvEv, H_DX, sp);
+	e_lea(&t->a, H_DX, H_DX, delta);
+	e_at(t, 8, OPC_MOV_EvGv, H_DX, sp);
 }
 
 /* the end of a push, rax holding the slot's host address: the value (64 bits) from host
  * register h into it, and rsp down */
 static void push_from(struct tr *t, unsigned h)
 {
-	e_op(&t->a, 8, 0x89, h, true, H_AX, 0);
+	e_store(&t->a, 8, h, H_AX, 0);
 	rsp_add(t, -8);
 }
 
@@ -698,9 +684,9 @@ static bool push_pop(struct tr *t, const struct x86_insn *i, bool push)
 		return true;
 	}
 	stack_slot(t, 0, ACC_READ);
-	e_op(&t->a, 8, 0x8b, H_CX, true, H_AX, 0);
+	e_load(&t->a, 8, H_CX, H_AX, 0);
 	rsp_add(t, 8);
-	e_at(t, 8, 0x89, H_CX, gpr(o));
+	e_at(t, 8, OPC_MOV_EvGv, H_CX, gpr(o));
 	return true;
 }
 
@@ -715,34 +701,30 @@ static void exit_indirect(struct tr *t, unsigned done)
 	_Static_assert(sizeof(struct bt_ind) == 32, "exit_indirect indexes entries by a shift of 5");
 	struct asm_buf *a = &t->a;
 	count_done(t, done);
-	e_op(a, 8, 0x8b, H_CX, true, H_BX, OFF(rip));
-	e_op(a, 8, 0x89, H_CX, false, H_DX, 0);       /* rdx = rip */
-	e_op(a, 8, 0xc1, 5, false, H_DX, 0);          /* shr rdx, BT_IND_SHIFT (bt_ind_slot) */
-	e_byte(a, BT_IND_SHIFT);
-	e_op(a, 8, 0x31, H_CX, false, H_DX, 0);       /* xor rdx, rcx */
-	e_op(a, 4, 0x81, 4, false, H_DX, 0);          /* and edx, IND_SIZE - 1 */
-	e_u32(a, BT_IND_SIZE - 1);
-	e_op(a, 4, 0xc1, 4, false, H_DX, 0);          /* shl edx, log2(sizeof entry) */
-	e_byte(a, 5);
+	e_load(a, 8, H_CX, H_BX, OFF(rip));
+	e_mov(a, 8, H_DX, H_CX);       /* rdx = rip */
+	e_shift_imm(a, 8, SHIFT_SHR, H_DX, BT_IND_SHIFT); /* bt_ind_slot */
+	e_op(a, 8, OPC_XOR_EvGv, H_CX, false, H_DX, 0);  /* rdx ^= rcx */
+	e_alu_imm(a, 4, ARITH_AND, false, H_DX, 0, BT_IND_SIZE - 1);
+	e_shift_imm(a, 4, SHIFT_SHL, H_DX, 5);          /* * sizeof entry */
 	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)t->bt->ind);
-	e_op(a, 8, 0x01, H_AX, false, H_DX, 0);       /* add rdx, rax */
-	e_op(a, 8, 0x3b, H_CX, true, H_DX, (int32_t)offsetof(struct bt_ind, rip));
-	uint8_t *miss = e_jcc(a, 5);
-	e_op(a, 8, 0x8b, H_AX, true, H_BX, OFF(tlb_epoch));
-	e_op(a, 8, 0x3b, H_AX, true, H_DX, (int32_t)offsetof(struct bt_ind, epoch));
-	uint8_t *stale_epoch = e_jcc(a, 5);
-	e_op(a, 4, 0x8b, H_AX, true, H_BX, OFF(tb_gen));
-	e_op(a, 4, 0x3b, H_AX, true, H_DX, (int32_t)offsetof(struct bt_ind, gen));
-	uint8_t *stale_gen = e_jcc(a, 5);
-	e_op(a, 1, 0x80, 7, true, H_DX, (int32_t)offsetof(struct bt_ind, tclass));
-	e_byte(a, (uint8_t)t->tclass);
-	uint8_t *other_class = e_jcc(a, 5);
-	e_op(a, 4, 0x0fb7, H_AX, true, H_DX, (int32_t)offsetof(struct bt_ind, n));
-	e_op(a, 8, 0x01, H_COUNT, false, H_AX, 0); /* add rax, count */
-	e_op(a, 8, 0x3b, H_AX, true, H_BX, OFF(tb_limit));
-	uint8_t *no_room = e_jcc(a, 7);
+	e_op(a, 8, OPC_ADD_EvGv, H_AX, false, H_DX, 0);  /* rdx += rax */
+	e_cmp_load(a, 8, H_CX, H_DX, (int32_t)offsetof(struct bt_ind, rip));
+	uint8_t *miss = e_jcc(a, COND_NE);
+	e_load(a, 8, H_AX, H_BX, OFF(tlb_epoch));
+	e_cmp_load(a, 8, H_AX, H_DX, (int32_t)offsetof(struct bt_ind, epoch));
+	uint8_t *stale_epoch = e_jcc(a, COND_NE);
+	e_load(a, 4, H_AX, H_BX, OFF(tb_gen));
+	e_cmp_load(a, 4, H_AX, H_DX, (int32_t)offsetof(struct bt_ind, gen));
+	uint8_t *stale_gen = e_jcc(a, COND_NE);
+	e_alu_imm(a, 1, ARITH_CMP, true, H_DX, (int32_t)offsetof(struct bt_ind, tclass), (int32_t)t->tclass);
+	uint8_t *other_class = e_jcc(a, COND_NE);
+	e_op(a, 4, OPC_MOVZWL, H_AX, true, H_DX, (int32_t)offsetof(struct bt_ind, n));
+	e_op(a, 8, OPC_ADD_EvGv, H_COUNT, false, H_AX, 0); /* rax += count */
+	e_cmp_load(a, 8, H_AX, H_BX, OFF(tb_limit));
+	uint8_t *no_room = e_jcc(a, COND_A);
 	count_into(t, &t->bt->chain_hits);
-	e_op(a, 4, 0xff, 4, true, H_DX, (int32_t)offsetof(struct bt_ind, chain)); /* jmp [rdx + chain] */
+	e_op(a, 4, OPC_GRP5, EXT5_JMP, true, H_DX, (int32_t)offsetof(struct bt_ind, chain)); /* jmp [rdx + chain] */
 	e_patch(miss, a->p);
 	e_patch(stale_epoch, a->p);
 	e_patch(stale_gen, a->p);
@@ -770,8 +752,8 @@ static bool branch(struct tr *t, const struct x86_insn *i, unsigned mn)
 		if (i->nops)
 			return false;
 		stack_slot(t, 0, ACC_READ);
-		e_op(&t->a, 8, 0x8b, H_CX, true, H_AX, 0);
-		e_op(&t->a, 8, 0x89, H_CX, true, H_BX, OFF(rip));
+		e_load(&t->a, 8, H_CX, H_AX, 0);
+		e_store(&t->a, 8, H_CX, H_BX, OFF(rip));
 		rsp_add(t, 8);
 		exit_indirect(t, t->k + 1);
 		return true;
@@ -780,8 +762,8 @@ static bool branch(struct tr *t, const struct x86_insn *i, unsigned mn)
 			exit_to(t, t->k + 1, t->next + (uint64_t)o->val);
 			return true;
 		} else if (o->kind == OPK_REG && o->size == 8) {
-			e_at(t, 8, 0x8b, H_AX, gpr(o));
-			e_op(&t->a, 8, 0x89, H_AX, true, H_BX, OFF(rip));
+			e_at(t, 8, OPC_MOV_GvEv, H_AX, gpr(o));
+			e_store(&t->a, 8, H_AX, H_BX, OFF(rip));
 			exit_indirect(t, t->k + 1);
 			return true;
 		} else {
@@ -802,8 +784,8 @@ static bool jcc(struct tr *t, const struct x86_insn *i)
 		jump_to(taken, e_jcc(&t->a, i->cond));
 	} else {
 		cond_to_al(t, i->cond);
-		e_op(&t->a, 1, 0x84, H_AX, false, H_AX, 0); /* test al, al */
-		jump_to(taken, e_jcc(&t->a, 5));
+		e_op(&t->a, 1, OPC_TEST_EbGb, H_AX, false, H_AX, 0); /* test al, al */
+		jump_to(taken, e_jcc(&t->a, COND_NE));
 	}
 	return true;
 }
@@ -902,11 +884,10 @@ static void save_flags(struct tr *t, unsigned mnemonic)
 {
 	bool logic = mnemonic == ZYDIS_MNEMONIC_AND || mnemonic == ZYDIS_MNEMONIC_OR || mnemonic == ZYDIS_MNEMONIC_XOR ||
 		     mnemonic == ZYDIS_MNEMONIC_TEST;
-	e_byte(&t->a, 0x9f);                     /* lahf */
-	e_op(&t->a, 4, 0x0f90, 0, false, H_AX, 0); /* seto al */
-	e_op(&t->a, 8, 0x89, H_AX, true, H_BX, OFF(cc.src));
-	e_op(&t->a, 1, 0xc6, 0, true, H_BX, OFF(cc.op));
-	e_byte(&t->a, logic ? CC_HOST_LOGIC : CC_HOST);
+	e_byte(&t->a, OPC_LAHF);
+	e_op(&t->a, 4, OPC_SETCC | COND_O, 0, false, H_AX, 0); /* seto al */
+	e_store(&t->a, 8, H_AX, H_BX, OFF(cc.src));
+	e_store_imm(&t->a, 1, H_BX, OFF(cc.op), logic ? CC_HOST_LOGIC : CC_HOST);
 }
 
 static uint64_t load_flags(struct x86_cpu *c) { return x86_arith_flags(c) | 0x2; }
@@ -937,25 +918,23 @@ static uint8_t *adapt_check(struct tr *t, uint8_t *start)
 	struct asm_buf *a = &t->a;
 	e_mov_imm64(a, H_AX, 0);
 	uint8_t *counter = a->p - 8;
-	e_op(a, 8, 0x8b, H_CX, true, H_BX, OFF(tlb_epoch));
-	e_op(a, 8, 0x3b, H_CX, true, H_AX, 0);   /* cmp rcx, [rax] */
-	e_op(a, 8, 0x89, H_CX, true, H_AX, 0);   /* mov [rax], rcx (flags stay) */
-	uint8_t *refill = e_jcc(a, 5);
-	e_op(a, 4, 0xff, 0, true, H_AX, 8);      /* inc dword [rax + 8] */
-	e_op(a, 4, 0x83, 7, true, H_AX, 8);      /* cmp dword [rax + 8], ADAPT_AFTER */
-	e_byte(a, ADAPT_AFTER);
-	uint8_t *not_yet = e_jcc(a, 5);
+	e_load(a, 8, H_CX, H_BX, OFF(tlb_epoch));
+	e_cmp_load(a, 8, H_CX, H_AX, 0);   /* cmp rcx, [rax] */
+	e_store(a, 8, H_CX, H_AX, 0);   /* mov [rax], rcx (flags stay) */
+	uint8_t *refill = e_jcc(a, COND_NE);
+	e_op(a, 4, OPC_GRP5, EXT5_INC, true, H_AX, 8); /* ++count */
+	e_alu_imm(a, 4, ARITH_CMP, true, H_AX, 8, ADAPT_AFTER);
+	uint8_t *not_yet = e_jcc(a, COND_NE);
 	spill(t, false);
 	e_mov_imm64(a, H_DI, (uint64_t)(uintptr_t)start);
 	e_byte(a, 0x48);                         /* lea rsi, [rip + rel32]: the callout below */
-	e_byte(a, 0x8d);
-	e_byte(a, 0x35);
+	e_byte(a, OPC_LEA);
+	e_byte(a, 0x35);                         /* ModRM: rsi, rip-relative */
 	uint8_t *slow = a->p;
 	e_u32(a, 0);
 	e_mov_imm64(a, H_DX, (uint64_t)(uintptr_t)t->bt);
 	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)bt_adapt);
-	e_byte(a, 0xff);
-	e_byte(a, 0xd0);
+	e_call_rax(a);
 	reload(t, false);
 	e_patch(slow, a->p);
 	e_patch(refill, a->p);
@@ -1000,8 +979,8 @@ static void resume(struct tr *t, const struct stub *st)
 		e_mov_imm64(&t->a, H_AX, (uint64_t)(uintptr_t)load_flags);
 		call_rax(t); /* the callout just reloaded: the CPU holds the registers it clobbers */
 		reload(t, false);
-		e_byte(&t->a, 0x50); /* push rax; popfq */
-		e_byte(&t->a, 0x9d);
+		e_byte(&t->a, OPC_PUSH_RAX);
+		e_byte(&t->a, OPC_POPF);
 	}
 	e_patch(e_jmp(&t->a), st->resume);
 }
@@ -1018,11 +997,10 @@ static void prologue(struct tr *t)
 	/* sub rsp, 8: [rsp] = the epoch at entry, and calls see the stack 16-byte aligned
 	 * (8 for the return address, 48 pushed, 8) */
 	_Static_assert(N_SAVED % 2 == 0, "the frame below assumes an even number of pushes");
-	e_op(a, 8, 0x83, 5, false, H_SP, 0);
-	e_byte(a, 8);
-	e_op(a, 8, 0x89, H_DI, false, H_BX, 0);   /* rbx = the CPU */
-	e_op(a, 8, 0x8b, H_AX, true, H_BX, OFF(tlb_epoch));
-	e_op(a, 8, 0x89, H_AX, true, H_SP, 0);
+	e_alu_imm(a, 8, ARITH_SUB, false, H_SP, 0, 8);
+	e_mov(a, 8, H_BX, H_DI);   /* rbx = the CPU */
+	e_load(a, 8, H_AX, H_BX, OFF(tlb_epoch));
+	e_store(a, 8, H_AX, H_SP, 0);
 	reload(t, true);
 	clear_shadow(t);
 }
@@ -1032,11 +1010,10 @@ static void epilogue(struct tr *t)
 	t->epilogue = t->a.p;
 	spill(t, true);
 	t->epilogue_spilled = t->a.p;
-	e_op(&t->a, 8, 0x83, 0, false, H_SP, 0);  /* add rsp, 8 */
-	e_byte(&t->a, 8);
+	e_alu_imm(&t->a, 8, ARITH_ADD, false, H_SP, 0, 8);
 	for (unsigned k = N_SAVED; k-- > 0;)
 		e_pop(&t->a, callee_saved[k]);
-	e_byte(&t->a, 0xc3);
+	e_byte(&t->a, OPC_RET);
 }
 
 bool tr_block(struct bt *bt, struct x86_cpu *c, const struct x86_insn *ins, unsigned n, struct translation *out)
