@@ -484,8 +484,9 @@ static bool in_place(struct tr *t, const struct x86_insn *i, uint32_t op8, uint3
  * SDM leaves AF, and OF beyond a count of 1, undefined, and hosts differ there; so when
  * something can read the flags, the shift leaves the model's lazy state (value before,
  * count, result) as the interpreter's handler does, for every host alike. */
-static bool shift(struct tr *t, const struct x86_insn *i, unsigned digit, enum cc_op op)
+static bool shift(struct tr *t, const struct x86_insn *i, unsigned digit)
 {
+	enum cc_op op = digit == SHIFT_SHL ? CC_SHL : digit == SHIFT_SHR ? CC_SHR : CC_SAR;
 	const struct x86_operand *d = &i->op[0], *s = &i->op[1];
 	unsigned sz = d->size, n = (unsigned)s->val & (sz == 8 ? 63 : 31);
 	if (i->nops != 2 || s->kind != OPK_IMM || !n)
@@ -792,6 +793,24 @@ static bool jcc(struct tr *t, const struct x86_insn *i)
 
 /* Instruction k as host instructions; false, with nothing emitted, when it must be a
  * callout. */
+enum how { T_NONE, T_ALU, T_SHIFT, T_UNARY, T_IMUL, T_LEA, T_EXT, T_PUSH, T_POP, T_BRANCH, T_NOP };
+#define NF_WRITES 2u
+#define NF_LOGIC  4u
+#define NF_STACK  8u
+#define NF_NODEST 16u
+
+static const struct native_row {
+	uint8_t how, digit, flags;
+	uint32_t op, grp;
+} native_rows[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
+#define NATIVE(m, how, op, grp, digit, flags) [ZYDIS_MNEMONIC_##m] = { how, digit, flags, op, grp },
+#include "native.def"
+#undef NATIVE
+};
+
+/* jcc, setcc and cmovcc: every condition, by its handler */
+static bool conditional(const struct x86_insn *i) { return i->fn == op_jcc || i->fn == op_setcc || i->fn == op_cmovcc; }
+
 static bool native(struct tr *t, const struct x86_insn *i)
 {
 	/* the VMI doorbell is a direct call already; a profiled instruction is timed there */
@@ -800,32 +819,18 @@ static bool native(struct tr *t, const struct x86_insn *i)
 	for (unsigned o = 0; o < i->nops; o++)
 		if (i->op[o].kind == OPK_REG && i->op[o].high8 && !gpr(&i->op[o]).mem)
 			return false; /* ah..bh of a register held in r8..r15 or rsi..rbp */
-	switch (i->mnemonic) {
-	case ZYDIS_MNEMONIC_MOV: return alu(t, i, 0x88, 0xc6, 0, true, false);
-	case ZYDIS_MNEMONIC_ADD: return alu(t, i, 0x00, 0x80, 0, true, true);
-	case ZYDIS_MNEMONIC_OR: return alu(t, i, 0x08, 0x80, 1, true, true);
-	case ZYDIS_MNEMONIC_AND: return alu(t, i, 0x20, 0x80, 4, true, true);
-	case ZYDIS_MNEMONIC_SUB: return alu(t, i, 0x28, 0x80, 5, true, true);
-	case ZYDIS_MNEMONIC_XOR: return alu(t, i, 0x30, 0x80, 6, true, true);
-	case ZYDIS_MNEMONIC_CMP: return alu(t, i, 0x38, 0x80, 7, false, true);
-	case ZYDIS_MNEMONIC_TEST: return alu(t, i, 0x84, 0xf6, 0, false, true);
-	case ZYDIS_MNEMONIC_SHL: return shift(t, i, 4, CC_SHL);
-	case ZYDIS_MNEMONIC_SHR: return shift(t, i, 5, CC_SHR);
-	case ZYDIS_MNEMONIC_SAR: return shift(t, i, 7, CC_SAR);
-	case ZYDIS_MNEMONIC_NOT: return unary(t, i, 2);
-	case ZYDIS_MNEMONIC_NEG: return unary(t, i, 3);
-	case ZYDIS_MNEMONIC_IMUL: return imul(t, i);
-	case ZYDIS_MNEMONIC_LEA: return lea(t, i);
-	case ZYDIS_MNEMONIC_MOVZX: return load_ext(t, i, 0x0fb6, 0x0fb7);
-	case ZYDIS_MNEMONIC_MOVSX:
-	case ZYDIS_MNEMONIC_MOVSXD: return load_ext(t, i, 0x0fbe, 0x0fbf);
-	case ZYDIS_MNEMONIC_PUSH: return push_pop(t, i, true);
-	case ZYDIS_MNEMONIC_POP: return push_pop(t, i, false);
-	case ZYDIS_MNEMONIC_CALL:
-	case ZYDIS_MNEMONIC_RET:
-	case ZYDIS_MNEMONIC_JMP: return branch(t, i, i->mnemonic);
-	case ZYDIS_MNEMONIC_NOP:
-	case ZYDIS_MNEMONIC_ENDBR64: return true;
+	const struct native_row *r = &native_rows[i->mnemonic];
+	switch (r->how) {
+	case T_ALU: return alu(t, i, r->op, r->grp, r->digit, !(r->flags & NF_NODEST), r->flags & NF_WRITES);
+	case T_SHIFT: return shift(t, i, r->digit);
+	case T_UNARY: return unary(t, i, r->digit);
+	case T_IMUL: return imul(t, i);
+	case T_LEA: return lea(t, i);
+	case T_EXT: return load_ext(t, i, r->op, r->grp);
+	case T_PUSH: return push_pop(t, i, true);
+	case T_POP: return push_pop(t, i, false);
+	case T_BRANCH: return branch(t, i, i->mnemonic);
+	case T_NOP: return true;
 	default:
 		if (i->fn == op_jcc)
 			return jcc(t, i);
@@ -856,20 +861,12 @@ static struct flag_use flag_use(struct tr *t, unsigned k)
 	t->host_flags = true; /* cmov's choice is then native; it reads, which is all that counts */
 	bool nat = native(t, i);
 	struct flag_use u = { true, false };
-	if (nat) {
-		bool mem = false, reads;
+	if (nat) { /* a memory access may fault, and a fault pushes the flags */
+		const struct native_row *r = &native_rows[i->mnemonic];
+		bool mem = r->flags & NF_STACK;
 		for (unsigned o = 0; o < i->nops; o++)
-			mem |= i->op[o].kind == OPK_MEM && i->mnemonic != ZYDIS_MNEMONIC_LEA;
-		unsigned mn = i->mnemonic;
-		mem |= mn == ZYDIS_MNEMONIC_PUSH || mn == ZYDIS_MNEMONIC_POP || mn == ZYDIS_MNEMONIC_CALL ||
-		       mn == ZYDIS_MNEMONIC_RET;
-		reads = i->fn == op_jcc || i->fn == op_setcc ||
-			i->fn == op_cmovcc;
-		bool writes = mn == ZYDIS_MNEMONIC_ADD || mn == ZYDIS_MNEMONIC_OR || mn == ZYDIS_MNEMONIC_AND ||
-			      mn == ZYDIS_MNEMONIC_SUB || mn == ZYDIS_MNEMONIC_XOR || mn == ZYDIS_MNEMONIC_CMP ||
-			      mn == ZYDIS_MNEMONIC_TEST || mn == ZYDIS_MNEMONIC_SHL || mn == ZYDIS_MNEMONIC_SHR ||
-			      mn == ZYDIS_MNEMONIC_SAR || mn == ZYDIS_MNEMONIC_NEG || mn == ZYDIS_MNEMONIC_IMUL;
-		u = (struct flag_use){ reads || mem, writes };
+			mem |= i->op[o].kind == OPK_MEM && r->how != T_LEA;
+		u = (struct flag_use){ conditional(i) || mem, r->flags & NF_WRITES };
 	}
 	t->a = real;
 	t->dry = false;
@@ -882,8 +879,7 @@ static struct flag_use flag_use(struct tr *t, unsigned k)
  * a logic instruction AF is undefined: it reads as the model leaves it (CC_HOST_LOGIC). */
 static void save_flags(struct tr *t, unsigned mnemonic)
 {
-	bool logic = mnemonic == ZYDIS_MNEMONIC_AND || mnemonic == ZYDIS_MNEMONIC_OR || mnemonic == ZYDIS_MNEMONIC_XOR ||
-		     mnemonic == ZYDIS_MNEMONIC_TEST;
+	bool logic = native_rows[mnemonic].flags & NF_LOGIC;
 	e_byte(&t->a, OPC_LAHF);
 	e_op(&t->a, 4, OPC_SETCC | COND_O, 0, false, H_AX, 0); /* seto al */
 	e_store(&t->a, 8, H_AX, H_BX, OFF(cc.src));
