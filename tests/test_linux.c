@@ -61,8 +61,17 @@ static void need_linux(const struct guest_files *g)
 	skip();
 }
 
-static void boots_to_its_benchmarks(const struct guest_files *g, const char *mode_name, const char *append)
+/* One boot: a guest, the engine, what the command line adds. */
+struct boot_case {
+	const struct guest_files *g;
+	const char *mode_name, *append;
+};
+
+static void boots_to_its_benchmarks(void **state)
 {
+	const struct boot_case *bc = *state;
+	const struct guest_files *g = bc->g;
+	const char *mode_name = bc->mode_name, *append = bc->append;
 	need_linux(g);
 	char cmdline[512], plan[256];
 	snprintf(plan, sizeof(plan), "%s bench=getppid,user_compute reps=2 warmup=0 rep_us=1000", append);
@@ -88,38 +97,17 @@ static void boots_to_its_benchmarks(const struct guest_files *g, const char *mod
 	assert_int_equal(mode_stat_value(&r.stats, "unimplemented"), 0);
 }
 
-static void emulate_boots_linux(void **state)
-{
-	(void)state;
-	boots_to_its_benchmarks(&AMD64, "emulate", "");
-}
-
-static void bt_boots_linux(void **state)
-{
-	(void)state;
-	boots_to_its_benchmarks(&AMD64, "bt", "");
-}
-
-/* nolapic: the kernel's timer is the PIT's channel 0 on IRQ 0 through the 8259A */
-static void bt_boots_linux_on_the_pit(void **state)
-{
-	(void)state;
-	boots_to_its_benchmarks(&AMD64, "bt", "nolapic");
-}
-
-static void emulate_boots_linux_686(void **state)
-{
-	(void)state;
-	boots_to_its_benchmarks(&I386, "emulate", "");
-}
+static const struct boot_case AMD64_EMULATE = { &AMD64, "emulate", "" }, AMD64_BT = { &AMD64, "bt", "" },
+	/* nolapic: the kernel's timer is the PIT's channel 0 on IRQ 0 through the 8259A */
+	AMD64_BT_PIT = { &AMD64, "bt", "nolapic" }, I386_EMULATE = { &I386, "emulate", "" };
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(emulate_boots_linux),
-		cmocka_unit_test(bt_boots_linux),
-		cmocka_unit_test(bt_boots_linux_on_the_pit),
-		cmocka_unit_test(emulate_boots_linux_686),
+		{ "emulate_boots_linux", boots_to_its_benchmarks, NULL, NULL, (void *)&AMD64_EMULATE },
+		{ "bt_boots_linux", boots_to_its_benchmarks, NULL, NULL, (void *)&AMD64_BT },
+		{ "bt_boots_linux_on_the_pit", boots_to_its_benchmarks, NULL, NULL, (void *)&AMD64_BT_PIT },
+		{ "emulate_boots_linux_686", boots_to_its_benchmarks, NULL, NULL, (void *)&I386_EMULATE },
 	};
 	return cmocka_run_group_tests_name("linux", tests, NULL, NULL);
 }
