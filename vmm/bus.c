@@ -26,7 +26,6 @@ int bus_register(struct bus *b, enum bus_space s, uint64_t base, uint64_t len,
 	return 0;
 }
 
-static uint64_t size_mask(unsigned size) { return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1; }
 
 /* The region that claims addr, its access counted; NULL, counted as unclaimed, if none. */
 static struct bus_region *claim(struct bus *b, enum bus_space s, uint64_t addr)

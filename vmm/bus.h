@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* the bits of an access of size bytes (1, 2, 4, 8) */
+static inline uint64_t size_mask(unsigned size) { return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1; }
+
 struct profile;
 
 enum bus_space { BUS_PIO, BUS_MMIO, BUS_SPACES };

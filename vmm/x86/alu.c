@@ -36,20 +36,22 @@ void op_sub(struct x86_cpu *c, const struct x86_insn *i) { arith(c, i, CC_SUB, t
 void op_sbb(struct x86_cpu *c, const struct x86_insn *i) { arith(c, i, CC_SBB, true); }
 void op_cmp(struct x86_cpu *c, const struct x86_insn *i) { arith(c, i, CC_SUB, false); }
 
-static void logic(struct x86_cpu *c, const struct x86_insn *i, int kind, bool store)
+enum logic_op { L_AND, L_OR, L_XOR };
+
+static void logic(struct x86_cpu *c, const struct x86_insn *i, enum logic_op kind, bool store)
 {
 	unsigned sz = i->op[0].size;
 	uint64_t a = opnd_read(c, i, 0), b = opnd_read(c, i, 1);
-	uint64_t r = (kind == 0 ? a & b : kind == 1 ? a | b : a ^ b) & size_mask(sz);
+	uint64_t r = (kind == L_AND ? a & b : kind == L_OR ? a | b : a ^ b) & size_mask(sz);
 	if (store)
 		opnd_write(c, i, 0, r);
 	set_cc(c, CC_LOGIC, sz, a, b, r);
 }
 
-void op_and(struct x86_cpu *c, const struct x86_insn *i) { logic(c, i, 0, true); }
-void op_or(struct x86_cpu *c, const struct x86_insn *i) { logic(c, i, 1, true); }
-void op_xor(struct x86_cpu *c, const struct x86_insn *i) { logic(c, i, 2, true); }
-void op_test(struct x86_cpu *c, const struct x86_insn *i) { logic(c, i, 0, false); }
+void op_and(struct x86_cpu *c, const struct x86_insn *i) { logic(c, i, L_AND, true); }
+void op_or(struct x86_cpu *c, const struct x86_insn *i) { logic(c, i, L_OR, true); }
+void op_xor(struct x86_cpu *c, const struct x86_insn *i) { logic(c, i, L_XOR, true); }
+void op_test(struct x86_cpu *c, const struct x86_insn *i) { logic(c, i, L_AND, false); }
 
 static void incdec(struct x86_cpu *c, const struct x86_insn *i, bool inc)
 {
@@ -243,7 +245,9 @@ void op_idiv(struct x86_cpu *c, const struct x86_insn *i)
 }
 
 /* bt family: a register bit offset reaches beyond a memory operand (signed). */
-static void bit_op(struct x86_cpu *c, const struct x86_insn *i, int kind)
+enum bit_kind { B_TEST, B_SET, B_RESET, B_COMPLEMENT };
+
+static void bit_op(struct x86_cpu *c, const struct x86_insn *i, enum bit_kind kind)
 {
 	const struct x86_operand *o = &i->op[0];
 	unsigned sz = o->size, bits = sz * 8;
@@ -259,8 +263,8 @@ static void bit_op(struct x86_cpu *c, const struct x86_insn *i, int kind)
 	}
 	unsigned bit = (unsigned)(off & (bits - 1));
 	bool was = (v >> bit) & 1;
-	if (kind) {
-		uint64_t nv = kind == 1 ? v | (1ull << bit) : kind == 2 ? v & ~(1ull << bit) : v ^ (1ull << bit);
+	if (kind != B_TEST) {
+		uint64_t nv = kind == B_SET ? v | (1ull << bit) : kind == B_RESET ? v & ~(1ull << bit) : v ^ (1ull << bit);
 		if (o->kind == OPK_MEM)
 			mem_write(c, addr, nv, sz);
 		else
@@ -269,10 +273,10 @@ static void bit_op(struct x86_cpu *c, const struct x86_insn *i, int kind)
 	set_arith(c, was ? F_CF : 0, F_CF);
 }
 
-void op_bt(struct x86_cpu *c, const struct x86_insn *i) { bit_op(c, i, 0); }
-void op_bts(struct x86_cpu *c, const struct x86_insn *i) { bit_op(c, i, 1); }
-void op_btr(struct x86_cpu *c, const struct x86_insn *i) { bit_op(c, i, 2); }
-void op_btc(struct x86_cpu *c, const struct x86_insn *i) { bit_op(c, i, 3); }
+void op_bt(struct x86_cpu *c, const struct x86_insn *i) { bit_op(c, i, B_TEST); }
+void op_bts(struct x86_cpu *c, const struct x86_insn *i) { bit_op(c, i, B_SET); }
+void op_btr(struct x86_cpu *c, const struct x86_insn *i) { bit_op(c, i, B_RESET); }
+void op_btc(struct x86_cpu *c, const struct x86_insn *i) { bit_op(c, i, B_COMPLEMENT); }
 
 static void scan(struct x86_cpu *c, const struct x86_insn *i, bool reverse)
 {
@@ -318,15 +322,7 @@ void op_mov(struct x86_cpu *c, const struct x86_insn *i)
 
 void op_lea(struct x86_cpu *c, const struct x86_insn *i)
 {
-	const struct x86_operand *o = &i->op[1];
-	uint64_t a = (uint64_t)o->val;
-	if (o->base == 16)
-		a += c->rip;
-	else if (o->base != REG_NONE)
-		a += c->r[o->base];
-	if (o->index != REG_NONE)
-		a += c->r[o->index] * o->scale;
-	opnd_write(c, i, 0, a & size_mask(i->addrsize));
+	opnd_write(c, i, 0, opnd_offset(c, &i->op[1]) & size_mask(i->addrsize));
 }
 
 void op_movzx(struct x86_cpu *c, const struct x86_insn *i) { opnd_write(c, i, 0, opnd_read(c, i, 1)); }

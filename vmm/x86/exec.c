@@ -35,14 +35,7 @@ uint64_t seg_linear(struct x86_cpu *c, unsigned seg, uint64_t off, unsigned addr
 
 uint64_t opnd_addr(struct x86_cpu *c, const struct x86_insn *i, const struct x86_operand *o)
 {
-	uint64_t a = (uint64_t)o->val;
-	if (o->base == 16)
-		a += c->rip; /* rip-relative: rip already points past the instruction */
-	else if (o->base != REG_NONE)
-		a += c->r[o->base];
-	if (o->index != REG_NONE)
-		a += c->r[o->index] * o->scale;
-	return seg_linear(c, o->seg, a, i->addrsize);
+	return seg_linear(c, o->seg, opnd_offset(c, o), i->addrsize);
 }
 
 /* The LAPIC is the one device that raises interrupts: an access to it may have raised,

@@ -7,7 +7,6 @@
 #include "insn.h"
 #include "mmu.h"
 
-static inline uint64_t size_mask(unsigned size) { return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1; }
 
 static inline int64_t sext(uint64_t v, unsigned size)
 {
@@ -50,6 +49,13 @@ uint64_t reg_read(const struct x86_cpu *c, unsigned reg, unsigned size, bool hig
 void reg_write(struct x86_cpu *c, unsigned reg, unsigned size, bool high8, uint64_t v);
 
 /* Linear address of a memory operand (segment base applied as the mode says). */
+/* base + index * scale + displacement (rip-relative: rip already points past the
+ * instruction), before the segment and the address size */
+static inline uint64_t opnd_offset(const struct x86_cpu *c, const struct x86_operand *o)
+{
+	uint64_t a = (uint64_t)o->val + (o->base == 16 ? c->rip : o->base != REG_NONE ? c->r[o->base] : 0);
+	return o->index != REG_NONE ? a + c->r[o->index] * o->scale : a;
+}
 uint64_t opnd_addr(struct x86_cpu *c, const struct x86_insn *i, const struct x86_operand *o);
 uint64_t seg_linear(struct x86_cpu *c, unsigned seg, uint64_t off, unsigned addrsize);
 

@@ -11,6 +11,12 @@ enum {
 	EXC_TS = 10, EXC_NP = 11, EXC_SS = 12, EXC_GP = 13, EXC_PF = 14, EXC_MF = 16, EXC_AC = 17, EXC_XM = 19,
 };
 
-_Noreturn void x86_raise(struct x86_cpu *c, int vector, int error);
+/* the step loop (x86_run) set c->fault_jmp */
+static inline _Noreturn void x86_raise(struct x86_cpu *c, int vector, int error)
+{
+	c->fault_vector = vector;
+	c->fault_error = error;
+	longjmp(c->fault_jmp, 1);
+}
 
 #endif

@@ -19,12 +19,6 @@ static bool gpr(const struct x86_operand *o, unsigned size)
 	return o->kind == OPK_REG && !o->high8 && o->size == size;
 }
 
-static uint64_t flat64_addr(const struct x86_cpu *c, const struct x86_operand *o)
-{
-	uint64_t a = (uint64_t)o->val + (o->base == 16 ? c->rip : o->base != REG_NONE ? c->r[o->base] : 0);
-	return o->index != REG_NONE ? a + c->r[o->index] * o->scale : a;
-}
-
 static void op_push_r64(struct x86_cpu *c, const struct x86_insn *i)
 {
 	uint64_t sp = c->r[R_SP] - 8;
@@ -44,22 +38,22 @@ static void op_mov_rr32(struct x86_cpu *c, const struct x86_insn *i) { c->r[i->o
 
 static void op_mov_load64(struct x86_cpu *c, const struct x86_insn *i)
 {
-	c->r[i->op[0].reg] = mem_read(c, flat64_addr(c, &i->op[1]), 8);
+	c->r[i->op[0].reg] = mem_read(c, opnd_offset(c, &i->op[1]), 8);
 }
 
 static void op_mov_load32(struct x86_cpu *c, const struct x86_insn *i)
 {
-	c->r[i->op[0].reg] = mem_read(c, flat64_addr(c, &i->op[1]), 4);
+	c->r[i->op[0].reg] = mem_read(c, opnd_offset(c, &i->op[1]), 4);
 }
 
 static void op_mov_store64(struct x86_cpu *c, const struct x86_insn *i)
 {
-	mem_write(c, flat64_addr(c, &i->op[0]), c->r[i->op[1].reg], 8);
+	mem_write(c, opnd_offset(c, &i->op[0]), c->r[i->op[1].reg], 8);
 }
 
 static void op_mov_store32(struct x86_cpu *c, const struct x86_insn *i)
 {
-	mem_write(c, flat64_addr(c, &i->op[0]), c->r[i->op[1].reg], 4);
+	mem_write(c, opnd_offset(c, &i->op[0]), c->r[i->op[1].reg], 4);
 }
 
 void x86_specialise(struct x86_insn *i, unsigned bits)

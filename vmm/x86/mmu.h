@@ -8,12 +8,10 @@
 
 enum access { ACC_READ, ACC_WRITE, ACC_EXEC };
 
-/* Host pointer for len bytes at lin (within one page), or NULL for device memory (the
- * physical address is then in *phys). Raises #PF through the fault path. */
+/* Host pointer for the page bytes at lin, or NULL for device memory (the physical address
+ * is then in *phys). Raises #PF through the fault path. */
 uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t *phys);
 
-/* The page number folded, so that pages 1 MiB apart (the kernel's first code page and a
- * device page just under 4 GiB, say) do not take each other's entry. */
 /* Direct-mapped by page number (QEMU's): no two adjacent pages share an entry, so an
  * access that crosses into the next page misses on the tag of its last byte (the
  * translator's probe relies on it). */

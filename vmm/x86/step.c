@@ -63,13 +63,6 @@ static void forget_all_blocks(struct x86_cpu *c)
 	c->pool_used = 0;
 }
 
-_Noreturn void x86_raise(struct x86_cpu *c, int vector, int error)
-{
-	c->fault_vector = vector;
-	c->fault_error = error;
-	longjmp(c->fault_jmp, 1);
-}
-
 int x86_cpu_init(struct x86_cpu *c, struct guest_mem *mem, struct bus *bus, struct lapic *lapic)
 {
 	memset(c, 0, sizeof(*c));
