@@ -340,7 +340,7 @@ static void run_guest_mode(struct collector *c, const bool *want)
 static void run_mode(struct collector *c)
 {
 	char why[256];
-	bool want[32] = { false };
+	bool want[BENCH_MAX] = { false };
 	const struct mode_ops *eng = mode_engine(c->mode);
 	if (eng->probe(why, sizeof(why))) {
 		char reason[300];

@@ -6,7 +6,7 @@
 #include <string.h>
 #include "export.h"
 #include "table.h"
-#include "../modes/plan.h"
+#include "../abi/benches.h"
 
 static const char *const names[] = { "json", "csv", "markdown", "gab", "bmf" };
 

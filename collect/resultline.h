@@ -2,7 +2,7 @@
  * parsed back into control messages: how a run under QEMU or Bochs is read. */
 #ifndef COLLECT_RESULTLINE_H
 #define COLLECT_RESULTLINE_H
-#include "../workloads/proto.h"
+#include "../abi/proto.h"
 
 /* 0 and m filled for a PVB line, -1 for anything else (other output, a torn line). */
 int resultline_parse(const char *line, struct pvb_msg *m);

@@ -1,27 +1,6 @@
 #include <stdio.h>
 #include <string.h>
 #include "plan.h"
-#include "../workloads/proto.h"
-
-const struct bench_info bench_table[] = {
-#define BENCH(name, needs, desc) { #name, needs, desc, GUEST_PVBENCH },
-#include "../workloads/benches.def"
-#undef BENCH
-#define BENCH(name, needs, desc) { #name, needs, desc, GUEST_LINUX },
-#include "../workloads/linux/benches.def"
-#undef BENCH
-};
-const int bench_count = sizeof(bench_table) / sizeof(bench_table[0]);
-
-_Static_assert(sizeof(bench_table) / sizeof(bench_table[0]) <= 32, "bench_plan.want is too small");
-
-const struct bench_info *bench_find(const char *name)
-{
-	for (int i = 0; i < bench_count; i++)
-		if (!strcmp(bench_table[i].name, name))
-			return &bench_table[i];
-	return NULL;
-}
 
 const char *guest_name(enum guest_kind g) { return g == GUEST_LINUX ? "linux" : "pvbench"; }
 
@@ -49,7 +28,7 @@ void plan_linux_cmdline(uint64_t tsc_khz, const char *append, char *buf, size_t 
 
 int plan_select(struct bench_plan *p, const char *list, char *err, size_t n)
 {
-	bool want[32] = { false };
+	bool want[BENCH_MAX] = { false };
 	char buf[1024];
 	snprintf(buf, sizeof(buf), "%s", list);
 	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {

@@ -6,26 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Which guest runs a benchmark: pvbench's own, or Linux with its initramfs. */
-enum guest_kind { GUEST_PVBENCH, GUEST_LINUX };
-
-struct bench_info {
-	const char *name;
-	unsigned needs;   /* PVB_NEED_* */
-	const char *desc;
-	enum guest_kind guest;
-};
-
-extern const struct bench_info bench_table[];
-extern const int bench_count;
-const struct bench_info *bench_find(const char *name);
+#include "../abi/benches.h"
 
 #define PLAN_DEFAULT_REPS 11
 #define PLAN_DEFAULT_REP_US 10000
 
 struct bench_plan {
 	enum guest_kind guest;
-	bool want[32];     /* indexed like bench_table */
+	bool want[BENCH_MAX]; /* indexed like bench_table */
 	uint32_t reps, warmup;
 	uint64_t rep_us;   /* target duration of one repetition */
 	uint64_t iters;    /* fixed iterations per repetition; 0 = sized by rep_us */

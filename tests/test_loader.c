@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../vmm/loader.h"
-#include "../workloads/proto.h"
+#include "../abi/proto.h"
 
 #define GUEST "bin/pvbench-guest.elf"
 

@@ -8,7 +8,7 @@
 #include "../vmm/lapic.h"
 #include "../vmm/pic.h"
 #include "../vmm/pit.h"
-#include "../workloads/lapic_regs.h"
+#include "../abi/lapic_regs.h"
 
 static uint64_t now;
 static uint64_t fake_now(void *o) { (void)o; return now; }

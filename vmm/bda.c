@@ -1,7 +1,7 @@
 #include <string.h>
 #include "bda.h"
 #include "mptable.h"
-#include "../workloads/proto.h"
+#include "../abi/proto.h"
 
 #define BDA_COM1      0x400 /* I/O ports of COM1-COM4 */
 #define BDA_EBDA_SEG  0x40e

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include "bus.h"
 #include "mem.h"
-#include "../workloads/proto.h"
+#include "../abi/proto.h"
 
 typedef void ctl_msg_fn(void *opaque, const struct pvb_msg *m);
 

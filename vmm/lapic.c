@@ -1,6 +1,6 @@
 #include <string.h>
 #include "lapic.h"
-#include "../workloads/lapic_regs.h"
+#include "../abi/lapic_regs.h"
 
 
 unsigned lapic_divisor(uint32_t dc)

@@ -9,7 +9,7 @@
 #include "bda.h"
 #include "mptable.h"
 #include "x86/cpuid.h"
-#include "../workloads/proto.h"
+#include "../abi/proto.h"
 
 #define MB_HEADER_MAGIC   0x1badb002
 #define MB_SEARCH         8192

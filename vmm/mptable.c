@@ -2,7 +2,7 @@
 #include <string.h>
 #include "lapic.h"
 #include "mptable.h"
-#include "../workloads/lapic_regs.h"
+#include "../abi/lapic_regs.h"
 
 struct mpf { /* the floating pointer */
 	char sig[4];

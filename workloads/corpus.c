@@ -3,7 +3,7 @@
 #include <string.h>
 #include <Zydis/Zydis.h>
 #include "corpus.h"
-#include "proto.h"
+#include "../abi/proto.h"
 #include "../vmm/loader.h"
 
 #define LOAD_BASE  0x200000ull

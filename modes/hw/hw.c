@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include "../mode.h"
 #include "../../collect/host.h"
-#include "../../workloads/proto.h"
+#include "../../abi/proto.h"
 
 #define WATCH_TICK_MS 100
 #define MAX_PORT_STATS 12

@@ -7,7 +7,7 @@
 #include "../mode.h"
 #include "../../collect/host.h"
 #include "../../workloads/compute.h"
-#include "../../workloads/proto.h"
+#include "../../abi/proto.h"
 
 static int native_probe(char *why, size_t n)
 {

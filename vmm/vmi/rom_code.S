@@ -5,7 +5,7 @@
  * entry, iretq...), so the same ROM serves an engine that sees each instruction and one
  * whose vCPU state userspace cannot reach. Lazy-mode page-table updates are queued here,
  * without entering the VMM at all. */
-#include "abi.h"
+#include "../../abi/vmi.h"
 
 #define DB(n) (VMI_DOORBELL + 8 * (n))
 #define VMI_SLOT_INIT      VMI_NCALLS
@@ -113,7 +113,7 @@ vmi_rom_code:
 .endm
 
 #define VMI_CALL(name, stub, needs, handler) stub_##stub VMI_CALL_##name;
-#include "calls.def"
+#include "../../abi/vmi_calls.def"
 #undef VMI_CALL
 
 /* vmi_init() */

@@ -7,7 +7,7 @@
 #include <time.h>
 #include <x86intrin.h>
 #include "vmi.h"
-#include "../../workloads/lapic_regs.h"
+#include "../../abi/lapic_regs.h"
 
 static uint64_t *guest_u64(struct vmi *v, uint64_t phys) { return mem_ptr(v->mem, phys, 8); }
 
@@ -150,7 +150,7 @@ static const struct {
 	handler_fn *fn;
 } calls[VMI_NCALLS] = {
 #define VMI_CALL(name, stub, needs, handler) [VMI_CALL_##name] = { #name, needs, handler },
-#include "calls.def"
+#include "../../abi/vmi_calls.def"
 #undef VMI_CALL
 };
 

@@ -5,13 +5,13 @@
 #define VMM_VMI_H
 #include <stdbool.h>
 #include <stdint.h>
-#include "abi.h"
+#include "../../abi/vmi.h"
 #include "../bus.h"
 #include "../lapic.h"
 #include "../mem.h"
 #include "../../collect/profile.h"
 
-/* What a call's VMM side needs (calls.def's third column). */
+/* What a call's VMM side needs (vmi_calls.def's third column). */
 #define VMI_NEEDS_LAPIC 1 /* the machine's LAPIC model */
 #define VMI_NEEDS_ARGS  2 /* the arguments and CR3 */
 #define VMI_NEEDS_TSC   4 /* the guest TSC */

@@ -6,7 +6,7 @@
  * cached per decode mode. */
 #include "decode.h"
 #include "exec.h"
-#include "../vmi/abi.h"
+#include "../../abi/vmi.h"
 
 /* A memory operand in 64-bit mode with 64-bit addressing and no FS/GS base. */
 static bool flat64(const struct x86_insn *i, const struct x86_operand *o)

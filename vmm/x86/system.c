@@ -7,7 +7,7 @@
 #include "mmu.h"
 #include "cpuid.h"
 #include "system.h"
-#include "../../workloads/lapic_regs.h"
+#include "../../abi/lapic_regs.h"
 
 #define CR0_PE 0x1ull
 #define CR0_TS 0x8ull

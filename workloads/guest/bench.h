@@ -17,7 +17,7 @@ struct bench {
 };
 
 #define BENCH(name, needs, desc) extern const struct bench bench_##name;
-#include "../benches.def"
+#include "../../abi/benches.def"
 #undef BENCH
 
 /* Fails the running benchmark unless cond holds: a wrong answer is never a timing. */

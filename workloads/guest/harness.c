@@ -11,7 +11,7 @@ static const struct {
 	const struct bench *b;
 } benches[] = {
 #define BENCH(name, needs, desc) { #name, &bench_##name },
-#include "../benches.def"
+#include "../../abi/benches.def"
 #undef BENCH
 };
 

@@ -3,7 +3,7 @@
 #define GUEST_KERNEL_H
 #include <stdint.h>
 #include <stddef.h>
-#include "../proto.h"
+#include "../../abi/proto.h"
 
 #define PAGE_SIZE 4096ull
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -6,7 +6,7 @@
 #define GUEST_PVOPS_H
 #include <stdint.h>
 #include "layout.h"
-#include "../../vmm/vmi/abi.h"
+#include "../../abi/vmi.h"
 
 struct pv_ops {
 	/* Entered by jmp from assembly with a complete return frame on the stack. */

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "../compute.h"
-#include "../proto.h"
+#include "../../abi/proto.h"
 
 #define NS_HZ 1000000000ull
 #define PAGE 4096
