@@ -7,7 +7,7 @@
 #include "cli.h"
 #include "runner.h"
 #include "../modes/lockstep.h"
-#include "../workloads/corpus.h"
+#include "../modes/corpus.h"
 
 #define CORPUS_INSNS 600 /* random instructions per stream */
 #define CORPUS_MEM_MB 16  /* a stream uses its first 3 MiB; less to compare */

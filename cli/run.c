@@ -10,7 +10,7 @@
 #include "runner.h"
 #include "../collect/export.h"
 #include "../collect/host.h"
-#include "../vmm/clock.h"
+#include "../util/clock.h"
 #include "../workloads/compute.h"
 
 static void add_mode(struct run_opts *o, const struct mode_ops *m)

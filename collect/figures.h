@@ -5,7 +5,7 @@
 #ifndef COLLECT_FIGURES_H
 #define COLLECT_FIGURES_H
 #include "results.h"
-#include "../modes/mode.h"
+#include "engine_stats.h"
 
 #define FIGURE_PASSES 4
 

@@ -5,7 +5,7 @@
 #include <unistd.h>
 #include <x86intrin.h>
 #include "host.h"
-#include "../vmm/clock.h"
+#include "../util/clock.h"
 
 static bool module_loaded(const char *name)
 {

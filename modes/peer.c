@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include "peer.h"
 #include "../collect/resultline.h"
-#include "../vmm/clock.h"
+#include "../util/clock.h"
 
 bool peer_have(const char *prog, char *why, size_t n)
 {

@@ -14,7 +14,7 @@
 #include "../modes/lockstep.h"
 #include "../modes/bt/bt.h"
 #include "../vmm/x86/x86.h"
-#include "../workloads/corpus.h"
+#include "../modes/corpus.h"
 
 #define GUEST "bin/pvbench-guest.elf"
 #define STREAMS 200

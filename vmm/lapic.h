@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "bus.h"
-#include "clock.h"
+#include "../util/clock.h"
 
 #define LAPIC_TIMER_HZ 1000000000ull
 #define LAPIC_VERSION_VALUE 0x00050014 /* version 0x14, 6 LVT entries */

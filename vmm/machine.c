@@ -3,14 +3,6 @@
 #include <x86intrin.h>
 #include "machine.h"
 
-static uint64_t host_now(void *opaque)
-{
-	(void)opaque;
-	return host_ns();
-}
-
-const struct clock host_clock = { host_now, NULL };
-
 static uint64_t tsc_now(void *opaque)
 {
 	const struct machine *m = opaque;

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "bus.h"
-#include "clock.h"
+#include "../util/clock.h"
 #include "ctl.h"
 #include "lapic.h"
 #include "mem.h"

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "bus.h"
-#include "clock.h"
+#include "../util/clock.h"
 #include "pic.h"
 
 #define PIT_HZ 1193182ull

@@ -1,6 +1,6 @@
 /* Device models read time through a clock so that tests can drive it by hand. */
-#ifndef VMM_CLOCK_H
-#define VMM_CLOCK_H
+#ifndef UTIL_CLOCK_H
+#define UTIL_CLOCK_H
 #include <stdint.h>
 #include <time.h>
 
