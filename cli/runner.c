@@ -8,6 +8,7 @@
 #include "../collect/profile.h"
 #include "../collect/table.h"
 #include "../modes/session.h"
+#include "../modes/native/native.h"
 
 /* What one mode's messages have told us so far. */
 struct collector {
@@ -20,7 +21,6 @@ struct collector {
 	bool finished[32];         /* END seen or recorded otherwise */
 	char panic[PVB_TEXT_LEN];  /* a FAILED message outside any benchmark */
 	struct counters ctr;
-	uint64_t native_checksum;
 	char wrong_interface[PVB_TEXT_LEN]; /* a vmi mode's guest that stayed native, and why */
 	struct profile *prof;      /* --profile: hooks recorded per benchmark */
 	uint64_t bench_start_ns;
@@ -179,9 +179,10 @@ static void on_msg(void *opaque, const struct pvb_msg *m)
 			snprintf(v->bench, sizeof(v->bench), "%s", m->bench);
 			v->value = m->value;
 		}
-		if ((!strcmp(m->bench, "compute") || !strcmp(m->bench, "user_compute")) && m->value != c->native_checksum) {
+		uint64_t want;
+		if (workload_checksum(m->bench, &want) && m->value != want) {
 			snprintf(why, sizeof(why), "checksum 0x%016llx differs from native 0x%016llx: the engine computed wrongly",
-				 (unsigned long long)m->value, (unsigned long long)c->native_checksum);
+				 (unsigned long long)m->value, (unsigned long long)want);
 			add_status(c, b, MS_FAILED, why);
 		}
 		return;
@@ -382,10 +383,10 @@ static void run_mode(struct collector *c)
 	}
 }
 
-void runner_run_mode(const struct run_opts *o, const struct mode_ops *m, uint64_t native_checksum,
+void runner_run_mode(const struct run_opts *o, const struct mode_ops *m,
 		     struct result_set *rs)
 {
-	struct collector c = { .mode = m, .rs = rs, .o = o, .current = -1, .native_checksum = native_checksum };
+	struct collector c = { .mode = m, .rs = rs, .o = o, .current = -1 };
 	mode_backend(m, c.backend, sizeof(c.backend));
 	counters_open(&c.ctr);
 	static struct profile prof; /* 100 KB: not on the stack */

@@ -29,8 +29,7 @@ struct run_opts {
 };
 
 /* Runs every selected benchmark of mode m: measured, unsupported or failed, never absent. */
-void runner_run_mode(const struct run_opts *o, const struct mode_ops *m, uint64_t native_checksum,
-		     struct result_set *rs);
+void runner_run_mode(const struct run_opts *o, const struct mode_ops *m, struct result_set *rs);
 
 /* --check-against (lockstep.c): each of o's modes in lockstep with the reference
  * engine, over the benchmark guest or, when corpus > 0, that many random streams from

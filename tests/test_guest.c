@@ -17,6 +17,7 @@
 #include "../modes/session.h"
 #include "../vmm/x86/cpuid.h"
 #include "../workloads/compute.h"
+#include "../workloads/compute_mix.h"
 
 #define GUEST "bin/pvbench-guest.elf"
 
@@ -24,7 +25,7 @@
 struct seen {
 	bool hello, done;
 	int results[32], unsupported[32], ends[32], failed[32];
-	uint64_t compute_value;
+	uint64_t compute_value, mix_value;
 	char why[256];
 };
 
@@ -47,7 +48,12 @@ static void record(void *opaque, const struct pvb_msg *m)
 		snprintf(s->why, sizeof(s->why), "%s: %s", m->bench, m->text);
 		break;
 	case PVB_MSG_END: if (i >= 0) s->ends[i]++; break;
-	case PVB_MSG_VALUE: if (i >= 0 && !strcmp(m->bench, "compute")) s->compute_value = m->value; break;
+	case PVB_MSG_VALUE:
+		if (i >= 0 && !strcmp(m->bench, "compute"))
+			s->compute_value = m->value;
+		if (i >= 0 && !strcmp(m->bench, "compute_mix"))
+			s->mix_value = m->value;
+		break;
 	default: break;
 	}
 }
@@ -73,6 +79,9 @@ static void check_all_reported(const struct seen *s, const bool *want, int reps)
 			fail_msg("%s: %d results, wanted %d", bench_table[b].name, s->results[b], reps);
 	}
 	assert_int_equal(s->compute_value, native_checksum());
+	static struct mix_state mix;
+	if (want[bench_find("compute_mix") - bench_table])
+		assert_int_equal(s->mix_value, mix_checksum(&mix));
 }
 
 static void qemu_tcg_runs_every_benchmark(void **state)

@@ -1,4 +1,4 @@
-/* native: the portable benchmarks (compute) in pvbench's own process, compiled from the
+/* native: the portable benchmarks (compute, compute_mix) in pvbench's own process, compiled from the
  * same source as the guest's: the physical limit the other modes are measured against. */
 #include <stdbool.h>
 #include <stdio.h>
@@ -6,7 +6,9 @@
 #include <x86intrin.h>
 #include "../mode.h"
 #include "../../collect/host.h"
+#include "native.h"
 #include "../../workloads/compute.h"
+#include "../../workloads/compute_mix.h"
 #include "../../abi/proto.h"
 
 static int native_probe(char *why, size_t n)
@@ -18,23 +20,55 @@ static int native_probe(char *why, size_t n)
 
 static const char *native_backend(void) { return "host"; }
 
-/* compute, and the Linux guest's user_compute: the same workload */
-static bool is_compute(const char *bench) { return !strcmp(bench, "compute") || !strcmp(bench, "user_compute"); }
+/* The portable workloads, each one pass at a time from the same source as the guests':
+ * compute (the Linux guest's user_compute is the same code) and compute_mix. */
+static struct compute_state cstate;
+static struct mix_state mstate;
+static void compute_again(void) { compute_restart(&cstate, 2); }
+static void compute_once(void) { compute_pass(&cstate); }
+static uint64_t compute_sum(void) { static struct compute_state s; return compute_checksum(&s); }
+static void mix_again(void) { mix_restart(&mstate, 2); }
+static void mix_once(void) { mix_pass(&mstate); }
+static uint64_t mix_sum(void) { static struct mix_state s; return mix_checksum(&s); }
+
+static const struct workload {
+	const char *name;
+	void (*restart)(void), (*pass)(void);
+	uint64_t (*checksum)(void);
+} workloads[] = {
+	{ "compute", compute_again, compute_once, compute_sum },
+	{ "user_compute", compute_again, compute_once, compute_sum },
+	{ "compute_mix", mix_again, mix_once, mix_sum },
+};
+
+static const struct workload *workload_find(const char *bench)
+{
+	for (size_t k = 0; k < sizeof(workloads) / sizeof(workloads[0]); k++)
+		if (!strcmp(workloads[k].name, bench))
+			return &workloads[k];
+	return NULL;
+}
+
+bool workload_checksum(const char *bench, uint64_t *value)
+{
+	const struct workload *w = workload_find(bench);
+	if (w)
+		*value = w->checksum();
+	return w != NULL;
+}
 
 static const char *native_bench_unsupported(const char *bench, unsigned needs)
 {
-	return needs == PVB_NEED_NONE || is_compute(bench) ? NULL
-							   : "not a native benchmark: it needs a guest kernel's privileges";
+	return needs == PVB_NEED_NONE || workload_find(bench) ? NULL
+							      : "not a native benchmark: it needs a guest kernel's privileges";
 }
 
-static struct compute_state state;
-
-static int64_t run_compute(uint64_t n)
+static int64_t run_passes(const struct workload *w, uint64_t n)
 {
-	compute_restart(&state, 2);
+	w->restart();
 	uint64_t t0 = __rdtsc();
 	for (uint64_t i = 0; i < n; i++)
-		compute_pass(&state);
+		w->pass();
 	return (int64_t)(__rdtsc() - t0);
 }
 
@@ -50,11 +84,12 @@ static void emit_msg(ctl_msg_fn *emit, void *opaque, const char *bench, uint32_t
 /* Sized like the guest's harness: grow n until a repetition lasts about rep_us. */
 static void run_one(const struct bench_plan *p, const char *bench, ctl_msg_fn *emit, void *opaque)
 {
+	const struct workload *w = workload_find(bench);
 	emit_msg(emit, opaque, bench, PVB_MSG_BEGIN, 0, 0, 0, 0);
-	compute_init(&state, 2);
+	compute_init(&cstate, 2);
 	uint64_t target = host_tsc_hz() * p->rep_us / 1000000, n = p->iters ? p->iters : 1;
 	while (!p->iters) {
-		uint64_t t = (uint64_t)run_compute(n);
+		uint64_t t = (uint64_t)run_passes(w, n);
 		if (t >= target / 2 || n >= (1ull << 32)) {
 			n = t ? (uint64_t)((unsigned __int128)n * target / t) : n;
 			n = n ? n : 1;
@@ -62,19 +97,18 @@ static void run_one(const struct bench_plan *p, const char *bench, ctl_msg_fn *e
 		}
 		n *= t * 16 < target ? 8 : 2;
 	}
-	for (uint32_t w = 0; w < p->warmup; w++)
-		run_compute(n);
+	for (uint32_t k = 0; k < p->warmup; k++)
+		run_passes(w, n);
 	for (uint32_t r = 0; r < p->reps; r++)
-		emit_msg(emit, opaque, bench, PVB_MSG_RESULT, r, n, run_compute(n), 0);
-	struct compute_state check;
-	emit_msg(emit, opaque, bench, PVB_MSG_VALUE, 0, 0, 0, compute_checksum(&check));
+		emit_msg(emit, opaque, bench, PVB_MSG_RESULT, r, n, run_passes(w, n), 0);
+	emit_msg(emit, opaque, bench, PVB_MSG_VALUE, 0, 0, 0, w->checksum());
 	emit_msg(emit, opaque, bench, PVB_MSG_END, 0, 0, 0, 0);
 }
 
 static void native_run(const struct host_run *hr, ctl_msg_fn *emit, void *opaque)
 {
 	for (int b = 0; b < bench_count; b++)
-		if (hr->plan->want[b] && is_compute(bench_table[b].name))
+		if (hr->plan->want[b] && workload_find(bench_table[b].name))
 			run_one(hr->plan, bench_table[b].name, emit, opaque);
 }
 

@@ -4,6 +4,7 @@
 #include "bench.h"
 #include "pvops.h"
 #include "../compute.h"
+#include "../compute_mix.h"
 
 static int64_t io_in_run(uint64_t *n)
 {
@@ -95,3 +96,22 @@ static uint64_t compute_value(void)
 }
 
 const struct bench bench_compute = { .setup = compute_setup, .run = compute_run, .value = compute_value };
+
+static struct mix_state ms;
+
+static int64_t mix_run(uint64_t *n)
+{
+	mix_restart(&ms, 2);
+	uint64_t t0 = rdtsc();
+	for (uint64_t i = 0; i < *n; i++)
+		mix_pass(&ms);
+	return (int64_t)(rdtsc() - t0);
+}
+
+static uint64_t mix_value(void)
+{
+	static struct mix_state check;
+	return mix_checksum(&check);
+}
+
+const struct bench bench_compute_mix = { .run = mix_run, .value = mix_value };
