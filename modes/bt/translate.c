@@ -13,49 +13,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include "bt.h"
-#include "emit.h"
-#include "translate.h"
-#include "../../vmm/x86/decode.h"
-#include "../../vmm/x86/exec.h"
-
-#define OFF(field) ((int32_t)offsetof(struct x86_cpu, field))
-#define MAX_STUBS 256
-
-enum stub_kind { ST_EXIT, ST_TAKEN, ST_SLOW };
-
-/* Out-of-line code, emitted after the block's body. */
-struct stub {
-	enum stub_kind kind;
-	uint8_t *rel[4];           /* jumps to it */
-	unsigned nrel, k;          /* ST_EXIT: instructions done; else the instruction */
-	uint64_t target;           /* ST_TAKEN: where the branch goes */
-	uint8_t *resume;           /* ST_SLOW: back into the body */
-	uint8_t *start;            /* ST_SLOW: the instruction's code, patched when it adapts */
-	bool reload;               /* ST_SLOW: the body goes on with the guest flags in host EFLAGS */
-};
-
-struct tr {
-	struct asm_buf a;
-	struct bt *bt;
-	const struct x86_insn *ins;
-	unsigned n, k;
-	unsigned tclass;           /* the TLB class (user_access) the code runs under */
-	uint64_t rip, next;        /* of instruction k */
-	uint64_t rip_of[BT_MAX_INSNS + 1];
-	bool host_flags;           /* host EFLAGS are the guest's arithmetic flags now */
-	bool flags_live;           /* a later instruction (or a fault) may read instruction k's flags */
-	bool flags_stored;         /* instruction k left the guest's flags in the lazy state itself */
-	bool dry;                  /* sizing up what is native: emit into scratch, keep no stubs */
-	unsigned nst;
-	uint8_t *epilogue;         /* guest registers into the CPU, then back to the run loop */
-	uint8_t *epilogue_spilled; /* after that: for exits that have them there already */
-	uint8_t *entry;            /* the prologue: where the run loop calls in */
-	uint8_t *chain_entry;      /* after it: where linked exits jump in */
-	bool overflow;
-	unsigned native, callouts; /* instructions of each kind in this translation */
-	struct stub st[MAX_STUBS]; /* last: a translation clears everything before it */
-};
+#include "tr.h"
 
 static int32_t roff(unsigned r) { return OFF(r) + 8 * (int32_t)r; }
 
@@ -64,30 +22,17 @@ static int32_t roff(unsigned r) { return OFF(r) + 8 * (int32_t)r; }
  * uses most, counted in the interpreter (compute's hot loops first; rcx, the eleventh,
  * gave its host register to the count); host rax, rcx and rdx are the scratch registers
  * of emitted code, rbx the CPU and rsp the host stack. */
-#define IN_CPU 0xff
-static const uint8_t host_of[16] = {
+const uint8_t host_of[16] = {
 	[R_AX] = H_R11, [R_CX] = IN_CPU, [R_DX] = IN_CPU, [R_BX] = H_R15, [R_SP] = IN_CPU, [R_BP] = H_BP,
 	[R_SI] = H_SI,  [R_DI] = H_DI,  [R_R8] = H_R8,  [R_R9] = H_R9,  [R_R10] = H_R10, [R_R11] = IN_CPU,
 	[R_R12] = H_R12, [R_R13] = IN_CPU, [R_R14] = H_R14, [R_R15] = IN_CPU,
 };
 
-/* count.insns lives here through translated code: adding to it in memory at every
- * block's exit made a chain of store-to-load forwards through each loop iteration */
-#define H_COUNT H_R13
 
 static bool caller_saved(unsigned h) { return h == H_SI || h == H_DI || (h >= H_R8 && h <= H_R11); }
 
-/* An operand for e_op's r/m: a host register (mem false) or [rm + disp]. */
-struct place {
-	bool mem;
-	unsigned rm;
-	int32_t disp;
-};
-
-static const struct place AT_RAX = { true, H_AX, 0 };
-
 /* guest register r, all 64 bits */
-static struct place reg64(unsigned r)
+struct place tr_reg64(unsigned r)
 {
 	if (host_of[r] != IN_CPU)
 		return (struct place){ false, host_of[r], 0 };
@@ -96,15 +41,15 @@ static struct place reg64(unsigned r)
 
 /* the register operand o: ah..bh are a byte up in the CPU's slot (native() keeps them
  * out of host registers, where no encoding reaches them) */
-static struct place gpr(const struct x86_operand *o)
+struct place tr_gpr(const struct x86_operand *o)
 {
-	struct place p = reg64(o->reg);
+	struct place p = tr_reg64(o->reg);
 	if (p.mem && o->high8)
 		p.disp++;
 	return p;
 }
 
-static void e_at(struct tr *t, unsigned size, uint32_t op, unsigned reg, struct place p)
+void tr_e_at(struct tr *t, unsigned size, uint32_t op, unsigned reg, struct place p)
 {
 	e_op(&t->a, size, op, reg, p.mem, p.rm, p.disp);
 }
@@ -115,12 +60,12 @@ static unsigned in_host(struct tr *t, unsigned h, struct place p, unsigned size)
 {
 	if (!p.mem)
 		return p.rm;
-	e_at(t, size, size == 1 ? OPC_MOV_GbEb : OPC_MOV_GvEv, h, p);
+	tr_e_at(t, size, size == 1 ? OPC_MOV_GbEb : OPC_MOV_GvEv, h, p);
 	return h;
 }
 
 /* the same for register operand o */
-static unsigned in_reg(struct tr *t, unsigned h, const struct x86_operand *o) { return in_host(t, h, gpr(o), o->size); }
+unsigned tr_in_reg(struct tr *t, unsigned h, const struct x86_operand *o) { return in_host(t, h, tr_gpr(o), o->size); }
 
 /* Guest registers from host registers into struct x86_cpu (spill) and back (reload):
  * all of them, or only those a C call may clobber. */
@@ -133,17 +78,17 @@ static void move_regs(struct tr *t, bool all, uint32_t op /* OPC_MOV_EvGv to the
 		e_op(&t->a, 8, op, H_COUNT, true, H_BX, OFF(count.insns));
 }
 
-static void spill(struct tr *t, bool all) { move_regs(t, all, OPC_MOV_EvGv); }
-static void reload(struct tr *t, bool all) { move_regs(t, all, OPC_MOV_GvEv); }
+void tr_spill(struct tr *t, bool all) { move_regs(t, all, OPC_MOV_EvGv); }
+void tr_reload(struct tr *t, bool all) { move_regs(t, all, OPC_MOV_GvEv); }
 
 /* call rax with rdi = the CPU */
-static void call_rax(struct tr *t)
+void tr_call_rax(struct tr *t)
 {
 	e_mov(&t->a, 8, H_DI, H_BX);
 	e_call_rax(&t->a);
 }
 
-static struct stub *new_stub(struct tr *t, enum stub_kind kind, unsigned k)
+struct stub *tr_new_stub(struct tr *t, enum stub_kind kind, unsigned k)
 {
 	if (t->dry) {
 		static struct stub sink;
@@ -163,7 +108,7 @@ static struct stub *new_stub(struct tr *t, enum stub_kind kind, unsigned k)
 	return s;
 }
 
-static void jump_to(struct stub *s, uint8_t *rel)
+void tr_jump_to(struct stub *s, uint8_t *rel)
 {
 	if (s->nrel < 4)
 		s->rel[s->nrel++] = rel;
@@ -182,7 +127,7 @@ static void clear_shadow(struct tr *t)
 }
 
 /* ++*counter (a statistic; rax clobbered) */
-static void count_into(struct tr *t, uint64_t *counter)
+void tr_count_into(struct tr *t, uint64_t *counter)
 {
 	e_mov_imm64(&t->a, H_AX, (uint64_t)(uintptr_t)counter);
 	e_op(&t->a, 8, OPC_GRP5, EXT5_INC, true, H_AX, 0); /* inc qword [rax] */
@@ -190,7 +135,7 @@ static void count_into(struct tr *t, uint64_t *counter)
 
 /* Out to the run loop, leaving in tb_patch what it is to link the next block to: link
  * (an imm64, returned so that it can be written later). */
-static uint8_t *leave_for_link(struct tr *t, uint64_t link)
+uint8_t *tr_leave_for_link(struct tr *t, uint64_t link)
 {
 	e_mov_imm64(&t->a, H_AX, link);
 	uint8_t *imm = t->a.p - 8;
@@ -200,15 +145,15 @@ static uint8_t *leave_for_link(struct tr *t, uint64_t link)
 }
 
 /* count.insns += done (in H_COUNT while translated code runs) */
-static void count_done(struct tr *t, unsigned done)
+void tr_count_done(struct tr *t, unsigned done)
 {
 	e_alu_imm(&t->a, 8, ARITH_ADD, false, H_COUNT, 0, (int32_t)done);
 }
 
 /* Leave the block with done instructions completed (rip already where it belongs). */
-static void exit_with(struct tr *t, unsigned done)
+void tr_exit_with(struct tr *t, unsigned done)
 {
-	count_done(t, done);
+	tr_count_done(t, done);
 	e_patch(e_jmp(&t->a), t->epilogue);
 }
 
@@ -227,16 +172,16 @@ static void exit_spilled(struct tr *t, unsigned done)
  * when this block was entered (a chain starts at a block the run loop found at the
  * present epoch, and whatever moves the epoch leaves the block), so the target is the
  * block linked whatever the epoch; a CR3 write does not unlink. */
-static void exit_to(struct tr *t, unsigned done, uint64_t target)
+void tr_exit_to(struct tr *t, unsigned done, uint64_t target)
 {
 	struct asm_buf *a = &t->a;
 	if ((target ^ t->rip_of[0]) >> 12) {
 		store_imm64(t, OFF(rip), target);
-		exit_with(t, done);
+		tr_exit_with(t, done);
 		return;
 	}
 	struct chain_site site = { .target = target };
-	count_done(t, done);
+	tr_count_done(t, done);
 	e_op(a, 4, OPC_GRP1_EvIz, ARITH_CMP, true, H_BX, OFF(tb_gen)); /* an imm32 bt_link rewrites */
 	e_u32(a, 0xffffffffu); /* no generation: unlinked until link() */
 	site.gen = a->p - 4;
@@ -250,14 +195,14 @@ static void exit_to(struct tr *t, unsigned done, uint64_t target)
 		e_cmp_load(a, 8, H_AX, H_BX, OFF(tb_limit));
 		no_room = e_jcc(a, COND_A);
 	}
-	count_into(t, &t->bt->chain_hits);
+	tr_count_into(t, &t->bt->chain_hits);
 	site.jump = e_jmp(a);
 	uint8_t *out = a->p;
 	e_patch(site.jump, out);
 	e_patch(stale_gen, out);
 	e_patch(no_room, out);
 	store_imm64(t, OFF(rip), target);
-	uint8_t *site_ptr = leave_for_link(t, 0); /* this site, written below */
+	uint8_t *site_ptr = tr_leave_for_link(t, 0); /* this site, written below */
 	if (a->p + sizeof(site) > a->end) {
 		a->full = true;
 		return;
@@ -270,42 +215,42 @@ static void exit_to(struct tr *t, unsigned done, uint64_t target)
 
 /* Instruction k through its interpreter handler, as run_block runs it; then out of the
  * block unless the handler left rip at the next instruction and nothing else changed. */
-static void callout(struct tr *t, unsigned k, uint64_t rip, uint64_t next)
+void tr_callout(struct tr *t, unsigned k, uint64_t rip, uint64_t next)
 {
 	const struct x86_insn *i = &t->ins[k];
 	struct asm_buf *a = &t->a;
 	store_imm64(t, OFF(insn_rip), rip);
 	store_imm64(t, OFF(rip), next);
-	e_at(t, 8, OPC_MOV_GvEv, H_AX, reg64(R_SP));
+	tr_e_at(t, 8, OPC_MOV_GvEv, H_AX, tr_reg64(R_SP));
 	e_store(a, 8, H_AX, H_BX, OFF(insn_rsp));
 	e_store_imm(a, 4, H_BX, OFF(tb_done), (int32_t)k);
-	count_into(t, &t->bt->callouts[i->mnemonic]);
-	spill(t, true); /* the handler reads and writes any of them, and may unwind (a fault) */
+	tr_count_into(t, &t->bt->callouts[i->mnemonic]);
+	tr_spill(t, true); /* the handler reads and writes any of them, and may unwind (a fault) */
 	e_mov_imm64(a, H_SI, (uint64_t)(uintptr_t)i);
 	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)i->fn);
-	call_rax(t);
+	tr_call_rax(t);
 	if (k + 1 == t->n) {
 		exit_spilled(t, k + 1);
 		return;
 	}
-	struct stub *out = new_stub(t, ST_EXIT, k + 1);
+	struct stub *out = tr_new_stub(t, ST_EXIT, k + 1);
 	e_mov_imm64(a, H_AX, next);
 	e_op(a, 8, OPC_CMP_EvGv, H_AX, true, H_BX, OFF(rip));
-	jump_to(out, e_jcc(a, COND_NE));
+	tr_jump_to(out, e_jcc(a, COND_NE));
 	e_load(a, 8, H_AX, H_BX, OFF(tlb_epoch));
 	e_cmp_load(a, 8, H_AX, H_SP, 0);
-	jump_to(out, e_jcc(a, COND_NE));
+	tr_jump_to(out, e_jcc(a, COND_NE));
 	e_alu_imm(a, 1, ARITH_CMP, true, H_BX, OFF(attention), 0);
-	jump_to(out, e_jcc(a, COND_NE));
+	tr_jump_to(out, e_jcc(a, COND_NE));
 	e_alu_imm(a, 4, ARITH_CMP, true, H_BX, OFF(exit), 0);
-	jump_to(out, e_jcc(a, COND_NE));
-	reload(t, true);
+	tr_jump_to(out, e_jcc(a, COND_NE));
+	tr_reload(t, true);
 	clear_shadow(t);
 }
 
 /* rax = the linear address of memory operand o; false (nothing emitted) for what the
  * inline path does not do: FS/GS bases, 32-bit addressing, 64-bit displacements. */
-static bool mem_addr(struct tr *t, const struct x86_insn *i, const struct x86_operand *o)
+bool tr_mem_addr(struct tr *t, const struct x86_insn *i, const struct x86_operand *o)
 {
 	if (i->addrsize != 8 || o->seg == S_FS || o->seg == S_GS || o->val < INT32_MIN || o->val > INT32_MAX)
 		return false;
@@ -318,13 +263,13 @@ static bool mem_addr(struct tr *t, const struct x86_insn *i, const struct x86_op
 	}
 	unsigned base = H_AX;
 	if (o->base != REG_NONE) {
-		base = in_host(t, H_AX, reg64(o->base), 8);
+		base = in_host(t, H_AX, tr_reg64(o->base), 8);
 	} else {
 		e_byte(a, OPC_MOV_Iv + H_AX); /* mov eax, 0: leaves the flags alone */
 		e_u32(a, 0);
 	}
 	if (o->index != REG_NONE) {
-		unsigned index = in_host(t, H_CX, reg64(o->index), 8);
+		unsigned index = in_host(t, H_CX, tr_reg64(o->index), 8);
 		e_sib(a, 8, OPC_LEA, H_AX, base, index, o->scale, (int32_t)o->val);
 	} else if (o->val || base != H_AX) {
 		e_lea(a, H_AX, base, (int32_t)o->val);
@@ -339,10 +284,10 @@ static bool mem_addr(struct tr *t, const struct x86_insn *i, const struct x86_op
  * the translation's: a translation runs under one (step.c keys it by user_access), and
  * within translated code user_access is CPL 3 (implicit supervisor accesses happen only
  * inside handlers). */
-static void tlb(struct tr *t, unsigned size, enum access acc)
+void tr_tlb(struct tr *t, unsigned size, enum access acc)
 {
 	struct asm_buf *a = &t->a;
-	struct stub *slow = new_stub(t, ST_SLOW, t->k);
+	struct stub *slow = tr_new_stub(t, ST_SLOW, t->k);
 	int32_t tlb = OFF(tlb) + (int32_t)(t->tclass * sizeof(((struct x86_cpu *)0)->tlb[0]));
 	int32_t tag = tlb + (int32_t)(acc == ACC_WRITE ? offsetof(struct tlb_entry, tag_write)
 						       : offsetof(struct tlb_entry, tag_read));
@@ -353,446 +298,11 @@ static void tlb(struct tr *t, unsigned size, enum access acc)
 	e_lea(a, H_CX, H_AX, (int32_t)size - 1);
 	e_alu_imm(a, 8, ARITH_OR, false, H_CX, 0, 0xfff); /* rcx = (lin + size - 1) | 0xfff */
 	e_sib(a, 8, OPC_CMP_GvEv, H_CX, H_BX, H_DX, 1, tag);
-	jump_to(slow, e_jcc(a, COND_NE));
+	tr_jump_to(slow, e_jcc(a, COND_NE));
 	e_sib(a, 8, OPC_ADD_GvEv, H_AX, H_BX, H_DX, 1, tlb + (int32_t)offsetof(struct tlb_entry, addend));
 	t->host_flags = false;
 }
 
-static bool size_ok(unsigned s) { return s == 1 || s == 2 || s == 4 || s == 8; }
-
-static void emit_imm(struct tr *t, unsigned size, int64_t v)
-{
-	if (size == 1)
-		e_byte(&t->a, (uint8_t)v);
-	else if (size == 2) {
-		e_byte(&t->a, (uint8_t)v);
-		e_byte(&t->a, (uint8_t)(v >> 8));
-	} else
-		e_u32(&t->a, (uint32_t)v);
-}
-
-/* The two-operand ALU forms and mov: rm_r is the "op r/m, r" opcode (8-bit form), grp
- * the opcode of "op r/m, imm" (8-bit form) and digit its /digit. */
-static bool alu(struct tr *t, const struct x86_insn *i, uint32_t rm_r, uint32_t grp, unsigned digit, bool writes,
-		bool flags)
-{
-	const struct x86_operand *d = &i->op[0], *s = &i->op[1];
-	unsigned sz = d->size;
-	bool mov = rm_r == OPC_MOV_EbGb;
-	if (i->nops != 2 || !size_ok(sz) || (d->kind != OPK_REG && d->kind != OPK_MEM) ||
-	    (s->kind != OPK_REG && s->kind != OPK_IMM && s->kind != OPK_MEM) || (s->kind == OPK_MEM && d->kind == OPK_MEM) ||
-	    (s->kind != OPK_IMM && s->size != sz))
-		return false;
-	bool imm = s->kind == OPK_IMM, wide = imm && sz == 8 && (s->val < INT32_MIN || s->val > INT32_MAX);
-	if (wide && !mov)
-		return false;
-	const struct x86_operand *m = d->kind == OPK_MEM ? d : s->kind == OPK_MEM ? s : NULL;
-	if (m) {
-		if (!mem_addr(t, i, m))
-			return false;
-		tlb(t, sz, m == d && writes ? ACC_WRITE : ACC_READ);
-	}
-	struct asm_buf *a = &t->a;
-	struct place p = d->kind == OPK_REG ? gpr(d) : AT_RAX;
-	/* a 32-bit result zeroes the upper half: in a host register by itself, in the CPU
-	 * through eax */
-	bool via_eax = d->kind == OPK_REG && sz == 4 && p.mem;
-	if (s->kind == OPK_MEM && !p.mem) { /* straight from memory into the host register */
-		uint32_t op = rm_r == OPC_TEST_EbGb ? rm_r : rm_r + 2; /* "op r, r/m"; test has one form */
-		e_op(a, sz, sz == 1 ? op : op + 1, p.rm, true, H_AX, 0);
-		t->host_flags = flags || t->host_flags;
-		return true;
-	}
-	unsigned src = H_CX;
-	if (s->kind == OPK_REG)
-		src = in_reg(t, H_CX, s);
-	else if (s->kind == OPK_MEM)
-		e_load(a, sz, H_CX, H_AX, 0);
-	else if (wide || (mov && via_eax)) {
-		e_mov_imm64(a, H_CX, (uint64_t)s->val & size_mask(sz));
-		imm = false;
-	}
-	if (via_eax) {
-		if (mov) {
-			if (src != H_CX)
-				e_mov(a, 4, H_CX, src); /* zero-extended */
-			e_at(t, 8, OPC_MOV_EvGv, H_CX, p);
-			return true;
-		}
-		e_at(t, 4, OPC_MOV_GvEv, H_AX, p);
-		if (imm) {
-			e_op(a, 4, grp + 1, digit, false, H_AX, 0);
-			emit_imm(t, 4, s->val);
-		} else {
-			e_op(a, 4, rm_r + 1, src, false, H_AX, 0);
-		}
-		if (writes)
-			e_at(t, 8, OPC_MOV_EvGv, H_AX, p);
-	} else if (imm) {
-		e_at(t, sz, sz == 1 ? grp : grp + 1, digit, p);
-		emit_imm(t, sz, s->val);
-	} else if (wide) {
-		e_at(t, 8, OPC_MOV_EvGv, H_CX, p);
-	} else {
-		e_at(t, sz, sz == 1 ? rm_r : rm_r + 1, src, p);
-	}
-	t->host_flags = flags || t->host_flags;
-	return true;
-}
-
-/* d, a register or memory operand to be written in place: for memory, its host address
- * into rax through the TLB path; false, with nothing emitted, where the inline path
- * cannot do it. */
-static bool writable_place(struct tr *t, const struct x86_insn *i, const struct x86_operand *d)
-{
-	if (!size_ok(d->size) || (d->kind != OPK_REG && d->kind != OPK_MEM))
-		return false;
-	if (d->kind == OPK_MEM) {
-		if (!mem_addr(t, i, d))
-			return false;
-		tlb(t, d->size, ACC_WRITE);
-	}
-	return true;
-}
-
-/* A one-operand group instruction (opcode op8 for bytes, op otherwise, /digit) on d in
- * place, with an imm8 after it when imm >= 0; a 32-bit register in the CPU goes through
- * eax so that its upper half is zeroed. */
-static bool in_place(struct tr *t, const struct x86_insn *i, uint32_t op8, uint32_t op, unsigned digit, int imm)
-{
-	const struct x86_operand *d = &i->op[0];
-	unsigned sz = d->size;
-	if (!writable_place(t, i, d))
-		return false;
-	struct asm_buf *a = &t->a;
-	struct place p = d->kind == OPK_REG ? gpr(d) : AT_RAX;
-	bool via_eax = d->kind == OPK_REG && sz == 4 && p.mem;
-	if (via_eax) {
-		e_at(t, 4, OPC_MOV_GvEv, H_AX, p);
-		e_op(a, 4, op, digit, false, H_AX, 0);
-	} else {
-		e_at(t, sz, sz == 1 ? op8 : op, digit, p);
-	}
-	if (imm >= 0)
-		e_byte(a, (uint8_t)imm);
-	if (via_eax)
-		e_at(t, 8, OPC_MOV_EvGv, H_AX, p);
-	return true;
-}
-
-/* shl/shr/sar by an immediate count that is not 0 (a count of 0 writes no flags). The
- * SDM leaves AF, and OF beyond a count of 1, undefined, and hosts differ there; so when
- * something can read the flags, the shift leaves the model's lazy state (value before,
- * count, result) as the interpreter's handler does, for every host alike. */
-static bool shift(struct tr *t, const struct x86_insn *i, unsigned digit)
-{
-	enum cc_op op = digit == SHIFT_SHL ? CC_SHL : digit == SHIFT_SHR ? CC_SHR : CC_SAR;
-	const struct x86_operand *d = &i->op[0], *s = &i->op[1];
-	unsigned sz = d->size, n = (unsigned)s->val & (sz == 8 ? 63 : 31);
-	if (i->nops != 2 || s->kind != OPK_IMM || !n)
-		return false;
-	if (!t->flags_live) {
-		if (!in_place(t, i, OPC_SHIFT_EbIb, OPC_SHIFT_EvIb, digit, (int)n))
-			return false;
-		t->host_flags = true;
-		return true;
-	}
-	if (!writable_place(t, i, d))
-		return false;
-	struct asm_buf *a = &t->a;
-	struct place p = d->kind == OPK_REG ? gpr(d) : AT_RAX;
-	e_at(t, sz == 8 ? 8 : 4, sz == 1 ? OPC_MOVZBL : sz == 2 ? OPC_MOVZWL : OPC_MOV_GvEv, H_CX, p); /* zero-extended */
-	e_store(a, 8, H_CX, H_BX, OFF(cc.dst));
-	e_shift_imm(a, sz, digit, H_CX, (uint8_t)n);
-	if (d->kind == OPK_REG && sz == 4)
-		e_at(t, 8, OPC_MOV_EvGv, H_CX, p); /* rcx is zero-extended */
-	else
-		e_at(t, sz, sz == 1 ? OPC_MOV_EbGb : OPC_MOV_EvGv, H_CX, p);
-	e_store(a, 8, H_CX, H_BX, OFF(cc.res));
-	e_store_imm(a, 8, H_BX, OFF(cc.src), (int32_t)n);
-	e_store_imm(a, 1, H_BX, OFF(cc.op), (int32_t)op);
-	e_store_imm(a, 1, H_BX, OFF(cc.size), (int32_t)sz);
-	t->host_flags = false;
-	t->flags_stored = true;
-	return true;
-}
-
-/* not (no flags) and neg, on a register or memory */
-static bool unary(struct tr *t, const struct x86_insn *i, unsigned digit)
-{
-	if (i->nops != 1 || !in_place(t, i, OPC_GRP3_Eb, OPC_GRP3_Ev, digit, -1))
-		return false;
-	t->host_flags = digit == 3 || t->host_flags;
-	return true;
-}
-
-/* imul r, r/m and imul r, r/m, imm at 32 or 64 bits; a callout when its flags can be
- * read, since SF, ZF, AF and PF are undefined (see shift) */
-static bool imul(struct tr *t, const struct x86_insn *i)
-{
-	const struct x86_operand *d = &i->op[0], *s = &i->op[1];
-	unsigned sz = d->size;
-	if (t->flags_live || (i->nops != 2 && i->nops != 3) || (sz != 4 && sz != 8) || d->kind != OPK_REG ||
-	    (s->kind != OPK_REG && s->kind != OPK_MEM) || (i->nops == 3 && i->op[2].kind != OPK_IMM))
-		return false;
-	unsigned src = H_CX;
-	if (s->kind == OPK_MEM) {
-		if (!mem_addr(t, i, s))
-			return false;
-		tlb(t, sz, ACC_READ);
-		e_load(&t->a, sz, H_CX, H_AX, 0);
-	} else {
-		src = in_reg(t, H_CX, s);
-	}
-	struct asm_buf *a = &t->a;
-	struct place p = gpr(d);
-	unsigned dst = p.mem ? H_AX : p.rm; /* a 32-bit result is zero-extended there */
-	if (i->nops == 3) {
-		e_op(a, sz, OPC_IMUL_GvEvIz, dst, false, src, 0);
-		e_u32(a, (uint32_t)i->op[2].val);
-	} else {
-		if (p.mem)
-			e_at(t, sz, OPC_MOV_GvEv, H_AX, p);
-		e_op(a, sz, OPC_IMUL_GvEv, dst, false, src, 0);
-	}
-	if (p.mem)
-		e_at(t, 8, OPC_MOV_EvGv, H_AX, p);
-	t->host_flags = true;
-	return true;
-}
-
-/* lea, movzx, movsx, movsxd into a 32- or 64-bit register */
-static bool load_ext(struct tr *t, const struct x86_insn *i, uint32_t op8, uint32_t op16)
-{
-	const struct x86_operand *d = &i->op[0], *s = &i->op[1];
-	unsigned sz = d->size;
-	if (i->nops != 2 || (sz != 4 && sz != 8) || d->kind != OPK_REG || (s->kind != OPK_REG && s->kind != OPK_MEM))
-		return false;
-	uint32_t op = s->size == 1 ? op8 : s->size == 2 ? op16 : 0x63; /* movsxd */
-	if (s->size == 4 && (sz != 8 || op8 != 0x0fbe))
-		return false;
-	struct place from = AT_RAX, to = gpr(d);
-	if (s->kind == OPK_MEM) {
-		if (!mem_addr(t, i, s))
-			return false;
-		tlb(t, s->size, ACC_READ);
-	} else {
-		from = gpr(s);
-	}
-	e_at(t, sz, op, to.mem ? H_CX : to.rm, from); /* a 32-bit result is zero-extended */
-	if (to.mem)
-		e_at(t, 8, OPC_MOV_EvGv, H_CX, to);
-	return true;
-}
-
-static bool lea(struct tr *t, const struct x86_insn *i)
-{
-	const struct x86_operand *d = &i->op[0];
-	if (i->nops != 2 || d->kind != OPK_REG || (d->size != 4 && d->size != 8) || i->op[1].kind != OPK_MEM)
-		return false;
-	struct x86_operand o = i->op[1];
-	o.seg = S_DS; /* no segment applies to lea */
-	if (!mem_addr(t, i, &o))
-		return false;
-	if (d->size == 4)
-		e_mov(&t->a, 4, H_AX, H_AX); /* mov eax, eax */
-	e_at(t, 8, OPC_MOV_EvGv, H_AX, gpr(d));
-	return true;
-}
-
-static uint64_t cond_value(struct x86_cpu *c, unsigned cond) { return cond_true(c, cond); }
-
-/* the value of cond (0 or 1) in al, from host flags when they are the guest's */
-static void cond_to_al(struct tr *t, unsigned cond)
-{
-	struct asm_buf *a = &t->a;
-	if (t->host_flags) {
-		e_op(a, 4, OPC_SETCC | cond, 0, false, H_AX, 0); /* setcc al */
-		return;
-	}
-	spill(t, false);
-	e_byte(a, OPC_MOV_Iv + H_SI); /* mov esi, cond */
-	e_u32(a, cond);
-	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)cond_value);
-	call_rax(t);
-	reload(t, false);
-}
-
-static bool setcc(struct tr *t, const struct x86_insn *i)
-{
-	const struct x86_operand *d = &i->op[0];
-	if (i->nops != 1 || d->kind != OPK_REG || d->size != 1)
-		return false;
-	cond_to_al(t, i->cond);
-	e_at(t, 1, OPC_MOV_EbGb, H_AX, gpr(d));
-	return true;
-}
-
-static bool cmovcc(struct tr *t, const struct x86_insn *i)
-{
-	const struct x86_operand *d = &i->op[0], *s = &i->op[1];
-	if (!t->host_flags || i->nops != 2 || d->kind != OPK_REG || s->kind != OPK_REG || (d->size != 4 && d->size != 8))
-		return false;
-	unsigned src = in_reg(t, H_CX, s);
-	struct place p = gpr(d);
-	if (p.mem)
-		e_at(t, d->size, OPC_MOV_GvEv, H_AX, p);
-	e_op(&t->a, d->size, OPC_CMOVCC | i->cond, p.mem ? H_AX : p.rm, false, src, 0);
-	if (p.mem)
-		e_at(t, 8, OPC_MOV_EvGv, H_AX, p); /* zero-extended even when not moved */
-	return true;
-}
-
-/* rax = the guest's rsp + delta, and the TLB path to it */
-static void stack_slot(struct tr *t, int32_t delta, enum access acc)
-{
-	e_at(t, 8, OPC_MOV_GvEv, H_AX, reg64(R_SP));
-	if (delta)
-		e_lea(&t->a, H_AX, H_AX, delta);
-	tlb(t, 8, acc);
-}
-
-static void rsp_add(struct tr *t, int32_t delta)
-{
-	struct place sp = reg64(R_SP);
-	e_at(t, 8, OPC_MOV_GvEv, H_DX, sp);
-	e_lea(&t->a, H_DX, H_DX, delta);
-	e_at(t, 8, OPC_MOV_EvGv, H_DX, sp);
-}
-
-/* the end of a push, rax holding the slot's host address: the value (64 bits) from host
- * register h into it, and rsp down */
-static void push_from(struct tr *t, unsigned h)
-{
-	e_store(&t->a, 8, h, H_AX, 0);
-	rsp_add(t, -8);
-}
-
-static bool push_pop(struct tr *t, const struct x86_insn *i, bool push)
-{
-	const struct x86_operand *o = &i->op[0];
-	if (i->nops != 1 || i->opsize == 2 || (o->kind != OPK_REG && !(push && o->kind == OPK_IMM)) ||
-	    (o->kind == OPK_REG && o->size != 8) || (!push && o->reg == R_SP))
-		return false;
-	if (push) {
-		stack_slot(t, -8, ACC_WRITE); /* first: the TLB path clobbers rcx */
-		unsigned src = H_CX;
-		if (o->kind == OPK_REG)
-			src = in_reg(t, H_CX, o);
-		else
-			e_mov_imm64(&t->a, H_CX, (uint64_t)o->val);
-		push_from(t, src);
-		return true;
-	}
-	stack_slot(t, 0, ACC_READ);
-	e_load(&t->a, 8, H_CX, H_AX, 0);
-	rsp_add(t, 8);
-	e_at(t, 8, OPC_MOV_EvGv, H_CX, gpr(o));
-	return true;
-}
-
-/* Leave the block for c->rip, computed (ret, jmp reg), with done instructions completed:
- * through the indirect-branch table straight into the translation for that rip when its
- * entry holds for this epoch, generation and TLB class (a CPL 3 return into a page only
- * the kernel may execute must fault on the fetch, not run its translation) and the target
- * fits within tb_limit (QEMU's lookup_and_goto_ptr); else out, asking the run loop to fill
- * the entry. */
-static void exit_indirect(struct tr *t, unsigned done)
-{
-	_Static_assert(sizeof(struct bt_ind) == 32, "exit_indirect indexes entries by a shift of 5");
-	struct asm_buf *a = &t->a;
-	count_done(t, done);
-	e_load(a, 8, H_CX, H_BX, OFF(rip));
-	e_mov(a, 8, H_DX, H_CX);       /* rdx = rip */
-	e_shift_imm(a, 8, SHIFT_SHR, H_DX, BT_IND_SHIFT); /* bt_ind_slot */
-	e_op(a, 8, OPC_XOR_EvGv, H_CX, false, H_DX, 0);  /* rdx ^= rcx */
-	e_alu_imm(a, 4, ARITH_AND, false, H_DX, 0, BT_IND_SIZE - 1);
-	e_shift_imm(a, 4, SHIFT_SHL, H_DX, 5);          /* * sizeof entry */
-	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)t->bt->ind);
-	e_op(a, 8, OPC_ADD_EvGv, H_AX, false, H_DX, 0);  /* rdx += rax */
-	e_cmp_load(a, 8, H_CX, H_DX, (int32_t)offsetof(struct bt_ind, rip));
-	uint8_t *miss = e_jcc(a, COND_NE);
-	e_load(a, 8, H_AX, H_BX, OFF(tlb_epoch));
-	e_cmp_load(a, 8, H_AX, H_DX, (int32_t)offsetof(struct bt_ind, epoch));
-	uint8_t *stale_epoch = e_jcc(a, COND_NE);
-	e_load(a, 4, H_AX, H_BX, OFF(tb_gen));
-	e_cmp_load(a, 4, H_AX, H_DX, (int32_t)offsetof(struct bt_ind, gen));
-	uint8_t *stale_gen = e_jcc(a, COND_NE);
-	e_alu_imm(a, 1, ARITH_CMP, true, H_DX, (int32_t)offsetof(struct bt_ind, tclass), (int32_t)t->tclass);
-	uint8_t *other_class = e_jcc(a, COND_NE);
-	e_op(a, 4, OPC_MOVZWL, H_AX, true, H_DX, (int32_t)offsetof(struct bt_ind, n));
-	e_op(a, 8, OPC_ADD_EvGv, H_COUNT, false, H_AX, 0); /* rax += count */
-	e_cmp_load(a, 8, H_AX, H_BX, OFF(tb_limit));
-	uint8_t *no_room = e_jcc(a, COND_A);
-	count_into(t, &t->bt->chain_hits);
-	e_op(a, 4, OPC_GRP5, EXT5_JMP, true, H_DX, (int32_t)offsetof(struct bt_ind, chain)); /* jmp [rdx + chain] */
-	e_patch(miss, a->p);
-	e_patch(stale_epoch, a->p);
-	e_patch(stale_gen, a->p);
-	e_patch(other_class, a->p);
-	e_patch(no_room, a->p);
-	leave_for_link(t, (uint64_t)(uintptr_t)t->bt->ind);
-}
-
-/* call rel, ret, jmp rel, jmp reg: the block's end, rip set, out */
-static bool branch(struct tr *t, const struct x86_insn *i, unsigned mn)
-{
-	const struct x86_operand *o = &i->op[0];
-	if (i->far || i->opsize == 2)
-		return false;
-	switch (mn) {
-	case ZYDIS_MNEMONIC_CALL:
-		if (o->kind != OPK_REL)
-			return false;
-		stack_slot(t, -8, ACC_WRITE);
-		e_mov_imm64(&t->a, H_CX, t->next);
-		push_from(t, H_CX);
-		exit_to(t, t->k + 1, t->next + (uint64_t)o->val);
-		return true;
-	case ZYDIS_MNEMONIC_RET:
-		if (i->nops)
-			return false;
-		stack_slot(t, 0, ACC_READ);
-		e_load(&t->a, 8, H_CX, H_AX, 0);
-		e_store(&t->a, 8, H_CX, H_BX, OFF(rip));
-		rsp_add(t, 8);
-		exit_indirect(t, t->k + 1);
-		return true;
-	default: /* jmp */
-		if (o->kind == OPK_REL) {
-			exit_to(t, t->k + 1, t->next + (uint64_t)o->val);
-			return true;
-		} else if (o->kind == OPK_REG && o->size == 8) {
-			e_at(t, 8, OPC_MOV_GvEv, H_AX, gpr(o));
-			e_store(&t->a, 8, H_AX, H_BX, OFF(rip));
-			exit_indirect(t, t->k + 1);
-			return true;
-		} else {
-			return false;
-		}
-	}
-	exit_with(t, t->k + 1);
-	return true;
-}
-
-static bool jcc(struct tr *t, const struct x86_insn *i)
-{
-	if (i->op[0].kind != OPK_REL || i->opsize == 2)
-		return false;
-	struct stub *taken = new_stub(t, ST_TAKEN, t->k);
-	taken->target = t->next + (uint64_t)i->op[0].val;
-	if (t->host_flags) {
-		jump_to(taken, e_jcc(&t->a, i->cond));
-	} else {
-		cond_to_al(t, i->cond);
-		e_op(&t->a, 1, OPC_TEST_EbGb, H_AX, false, H_AX, 0); /* test al, al */
-		jump_to(taken, e_jcc(&t->a, COND_NE));
-	}
-	return true;
-}
-
-/* Instruction k as host instructions; false, with nothing emitted, when it must be a
- * callout. */
 enum how { T_NONE, T_ALU, T_SHIFT, T_UNARY, T_IMUL, T_LEA, T_EXT, T_PUSH, T_POP, T_BRANCH, T_NOP };
 #define NF_WRITES 2u
 #define NF_LOGIC  4u
@@ -817,27 +327,27 @@ static bool native(struct tr *t, const struct x86_insn *i)
 	if (i->prefixes || i->fn == op_vmi_doorbell || i->fn == op_profiled)
 		return false;
 	for (unsigned o = 0; o < i->nops; o++)
-		if (i->op[o].kind == OPK_REG && i->op[o].high8 && !gpr(&i->op[o]).mem)
+		if (i->op[o].kind == OPK_REG && i->op[o].high8 && !tr_gpr(&i->op[o]).mem)
 			return false; /* ah..bh of a register held in r8..r15 or rsi..rbp */
 	const struct native_row *r = &native_rows[i->mnemonic];
 	switch (r->how) {
-	case T_ALU: return alu(t, i, r->op, r->grp, r->digit, !(r->flags & NF_NODEST), r->flags & NF_WRITES);
-	case T_SHIFT: return shift(t, i, r->digit);
-	case T_UNARY: return unary(t, i, r->digit);
-	case T_IMUL: return imul(t, i);
-	case T_LEA: return lea(t, i);
-	case T_EXT: return load_ext(t, i, r->op, r->grp);
-	case T_PUSH: return push_pop(t, i, true);
-	case T_POP: return push_pop(t, i, false);
-	case T_BRANCH: return branch(t, i, i->mnemonic);
+	case T_ALU: return tr_alu(t, i, r->op, r->grp, r->digit, !(r->flags & NF_NODEST), r->flags & NF_WRITES);
+	case T_SHIFT: return tr_shift(t, i, r->digit);
+	case T_UNARY: return tr_unary(t, i, r->digit);
+	case T_IMUL: return tr_imul(t, i);
+	case T_LEA: return tr_lea(t, i);
+	case T_EXT: return tr_load_ext(t, i, r->op, r->grp);
+	case T_PUSH: return tr_push_pop(t, i, true);
+	case T_POP: return tr_push_pop(t, i, false);
+	case T_BRANCH: return tr_branch(t, i, i->mnemonic);
 	case T_NOP: return true;
 	default:
 		if (i->fn == op_jcc)
-			return jcc(t, i);
+			return tr_jcc(t, i);
 		if (i->fn == op_setcc)
-			return setcc(t, i);
+			return tr_setcc(t, i);
 		if (i->fn == op_cmovcc)
-			return cmovcc(t, i);
+			return tr_cmovcc(t, i);
 		return false;
 	}
 }
@@ -921,7 +431,7 @@ static uint8_t *adapt_check(struct tr *t, uint8_t *start)
 	e_op(a, 4, OPC_GRP5, EXT5_INC, true, H_AX, 8); /* ++count */
 	e_alu_imm(a, 4, ARITH_CMP, true, H_AX, 8, ADAPT_AFTER);
 	uint8_t *not_yet = e_jcc(a, COND_NE);
-	spill(t, false);
+	tr_spill(t, false);
 	e_mov_imm64(a, H_DI, (uint64_t)(uintptr_t)start);
 	e_byte(a, 0x48);                         /* lea rsi, [rip + rel32]: the callout below */
 	e_byte(a, OPC_LEA);
@@ -931,7 +441,7 @@ static uint8_t *adapt_check(struct tr *t, uint8_t *start)
 	e_mov_imm64(a, H_DX, (uint64_t)(uintptr_t)t->bt);
 	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)bt_adapt);
 	e_call_rax(a);
-	reload(t, false);
+	tr_reload(t, false);
 	e_patch(slow, a->p);
 	e_patch(refill, a->p);
 	e_patch(not_yet, a->p);
@@ -943,7 +453,7 @@ static void resume(struct tr *t, const struct stub *st);
 static void emit_stubs(struct tr *t)
 {
 	for (unsigned s = 0; s < t->nst && !t->a.full; s++) {
-		struct stub st = t->st[s]; /* copied: callout() may add stubs, moving none */
+		struct stub st = t->st[s]; /* copied: tr_callout() may add stubs, moving none */
 		for (unsigned r = 0; r < st.nrel; r++)
 			e_patch(st.rel[r], t->a.p);
 		if (st.kind == ST_EXIT) {
@@ -952,11 +462,11 @@ static void emit_stubs(struct tr *t)
 		}
 		uint64_t rip = t->rip_of[st.k], next = t->rip_of[st.k + 1];
 		if (st.kind == ST_TAKEN) {
-			exit_to(t, st.k + 1, st.target);
+			tr_exit_to(t, st.k + 1, st.target);
 			continue;
 		}
 		uint8_t *counter = st.start ? adapt_check(t, st.start) : NULL;
-		callout(t, st.k, rip, next);
+		tr_callout(t, st.k, rip, next);
 		if (st.k + 1 != t->n)
 			resume(t, &st);
 		if (counter && t->a.p + sizeof(struct adapt) <= t->a.end) {
@@ -973,8 +483,8 @@ static void resume(struct tr *t, const struct stub *st)
 {
 	if (st->reload) {
 		e_mov_imm64(&t->a, H_AX, (uint64_t)(uintptr_t)load_flags);
-		call_rax(t); /* the callout just reloaded: the CPU holds the registers it clobbers */
-		reload(t, false);
+		tr_call_rax(t); /* the callout just reloaded: the CPU holds the registers it clobbers */
+		tr_reload(t, false);
 		e_byte(&t->a, OPC_PUSH_RAX);
 		e_byte(&t->a, OPC_POPF);
 	}
@@ -997,14 +507,14 @@ static void prologue(struct tr *t)
 	e_mov(a, 8, H_BX, H_DI);   /* rbx = the CPU */
 	e_load(a, 8, H_AX, H_BX, OFF(tlb_epoch));
 	e_store(a, 8, H_AX, H_SP, 0);
-	reload(t, true);
+	tr_reload(t, true);
 	clear_shadow(t);
 }
 
 static void epilogue(struct tr *t)
 {
 	t->epilogue = t->a.p;
-	spill(t, true);
+	tr_spill(t, true);
 	t->epilogue_spilled = t->a.p;
 	e_alu_imm(&t->a, 8, ARITH_ADD, false, H_SP, 0, 8);
 	for (unsigned k = N_SAVED; k-- > 0;)
@@ -1057,13 +567,13 @@ bool tr_block(struct bt *bt, struct x86_cpu *c, const struct x86_insn *ins, unsi
 				}
 		} else {
 			t->callouts++;
-			callout(t, k, t->rip, t->next);
+			tr_callout(t, k, t->rip, t->next);
 			t->host_flags = false;
 		}
 		ended = ins[k].ends_block;
 	}
 	if (!ended)
-		exit_to(t, n, t->rip_of[n]);
+		tr_exit_to(t, n, t->rip_of[n]);
 	emit_stubs(t);
 	*out = (struct translation){ .entry = t->entry, .chain_entry = t->chain_entry, .end = t->a.p,
 				     .native = t->native, .callouts = t->callouts };

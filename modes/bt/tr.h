@@ -1,0 +1,104 @@
+/* The translator's working state and the helpers its two halves share: translate.c
+ * (a block: register placement, exits, callouts, the soft-TLB probe, flags, stubs) and
+ * insns.c (the host code for each native instruction). */
+#ifndef BT_TR_H
+#define BT_TR_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "bt.h"
+#include "emit.h"
+#include "translate.h"
+#include "../../vmm/x86/decode.h"
+#include "../../vmm/x86/exec.h"
+
+#define OFF(field) ((int32_t)offsetof(struct x86_cpu, field))
+#define MAX_STUBS 256
+
+enum stub_kind { ST_EXIT, ST_TAKEN, ST_SLOW };
+
+/* Out-of-line code, emitted after the block's body. */
+struct stub {
+	enum stub_kind kind;
+	uint8_t *rel[4];           /* jumps to it */
+	unsigned nrel, k;          /* ST_EXIT: instructions done; else the instruction */
+	uint64_t target;           /* ST_TAKEN: where the branch goes */
+	uint8_t *resume;           /* ST_SLOW: back into the body */
+	uint8_t *start;            /* ST_SLOW: the instruction's code, patched when it adapts */
+	bool reload;               /* ST_SLOW: the body goes on with the guest flags in host EFLAGS */
+};
+
+struct tr {
+	struct asm_buf a;
+	struct bt *bt;
+	const struct x86_insn *ins;
+	unsigned n, k;
+	unsigned tclass;           /* the TLB class (user_access) the code runs under */
+	uint64_t rip, next;        /* of instruction k */
+	uint64_t rip_of[BT_MAX_INSNS + 1];
+	bool host_flags;           /* host EFLAGS are the guest's arithmetic flags now */
+	bool flags_live;           /* a later instruction (or a fault) may read instruction k's flags */
+	bool flags_stored;         /* instruction k left the guest's flags in the lazy state itself */
+	bool dry;                  /* sizing up what is native: emit into scratch, keep no stubs */
+	unsigned nst;
+	uint8_t *epilogue;         /* guest registers into the CPU, then back to the run loop */
+	uint8_t *epilogue_spilled; /* after that: for exits that have them there already */
+	uint8_t *entry;            /* the prologue: where the run loop calls in */
+	uint8_t *chain_entry;      /* after it: where linked exits jump in */
+	bool overflow;
+	unsigned native, callouts; /* instructions of each kind in this translation */
+	struct stub st[MAX_STUBS]; /* last: a translation clears everything before it */
+};
+
+/* Where each guest register lives while translated code runs (translate.c), IN_CPU for
+ * its slot in struct x86_cpu */
+#define IN_CPU 0xff
+extern const uint8_t host_of[16];
+
+/* count.insns lives here through translated code: adding to it in memory at every
+ * block's exit made a chain of store-to-load forwards through each loop iteration */
+#define H_COUNT H_R13
+
+/* An operand for e_op's r/m: a host register (mem false) or [rm + disp]. */
+struct place {
+	bool mem;
+	unsigned rm;
+	int32_t disp;
+};
+
+static const struct place AT_RAX = { true, H_AX, 0 };
+
+/* translate.c */
+void tr_call_rax(struct tr *t);
+void tr_callout(struct tr *t, unsigned k, uint64_t rip, uint64_t next);
+void tr_count_done(struct tr *t, unsigned done);
+void tr_count_into(struct tr *t, uint64_t *counter);
+void tr_e_at(struct tr *t, unsigned size, uint32_t op, unsigned reg, struct place p);
+void tr_exit_to(struct tr *t, unsigned done, uint64_t target);
+void tr_exit_with(struct tr *t, unsigned done);
+struct place tr_gpr(const struct x86_operand *o);
+unsigned tr_in_reg(struct tr *t, unsigned h, const struct x86_operand *o);
+void tr_jump_to(struct stub *s, uint8_t *rel);
+uint8_t *tr_leave_for_link(struct tr *t, uint64_t link);
+bool tr_mem_addr(struct tr *t, const struct x86_insn *i, const struct x86_operand *o);
+struct stub *tr_new_stub(struct tr *t, enum stub_kind kind, unsigned k);
+struct place tr_reg64(unsigned r);
+void tr_reload(struct tr *t, bool all);
+void tr_spill(struct tr *t, bool all);
+void tr_tlb(struct tr *t, unsigned size, enum access acc);
+
+/* insns.c: each returns false, emitting nothing that stays, when the instruction is not
+ * one it translates (a callout then) */
+bool tr_alu(struct tr *t, const struct x86_insn *i, uint32_t rm_r, uint32_t grp, unsigned digit, bool writes, bool flags);
+bool tr_branch(struct tr *t, const struct x86_insn *i, unsigned mn);
+bool tr_cmovcc(struct tr *t, const struct x86_insn *i);
+bool tr_imul(struct tr *t, const struct x86_insn *i);
+bool tr_jcc(struct tr *t, const struct x86_insn *i);
+bool tr_lea(struct tr *t, const struct x86_insn *i);
+bool tr_load_ext(struct tr *t, const struct x86_insn *i, uint32_t op8, uint32_t op16);
+bool tr_push_pop(struct tr *t, const struct x86_insn *i, bool push);
+bool tr_setcc(struct tr *t, const struct x86_insn *i);
+bool tr_shift(struct tr *t, const struct x86_insn *i, unsigned digit);
+bool tr_unary(struct tr *t, const struct x86_insn *i, unsigned digit);
+
+#endif
