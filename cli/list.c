@@ -34,10 +34,18 @@ int cmd_list(int argc, char **argv)
 			fputs("              runs only:", stdout);
 		for (int b = 0; b < bench_count; b++) {
 			const char *no = m->bench_unsupported(bench_table[b].name, bench_table[b].needs);
-			if (in_process && !no)
+			if (in_process && !no) {
 				printf(" %s", bench_table[b].name);
-			else if (!in_process && no)
-				printf("              %s: %s\n", bench_table[b].name, no);
+			} else if (!in_process && no) { /* benchmarks that follow for the same reason, on one line */
+				printf("              %s", bench_table[b].name);
+				while (b + 1 < bench_count) {
+					const char *next = m->bench_unsupported(bench_table[b + 1].name, bench_table[b + 1].needs);
+					if (!next || strcmp(next, no))
+						break;
+					printf(", %s", bench_table[++b].name);
+				}
+				printf(": %s\n", no);
+			}
 		}
 		if (in_process)
 			puts(" (the others need a guest kernel)");
@@ -45,7 +53,7 @@ int cmd_list(int argc, char **argv)
 	puts("\nbenchmarks of the benchmark guest (one operation is):");
 	for (int b = 0; b < bench_count; b++) {
 		if (b && bench_table[b].guest != bench_table[b - 1].guest)
-			puts("\nbenchmarks of the Linux guest, --guest linux (one operation is):");
+			puts("\nbenchmarks of the Linux guest, --guest linux or linux32 (one operation is):");
 		printf("  %-16s %s\n", bench_table[b].name, bench_table[b].desc);
 	}
 	return 0;

@@ -163,7 +163,7 @@ void emu_stats(void *opaque, struct mode_stats *st)
 const struct mode_ops emulate_mode = {
 	.name = "emulate",
 	.summary = "every guest instruction decoded and executed in software (soft MMU);\n"
-		   "32-bit protected and long mode, no real mode (kernels must start as Multiboot or ELF64)",
+		   "32-bit protected and long mode, no real mode (kernels start as Multiboot, ELF64 or Linux/PVH)",
 	.probe = emu_probe,
 	.backend = emu_backend,
 	.bench_unsupported = emu_bench_unsupported,
