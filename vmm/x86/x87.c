@@ -37,6 +37,7 @@ enum x87_kind { K_LOAD = 1, K_STORE, K_CONST, K_ARITH, K_COMPARE, K_COMI, K_XAM,
 		K_XCH, K_CMOV, K_FREE, K_STACK };
 #define XF_INT 1
 #define XF_REV 2
+#define XF_CC  4
 
 static const struct x87_row {
 	uint8_t kind, host, pops, flags;
@@ -87,12 +88,18 @@ static bool stack_fault(struct fpu *f, bool overflow)
 	return !raise_flags(f, FSW_IE | FSW_SF);
 }
 
+/* An unmasked exception left pending by an earlier instruction, as #MF (CR0.NE). */
+static void pending_mf(struct x86_cpu *c)
+{
+	if ((c->fpu.fsw & FSW_ES) && (c->cr0 & CR0_NE))
+		x86_raise(c, EXC_MF, NO_ERROR_CODE);
+}
+
 /* Before every instruction but the FN* ones: #NM, then a pending unmasked exception. */
 static void x87_wait(struct x86_cpu *c)
 {
 	fpu_check_x87(c);
-	if ((c->fpu.fsw & FSW_ES) && (c->cr0 & CR0_NE))
-		x86_raise(c, EXC_MF, NO_ERROR_CODE);
+	pending_mf(c);
 }
 
 static void host_prepare(const struct fpu *f, struct x87_host *h)
@@ -136,7 +143,7 @@ static bool source(struct x86_cpu *c, const struct x86_insn *i, const struct x86
 
 static bool push_ok(struct fpu *f)
 {
-	if (f->ftw >> ((fpu_top(f) + 7) & 7) & 1)
+	if (valid(f, 7)) /* the register a push makes ST(0) */
 		return stack_fault(f, true);
 	set_c1(f, false);
 	return true;
@@ -155,7 +162,7 @@ static void do_load(struct x86_cpu *c, const struct x86_insn *i, const struct x8
 	unsigned flags = 0;
 	if (!source(c, i, &i->op[0], r->flags & XF_INT, v, &flags))
 		return;
-	bool full = f->ftw >> ((fpu_top(f) + 7) & 7) & 1;
+	bool full = valid(f, 7);
 	if (!push_ok(f) || raise_flags(f, flags) & (FSW_IE | FSW_DE))
 		return;
 	st_push(f, v, full);
@@ -167,7 +174,7 @@ static void do_const(struct x86_cpu *c, const struct x87_row *r)
 	struct x87_host h;
 	host_prepare(f, &h);
 	x87_host_run(r->host, &h);
-	bool full = f->ftw >> ((fpu_top(f) + 7) & 7) & 1;
+	bool full = valid(f, 7);
 	if (push_ok(f))
 		st_push(f, h.r0, full);
 }
@@ -356,7 +363,7 @@ static void do_compute(struct x86_cpu *c, const struct x87_row *r)
 	struct x87_host h;
 	host_prepare(f, &h);
 	bool underflow = !valid(f, 0) || (two_in && !valid(f, 1));
-	bool full = pushes && (f->ftw >> ((fpu_top(f) + 7) & 7) & 1);
+	bool full = pushes && valid(f, 7);
 	if (underflow || full) {
 		if (!stack_fault(f, full && !underflow))
 			return;
@@ -373,16 +380,15 @@ static void do_compute(struct x86_cpu *c, const struct x87_row *r)
 	x87_host_run(r->host, &h);
 	if (!result_ok(f, &h))
 		return;
-	if (r->host == H_PREM || r->host == H_PREM1 || r->host == H_PTAN || r->host == H_SINCOS ||
-	    r->host == H_SIN || r->host == H_COS)
-		f->fsw = (uint16_t)((f->fsw & ~FSW_CC) | (h.sw & FSW_CC)); /* quotient bits; C2 incomplete */
+	if (r->flags & XF_CC) /* fprem's quotient bits; C2: incomplete, or out of range */
+		f->fsw = (uint16_t)((f->fsw & ~FSW_CC) | (h.sw & FSW_CC));
 	if (r->pops) {
 		put(f, 1, h.r0);
 		st_pop(f);
 		return;
 	}
 	put(f, 0, h.r0);
-	if (pushes && !(h.sw & FSW_C2 && r->host != H_XTRACT))
+	if (pushes && !((r->flags & XF_CC) && (h.sw & FSW_C2))) /* out of range: nothing pushed */
 		st_push(f, h.r1, false);
 }
 
@@ -595,6 +601,5 @@ void op_fwait(struct x86_cpu *c, const struct x86_insn *i)
 	(void)i;
 	if ((c->cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS))
 		x86_raise(c, EXC_NM, NO_ERROR_CODE);
-	if ((c->fpu.fsw & FSW_ES) && (c->cr0 & CR0_NE))
-		x86_raise(c, EXC_MF, NO_ERROR_CODE);
+	pending_mf(c);
 }
