@@ -42,37 +42,34 @@ bool pit_out(const struct pit *p, unsigned ch)
 	}
 }
 
-/* Channel 0's rising edges of OUT from its load up to e ticks: each period's end in
- * modes 2 and 3, terminal count in mode 0, the end of the strobe in mode 4. */
-static uint64_t edges_by(const struct pit_channel *c, uint64_t e)
+/* The tick (from the load) of channel 0's k-th rising edge of OUT, k >= 1, 0 when there
+ * is none: each period's end in modes 2 and 3, terminal count in mode 0, the end of the
+ * strobe in mode 4; modes 1 and 5 wait for a gate edge that channel 0's tied gate never
+ * gives. */
+static uint64_t edge_tick(const struct pit_channel *c, uint64_t k)
 {
 	switch (c->mode) {
-	case 2: case 3: return e / c->reload;
-	case 0: return e >= c->reload;
-	case 4: return e >= (uint64_t)c->reload + 1;
-	default: return 0; /* 1 and 5 wait for a gate edge that channel 0's tied gate never gives */
+	case 2: case 3: return k * c->reload;
+	case 0: return k == 1 ? c->reload : 0;
+	case 4: return k == 1 ? (uint64_t)c->reload + 1 : 0;
+	default: return 0;
 	}
 }
 
 uint64_t pit_update(struct pit *p)
 {
 	struct pit_channel *c = &p->ch[0];
-	if (!c->counting)
-		return PIT_NO_EVENT;
-	uint64_t edges = edges_by(c, elapsed_ticks(p, 0));
-	if (edges > p->irq0_edges) { /* edge-triggered: edges run together are one request */
+	uint64_t at = c->counting ? edge_tick(c, p->irq0_edges + 1) : 0;
+	if (!at)
+		return PIT_NO_EVENT; /* a one-shot that fired reads no clock */
+	uint64_t e = elapsed_ticks(p, 0);
+	if (e >= at) { /* edge-triggered: edges run together are one request */
 		irq_line_set(&p->irq0, false);
 		irq_line_set(&p->irq0, true);
-		p->irq0_edges = edges;
+		p->irq0_edges = c->mode == 2 || c->mode == 3 ? e / c->reload : 1; /* the one-shots' only edge */
+		at = edge_tick(c, p->irq0_edges + 1);
 	}
-	uint64_t next;
-	switch (c->mode) {
-	case 2: case 3: next = (p->irq0_edges + 1) * c->reload; break;
-	case 0: next = p->irq0_edges ? 0 : c->reload; break;
-	case 4: next = p->irq0_edges ? 0 : (uint64_t)c->reload + 1; break;
-	default: next = 0; break;
-	}
-	return next ? c->start_ns + ticks_to_ns(next) : PIT_NO_EVENT;
+	return at ? c->start_ns + ticks_to_ns(at) : PIT_NO_EVENT;
 }
 
 static void load_count(struct pit *p, unsigned ch, uint32_t v)
