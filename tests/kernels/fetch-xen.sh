@@ -8,10 +8,11 @@ out=$1
 mkdir -p "$out"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pkg=$(apt-cache search --names-only '^xen-hypervisor-4\.[0-9]+-amd64$' 2>/dev/null | awk '{ print $1 }' | sort -V | tail -1)
+xen_pkg() { apt-cache search --names-only '^xen-hypervisor-4\.[0-9]+-amd64$' 2>/dev/null | awk '{ print $1 }' | sort -V | tail -1; }
+pkg=$(xen_pkg)
 if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then
 	apt-get update -qq
-	pkg=$(apt-cache search --names-only '^xen-hypervisor-4\.[0-9]+-amd64$' 2>/dev/null | awk '{ print $1 }' | sort -V | tail -1)
+	pkg=$(xen_pkg)
 fi
 [ -n "$pkg" ] || { echo "fetch-xen.sh: no xen-hypervisor package in the package lists (run apt-get update as root)" >&2; exit 1; }
 (cd "$tmp" && apt-get download -q "$pkg" >/dev/null 2>&1) || { echo "fetch-xen.sh: apt-get download $pkg failed" >&2; exit 1; }
