@@ -21,7 +21,7 @@ DEPS := gcc make pkg-config libsqlite3-dev libcpuid-dev libpfm4-dev libmd-dev li
 	qemu-system-x86 sqlite3 gnuplot-nox bochs bochsbios bochs-term vgabios grub-pc-bin grub-common xorriso mtools \
 	cpio xz-utils libc6-dev gcc-multilib
 
-LIB_SRC   := $(wildcard abi/*.c) $(wildcard util/*.c) $(wildcard vmm/*.c) $(wildcard vmm/x86/*.c) $(wildcard vmm/vmi/*.c vmm/vmi/*.S) $(wildcard modes/*.c) $(wildcard modes/*/*.c) \
+LIB_SRC   := $(wildcard abi/*.c) $(wildcard util/*.c) $(wildcard vmm/*.c) $(wildcard vmm/x86/*.c) $(wildcard vmm/vmi/*.c vmm/vmi/*.S) $(wildcard modes/*.c) $(wildcard modes/*/*.c) $(wildcard lab/*.c) \
 	$(wildcard collect/*.c) workloads/compute.c workloads/compute_mix.c
 CLI_SRC   := $(wildcard cli/*.c)
 GUEST_SRC := $(wildcard workloads/guest/*.c workloads/guest/*.S) workloads/compute.c workloads/compute_mix.c

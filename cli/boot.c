@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
-#include "../modes/session.h"
+#include "../lab/session.h"
 
 static const char boot_help[] =
 	"usage: pvbench boot --kernel FILE [options]\n"
@@ -58,13 +58,13 @@ int cmd_boot(int argc, char **argv)
 		return cli_error("unexpected argument '%s'", argv[optind]);
 	if (!kernel)
 		return cli_error("boot needs --kernel FILE");
-	const struct mode_ops *mode = mode_find(mode_name);
+	const struct mode *mode = mode_find(mode_name);
 	if (!mode)
 		return cli_error("unknown mode '%s' (see 'pvbench list')", mode_name);
 	char why[256];
-	if (!mode_engine(mode)->create)
+	if (mode->engine->kind != ENGINE_GUEST)
 		return cli_error("mode %s runs no guest kernel", mode_name);
-	if (mode_engine(mode)->probe(why, sizeof(why)))
+	if (mode->engine->probe(why, sizeof(why)))
 		return cli_error("mode %s is unavailable here: %s", mode_name, why);
 	fflush(stdout);
 	struct session s = { .mode = mode, .kernel = kernel, .format = fmt, .cmdline = cmdline, .initrd = initrd,

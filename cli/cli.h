@@ -53,6 +53,13 @@ int cmd_history(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 
+struct run_opts;
+/* --check-against (lockstep.c; run_opts: lab/runner.h): each of o's modes in lockstep with the reference
+ * engine, over the benchmark guest or, when corpus > 0, that many random streams from
+ * seed on. 0: no divergence; 1: a divergence (reported); EXIT_USAGE: bad input. */
+int run_lockstep(const struct run_opts *o, const char *against, uint64_t corpus, uint64_t seed);
+
+
 /* The benchmark x mode table of medians with spread, then reasons and checks. */
 void print_run(FILE *f, const struct run_meta *meta, const struct host_info *h, const struct result_set *r);
 

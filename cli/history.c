@@ -5,7 +5,7 @@
 #include "cli.h"
 #include "../collect/compare.h"
 #include "../collect/table.h"
-#include "../modes/plan.h"
+#include "../abi/plan.h"
 
 static const char history_help[] =
 	"usage: pvbench history --bench B --mode M [--db FILE] [--threshold PCT]\n"

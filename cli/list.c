@@ -13,7 +13,8 @@ int cmd_list(int argc, char **argv)
 		return cli_error("unexpected argument '%s' (see 'pvbench list --help')", argv[1]);
 	puts("modes:");
 	for (int i = 0; mode_list[i]; i++) {
-		const struct mode_ops *mode = mode_list[i], *m = mode_engine(mode);
+		const struct mode *mode = mode_list[i];
+		const struct engine_ops *m = mode->engine;
 		char why[256], backend[64];
 		bool ok = m->probe(why, sizeof(why)) == 0;
 		printf("  %-11s %-11s ", mode->name, ok ? "available" : "unavailable");
@@ -29,7 +30,7 @@ int cmd_list(int argc, char **argv)
 		}
 		mode_backend(mode, backend, sizeof(backend));
 		printf("              runs on: %s\n", backend);
-		bool in_process = m->run_host && !m->peer;
+		bool in_process = m->kind == ENGINE_HOST;
 		if (in_process)
 			fputs("              runs only:", stdout);
 		for (int b = 0; b < bench_count; b++) {

@@ -1,13 +1,13 @@
 /* pvbench run --check-against REF: each selected mode in lockstep with the reference
- * engine (modes/lockstep.c), over the benchmark guest or a corpus of random instruction
+ * engine (lab/lockstep.c), over the benchmark guest or a corpus of random instruction
  * streams. A check, not a measurement: time is virtual and nothing is stored. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-#include "runner.h"
-#include "../modes/lockstep.h"
-#include "../modes/corpus.h"
+#include "../lab/runner.h"
+#include "../lab/lockstep.h"
+#include "../lab/corpus.h"
 
 #define CORPUS_INSNS 600 /* random instructions per stream */
 #define CORPUS_MEM_MB 16  /* a stream uses its first 3 MiB; less to compare */
@@ -32,20 +32,18 @@ static int check_one(struct lockstep_config *cfg, const char *what, bool quiet, 
 
 int run_lockstep(const struct run_opts *o, const char *against, uint64_t corpus, uint64_t seed)
 {
-	const struct mode_ops *ref = mode_find(against);
+	const struct mode *ref = mode_find(against);
 	if (!ref)
 		return cli_error("--check-against: unknown mode '%s'", against);
-	if (!mode_engine(ref)->cpu)
+	if (!ref->engine->cpu)
 		return cli_error("--check-against: %s has no CPU model state to compare against (emulate and bt do)", against);
 	char cmdline[1024];
 	plan_cmdline(&o->plan, -1, cmdline, sizeof(cmdline));
 	int rc = 0;
 	for (int i = 0; i < o->nmodes && rc != EXIT_USAGE; i++) {
 		/* the reference with the checked mode's interface: vmi:bt against vmi:emulate */
-		char named[48];
-		snprintf(named, sizeof(named), "vmi:%s", mode_engine(ref)->name);
-		const struct mode_ops *r = o->modes[i]->vmi && !ref->vmi && mode_find(named) ? mode_find(named) : ref;
-		struct lockstep_config cfg = { .mode = o->modes[i], .ref = r, .mem_bytes = o->mem_mb << 20,
+		const struct mode *r = mode_with(ref->engine, o->modes[i]->iface);
+		struct lockstep_config cfg = { .mode = o->modes[i], .ref = r ? r : ref, .mem_bytes = o->mem_mb << 20,
 					       .timeout_ms = o->timeout_s * 1000, .echo_fd = o->serial ? 1 : -1 };
 		uint64_t insns = 0, t0 = host_ns();
 		int bad = 0;

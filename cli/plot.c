@@ -10,8 +10,8 @@
 #include "plot.h"
 #include "../collect/compare.h"
 #include "../collect/table.h"
-#include "../modes/peer.h"
-#include "../modes/plan.h"
+#include "../util/proc.h"
+#include "../abi/plan.h"
 
 static FILE *open_in(const char *dir, const char *name, char *path, size_t n)
 {
@@ -308,7 +308,7 @@ int plot_run(const struct result_set *r, const char *db, const char *dir, struct
 {
 	char why[128];
 	memset(made, 0, sizeof(*made));
-	if (!peer_have("gnuplot", why, sizeof(why))) {
+	if (!have_program("gnuplot", why, sizeof(why))) {
 		snprintf(err, n, "%s (Debian: gnuplot-nox)", why);
 		return -1;
 	}

@@ -9,8 +9,8 @@
 #include "plot.h"
 #include "../collect/figures.h"
 #include "../collect/table.h"
-#include "../modes/peer.h"
-#include "../modes/plan.h"
+#include "../util/proc.h"
+#include "../abi/plan.h"
 
 static void html(FILE *f, const char *s)
 {

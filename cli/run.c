@@ -7,12 +7,12 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
-#include "runner.h"
+#include "../lab/runner.h"
 #include "../collect/export.h"
 #include "../collect/host.h"
 #include "../util/clock.h"
 
-static void add_mode(struct run_opts *o, const struct mode_ops *m)
+static void add_mode(struct run_opts *o, const struct mode *m)
 {
 	for (int j = 0; j < o->nmodes; j++)
 		if (o->modes[j] == m)
@@ -27,8 +27,8 @@ static int parse_modes(struct run_opts *o, const char *list)
 	snprintf(buf, sizeof(buf), "%s", list);
 	o->nmodes = 0;
 	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		const struct mode_ops *const *group = !strcmp(t, "all") ? mode_all : !strcmp(t, "matrix") ? mode_matrix : NULL;
-		const struct mode_ops *m = mode_find(t);
+		const struct mode *const *group = !strcmp(t, "all") ? mode_all : !strcmp(t, "matrix") ? mode_matrix : NULL;
+		const struct mode *m = mode_find(t);
 		for (int i = 0; group && group[i]; i++)
 			add_mode(o, group[i]);
 		if (m)

@@ -6,7 +6,7 @@
 #include "cli.h"
 #include "../collect/figures.h"
 #include "../collect/table.h"
-#include "../modes/plan.h"
+#include "../abi/plan.h"
 
 #define MAX_NOTES 64
 

@@ -1,33 +1,94 @@
-/* The registry: `--modes all` means every entry here. */
+/* The registry: every engine, and every mode a user can name. `--modes all` means the
+ * entries of mode_all. */
 #include <stdio.h>
 #include <string.h>
 #include "mode.h"
+#include "../util/clock.h"
 
-extern const struct mode_ops hw_mode, native_mode, emulate_mode, bt_mode, vmi_mode, vmi_emulate_mode, vmi_hw_mode,
-	vmi_bt_mode, qemu_tcg_mode, qemu_kvm_mode, bochs_mode;
+extern const struct engine_ops hw_engine, native_engine, emulate_engine, bt_engine, qemu_tcg_engine, qemu_kvm_engine,
+	bochs_engine;
 
-const struct mode_ops *const mode_list[] = { &hw_mode, &emulate_mode, &bt_mode, &native_mode, &vmi_mode, &vmi_emulate_mode,
-					     &vmi_hw_mode, &vmi_bt_mode, &qemu_tcg_mode, &qemu_kvm_mode, &bochs_mode, NULL };
-const struct mode_ops *const mode_all[] = { &hw_mode, &emulate_mode, &bt_mode, &native_mode, &vmi_mode, NULL };
-const struct mode_ops *const mode_matrix[] = { &hw_mode, &vmi_hw_mode, &emulate_mode, &vmi_emulate_mode, &bt_mode,
-					       &vmi_bt_mode, NULL };
+static const struct mode hw = {
+	"hw", "the guest runs on the CPU through /dev/kvm (VT-x, AMD-V or PVM)", &hw_engine, IFACE_NATIVE,
+};
+static const struct mode emulate = {
+	"emulate",
+	"every guest instruction decoded and executed in software (soft MMU);\n"
+	"32-bit protected and long mode, no real mode (kernels start as Multiboot, ELF64 or Linux/PVH)",
+	&emulate_engine, IFACE_NATIVE,
+};
+static const struct mode bt = {
+	"bt",
+	"64-bit guest code translated into x86-64 host code in a code cache; privileged\n"
+	"and rare instructions are callouts into the interpreter's handlers",
+	&bt_engine, IFACE_NATIVE,
+};
+static const struct mode native = {
+	"native", "the portable benchmarks in pvbench's own process: the physical limit", &native_engine, IFACE_NATIVE,
+};
+/* VMI is an interface, not an engine. By default it runs on the binary translator, as
+ * VMware ran VMI guests; the results' backend column names the engine. */
+static const struct mode vmi = {
+	"vmi",
+	"the guest's privileged operations through the VMI ROM's calls, on the default\n"
+	"engine: bt (VMware's configuration); each call a direct call from translated code",
+	&bt_engine, IFACE_VMI,
+};
+static const struct mode vmi_emulate = {
+	"vmi:emulate", "the VMI interface on the interpreter; each call a direct call into the VMM", &emulate_engine,
+	IFACE_VMI,
+};
+static const struct mode vmi_hw = {
+	"vmi:hw",
+	"the VMI interface under KVM; each call an MMIO exit. KVM keeps the LAPIC in\n"
+	"the kernel, so the ROM withdraws its alarm and APIC calls (timers stay native)",
+	&hw_engine, IFACE_VMI,
+};
+static const struct mode vmi_bt = {
+	"vmi:bt", "the VMI interface on the binary translator (what `vmi` means)", &bt_engine, IFACE_VMI,
+};
+static const struct mode qemu_tcg = {
+	"qemu-tcg", "peer: the same guest image under QEMU's TCG translator (qemu-system-x86_64 -kernel)",
+	&qemu_tcg_engine, IFACE_NATIVE,
+};
+static const struct mode qemu_kvm = {
+	"qemu-kvm", "peer: the same guest image under QEMU with KVM, next to pvbench's own hw mode", &qemu_kvm_engine,
+	IFACE_NATIVE,
+};
+static const struct mode bochs = {
+	"bochs", "peer: the same guest image under Bochs (GRUB ISO), timed by the host's clock", &bochs_engine,
+	IFACE_NATIVE,
+};
 
-const struct mode_ops *mode_find(const char *name)
+const struct mode *const mode_list[] = { &hw, &emulate, &bt, &native, &vmi, &vmi_emulate, &vmi_hw, &vmi_bt,
+					 &qemu_tcg, &qemu_kvm, &bochs, NULL };
+const struct mode *const mode_all[] = { &hw, &emulate, &bt, &native, &vmi, NULL };
+const struct mode *const mode_matrix[] = { &hw, &vmi_hw, &emulate, &vmi_emulate, &bt, &vmi_bt, NULL };
+
+const struct mode *mode_with(const struct engine_ops *e, enum mode_iface iface)
+{
+	for (int i = 0; mode_list[i]; i++)
+		if (mode_list[i]->engine == e && mode_list[i]->iface == iface)
+			return mode_list[i];
+	return NULL;
+}
+
+const struct mode *mode_find(const char *name)
 {
 	for (int i = 0; mode_list[i]; i++)
 		if (!strcmp(mode_list[i]->name, name))
 			return mode_list[i];
 	if (!strncmp(name, "native:", 7)) {
-		const struct mode_ops *e = mode_find(name + 7);
-		return e && e->create && !e->engine ? e : NULL;
+		const struct mode *e = mode_find(name + 7);
+		return e && e->engine->kind == ENGINE_GUEST ? mode_with(e->engine, IFACE_NATIVE) : NULL;
 	}
 	return NULL;
 }
 
-void mode_backend(const struct mode_ops *m, char *buf, size_t n)
+void mode_backend(const struct mode *m, char *buf, size_t n)
 {
-	const struct mode_ops *e = mode_engine(m);
-	if (e == m || strchr(m->name, ':'))
+	const struct engine_ops *e = m->engine;
+	if (!strcmp(m->name, e->name) || strchr(m->name, ':'))
 		snprintf(buf, n, "%s", e->backend());
 	else
 		snprintf(buf, n, "%s/%s", e->name, e->backend());

@@ -9,7 +9,7 @@
 #include "../cli/cli.h"
 #include "helpers.h"
 #include "../collect/resultline.h"
-#include "../modes/plan.h"
+#include "../abi/plan.h"
 
 static void bad_input_exits_2(void **state)
 {

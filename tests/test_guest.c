@@ -14,7 +14,7 @@
 #include "../collect/host.h"
 #include "../cli/cli.h"
 #include "../collect/resultline.h"
-#include "../modes/session.h"
+#include "../lab/session.h"
 #include "../vmm/x86/cpuid.h"
 #include "../workloads/compute.h"
 #include "../workloads/compute_mix.h"
@@ -113,20 +113,20 @@ static void qemu_tcg_runs_every_benchmark(void **state)
 	assert_int_equal(status, 1); /* debug-exit of 0 */
 }
 
-static const struct mode_ops *hw_or_skip(void)
+static const struct mode *hw_or_skip(void)
 {
-	const struct mode_ops *hw = mode_find("hw");
+	const struct mode *hw = mode_find("hw");
 	char why[256];
-	if (hw->probe(why, sizeof(why))) {
+	if (hw->engine->probe(why, sizeof(why))) {
 		print_message("hw unavailable here, skipped: %s\n", why);
 		skip();
 	}
 	return hw;
 }
 
-static void runs_every_supported_benchmark(const struct mode_ops *mode)
+static void runs_every_supported_benchmark(const struct mode *mode)
 {
-	const struct mode_ops *eng = mode_engine(mode);
+	const struct engine_ops *eng = mode->engine;
 	struct bench_plan plan;
 	plan_defaults(&plan, GUEST_PVBENCH);
 	plan.reps = 2;
@@ -147,7 +147,7 @@ static void runs_every_supported_benchmark(const struct mode_ops *mode)
 	assert_int_equal(r.out.exit_status, 1);
 	check_all_reported(&s, plan.want, 2);
 	/* the VMI hook has a number exactly when the guest took the VMI interface */
-	assert_int_equal(s.results[bench_find("vmi_null") - bench_table], mode->vmi ? 2 : 0);
+	assert_int_equal(s.results[bench_find("vmi_null") - bench_table], mode->iface == IFACE_VMI ? 2 : 0);
 	if (!eng->bench_unsupported("syscall_int80", PVB_NEED_RING3))
 		assert_int_equal(s.results[bench_find("syscall_int80") - bench_table], 2);
 	/* the CPUID the guest was given goes with the run: the model's own under emulate and bt */
@@ -158,7 +158,7 @@ static void runs_every_supported_benchmark(const struct mode_ops *mode)
 	} else {
 		assert_true(mode_stat_value(&r.stats, "cpuid.1.eax") != 0);
 	}
-	if (eng == mode_find("bt")) {
+	if (eng == mode_find("bt")->engine) {
 		/* the translator chained blocks, and the MMIO read (device memory every time)
 		 * became a plain callout */
 		assert_true(mode_stat_value(&r.stats, "bt.chain_hits") > 0);
@@ -229,7 +229,7 @@ static const char *tiny_elf64(const char *name, const uint8_t *code, size_t n)
 	return path;
 }
 
-static struct session_result boot_tiny(const struct mode_ops *m, const char *path, uint64_t timeout_ms)
+static struct session_result boot_tiny(const struct mode *m, const char *path, uint64_t timeout_ms)
 {
 	struct session s = { .mode = m, .kernel = path, .format = IMAGE_AUTO, .cmdline = "",
 			     .mem_bytes = 16 << 20, .echo_fd = -1, .timeout_ms = timeout_ms };
@@ -242,7 +242,7 @@ static struct session_result boot_tiny(const struct mode_ops *m, const char *pat
 static void hw_boot_reports_exit_status_and_serial(void **state)
 {
 	(void)state;
-	const struct mode_ops *hw = hw_or_skip();
+	const struct mode *hw = hw_or_skip();
 	struct session_result r = boot_tiny(hw, tiny_kernel("exit", exit_code, sizeof(exit_code)), 30000);
 	assert_false(r.setup_failed);
 	assert_int_equal(r.out.end, RUN_EXITED);
@@ -253,7 +253,7 @@ static void hw_boot_reports_exit_status_and_serial(void **state)
 static void hw_triple_fault_is_a_failure(void **state)
 {
 	(void)state;
-	const struct mode_ops *hw = hw_or_skip();
+	const struct mode *hw = hw_or_skip();
 	static const uint8_t code[] = {
 		0x0f, 0x01, 0x1d, 0x03, 0x00, 0x00, 0x00, /* lidt [rip+3]: the zero IDTR below */
 		0xcc,                                     /* int3 -> #GP -> #DF -> shutdown */
@@ -273,7 +273,7 @@ static void hw_triple_fault_is_a_failure(void **state)
 static void hw_hang_is_stopped_by_the_watchdog(void **state)
 {
 	(void)state;
-	const struct mode_ops *hw = hw_or_skip();
+	const struct mode *hw = hw_or_skip();
 	static const uint8_t code[] = { 0xfa, 0xf4, 0xeb, 0xfd }; /* cli; hlt; jmp */
 	uint64_t t0 = host_ns();
 	struct session_result r = boot_tiny(hw, tiny_kernel("hang", code, sizeof(code)), 1000);
@@ -338,7 +338,7 @@ static void hw_run_goes_on_after_a_crash(void **state)
 static void emulate_boot_semantics(void **state)
 {
 	(void)state;
-	const struct mode_ops *emu = mode_find("emulate");
+	const struct mode *emu = mode_find("emulate");
 	struct session_result r = boot_tiny(emu, tiny_kernel("eexit", exit_code, sizeof(exit_code)), 30000);
 	assert_int_equal(r.out.end, RUN_EXITED);
 	assert_int_equal(r.out.exit_status, (0x21 << 1) | 1);
@@ -370,7 +370,7 @@ static void emulate_boot_semantics(void **state)
 static void emulate_paging_kernels_and_smc(void **state)
 {
 	(void)state;
-	const struct mode_ops *emu = mode_find("emulate");
+	const struct mode *emu = mode_find("emulate");
 	static const uint8_t paging32[] = {
 		0xb8, 0x83, 0, 0, 0, 0xa3, 0x00, 0x20, 0x10, 0x00,   /* PD[0] = 4 MiB page at 0 */
 		0x0f, 0x20, 0xe0, 0x83, 0xc8, 0x10, 0x0f, 0x22, 0xe0, /* CR4.PSE */
@@ -457,7 +457,7 @@ static void long_mode_smc_fault_and_spin(void **state)
 	static const uint8_t spin[] = { 0x48, 0x83, 0xc0, 0x01, 0xeb, 0xfa }; /* add rax, 1; jmp back */
 	const char *modes[] = { "emulate", "bt" };
 	for (int k = 0; k < 2; k++) {
-		const struct mode_ops *m = mode_find(modes[k]);
+		const struct mode *m = mode_find(modes[k]);
 		struct session_result r = boot_tiny(m, tiny_elf64("smc64", smc, sizeof(smc)), 30000);
 		if (r.out.end != RUN_EXITED)
 			fail_msg("%s: self-modifying kernel: %s", modes[k], r.out.reason);

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "../collect/host.h"
-#include "../modes/session.h"
+#include "../lab/session.h"
 #include "../workloads/compute.h"
 
 struct guest_files {

@@ -11,10 +11,10 @@
 #include <string.h>
 #include "helpers.h"
 #include "../cli/cli.h"
-#include "../modes/lockstep.h"
+#include "../lab/lockstep.h"
 #include "../modes/bt/bt.h"
 #include "../vmm/x86/x86.h"
-#include "../modes/corpus.h"
+#include "../lab/corpus.h"
 
 #define GUEST "bin/pvbench-guest.elf"
 #define STREAMS 200

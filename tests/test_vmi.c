@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../collect/host.h"
-#include "../modes/session.h"
+#include "../lab/session.h"
 
 #define GUEST "bin/pvbench-guest.elf"
 #define MEM (16ull << 20)
@@ -127,7 +127,7 @@ static int selftest_with_rom(void (*edit)(uint8_t *rom))
 	edit(mem_ptr(&m.mem, VMI_ROM_BASE, VMI_ROM_SIZE));
 	struct boot_state bs;
 	assert_int_equal(loader_load_file(&m.mem, GUEST, NULL, &(struct load_opts){ .fmt = IMAGE_ELF64, .cmdline = "selftest=pvops" }, &bs, err, sizeof(err)), 0);
-	const struct mode_ops *emu = mode_find("emulate");
+	const struct engine_ops *emu = mode_find("emulate")->engine;
 	void *vm = emu->create(&m, &bs, err, sizeof(err));
 	assert_non_null(vm);
 	struct run_outcome out;
@@ -166,9 +166,9 @@ static void probe_turns_down_damaged_roms(void **state)
 /* selftest=pvops in one mode; fails with the guest's FAIL lines. */
 static void selftest_in(const char *mode_name)
 {
-	const struct mode_ops *mode = mode_find(mode_name);
+	const struct mode *mode = mode_find(mode_name);
 	char why[256];
-	if (mode_engine(mode)->probe(why, sizeof(why))) {
+	if (mode->engine->probe(why, sizeof(why))) {
 		print_message("%s unavailable here, skipped: %s\n", mode_name, why);
 		return;
 	}
@@ -188,7 +188,7 @@ static void selftest_in(const char *mode_name)
 	fclose(log);
 	if (r.out.end != RUN_EXITED || r.out.exit_status != 1)
 		fail_msg("%s (%s): %s%s", mode_name, hello, r.out.end == RUN_EXITED ? "" : r.out.reason, fails);
-	assert_int_equal(strncmp(hello, "vmi", 3) == 0, mode->vmi);
+	assert_int_equal(strncmp(hello, "vmi", 3) == 0, mode->iface == IFACE_VMI);
 	print_message("%s: every check passed through: %s\n", mode_name, hello);
 }
 

@@ -78,10 +78,9 @@ static void bt_destroy(void *vm)
 
 static struct x86_cpu *bt_cpu(void *vm) { return emu_cpu(((struct bt_vm *)vm)->emu); }
 
-const struct mode_ops bt_mode = {
+const struct engine_ops bt_engine = {
 	.name = "bt",
-	.summary = "64-bit guest code translated into x86-64 host code in a code cache; privileged\n"
-		   "and rare instructions are callouts into the interpreter's handlers",
+	.kind = ENGINE_GUEST,
 	.probe = emu_probe,
 	.backend = bt_backend,
 	.bench_unsupported = emu_bench_unsupported,

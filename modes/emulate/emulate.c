@@ -160,10 +160,9 @@ void emu_stats(void *opaque, struct mode_stats *st)
 	}
 }
 
-const struct mode_ops emulate_mode = {
+const struct engine_ops emulate_engine = {
 	.name = "emulate",
-	.summary = "every guest instruction decoded and executed in software (soft MMU);\n"
-		   "32-bit protected and long mode, no real mode (kernels start as Multiboot, ELF64 or Linux/PVH)",
+	.kind = ENGINE_GUEST,
 	.probe = emu_probe,
 	.backend = emu_backend,
 	.bench_unsupported = emu_bench_unsupported,

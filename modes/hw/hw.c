@@ -407,10 +407,10 @@ static void hw_stats(void *opaque, struct mode_stats *st)
 	}
 }
 
-const struct mode_ops hw_mode = {
+const struct engine_ops hw_engine = {
 	.name = "hw",
+	.kind = ENGINE_GUEST,
 	.lapic_in_kernel = true,
-	.summary = "the guest runs on the CPU through /dev/kvm (VT-x, AMD-V or PVM)",
 	.probe = hw_probe,
 	.backend = backend_name,
 	.bench_unsupported = hw_bench_unsupported,

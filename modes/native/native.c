@@ -111,9 +111,9 @@ static void native_run(const struct host_run *hr, ctl_msg_fn *emit, void *opaque
 			run_one(hr->plan, bench_table[b].name, emit, opaque);
 }
 
-const struct mode_ops native_mode = {
+const struct engine_ops native_engine = {
 	.name = "native",
-	.summary = "the portable benchmarks in pvbench's own process: the physical limit",
+	.kind = ENGINE_HOST,
 	.probe = native_probe,
 	.backend = native_backend,
 	.bench_unsupported = native_bench_unsupported,

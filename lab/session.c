@@ -7,7 +7,7 @@
 /* The machine's messages pass through here on their way to the caller. */
 struct booted {
 	const struct session *s;
-	const struct mode_ops *eng;
+	const struct engine_ops *eng;
 	struct machine *m;
 	void *vm;
 	struct mode_stats mark; /* counters at the last MARK */
@@ -70,11 +70,11 @@ void session_boot(const struct session *s, struct session_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	struct machine m;
-	const struct mode_ops *eng = mode_engine(s->mode);
+	const struct engine_ops *eng = s->mode->engine;
 	struct booted bt = { .s = s, .eng = eng, .m = &m };
 	struct machine_config mc = { .mem_bytes = s->mem_bytes, .serial_echo_fd = s->echo_fd,
 				     .on_msg = on_msg, .msg_opaque = &bt, .tsc_hz = host_tsc_hz(),
-				     .vmi = s->mode->vmi, .lapic_in_kernel = eng->lapic_in_kernel, .prof = s->prof };
+				     .vmi = s->mode->iface == IFACE_VMI, .lapic_in_kernel = eng->lapic_in_kernel, .prof = s->prof };
 	if (machine_init(&m, &mc, r->error, sizeof(r->error))) {
 		r->setup_failed = true;
 		return;

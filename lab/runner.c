@@ -7,12 +7,12 @@
 #include "../collect/host.h"
 #include "../collect/profile.h"
 #include "../collect/table.h"
-#include "../modes/session.h"
+#include "session.h"
 #include "../modes/native/native.h"
 
 /* What one mode's messages have told us so far. */
 struct collector {
-	const struct mode_ops *mode;
+	const struct mode *mode;
 	char backend[24];
 	struct result_set *rs;
 	const struct run_opts *o;
@@ -138,7 +138,7 @@ static void on_msg(void *opaque, const struct pvb_msg *m)
 	switch (m->type) {
 	case PVB_MSG_HELLO:
 		c->wrong_interface[0] = 0;
-		if (c->mode->vmi && strncmp(m->text, "vmi", 3))
+		if (c->mode->iface == IFACE_VMI && strncmp(m->text, "vmi", 3))
 			snprintf(c->wrong_interface, sizeof(c->wrong_interface), "%s", m->text);
 		return;
 	case PVB_MSG_BEGIN:
@@ -342,7 +342,7 @@ static void run_mode(struct collector *c)
 {
 	char why[256];
 	bool want[BENCH_MAX] = { false };
-	const struct mode_ops *eng = mode_engine(c->mode);
+	const struct engine_ops *eng = c->mode->engine;
 	if (eng->probe(why, sizeof(why))) {
 		char reason[300];
 		snprintf(reason, sizeof(reason), "unsupported on this host: %s", why);
@@ -367,7 +367,7 @@ static void run_mode(struct collector *c)
 		}
 	}
 	say(c, "%s (%s):\n", c->mode->name, c->backend);
-	if (eng->run_host) {
+	if (eng->kind != ENGINE_GUEST) {
 		struct bench_plan p = c->o->plan;
 		memcpy(p.want, want, sizeof(want));
 		bool linux_guest = c->o->plan.guest == GUEST_LINUX;
@@ -383,14 +383,14 @@ static void run_mode(struct collector *c)
 	}
 }
 
-void runner_run_mode(const struct run_opts *o, const struct mode_ops *m,
+void runner_run_mode(const struct run_opts *o, const struct mode *m,
 		     struct result_set *rs)
 {
 	struct collector c = { .mode = m, .rs = rs, .o = o, .current = -1 };
 	mode_backend(m, c.backend, sizeof(c.backend));
 	counters_open(&c.ctr);
 	static struct profile prof; /* 100 KB: not on the stack */
-	if (o->profile && !mode_engine(m)->run_host) {
+	if (o->profile && m->engine->kind == ENGINE_GUEST) {
 		prof_open(&prof, host_tsc_hz());
 		c.prof = &prof;
 	}

@@ -1,12 +1,12 @@
 /* What to run: the benchmarks of benches.def and how to size them. The guest receives
  * the plan on its command line; host modes read it directly. */
-#ifndef MODES_PLAN_H
-#define MODES_PLAN_H
+#ifndef ABI_PLAN_H
+#define ABI_PLAN_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../abi/benches.h"
+#include "benches.h"
 
 #define PLAN_DEFAULT_REPS 11
 #define PLAN_DEFAULT_REP_US 10000

@@ -22,7 +22,7 @@ static void on_msg(void *opaque, const struct pvb_msg *msg)
 		snprintf(ls->bench, sizeof(ls->bench), "%s", msg->bench);
 }
 
-static int open_side(struct lockstep *ls, int k, const struct mode_ops *eng, char *err, size_t n)
+static int open_side(struct lockstep *ls, int k, const struct engine_ops *eng, char *err, size_t n)
 {
 	const struct lockstep_config *cfg = ls->cfg;
 	struct lockstep_side *s = &ls->side[k];
@@ -34,7 +34,7 @@ static int open_side(struct lockstep *ls, int k, const struct mode_ops *eng, cha
 	const struct clock virt = { virtual_now, &ls->vtsc };
 	struct machine_config mc = { .mem_bytes = cfg->mem_bytes, .serial_echo_fd = k ? -1 : cfg->echo_fd,
 				     .on_msg = k ? NULL : on_msg, .msg_opaque = ls, .tsc_hz = VIRTUAL_TSC_HZ,
-				     .vmi = cfg->mode->vmi, .clock = &virt };
+				     .vmi = cfg->mode->iface == IFACE_VMI, .clock = &virt };
 	char why[256];
 	struct boot_state bs;
 	if (machine_init(&s->m, &mc, err, n))
@@ -65,7 +65,7 @@ struct lockstep *lockstep_open(const struct lockstep_config *cfg, char *err, siz
 	ls->cfg = cfg;
 	ls->start_ns = host_ns();
 	ls->end = LS_RUNNING;
-	if (open_side(ls, 0, mode_engine(cfg->mode), err, n) || open_side(ls, 1, mode_engine(cfg->ref), err, n)) {
+	if (open_side(ls, 0, cfg->mode->engine, err, n) || open_side(ls, 1, cfg->ref->engine, err, n)) {
 		lockstep_close(ls);
 		return NULL;
 	}

@@ -4,18 +4,18 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "../peer.h"
+#include "peer.h"
 
 #define QEMU "qemu-system-x86_64"
 
-extern const struct mode_ops hw_mode;
+extern const struct engine_ops hw_engine;
 
-static int qemu_tcg_probe(char *why, size_t n) { return peer_have(QEMU, why, n) ? 0 : -1; }
+static int qemu_tcg_probe(char *why, size_t n) { return have_program(QEMU, why, n) ? 0 : -1; }
 
 /* QEMU's KVM runs where ours does, on the same terms. */
 static int qemu_kvm_probe(char *why, size_t n)
 {
-	return !peer_have(QEMU, why, n) ? -1 : hw_mode.probe(why, n);
+	return !have_program(QEMU, why, n) ? -1 : hw_engine.probe(why, n);
 }
 
 /* "7.2.22", asked once. */
@@ -44,7 +44,7 @@ static const char *qemu_tcg_backend(void)
 static const char *qemu_kvm_backend(void)
 {
 	static char b[48];
-	snprintf(b, sizeof(b), "qemu %s %s", version(), hw_mode.backend());
+	snprintf(b, sizeof(b), "qemu %s %s", version(), hw_engine.backend());
 	return b;
 }
 
@@ -58,7 +58,7 @@ static const char *qemu_tcg_bench_unsupported(const char *bench, unsigned needs)
 /* The same KVM as hw's, with the same limits. */
 static const char *qemu_kvm_bench_unsupported(const char *bench, unsigned needs)
 {
-	return hw_mode.bench_unsupported(bench, needs);
+	return hw_engine.bench_unsupported(bench, needs);
 }
 
 static void run(const struct host_run *hr, const char *accel, ctl_msg_fn *emit, void *opaque)
@@ -80,22 +80,20 @@ static void run(const struct host_run *hr, const char *accel, ctl_msg_fn *emit, 
 static void qemu_tcg_run(const struct host_run *hr, ctl_msg_fn *emit, void *opaque) { run(hr, "tcg", emit, opaque); }
 static void qemu_kvm_run(const struct host_run *hr, ctl_msg_fn *emit, void *opaque) { run(hr, "kvm", emit, opaque); }
 
-const struct mode_ops qemu_tcg_mode = {
+const struct engine_ops qemu_tcg_engine = {
 	.name = "qemu-tcg",
-	.summary = "peer: the same guest image under QEMU's TCG translator (qemu-system-x86_64 -kernel)",
+	.kind = ENGINE_PEER,
 	.probe = qemu_tcg_probe,
 	.backend = qemu_tcg_backend,
 	.bench_unsupported = qemu_tcg_bench_unsupported,
-	.peer = true,
 	.run_host = qemu_tcg_run,
 };
 
-const struct mode_ops qemu_kvm_mode = {
+const struct engine_ops qemu_kvm_engine = {
 	.name = "qemu-kvm",
-	.summary = "peer: the same guest image under QEMU with KVM, next to pvbench's own hw mode",
+	.kind = ENGINE_PEER,
 	.probe = qemu_kvm_probe,
 	.backend = qemu_kvm_backend,
 	.bench_unsupported = qemu_kvm_bench_unsupported,
-	.peer = true,
 	.run_host = qemu_kvm_run,
 };

@@ -11,48 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "peer.h"
-#include "../collect/resultline.h"
-#include "../util/clock.h"
-
-bool peer_have(const char *prog, char *why, size_t n)
-{
-	const char *path = getenv("PATH");
-	char buf[4096];
-	snprintf(buf, sizeof(buf), "%s", path ? path : "/usr/bin:/bin");
-	for (char *save = NULL, *d = strtok_r(buf, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		char f[4200];
-		snprintf(f, sizeof(f), "%s/%s", d, prog);
-		if (!access(f, X_OK))
-			return true;
-	}
-	snprintf(why, n, "%s is not installed", prog);
-	return false;
-}
-
-static void exec_child(const char *const argv[], int out_fd)
-{
-	int null = open("/dev/null", O_RDWR);
-	dup2(null, STDIN_FILENO);
-	dup2(out_fd >= 0 ? out_fd : null, STDOUT_FILENO);
-	dup2(null, STDERR_FILENO);
-	setpgid(0, 0);
-	execvp(argv[0], (char *const *)argv);
-	_exit(127);
-}
-
-int peer_exec(const char *const argv[])
-{
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (!pid)
-		exec_child(argv, -1);
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+#include "../../collect/resultline.h"
+#include "../../util/clock.h"
+#include "../../util/proc.h"
 
 /* What one run has seen. */
 struct peer_state {
@@ -161,7 +122,7 @@ void peer_run(const struct peer_cmd *pc, ctl_msg_fn *emit, void *opaque)
 		pid = fork();
 		if (pid == 0) {
 			close(out[0]);
-			exec_child(pc->argv, out[1]);
+			exec_program(pc->argv, out[1]);
 		}
 		close(out[1]);
 		com1 = out[0];
@@ -221,25 +182,4 @@ void peer_run(const struct peer_cmd *pc, ctl_msg_fn *emit, void *opaque)
 		close(com1);
 	if (term >= 0)
 		close(term);
-}
-
-/* Everything under dir, then dir. */
-void remove_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		char p[4352];
-		struct stat st;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		if (!lstat(p, &st) && S_ISDIR(st.st_mode))
-			remove_tree(p);
-		else
-			unlink(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
 }

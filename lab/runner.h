@@ -1,6 +1,6 @@
-/* The run engine: each mode's benchmarks to an outcome, into one result set. */
-#ifndef CLI_RUNNER_H
-#define CLI_RUNNER_H
+/* The run orchestration: each mode's benchmarks to an outcome, into one result set. */
+#ifndef LAB_RUNNER_H
+#define LAB_RUNNER_H
 #include <stdbool.h>
 #include "../collect/results.h"
 #include "../modes/mode.h"
@@ -15,7 +15,7 @@ struct run_progress {
 };
 
 struct run_opts {
-	const struct mode_ops *modes[MAX_MODES];
+	const struct mode *modes[MAX_MODES];
 	int nmodes;
 	struct bench_plan plan;
 	const char *db;
@@ -29,11 +29,6 @@ struct run_opts {
 };
 
 /* Runs every selected benchmark of mode m: measured, unsupported or failed, never absent. */
-void runner_run_mode(const struct run_opts *o, const struct mode_ops *m, struct result_set *rs);
-
-/* --check-against (lockstep.c): each of o's modes in lockstep with the reference
- * engine, over the benchmark guest or, when corpus > 0, that many random streams from
- * seed on. 0: no divergence; 1: a divergence (reported); EXIT_USAGE: bad input. */
-int run_lockstep(const struct run_opts *o, const char *against, uint64_t corpus, uint64_t seed);
+void runner_run_mode(const struct run_opts *o, const struct mode *m, struct result_set *rs);
 
 #endif

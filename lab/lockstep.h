@@ -6,13 +6,13 @@
  * at the end. Time is virtual (the TSC
  * and the devices' clocks move only between steps, by the instructions retired), so
  * both engines read the same clock and take a timer interrupt at the same instruction. */
-#ifndef MODES_LOCKSTEP_H
-#define MODES_LOCKSTEP_H
-#include "mode.h"
+#ifndef LAB_LOCKSTEP_H
+#define LAB_LOCKSTEP_H
+#include "../modes/mode.h"
 
 struct lockstep_config {
-	const struct mode_ops *mode;   /* checked; its interface (vmi) applies to both */
-	const struct mode_ops *ref;    /* the reference engine */
+	const struct mode *mode;   /* checked; its interface (vmi) applies to both */
+	const struct mode *ref;    /* the reference engine */
 	const uint8_t *image;
 	size_t image_len;
 	const uint8_t *initrd;         /* a Linux kernel's initramfs, or NULL */
@@ -28,7 +28,7 @@ struct lockstep_config {
 enum lockstep_end { LS_RUNNING, LS_AGREED, LS_DIVERGED, LS_LIMIT, LS_TIMEOUT };
 
 struct lockstep_side {
-	const struct mode_ops *eng;
+	const struct engine_ops *eng;
 	struct machine m;
 	void *vm;
 	struct x86_cpu *c;

@@ -1,9 +1,10 @@
 /* Peers: another VMM (QEMU, Bochs) booting the same guest image as a child process. Its
  * COM1 result lines are parsed back into the control messages pvbench's own modes send,
  * so their results land in the same tables. */
-#ifndef MODES_PEER_H
-#define MODES_PEER_H
-#include "mode.h"
+#ifndef MODES_PEER_PEER_H
+#define MODES_PEER_PEER_H
+#include "../mode.h"
+#include "../../util/proc.h"
 
 #define PEER_MAX_ARGS 48
 
@@ -18,16 +19,9 @@ struct peer_cmd {
 	int echo_fd;
 };
 
-/* Whether prog is on PATH; else why in why. */
-bool peer_have(const char *prog, char *why, size_t n);
 /* Runs the child until the guest says DONE (then stops it), it exits, or the watchdog
  * fires; a failure is reported to emit as a FAILED message (of the benchmark running, or
  * of none). */
 void peer_run(const struct peer_cmd *pc, ctl_msg_fn *emit, void *opaque);
-/* Runs a helper program to completion, output discarded; its exit status, or -1. */
-int peer_exec(const char *const argv[]);
-
-/* A temporary directory and everything in it (a peer's or a report's), removed. */
-void remove_tree(const char *dir);
 
 #endif

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "../peer.h"
+#include "peer.h"
 
 #define BOCHS_IPS 100000000  /* the virtual clock's rate: instructions per guest second */
 #define GRUB_PC_DIR "/usr/lib/grub/i386-pc"
@@ -18,7 +18,7 @@ static int bochs_probe(char *why, size_t n)
 {
 	static const char *const progs[] = { "bochs", "grub-mkrescue", "xorriso", "mformat" };
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
-		if (!peer_have(progs[i], why, n))
+		if (!have_program(progs[i], why, n))
 			return -1;
 	if (access(GRUB_PC_DIR, R_OK)) {
 		snprintf(why, n, "GRUB's BIOS modules are not installed (%s; Debian: grub-pc-bin)", GRUB_PC_DIR);
@@ -97,7 +97,7 @@ static int prepare(const struct host_run *hr, const char *dir, ctl_msg_fn *emit,
 		return -1;
 	}
 	const char *mk[] = { "grub-mkrescue", "-o", iso, tree, NULL };
-	if (peer_exec(mk) != 0 || access(iso, R_OK)) {
+	if (run_program(mk) != 0 || access(iso, R_OK)) {
 		failed(emit, opaque, "grub-mkrescue could not make the boot ISO", dir);
 		return -1;
 	}
@@ -160,12 +160,11 @@ static void bochs_run(const struct host_run *hr, ctl_msg_fn *emit, void *opaque)
 	remove_tree(dir);
 }
 
-const struct mode_ops bochs_mode = {
+const struct engine_ops bochs_engine = {
 	.name = "bochs",
-	.summary = "peer: the same guest image under Bochs (GRUB ISO), timed by the host's clock",
+	.kind = ENGINE_PEER,
 	.probe = bochs_probe,
 	.backend = bochs_backend,
 	.bench_unsupported = bochs_bench_unsupported,
-	.peer = true,
 	.run_host = bochs_run,
 };

@@ -1,11 +1,11 @@
 /* One boot of a kernel in one guest engine: machine, loader, vCPU, run, statistics,
  * and the engine's counters over the guest's counting passes. */
-#ifndef MODES_SESSION_H
-#define MODES_SESSION_H
-#include "mode.h"
+#ifndef LAB_SESSION_H
+#define LAB_SESSION_H
+#include "../modes/mode.h"
 
 struct session {
-	const struct mode_ops *mode;
+	const struct mode *mode;
 	const char *kernel;
 	enum image_format format;
 	const char *cmdline;
