@@ -56,6 +56,7 @@ static void bt_stats(void *vm, struct mode_stats *st)
 	mode_stat_host(st, "bt.insns_native", t->native_insns);
 	mode_stat_host(st, "bt.insns_callout", t->callout_insns);
 	mode_stat_host(st, "bt.chain_links", t->chain_links);
+	mode_stat_host(st, "bt.link_glues", t->glues);
 	mode_stat_host(st, "bt.chain_hits", t->chain_hits);
 	mode_stat_host(st, "bt.adapted", t->adapted);
 	mode_stat_host(st, "bt.indirect_fills", t->ind_fills);

@@ -23,13 +23,21 @@ static inline unsigned bt_ind_slot(uint64_t rip) { return (unsigned)((rip ^ rip 
 
 struct bt {
 	struct x86_jit jit;          /* first: the CPU's jit pointer is this struct's */
-	uint8_t *cache, *next;       /* the code cache and its first free byte */
+	/* The code cache, one memory object mapped twice (W^X): code is written through the
+	 * writable view and runs from the executable one, exec - cache bytes on. */
+	uint8_t *cache, *next;       /* the writable view and its first free byte */
+	uint8_t *exec;
 	size_t size;
+	/* The metadata arena (translate.h): translations, chain sites, adaptation counters;
+	 * dropped with the code. */
+	uint8_t *meta, *meta_next;
+	size_t meta_size;
 	struct tr *tr;               /* the translator's working state */
 	/* statistics */
 	uint64_t blocks, bytes, translate_ns, flushes, native_insns, callout_insns, chain_links, chain_hits;
 	uint64_t adapted;            /* instructions turned into plain callouts (translate.c) */
 	uint64_t ind_fills;          /* indirect-branch table entries written */
+	uint64_t glues;              /* links between blocks that hold different registers */
 	struct bt_ind ind[BT_IND_SIZE];
 	uint64_t callouts[ZYDIS_MNEMONIC_MAX_VALUE + 1]; /* executed, by mnemonic */
 };
@@ -38,9 +46,11 @@ struct bt {
 int bt_init(struct bt *t, size_t cache_bytes);
 void bt_free(struct bt *t);
 /* The x86_jit calls: the translation of n decoded instructions starting at c->rip (or
- * NULL), and a direct exit linked to another translation. */
-void *bt_translate(struct x86_jit *j, struct x86_cpu *c, const struct x86_insn *insn, unsigned n, void **chain);
-void bt_link(struct x86_jit *j, const struct x86_cpu *c, void *exit, void *chain, unsigned n);
+ * NULL; *tb its struct bt_tb), and a direct exit linked to another translation. */
+void *bt_translate(struct x86_jit *j, struct x86_cpu *c, const struct x86_insn *insn, unsigned n, void **tb);
+void bt_link(struct x86_jit *j, const struct x86_cpu *c, void *exit, void *tb, unsigned n);
+/* A writable-view address in the executable view. */
+static inline void *bt_exec(const struct bt *t, const uint8_t *w) { return t->exec + (w - t->cache); }
 /* Called from translated code: the instruction at start jumps to its slow path now. */
 void bt_adapt(uint8_t *start, const uint8_t *slow, struct bt *bt);
 

@@ -12,7 +12,7 @@ enum { H_AX, H_CX, H_DX, H_BX, H_SP, H_BP, H_SI, H_DI, H_R8, H_R9, H_R10, H_R11,
  * reg, b/v = byte or operand size, Ib/Iz = an 8- or 32-bit immediate. Two-byte opcodes
  * are written 0x0fXX. */
 enum {
-	OPC_ADD_EvGv = 0x01, OPC_ADD_GvEv = 0x03, OPC_XOR_EvGv = 0x31, OPC_CMP_EvGv = 0x39, OPC_CMP_GvEv = 0x3b,
+	OPC_ADD_EvGv = 0x01, OPC_ADD_GvEv = 0x03, OPC_OR_EvGv = 0x09, OPC_XOR_EvGv = 0x31, OPC_CMP_EvGv = 0x39, OPC_CMP_GvEv = 0x3b,
 	OPC_IMUL_GvEvIz = 0x69, OPC_GRP1_EbIb = 0x80, OPC_GRP1_EvIz = 0x81, OPC_GRP1_EvIb = 0x83,
 	OPC_TEST_EbGb = 0x84, OPC_MOV_EbGb = 0x88, OPC_MOV_EvGv = 0x89, OPC_MOV_GbEb = 0x8a, OPC_MOV_GvEv = 0x8b,
 	OPC_LEA = 0x8d, OPC_SHIFT_EbIb = 0xc0, OPC_SHIFT_EvIb = 0xc1, OPC_MOV_EbIb = 0xc6, OPC_MOV_EvIz = 0xc7,

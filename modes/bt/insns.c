@@ -39,7 +39,7 @@ bool tr_alu(struct tr *t, const struct x86_insn *i, uint32_t rm_r, uint32_t grp,
 		tr_tlb(t, sz, m == d && writes ? ACC_WRITE : ACC_READ);
 	}
 	struct asm_buf *a = &t->a;
-	struct place p = d->kind == OPK_REG ? tr_gpr(d) : AT_RAX;
+	struct place p = d->kind == OPK_REG ? tr_gpr(t, d) : AT_RAX;
 	/* a 32-bit result zeroes the upper half: in a host register by itself, in the CPU
 	 * through eax */
 	bool via_eax = d->kind == OPK_REG && sz == 4 && p.mem;
@@ -111,7 +111,7 @@ static bool in_place(struct tr *t, const struct x86_insn *i, uint32_t op8, uint3
 	if (!writable_place(t, i, d))
 		return false;
 	struct asm_buf *a = &t->a;
-	struct place p = d->kind == OPK_REG ? tr_gpr(d) : AT_RAX;
+	struct place p = d->kind == OPK_REG ? tr_gpr(t, d) : AT_RAX;
 	bool via_eax = d->kind == OPK_REG && sz == 4 && p.mem;
 	if (via_eax) {
 		tr_e_at(t, 4, OPC_MOV_GvEv, H_AX, p);
@@ -146,7 +146,7 @@ bool tr_shift(struct tr *t, const struct x86_insn *i, unsigned digit)
 	if (!writable_place(t, i, d))
 		return false;
 	struct asm_buf *a = &t->a;
-	struct place p = d->kind == OPK_REG ? tr_gpr(d) : AT_RAX;
+	struct place p = d->kind == OPK_REG ? tr_gpr(t, d) : AT_RAX;
 	tr_e_at(t, sz == 8 ? 8 : 4, sz == 1 ? OPC_MOVZBL : sz == 2 ? OPC_MOVZWL : OPC_MOV_GvEv, H_CX, p); /* zero-extended */
 	e_store(a, 8, H_CX, H_BX, OFF(cc.dst));
 	e_shift_imm(a, sz, digit, H_CX, (uint8_t)n);
@@ -174,11 +174,37 @@ bool tr_unary(struct tr *t, const struct x86_insn *i, unsigned digit)
 
 /* imul r, r/m and imul r, r/m, imm at 32 or 64 bits; a callout when its flags can be
  * read, since SF, ZF, AF and PF are undefined (see shift) */
+/* CF = OF = cl into the CPU's flags as x86_mul_flags leaves them (SF, ZF, AF and PF as
+ * they were): into the saved host flags in place when the flags before are those
+ * (CC_HOST, CC_HOST_LOGIC: CF at bit 8, OF at bit 0), else through the C function. */
+static void merge_cf_of(struct tr *t)
+{
+	struct asm_buf *a = &t->a;
+	e_op(a, 4, OPC_MOVZBL, H_CX, false, H_CX, 0);
+	e_op(a, 4, OPC_MOVZBL, H_AX, true, H_BX, OFF(cc.op));
+	e_alu_imm(a, 4, ARITH_SUB, false, H_AX, 0, CC_HOST);
+	e_alu_imm(a, 4, ARITH_CMP, false, H_AX, 0, CC_HOST_LOGIC - CC_HOST);
+	uint8_t *other = e_jcc(a, COND_A);
+	e_mov(a, 4, H_DX, H_CX);
+	e_shift_imm(a, 4, SHIFT_SHL, H_DX, 8);
+	e_op(a, 4, OPC_OR_EvGv, H_DX, false, H_CX, 0); /* ecx = CF << 8 | OF */
+	e_alu_imm(a, 8, ARITH_AND, true, H_BX, OFF(cc.src), ~0x101);
+	e_op(a, 8, OPC_OR_EvGv, H_CX, true, H_BX, OFF(cc.src));
+	uint8_t *done = e_jmp(a);
+	e_patch(other, a->p);
+	tr_spill(t, HELD_CLOBBERED);
+	e_mov(a, 8, H_SI, H_CX);
+	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)x86_mul_flags);
+	tr_call_rax(t);
+	tr_reload(t, HELD_CLOBBERED);
+	e_patch(done, a->p);
+}
+
 bool tr_imul(struct tr *t, const struct x86_insn *i)
 {
 	const struct x86_operand *d = &i->op[0], *s = &i->op[1];
 	unsigned sz = d->size;
-	if (t->flags_live || (i->nops != 2 && i->nops != 3) || (sz != 4 && sz != 8) || d->kind != OPK_REG ||
+	if ((i->nops != 2 && i->nops != 3) || (sz != 4 && sz != 8) || d->kind != OPK_REG ||
 	    (s->kind != OPK_REG && s->kind != OPK_MEM) || (i->nops == 3 && i->op[2].kind != OPK_IMM))
 		return false;
 	unsigned src = H_CX;
@@ -191,7 +217,7 @@ bool tr_imul(struct tr *t, const struct x86_insn *i)
 		src = tr_in_reg(t, H_CX, s);
 	}
 	struct asm_buf *a = &t->a;
-	struct place p = tr_gpr(d);
+	struct place p = tr_gpr(t, d);
 	unsigned dst = p.mem ? H_AX : p.rm; /* a 32-bit result is zero-extended there */
 	if (i->nops == 3) {
 		e_op(a, sz, OPC_IMUL_GvEvIz, dst, false, src, 0);
@@ -201,9 +227,13 @@ bool tr_imul(struct tr *t, const struct x86_insn *i)
 			tr_e_at(t, sz, OPC_MOV_GvEv, H_AX, p);
 		e_op(a, sz, OPC_IMUL_GvEv, dst, false, src, 0);
 	}
+	if (t->flags_live)
+		e_op(a, 4, OPC_SETCC | COND_B, 0, false, H_CX, 0); /* setc cl: CF and OF are equal after it */
 	if (p.mem)
 		tr_e_at(t, 8, OPC_MOV_EvGv, H_AX, p);
-	t->host_flags = true;
+	if (t->flags_live)
+		merge_cf_of(t);
+	t->host_flags = false; /* the host's SF, ZF, AF and PF are not the model's */
 	return true;
 }
 
@@ -217,13 +247,13 @@ bool tr_load_ext(struct tr *t, const struct x86_insn *i, uint32_t op8, uint32_t 
 	uint32_t op = s->size == 1 ? op8 : s->size == 2 ? op16 : 0x63; /* movsxd */
 	if (s->size == 4 && (sz != 8 || op8 != 0x0fbe))
 		return false;
-	struct place from = AT_RAX, to = tr_gpr(d);
+	struct place from = AT_RAX, to = tr_gpr(t, d);
 	if (s->kind == OPK_MEM) {
 		if (!tr_mem_addr(t, i, s))
 			return false;
 		tr_tlb(t, s->size, ACC_READ);
 	} else {
-		from = tr_gpr(s);
+		from = tr_gpr(t, s);
 	}
 	tr_e_at(t, sz, op, to.mem ? H_CX : to.rm, from); /* a 32-bit result is zero-extended */
 	if (to.mem)
@@ -242,7 +272,7 @@ bool tr_lea(struct tr *t, const struct x86_insn *i)
 		return false;
 	if (d->size == 4)
 		e_mov(&t->a, 4, H_AX, H_AX); /* mov eax, eax */
-	tr_e_at(t, 8, OPC_MOV_EvGv, H_AX, tr_gpr(d));
+	tr_e_at(t, 8, OPC_MOV_EvGv, H_AX, tr_gpr(t, d));
 	return true;
 }
 
@@ -256,12 +286,12 @@ static void cond_to_al(struct tr *t, unsigned cond)
 		e_op(a, 4, OPC_SETCC | cond, 0, false, H_AX, 0); /* setcc al */
 		return;
 	}
-	tr_spill(t, false);
+	tr_spill(t, HELD_CLOBBERED);
 	e_byte(a, OPC_MOV_Iv + H_SI); /* mov esi, cond */
 	e_u32(a, cond);
 	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)cond_value);
 	tr_call_rax(t);
-	tr_reload(t, false);
+	tr_reload(t, HELD_CLOBBERED);
 }
 
 bool tr_setcc(struct tr *t, const struct x86_insn *i)
@@ -270,7 +300,7 @@ bool tr_setcc(struct tr *t, const struct x86_insn *i)
 	if (i->nops != 1 || d->kind != OPK_REG || d->size != 1)
 		return false;
 	cond_to_al(t, i->cond);
-	tr_e_at(t, 1, OPC_MOV_EbGb, H_AX, tr_gpr(d));
+	tr_e_at(t, 1, OPC_MOV_EbGb, H_AX, tr_gpr(t, d));
 	return true;
 }
 
@@ -280,7 +310,7 @@ bool tr_cmovcc(struct tr *t, const struct x86_insn *i)
 	if (!t->host_flags || i->nops != 2 || d->kind != OPK_REG || s->kind != OPK_REG || (d->size != 4 && d->size != 8))
 		return false;
 	unsigned src = tr_in_reg(t, H_CX, s);
-	struct place p = tr_gpr(d);
+	struct place p = tr_gpr(t, d);
 	if (p.mem)
 		tr_e_at(t, d->size, OPC_MOV_GvEv, H_AX, p);
 	e_op(&t->a, d->size, OPC_CMOVCC | i->cond, p.mem ? H_AX : p.rm, false, src, 0);
@@ -292,7 +322,7 @@ bool tr_cmovcc(struct tr *t, const struct x86_insn *i)
 /* rax = the guest's rsp + delta, and the TLB path to it */
 static void stack_slot(struct tr *t, int32_t delta, enum access acc)
 {
-	tr_e_at(t, 8, OPC_MOV_GvEv, H_AX, tr_reg64(R_SP));
+	tr_e_at(t, 8, OPC_MOV_GvEv, H_AX, tr_reg64(t, R_SP));
 	if (delta)
 		e_lea(&t->a, H_AX, H_AX, delta);
 	tr_tlb(t, 8, acc);
@@ -300,7 +330,7 @@ static void stack_slot(struct tr *t, int32_t delta, enum access acc)
 
 static void rsp_add(struct tr *t, int32_t delta)
 {
-	struct place sp = tr_reg64(R_SP);
+	struct place sp = tr_reg64(t, R_SP);
 	tr_e_at(t, 8, OPC_MOV_GvEv, H_DX, sp);
 	e_lea(&t->a, H_DX, H_DX, delta);
 	tr_e_at(t, 8, OPC_MOV_EvGv, H_DX, sp);
@@ -333,7 +363,7 @@ bool tr_push_pop(struct tr *t, const struct x86_insn *i, bool push)
 	stack_slot(t, 0, ACC_READ);
 	e_load(&t->a, 8, H_CX, H_AX, 0);
 	rsp_add(t, 8);
-	tr_e_at(t, 8, OPC_MOV_EvGv, H_CX, tr_gpr(o));
+	tr_e_at(t, 8, OPC_MOV_EvGv, H_CX, tr_gpr(t, o));
 	return true;
 }
 
@@ -371,6 +401,7 @@ static void exit_indirect(struct tr *t, unsigned done)
 	e_cmp_load(a, 8, H_AX, H_BX, OFF(tb_limit));
 	uint8_t *no_room = e_jcc(a, COND_A);
 	tr_count_into(t, &t->bt->chain_hits);
+	tr_spill(t, HELD_REGS); /* the target's chain entry loads the ones it holds */
 	e_op(a, 4, OPC_GRP5, EXT5_JMP, true, H_DX, (int32_t)offsetof(struct bt_ind, chain)); /* jmp [rdx + chain] */
 	e_patch(miss, a->p);
 	e_patch(stale_epoch, a->p);
@@ -409,7 +440,7 @@ bool tr_branch(struct tr *t, const struct x86_insn *i, unsigned mn)
 			tr_exit_to(t, t->k + 1, t->next + (uint64_t)o->val);
 			return true;
 		} else if (o->kind == OPK_REG && o->size == 8) {
-			tr_e_at(t, 8, OPC_MOV_GvEv, H_AX, tr_gpr(o));
+			tr_e_at(t, 8, OPC_MOV_GvEv, H_AX, tr_gpr(t, o));
 			e_store(&t->a, 8, H_AX, H_BX, OFF(rip));
 			exit_indirect(t, t->k + 1);
 			return true;

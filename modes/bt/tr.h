@@ -1,6 +1,6 @@
-/* The translator's working state and the helpers its two halves share: translate.c
- * (a block: register placement, exits, callouts, the soft-TLB probe, flags, stubs) and
- * insns.c (the host code for each native instruction). */
+/* The translator's working state and the helpers its parts share: translate.c (a block:
+ * exits, callouts, the soft-TLB probe, flags, stubs), regs.c (where guest registers
+ * live) and insns.c (the host code for each native instruction). */
 #ifndef BT_TR_H
 #define BT_TR_H
 #include <stdbool.h>
@@ -43,17 +43,11 @@ struct tr {
 	unsigned nst;
 	uint8_t *epilogue;         /* guest registers into the CPU, then back to the run loop */
 	uint8_t *epilogue_spilled; /* after that: for exits that have them there already */
-	uint8_t *entry;            /* the prologue: where the run loop calls in */
-	uint8_t *chain_entry;      /* after it: where linked exits jump in */
+	struct bt_tb *tb;          /* the translation's metadata: its entries and register map */
 	bool overflow;
 	unsigned native, callouts; /* instructions of each kind in this translation */
 	struct stub st[MAX_STUBS]; /* last: a translation clears everything before it */
 };
-
-/* Where each guest register lives while translated code runs (translate.c), IN_CPU for
- * its slot in struct x86_cpu */
-#define IN_CPU 0xff
-extern const uint8_t host_of[16];
 
 /* count.insns lives here through translated code: adding to it in memory at every
  * block's exit made a chain of store-to-load forwards through each loop iteration */
@@ -68,7 +62,15 @@ struct place {
 
 static const struct place AT_RAX = { true, H_AX, 0 };
 
+/* regs.c */
+/* The block's register map (struct bt_tb's map) from the n instructions' own use. */
+void tr_choose_map(const struct x86_insn *ins, unsigned n, uint8_t map[16]);
+
 /* translate.c */
+/* Whether instruction i has a native translation in some form (native.def, or a
+ * condition), and whether it touches memory through rsp. */
+bool tr_may_be_native(const struct x86_insn *i);
+bool tr_stack_op(const struct x86_insn *i);
 void tr_call_rax(struct tr *t);
 void tr_callout(struct tr *t, unsigned k, uint64_t rip, uint64_t next);
 void tr_count_done(struct tr *t, unsigned done);
@@ -76,15 +78,24 @@ void tr_count_into(struct tr *t, uint64_t *counter);
 void tr_e_at(struct tr *t, unsigned size, uint32_t op, unsigned reg, struct place p);
 void tr_exit_to(struct tr *t, unsigned done, uint64_t target);
 void tr_exit_with(struct tr *t, unsigned done);
-struct place tr_gpr(const struct x86_operand *o);
+struct place tr_gpr(const struct tr *t, const struct x86_operand *o);
+/* The host register that holds p (size bytes of it) when it is one, else the scratch h
+ * loaded with it; the same for register operand o. */
+unsigned tr_in_host(struct tr *t, unsigned h, struct place p, unsigned size);
 unsigned tr_in_reg(struct tr *t, unsigned h, const struct x86_operand *o);
 void tr_jump_to(struct stub *s, uint8_t *rel);
 uint8_t *tr_leave_for_link(struct tr *t, uint64_t link);
 bool tr_mem_addr(struct tr *t, const struct x86_insn *i, const struct x86_operand *o);
 struct stub *tr_new_stub(struct tr *t, enum stub_kind kind, unsigned k);
-struct place tr_reg64(unsigned r);
-void tr_reload(struct tr *t, bool all);
-void tr_spill(struct tr *t, bool all);
+struct place tr_reg64(const struct tr *t, unsigned r);
+/* Which held registers tr_spill and tr_reload move between host registers and the CPU */
+enum held {
+	HELD_CLOBBERED, /* the guest registers in registers a C call clobbers */
+	HELD_REGS,      /* every guest register the block holds */
+	HELD_ALL,       /* those and the instruction count */
+};
+void tr_reload(struct tr *t, enum held w);
+void tr_spill(struct tr *t, enum held w);
 void tr_tlb(struct tr *t, unsigned size, enum access acc);
 
 /* insns.c: each returns false, emitting nothing that stays, when the instruction is not

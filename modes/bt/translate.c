@@ -1,7 +1,8 @@
 /* Guest blocks into host code. rbx points at struct x86_cpu all through translated code;
- * ten guest registers and the instruction count live in host registers there (host_of,
- * H_COUNT), loaded on entry from the run loop, kept across chained blocks and written
- * back on exit and around every C call; the rest stay in struct x86_cpu. Ordinary
+ * the instruction count (H_COUNT) and up to ten guest registers, chosen per block from
+ * its own use (regs.c), live in host registers there: loaded on entry, kept across
+ * links between blocks that hold them alike (glue moves the rest), written back on exit
+ * and around every C call; the rest stay in struct x86_cpu. Ordinary
  * instructions become host instructions on them, memory operands go through an inline
  * soft-TLB lookup (host address = linear + addend), and everything else is a callout to
  * the interpreter's own handler for that instruction (blink's shared handler signature).
@@ -14,72 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tr.h"
-
-static int32_t roff(unsigned r) { return OFF(r) + 8 * (int32_t)r; }
-
-/* The host register each guest register lives in while translated code runs, or IN_CPU
- * for its slot in struct x86_cpu. The ten are those the benchmark guest's compiled code
- * uses most, counted in the interpreter (compute's hot loops first; rcx, the eleventh,
- * gave its host register to the count); host rax, rcx and rdx are the scratch registers
- * of emitted code, rbx the CPU and rsp the host stack. */
-const uint8_t host_of[16] = {
-	[R_AX] = H_R11, [R_CX] = IN_CPU, [R_DX] = IN_CPU, [R_BX] = H_R15, [R_SP] = IN_CPU, [R_BP] = H_BP,
-	[R_SI] = H_SI,  [R_DI] = H_DI,  [R_R8] = H_R8,  [R_R9] = H_R9,  [R_R10] = H_R10, [R_R11] = IN_CPU,
-	[R_R12] = H_R12, [R_R13] = IN_CPU, [R_R14] = H_R14, [R_R15] = IN_CPU,
-};
-
-
-static bool caller_saved(unsigned h) { return h == H_SI || h == H_DI || (h >= H_R8 && h <= H_R11); }
-
-/* guest register r, all 64 bits */
-struct place tr_reg64(unsigned r)
-{
-	if (host_of[r] != IN_CPU)
-		return (struct place){ false, host_of[r], 0 };
-	return (struct place){ true, H_BX, roff(r) };
-}
-
-/* the register operand o: ah..bh are a byte up in the CPU's slot (native() keeps them
- * out of host registers, where no encoding reaches them) */
-struct place tr_gpr(const struct x86_operand *o)
-{
-	struct place p = tr_reg64(o->reg);
-	if (p.mem && o->high8)
-		p.disp++;
-	return p;
-}
-
-void tr_e_at(struct tr *t, unsigned size, uint32_t op, unsigned reg, struct place p)
-{
-	e_op(&t->a, size, op, reg, p.mem, p.rm, p.disp);
-}
-
-/* The host register that holds p (size bytes of it) when it is one, else the scratch h
- * loaded with it. */
-static unsigned in_host(struct tr *t, unsigned h, struct place p, unsigned size)
-{
-	if (!p.mem)
-		return p.rm;
-	tr_e_at(t, size, size == 1 ? OPC_MOV_GbEb : OPC_MOV_GvEv, h, p);
-	return h;
-}
-
-/* the same for register operand o */
-unsigned tr_in_reg(struct tr *t, unsigned h, const struct x86_operand *o) { return in_host(t, h, tr_gpr(o), o->size); }
-
-/* Guest registers from host registers into struct x86_cpu (spill) and back (reload):
- * all of them, or only those a C call may clobber. */
-static void move_regs(struct tr *t, bool all, uint32_t op /* OPC_MOV_EvGv to the CPU, OPC_MOV_GvEv back */)
-{
-	for (unsigned r = 0; r < 16; r++)
-		if (host_of[r] != IN_CPU && (all || caller_saved(host_of[r])))
-			e_op(&t->a, 8, op, host_of[r], true, H_BX, roff(r));
-	if (all)
-		e_op(&t->a, 8, op, H_COUNT, true, H_BX, OFF(count.insns));
-}
-
-void tr_spill(struct tr *t, bool all) { move_regs(t, all, OPC_MOV_EvGv); }
-void tr_reload(struct tr *t, bool all) { move_regs(t, all, OPC_MOV_GvEv); }
 
 /* call rax with rdi = the CPU */
 void tr_call_rax(struct tr *t)
@@ -180,37 +115,34 @@ void tr_exit_to(struct tr *t, unsigned done, uint64_t target)
 		tr_exit_with(t, done);
 		return;
 	}
-	struct chain_site site = { .target = target };
+	struct chain_site sink, *site = t->dry ? &sink : tr_meta(t->bt, sizeof(*site));
+	if (!site) {
+		a->full = true; /* the arena: the cache starts over */
+		return;
+	}
+	*site = (struct chain_site){ .target = target, .from = t->tb };
 	tr_count_done(t, done);
 	e_op(a, 4, OPC_GRP1_EvIz, ARITH_CMP, true, H_BX, OFF(tb_gen)); /* an imm32 bt_link rewrites */
 	e_u32(a, 0xffffffffu); /* no generation: unlinked until link() */
-	site.gen = a->p - 4;
+	site->gen = a->p - 4;
 	uint8_t *stale_gen = e_jcc(a, COND_NE), *no_room = NULL;
 	/* Forward links skip the budget: each step of a chain of them starts further into
 	 * one page, so it ends within a page's worth of blocks, and a loop needs a backward
 	 * link, which checks. */
 	if (target <= t->rip_of[0]) {
 		e_lea(a, H_AX, H_COUNT, 0); /* lea rax, [count + the target's length]: a disp32 bt_link rewrites */
-		site.n = a->p - 4;
+		site->n = a->p - 4;
 		e_cmp_load(a, 8, H_AX, H_BX, OFF(tb_limit));
 		no_room = e_jcc(a, COND_A);
 	}
 	tr_count_into(t, &t->bt->chain_hits);
-	site.jump = e_jmp(a);
+	site->jump = e_jmp(a);
 	uint8_t *out = a->p;
-	e_patch(site.jump, out);
+	e_patch(site->jump, out);
 	e_patch(stale_gen, out);
 	e_patch(no_room, out);
 	store_imm64(t, OFF(rip), target);
-	uint8_t *site_ptr = tr_leave_for_link(t, 0); /* this site, written below */
-	if (a->p + sizeof(site) > a->end) {
-		a->full = true;
-		return;
-	}
-	uint64_t where = (uint64_t)(uintptr_t)a->p;
-	memcpy(site_ptr, &where, 8);
-	memcpy(a->p, &site, sizeof(site));
-	a->p += sizeof(site);
+	tr_leave_for_link(t, (uint64_t)(uintptr_t)site);
 }
 
 /* Instruction k through its interpreter handler, as run_block runs it; then out of the
@@ -221,11 +153,11 @@ void tr_callout(struct tr *t, unsigned k, uint64_t rip, uint64_t next)
 	struct asm_buf *a = &t->a;
 	store_imm64(t, OFF(insn_rip), rip);
 	store_imm64(t, OFF(rip), next);
-	tr_e_at(t, 8, OPC_MOV_GvEv, H_AX, tr_reg64(R_SP));
+	tr_e_at(t, 8, OPC_MOV_GvEv, H_AX, tr_reg64(t, R_SP));
 	e_store(a, 8, H_AX, H_BX, OFF(insn_rsp));
 	e_store_imm(a, 4, H_BX, OFF(tb_done), (int32_t)k);
 	tr_count_into(t, &t->bt->callouts[i->mnemonic]);
-	tr_spill(t, true); /* the handler reads and writes any of them, and may unwind (a fault) */
+	tr_spill(t, HELD_ALL); /* the handler reads and writes any of them, and may unwind (a fault) */
 	e_mov_imm64(a, H_SI, (uint64_t)(uintptr_t)i);
 	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)i->fn);
 	tr_call_rax(t);
@@ -244,7 +176,7 @@ void tr_callout(struct tr *t, unsigned k, uint64_t rip, uint64_t next)
 	tr_jump_to(out, e_jcc(a, COND_NE));
 	e_alu_imm(a, 4, ARITH_CMP, true, H_BX, OFF(exit), 0);
 	tr_jump_to(out, e_jcc(a, COND_NE));
-	tr_reload(t, true);
+	tr_reload(t, HELD_ALL);
 	clear_shadow(t);
 }
 
@@ -263,13 +195,13 @@ bool tr_mem_addr(struct tr *t, const struct x86_insn *i, const struct x86_operan
 	}
 	unsigned base = H_AX;
 	if (o->base != REG_NONE) {
-		base = in_host(t, H_AX, tr_reg64(o->base), 8);
+		base = tr_in_host(t, H_AX, tr_reg64(t, o->base), 8);
 	} else {
 		e_byte(a, OPC_MOV_Iv + H_AX); /* mov eax, 0: leaves the flags alone */
 		e_u32(a, 0);
 	}
 	if (o->index != REG_NONE) {
-		unsigned index = in_host(t, H_CX, tr_reg64(o->index), 8);
+		unsigned index = tr_in_host(t, H_CX, tr_reg64(t, o->index), 8);
 		e_sib(a, 8, OPC_LEA, H_AX, base, index, o->scale, (int32_t)o->val);
 	} else if (o->val || base != H_AX) {
 		e_lea(a, H_AX, base, (int32_t)o->val);
@@ -320,6 +252,8 @@ static const struct native_row {
 
 /* jcc, setcc and cmovcc: every condition, by its handler */
 static bool conditional(const struct x86_insn *i) { return i->fn == op_jcc || i->fn == op_setcc || i->fn == op_cmovcc; }
+bool tr_may_be_native(const struct x86_insn *i) { return native_rows[i->mnemonic].how != T_NONE || conditional(i); }
+bool tr_stack_op(const struct x86_insn *i) { return native_rows[i->mnemonic].flags & NF_STACK; }
 
 static bool native(struct tr *t, const struct x86_insn *i)
 {
@@ -327,7 +261,7 @@ static bool native(struct tr *t, const struct x86_insn *i)
 	if (i->prefixes || i->fn == op_vmi_doorbell || i->fn == op_profiled)
 		return false;
 	for (unsigned o = 0; o < i->nops; o++)
-		if (i->op[o].kind == OPK_REG && i->op[o].high8 && !tr_gpr(&i->op[o]).mem)
+		if (i->op[o].kind == OPK_REG && i->op[o].high8 && !tr_gpr(t, &i->op[o]).mem)
 			return false; /* ah..bh of a register held in r8..r15 or rsi..rbp */
 	const struct native_row *r = &native_rows[i->mnemonic];
 	switch (r->how) {
@@ -410,20 +344,24 @@ struct adapt {
 	uint32_t count, pad;
 };
 
+/* start is in the writable view, slow (rip-relative) in the executable one */
 void bt_adapt(uint8_t *start, const uint8_t *slow, struct bt *bt)
 {
 	start[0] = 0xe9;
-	e_patch(start + 1, slow);
+	e_patch(start + 1, bt->cache + (slow - bt->exec));
 	bt->adapted++;
 }
 
-/* The slow path's count, before its callout: returns where the address of its struct
- * adapt goes (it follows the stub). */
-static uint8_t *adapt_check(struct tr *t, uint8_t *start)
+/* The slow path's count, before its callout (its struct adapt in the metadata arena). */
+static void adapt_check(struct tr *t, uint8_t *start)
 {
 	struct asm_buf *a = &t->a;
-	e_mov_imm64(a, H_AX, 0);
-	uint8_t *counter = a->p - 8;
+	struct adapt *counter = tr_meta(t->bt, sizeof(*counter));
+	if (!counter) {
+		a->full = true;
+		return;
+	}
+	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)counter);
 	e_load(a, 8, H_CX, H_BX, OFF(tlb_epoch));
 	e_cmp_load(a, 8, H_CX, H_AX, 0);   /* cmp rcx, [rax] */
 	e_store(a, 8, H_CX, H_AX, 0);   /* mov [rax], rcx (flags stay) */
@@ -431,7 +369,7 @@ static uint8_t *adapt_check(struct tr *t, uint8_t *start)
 	e_op(a, 4, OPC_GRP5, EXT5_INC, true, H_AX, 8); /* ++count */
 	e_alu_imm(a, 4, ARITH_CMP, true, H_AX, 8, ADAPT_AFTER);
 	uint8_t *not_yet = e_jcc(a, COND_NE);
-	tr_spill(t, false);
+	tr_spill(t, HELD_CLOBBERED);
 	e_mov_imm64(a, H_DI, (uint64_t)(uintptr_t)start);
 	e_byte(a, 0x48);                         /* lea rsi, [rip + rel32]: the callout below */
 	e_byte(a, OPC_LEA);
@@ -441,11 +379,10 @@ static uint8_t *adapt_check(struct tr *t, uint8_t *start)
 	e_mov_imm64(a, H_DX, (uint64_t)(uintptr_t)t->bt);
 	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)bt_adapt);
 	e_call_rax(a);
-	tr_reload(t, false);
+	tr_reload(t, HELD_CLOBBERED);
 	e_patch(slow, a->p);
 	e_patch(refill, a->p);
 	e_patch(not_yet, a->p);
-	return counter;
 }
 
 static void resume(struct tr *t, const struct stub *st);
@@ -465,16 +402,11 @@ static void emit_stubs(struct tr *t)
 			tr_exit_to(t, st.k + 1, st.target);
 			continue;
 		}
-		uint8_t *counter = st.start ? adapt_check(t, st.start) : NULL;
+		if (st.start)
+			adapt_check(t, st.start);
 		tr_callout(t, st.k, rip, next);
 		if (st.k + 1 != t->n)
 			resume(t, &st);
-		if (counter && t->a.p + sizeof(struct adapt) <= t->a.end) {
-			uint64_t at = (uint64_t)(uintptr_t)t->a.p;
-			memcpy(counter, &at, 8);
-			memset(t->a.p, 0, sizeof(struct adapt));
-			t->a.p += sizeof(struct adapt);
-		}
 	}
 }
 
@@ -484,7 +416,7 @@ static void resume(struct tr *t, const struct stub *st)
 	if (st->reload) {
 		e_mov_imm64(&t->a, H_AX, (uint64_t)(uintptr_t)load_flags);
 		tr_call_rax(t); /* the callout just reloaded: the CPU holds the registers it clobbers */
-		tr_reload(t, false);
+		tr_reload(t, HELD_CLOBBERED);
 		e_byte(&t->a, OPC_PUSH_RAX);
 		e_byte(&t->a, OPC_POPF);
 	}
@@ -507,14 +439,14 @@ static void prologue(struct tr *t)
 	e_mov(a, 8, H_BX, H_DI);   /* rbx = the CPU */
 	e_load(a, 8, H_AX, H_BX, OFF(tlb_epoch));
 	e_store(a, 8, H_AX, H_SP, 0);
-	tr_reload(t, true);
+	e_load(a, 8, H_COUNT, H_BX, OFF(count.insns));
 	clear_shadow(t);
 }
 
 static void epilogue(struct tr *t)
 {
 	t->epilogue = t->a.p;
-	tr_spill(t, true);
+	tr_spill(t, HELD_ALL);
 	t->epilogue_spilled = t->a.p;
 	e_alu_imm(&t->a, 8, ARITH_ADD, false, H_SP, 0, 8);
 	for (unsigned k = N_SAVED; k-- > 0;)
@@ -522,12 +454,18 @@ static void epilogue(struct tr *t)
 	e_byte(&t->a, OPC_RET);
 }
 
-bool tr_block(struct bt *bt, struct x86_cpu *c, const struct x86_insn *ins, unsigned n, struct translation *out)
+struct bt_tb *tr_block(struct bt *bt, struct x86_cpu *c, const struct x86_insn *ins, unsigned n)
 {
 	struct tr *t = bt->tr;
+	uint8_t *meta_start = bt->meta_next;
+	struct bt_tb *tb = tr_meta(bt, sizeof(*tb));
+	if (!tb)
+		return NULL;
 	memset(t, 0, offsetof(struct tr, st));
 	t->a = (struct asm_buf){ bt->next, bt->next + BLOCK_ROOM, false };
 	t->bt = bt;
+	t->tb = tb;
+	tr_choose_map(ins, n, tb->map);
 	t->ins = ins;
 	t->n = n;
 	t->tclass = c->user_access;
@@ -543,9 +481,11 @@ bool tr_block(struct bt *bt, struct x86_cpu *c, const struct x86_insn *ins, unsi
 		live = u.reads || (!u.writes_all && live);
 	}
 	epilogue(t); /* first, so that every exit can jump to it */
-	t->entry = t->a.p;
+	tb->entry = t->a.p;
 	prologue(t);
-	t->chain_entry = t->a.p;
+	tb->chain = t->a.p;
+	tr_reload(t, HELD_REGS);
+	tb->body = t->a.p;
 	bool ended = false;
 	for (unsigned k = 0; k < n && !ended; k++) {
 		t->k = k;
@@ -575,9 +515,26 @@ bool tr_block(struct bt *bt, struct x86_cpu *c, const struct x86_insn *ins, unsi
 	if (!ended)
 		tr_exit_to(t, n, t->rip_of[n]);
 	emit_stubs(t);
-	*out = (struct translation){ .entry = t->entry, .chain_entry = t->chain_entry, .end = t->a.p,
-				     .native = t->native, .callouts = t->callouts };
-	return !t->a.full && !t->overflow;
+	if (t->a.full || t->overflow) {
+		bt->meta_next = meta_start;
+		return NULL;
+	}
+	tb->entry = bt_exec(bt, tb->entry);
+	tb->end = t->a.p;
+	tb->native = t->native;
+	tb->callouts = t->callouts;
+	return tb;
 }
 
 struct tr *tr_alloc(void) { return malloc(sizeof(struct tr)); }
+
+void *tr_meta(struct bt *bt, size_t n)
+{
+	n = (n + 7) & ~(size_t)7;
+	if ((size_t)(bt->meta + bt->meta_size - bt->meta_next) < n)
+		return NULL;
+	void *p = bt->meta_next;
+	memset(p, 0, n);
+	bt->meta_next += n;
+	return p;
+}

@@ -179,9 +179,7 @@ static void acc_write(struct x86_cpu *c, unsigned sz, uint64_t lo, uint64_t hi)
 	}
 }
 
-/* CF and OF say whether the high half matters; SF, ZF, AF and PF are undefined and this
- * host leaves them as they were. */
-static void mul_flags(struct x86_cpu *c, bool significant)
+void x86_mul_flags(struct x86_cpu *c, bool significant)
 {
 	set_arith(c, significant ? F_CF | F_OF : 0, F_CF | F_OF);
 }
@@ -193,7 +191,7 @@ void op_mul(struct x86_cpu *c, const struct x86_insn *i)
 	unsigned __int128 p = (unsigned __int128)(reg_read(c, R_AX, sz, false)) * (opnd_read(c, i, 0) & m);
 	uint64_t lo = (uint64_t)p & m, hi = (uint64_t)(p >> (sz * 8)) & m;
 	acc_write(c, sz, lo, hi);
-	mul_flags(c, hi != 0);
+	x86_mul_flags(c, hi != 0);
 }
 
 void op_imul(struct x86_cpu *c, const struct x86_insn *i)
@@ -204,14 +202,14 @@ void op_imul(struct x86_cpu *c, const struct x86_insn *i)
 		__int128 p = (__int128)sext(reg_read(c, R_AX, sz, false), sz) * sext(opnd_read(c, i, 0), sz);
 		uint64_t lo = (uint64_t)p & m, hi = (uint64_t)(p >> (sz * 8)) & m;
 		acc_write(c, sz, lo, hi);
-		mul_flags(c, p != (__int128)sext(lo, sz));
+		x86_mul_flags(c, p != (__int128)sext(lo, sz));
 		return;
 	}
 	int a = i->nops == 3 ? 1 : 0, b = i->nops == 3 ? 2 : 1;
 	__int128 p = (__int128)sext(opnd_read(c, i, a), sz) * sext(opnd_read(c, i, b) & m, sz);
 	uint64_t lo = (uint64_t)p & m;
 	opnd_write(c, i, 0, lo);
-	mul_flags(c, p != (__int128)sext(lo, sz));
+	x86_mul_flags(c, p != (__int128)sext(lo, sz));
 }
 
 void op_div(struct x86_cpu *c, const struct x86_insn *i)

@@ -45,6 +45,9 @@ static inline void set_cs(struct x86_cpu *c, struct segment s)
 	c->attention = true;
 }
 
+/* After MUL and IMUL: CF and OF say whether the high half matters; SF, ZF, AF and PF are
+ * undefined and the model leaves them as they were (bt's native IMUL does the same). */
+void x86_mul_flags(struct x86_cpu *c, bool significant);
 uint64_t reg_read(const struct x86_cpu *c, unsigned reg, unsigned size, bool high8);
 void reg_write(struct x86_cpu *c, unsigned reg, unsigned size, bool high8, uint64_t v);
 

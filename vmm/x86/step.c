@@ -31,7 +31,7 @@ struct block {
 	struct x86_insn *insn;
 	struct link link[2];
 	x86_tb_fn *tcode;          /* its translation, when the translator made one */
-	void *tchain;              /* where other translations jump into it */
+	void *tb;                  /* the translator's handle on it, for links into it */
 	uint64_t trip;             /* the rip it was made for: code mapped at two addresses
 				      shares the block, not the translation (which holds rips) */
 	uint8_t tclass;            /* and the TLB class (user_access): its probes index that one */
@@ -250,14 +250,17 @@ static uint64_t run_translated(struct x86_cpu *c, struct block *b, uint64_t budg
 	if (b->n > budget || b->bits != 64)
 		return run_block(c, b, budget);
 	if (!b->tcode || b->trip != c->rip || b->tclass != c->user_access) {
-		b->tcode = (x86_tb_fn *)c->jit->translate(c->jit, c, b->insn, b->n, &b->tchain);
+		uint32_t gen = c->tb_gen;
+		b->tcode = (x86_tb_fn *)c->jit->translate(c->jit, c, b->insn, b->n, &b->tb);
 		b->trip = c->rip;
 		b->tclass = c->user_access;
+		if (c->tb_gen != gen)
+			exit = NULL; /* the cache started over: the exit is gone with it */
 		if (!b->tcode)
 			return run_block(c, b, budget);
 	}
 	if (exit)
-		c->jit->link(c->jit, c, exit, b->tchain, b->n);
+		c->jit->link(c->jit, c, exit, b->tb, b->n);
 	uint64_t before = c->count.insns;
 	c->tb_limit = before + chain;
 	b->tcode(c);

@@ -25,8 +25,8 @@ uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop);
 struct x86_insn;
 typedef void x86_tb_fn(struct x86_cpu *c);
 struct x86_jit {
-	void *(*translate)(struct x86_jit *j, struct x86_cpu *c, const struct x86_insn *insn, unsigned n, void **chain);
-	void (*link)(struct x86_jit *j, const struct x86_cpu *c, void *exit, void *chain, unsigned n);
+	void *(*translate)(struct x86_jit *j, struct x86_cpu *c, const struct x86_insn *insn, unsigned n, void **tb);
+	void (*link)(struct x86_jit *j, const struct x86_cpu *c, void *exit, void *tb, unsigned n);
 };
 /* Every block's translation forgotten (the translator's code cache is being reset). */
 void x86_forget_translations(struct x86_cpu *c);
