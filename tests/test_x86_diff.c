@@ -125,7 +125,7 @@ static int setup(void **state)
 	R.native = (void (*)(struct regs *))(void *)page;
 	R.slot = page + (diff_slot - (char *)diff_tramp);
 	assert_int_equal(mem_init(&R.mem, 16 << 20), 0);
-	assert_int_equal(x86_cpu_init(&R.cpu, &R.mem, &R.bus, NULL), 0);
+	assert_int_equal(x86_cpu_init(&R.cpu, &R.mem, &R.bus), 0);
 	if (R.use_bt) {
 		assert_int_equal(bt_init(&R.bt, 8u << 20), 0);
 		R.cpu.jit = &R.bt.jit;

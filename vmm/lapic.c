@@ -117,10 +117,8 @@ bool lapic_extint(const struct lapic *l, uint64_t apic_base)
 	return !(l->lvt_lint0 & LVT_MASKED) && (l->lvt_lint0 & LVT_DELIVERY_MASK) == LVT_DELIVERY_EXTINT;
 }
 
-static uint64_t lapic_read(void *opaque, uint64_t off, unsigned size)
+static uint64_t read_reg(struct lapic *l, uint64_t off)
 {
-	struct lapic *l = opaque;
-	(void)size;
 	if (off >= LAPIC_ISR0 && off < LAPIC_ISR0 + 0x80)
 		return l->isr[(off - LAPIC_ISR0) / 16];
 	if (off >= LAPIC_IRR0 && off < LAPIC_IRR0 + 0x80)
@@ -144,10 +142,8 @@ static uint64_t lapic_read(void *opaque, uint64_t off, unsigned size)
 	}
 }
 
-static void lapic_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
+static void write_reg(struct lapic *l, uint64_t off, uint64_t v)
 {
-	struct lapic *l = opaque;
-	(void)size;
 	switch (off) {
 	case LAPIC_TPR: l->tpr = v & 0xff; break;
 	case LAPIC_EOI: lapic_eoi(l); break;
@@ -176,6 +172,27 @@ static void lapic_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 	case LAPIC_LVT_ERROR: l->lvt_error = v & (LVT_VECTOR | LVT_MASKED); break;
 	default: break;
 	}
+}
+
+static void kick(const struct lapic *l)
+{
+	if (l->kick)
+		l->kick(l->kick_opaque);
+}
+
+static uint64_t lapic_read(void *opaque, uint64_t off, unsigned size)
+{
+	(void)size;
+	uint64_t v = read_reg(opaque, off);
+	kick(opaque);
+	return v;
+}
+
+static void lapic_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
+{
+	(void)size;
+	write_reg(opaque, off, v);
+	kick(opaque);
 }
 
 static const struct dev_ops lapic_ops = { "lapic", lapic_read, lapic_write };

@@ -25,6 +25,10 @@ struct lapic {
 	uint32_t irr[8], isr[8];
 	uint64_t timer_fires;
 	uint64_t now_ns;       /* the clock at the last lapic_update */
+	/* a register was read or written (an interrupt may have been raised, unmasked or
+	 * acknowledged, a timer armed): the CPU should look */
+	void (*kick)(void *opaque);
+	void *kick_opaque;
 };
 
 int lapic_init(struct lapic *l, struct bus *b, const struct clock *clk, uint64_t tsc_hz);

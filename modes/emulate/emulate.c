@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <time.h>
 #include "emulate.h"
+#include "../../vmm/intc.h"
 #include "../../vmm/x86/cpuid.h"
 #include "../../vmm/x86/decode.h"
 #include "../../vmm/x86/mmu.h"
@@ -33,8 +34,8 @@ static void vmi_regs_of(void *opaque, struct vmi_regs *r, bool tsc)
 
 static void vmi_wrote(void *opaque, uint64_t phys) { mmu_code_written(opaque, phys); }
 
-/* The 8259A raised INTR, or the PIT's channel 0 was programmed: look for it after this
- * instruction. */
+/* The LAPIC was accessed, the 8259A raised INTR, or the PIT's channel 0 was programmed:
+ * look for an interrupt after this instruction. */
 static void kick(void *opaque)
 {
 	struct x86_cpu *c = opaque;
@@ -44,15 +45,18 @@ static void kick(void *opaque)
 void *emu_create(struct machine *m, const struct boot_state *bs, char *err, size_t n)
 {
 	struct emu_vm *v = calloc(1, sizeof(*v));
-	if (!v || x86_cpu_init(&v->cpu, &m->mem, &m->bus, &m->lapic)) {
+	if (!v || x86_cpu_init(&v->cpu, &m->mem, &m->bus)) {
 		snprintf(err, n, "out of memory for the CPU model");
 		free(v);
 		return NULL;
 	}
 	v->m = m;
 	v->cpu.prof = m->prof;
-	v->cpu.pic = &m->pic;
-	v->cpu.pit = &m->pit;
+	v->cpu.intc = machine_intc(m);
+	v->cpu.apic_id = m->lapic.id;
+	v->cpu.tsc_hz = m->lapic.tsc_hz;
+	m->lapic.kick = kick;
+	m->lapic.kick_opaque = &v->cpu;
 	m->pit.changed = kick;
 	m->pit.changed_opaque = &v->cpu;
 	m->pic.kick = kick;

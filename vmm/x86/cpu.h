@@ -7,10 +7,7 @@
 #include <stdint.h>
 #include <x86intrin.h>
 #include "../bus.h"
-#include "../lapic.h"
 #include "../mem.h"
-#include "../pic.h"
-#include "../pit.h"
 
 struct vmi;
 struct profile;
@@ -127,6 +124,24 @@ struct fpu {
 #define MXCSR_INIT     0x1f80
 #define MXCSR_MASK     0xffff    /* every bit but the reserved ones, DAZ included */
 
+/* What the CPU asks of the platform's interrupt controllers (the LAPIC, the 8259A behind
+ * its LINT0 and the PIT on the 8259A's IRQ 0): an interrupt line and the next timer
+ * event, and the two LAPIC registers the CPU reaches by its own instructions. A device
+ * that changes what they would answer sets the CPU's attention and lapic_dirty (the
+ * engine wires that), so the CPU asks again. take NULL: none. */
+struct x86_intc {
+	/* Whether an interrupt waits (no clock read); apic_base is IA32_APIC_BASE. */
+	bool (*pending)(void *opaque, uint64_t apic_base);
+	/* The timers that are due fired, the vector to deliver now, acknowledged, or -1; and
+	 * *next_tsc the host TSC (tsc now) of the next timer event, UINT64_MAX for none. */
+	int (*take)(void *opaque, uint64_t apic_base, uint64_t tsc, uint64_t *next_tsc);
+	uint32_t (*tpr)(void *opaque);                /* TPR, as CR8 << 4 */
+	void (*set_tpr)(void *opaque, uint32_t tpr);
+	uint64_t (*tsc_deadline)(void *opaque);       /* IA32_TSC_DEADLINE */
+	void (*set_tsc_deadline)(void *opaque, uint64_t v, uint64_t guest_tsc);
+	void *opaque;
+};
+
 struct x86_cpu {
 	uint64_t r[16];
 	uint64_t rip;
@@ -145,8 +160,8 @@ struct x86_cpu {
 	uint8_t user_access;       /* CPL 3 and no implicit supervisor access: the TLB class in use */
 	bool interrupt_shadow;     /* after sti / mov ss: no interrupt before the next insn */
 	bool attention;            /* leave the block: an interrupt may be deliverable, or CS changed */
-	bool lapic_dirty;          /* the guest touched a device or an MSR: re-read the LAPIC */
-	uint64_t next_irq_tsc;     /* host TSC at the LAPIC's next timer event */
+	bool lapic_dirty;          /* a device or an MSR changed: ask the interrupt controllers */
+	uint64_t next_irq_tsc;     /* host TSC at their next timer event */
 	enum x86_exit exit;
 	/* the lockstep checker's: time that moves only between its steps (the TSC the guest
 	 * and the run loop read), and x86_run returning after each block or chain of them */
@@ -155,9 +170,9 @@ struct x86_cpu {
 
 	struct guest_mem *mem;
 	struct bus *bus;
-	struct lapic *lapic;
-	struct pic *pic;           /* the 8259A pair behind LINT0, or NULL */
-	struct pit *pit;           /* the PIT whose channel 0 drives the 8259A's IRQ 0, or NULL */
+	struct x86_intc intc;      /* the interrupt controllers; none: no external interrupts */
+	uint32_t apic_id;          /* CPUID.1:EBX[31:24] */
+	uint64_t tsc_hz;           /* the TSC's rate, for CPUID's frequency leaf (0: unknown) */
 	struct vmi *vmi;           /* the VMI ROM's calls, when the machine has one */
 	struct profile *prof;      /* per-hook profile, when one is being taken */
 	struct block *blocks;      /* decoded blocks (step.c) */

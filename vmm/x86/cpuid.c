@@ -42,7 +42,7 @@ void x86_cpuid(const struct x86_cpu *c, uint32_t leaf, uint32_t sub, uint32_t ou
 		break;
 	case 1:
 		a = X86_CPUID_SIGNATURE;
-		b = (8u << 8) | (1u << 16) | ((c->lapic ? c->lapic->id : 0) << 24); /* clflush 64 bytes, 1 thread */
+		b = (8u << 8) | (1u << 16) | (c->apic_id << 24); /* clflush 64 bytes, 1 thread */
 		cc = L1_ECX;
 		d = X86_CPUID_L1_EDX;
 		break;
@@ -60,7 +60,7 @@ void x86_cpuid(const struct x86_cpu *c, uint32_t leaf, uint32_t sub, uint32_t ou
 		memcpy(&d, "mu64", 4);
 		break;
 	case 0x40000010:
-		a = c->lapic ? (uint32_t)(c->lapic->tsc_hz / 1000) : 0;
+		a = (uint32_t)(c->tsc_hz / 1000);
 		b = (uint32_t)(LAPIC_TIMER_HZ / 1000);
 		break;
 	case 0x80000000: a = 0x80000008; break;

@@ -38,14 +38,6 @@ uint64_t opnd_addr(struct x86_cpu *c, const struct x86_insn *i, const struct x86
 	return seg_linear(c, o->seg, opnd_offset(c, o), i->addrsize);
 }
 
-/* The LAPIC is the one device that raises interrupts: an access to it may have raised,
- * unmasked or acknowledged one. */
-static void lapic_touched(struct x86_cpu *c, uint64_t phys)
-{
-	if ((phys & ~0xfffull) == (c->apic_base & ~0xfffull))
-		c->attention = c->lapic_dirty = true;
-}
-
 uint64_t mem_read_slow(struct x86_cpu *c, uint64_t lin, unsigned size)
 {
 	uint64_t phys;
@@ -60,7 +52,6 @@ uint64_t mem_read_slow(struct x86_cpu *c, uint64_t lin, unsigned size)
 		return load_sized(p, size);
 	uint64_t v;
 	bus_read(c->bus, BUS_MMIO, phys, size, &v);
-	lapic_touched(c, phys);
 	return v;
 }
 
@@ -82,7 +73,6 @@ void mem_write_slow(struct x86_cpu *c, uint64_t lin, uint64_t v, unsigned size)
 		return;
 	}
 	bus_write(c->bus, BUS_MMIO, phys, v, size);
-	lapic_touched(c, phys);
 }
 
 void mem_read_block(struct x86_cpu *c, uint64_t lin, void *dst, unsigned n)

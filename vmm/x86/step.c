@@ -63,12 +63,11 @@ static void forget_all_blocks(struct x86_cpu *c)
 	c->pool_used = 0;
 }
 
-int x86_cpu_init(struct x86_cpu *c, struct guest_mem *mem, struct bus *bus, struct lapic *lapic)
+int x86_cpu_init(struct x86_cpu *c, struct guest_mem *mem, struct bus *bus)
 {
 	memset(c, 0, sizeof(*c));
 	c->mem = mem;
 	c->bus = bus;
-	c->lapic = lapic;
 	c->code.pages = mem->size >> 12;
 	c->code.has_code = calloc(c->code.pages, 1);
 	c->blocks = calloc(BLOCK_SLOTS, sizeof(*c->blocks));
@@ -292,43 +291,18 @@ static void deliver_fault(struct x86_cpu *c, int vec, int err)
 	}
 }
 
-/* The 8259A's INTR, where the LAPIC lets it through (LINT0 in ExtINT mode, or the LAPIC
- * off: the virtual wire). */
-static bool pic_wants(const struct x86_cpu *c)
-{
-	return c->pic && pic_intr(c->pic) && lapic_extint(c->lapic, c->apic_base);
-}
-
-/* When the PIT's next channel-0 edge comes, on the TSC; UINT64_MAX for none. */
-static uint64_t pit_next_tsc(const struct x86_cpu *c, uint64_t tsc)
-{
-	uint64_t at = c->pit ? pit_update(c->pit) : PIT_NO_EVENT;
-	if (at == PIT_NO_EVENT)
-		return UINT64_MAX;
-	uint64_t now = clock_now(c->pit->clock);
-	return at <= now ? 0 : tsc + (uint64_t)((unsigned __int128)(at - now) * c->lapic->tsc_hz / 1000000000ull);
-}
-
-/* A pending LAPIC or 8259A interrupt, if the CPU can take one now (also wakes hlt). */
+/* A pending external interrupt, if the CPU can take one now (also wakes hlt). */
 static bool take_interrupt(struct x86_cpu *c)
 {
-	if (!c->lapic || !(c->flags & F_IF) || c->interrupt_shadow)
+	if (!c->intc.take || !(c->flags & F_IF) || c->interrupt_shadow)
 		return false;
 	/* reading the host clock is slow under a hypervisor: the TSC says whether the next
-	 * timer event can have come, and only then is the LAPIC brought up to date */
+	 * timer event can have come, and only then are the controllers brought up to date */
 	uint64_t tsc = x86_host_tsc(c);
-	if (!c->lapic_dirty && tsc < c->next_irq_tsc && !lapic_irr_pending(c->lapic) && !pic_wants(c))
+	if (!c->lapic_dirty && tsc < c->next_irq_tsc && !c->intc.pending(c->intc.opaque, c->apic_base))
 		return false;
 	c->lapic_dirty = false;
-	int v = lapic_take_interrupt(c->lapic);
-	uint64_t next = c->lapic->expiry_ns, now = c->lapic->now_ns;
-	c->next_irq_tsc = next == LAPIC_NO_EVENT ? UINT64_MAX
-			: next <= now ? 0 : tsc + (uint64_t)((unsigned __int128)(next - now) * c->lapic->tsc_hz / 1000000000ull);
-	uint64_t pit = pit_next_tsc(c, tsc); /* its edges reach the 8259A here */
-	if (pit < c->next_irq_tsc)
-		c->next_irq_tsc = pit;
-	if (v < 0 && pic_wants(c))
-		v = pic_ack(c->pic); /* ExtINT: the vector comes from the 8259A's INTA cycle */
+	int v = c->intc.take(c->intc.opaque, c->apic_base, tsc, &c->next_irq_tsc);
 	if (v < 0)
 		return false;
 	c->insn_rip = c->rip;
@@ -348,8 +322,8 @@ static bool take_interrupt(struct x86_cpu *c)
  * instructions' worth of time there. */
 static bool irq_quiet(const struct x86_cpu *c)
 {
-	return !c->lapic || !(c->flags & F_IF) ||
-	       (c->next_irq_tsc == UINT64_MAX && !c->lapic_dirty && !lapic_irr_pending(c->lapic) && !pic_wants(c));
+	return !c->intc.take || !(c->flags & F_IF) ||
+	       (c->next_irq_tsc == UINT64_MAX && !c->lapic_dirty && !c->intc.pending(c->intc.opaque, c->apic_base));
 }
 
 uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop)

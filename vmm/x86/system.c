@@ -217,8 +217,8 @@ void mov_system(struct x86_cpu *c, const struct x86_insn *i)
 		case 4: set_cr4(c, v); break;
 		case 8:
 			c->cr8 = v & 0xf;
-			if (c->lapic)
-				c->lapic->tpr = (uint32_t)(v & 0xf) << 4;
+			if (c->intc.set_tpr)
+				c->intc.set_tpr(c->intc.opaque, (uint32_t)(v & 0xf) << 4);
 			break;
 		default: x86_raise(c, EXC_UD, NO_ERROR_CODE);
 		}
@@ -231,7 +231,7 @@ void mov_system(struct x86_cpu *c, const struct x86_insn *i)
 		case 2: v = c->cr2; break;
 		case 3: v = c->cr3; break;
 		case 4: v = c->cr4; break;
-		case 8: v = c->lapic ? c->lapic->tpr >> 4 : c->cr8; break;
+		case 8: v = c->intc.tpr ? c->intc.tpr(c->intc.opaque) >> 4 : c->cr8; break;
 		default: x86_raise(c, EXC_UD, NO_ERROR_CODE);
 		}
 		reg_write(c, d->reg, 8, false, v);
@@ -345,7 +345,7 @@ void op_rdmsr(struct x86_cpu *c, const struct x86_insn *i)
 	else if (msr == 0x10)
 		v = read_tsc(c);
 	else if (msr == 0x6e0)
-		v = c->lapic ? c->lapic->tsc_deadline : 0;
+		v = c->intc.tsc_deadline ? c->intc.tsc_deadline(c->intc.opaque) : 0;
 	else if (msr == MSR_MISC_ENABLE)
 		v = c->misc_enable;
 	else if (msr == MSR_ARCH_CAPABILITIES)
@@ -371,8 +371,8 @@ void op_wrmsr(struct x86_cpu *c, const struct x86_insn *i)
 		set_efer(c, v);
 	else if (msr == 0x10)
 		c->tsc_offset = (int64_t)(v - x86_host_tsc(c));
-	else if (msr == 0x6e0 && c->lapic)
-		lapic_write_tsc_deadline(c->lapic, v, read_tsc(c));
+	else if (msr == 0x6e0 && c->intc.set_tsc_deadline)
+		c->intc.set_tsc_deadline(c->intc.opaque, v, read_tsc(c));
 	else if (msr == MSR_MISC_ENABLE)
 		c->misc_enable = (c->misc_enable & ~MISC_ENABLE_WRITABLE) | (v & MISC_ENABLE_WRITABLE);
 	else if (msr == MSR_UCODE_REV)

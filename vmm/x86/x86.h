@@ -5,7 +5,9 @@
 #include "../loader.h"
 #include "../vmi/vmi.h"
 
-int x86_cpu_init(struct x86_cpu *c, struct guest_mem *mem, struct bus *bus, struct lapic *lapic);
+/* A CPU at reset over mem and bus, with no interrupt controllers (c->intc) until the
+ * engine wires the machine's. */
+int x86_cpu_init(struct x86_cpu *c, struct guest_mem *mem, struct bus *bus);
 void x86_cpu_free(struct x86_cpu *c);
 void x86_load_boot_state(struct x86_cpu *c, const struct boot_state *bs);
 /* Runs up to max instructions; returns early after a fault (delivered), on hlt, on
