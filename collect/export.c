@@ -1,10 +1,11 @@
 /* JSON, gab and BMF are built by SQLite's JSON functions from an in-memory copy of the
- * run (its cells summarized first); CSV and Markdown are rows written directly. */
+ * run, stored in the store's own schema, beside its cells summarized; CSV and Markdown
+ * are rows written directly. */
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include "export.h"
+#include "sql.h"
 #include "table.h"
 #include "../abi/benches.h"
 
@@ -26,79 +27,23 @@ static int sql_fail(sqlite3 *db, char *err, size_t n, const char *what)
 	return -1;
 }
 
-static const char schema[] =
-	"CREATE TABLE run(id, started, finished, revision, cmdline, guest_sha256);"
-	"CREATE TABLE host(vendor, brand, family, model, stepping, vmx, svm, hypervisor, kernel, kvm_backend,"
-	"  kvm_detail, tsc_hz);"
-	"CREATE TABLE cells(ord INTEGER PRIMARY KEY, mode, benchmark, backend, status, reason, n, median, q1, q3,"
-	"  ci_lo, ci_hi, ci_level, min, max, outliers);"
-	"CREATE TABLE samples(mode, benchmark, rep, iters, ticks, tsc_hz, ns_per_op, outlier);"
-	"CREATE TABLE vals(mode, benchmark, value);"
-	"CREATE TABLE figs(ord INTEGER PRIMARY KEY, mode, benchmark, name, count, ops, exact);";
-
-/* Runs one statement, binding each argument in order by its type letter: 'i' int64,
- * 'd' double, 't' text. */
-static int insert(sqlite3 *db, const char *sql, const char *types, ...)
+/* The table's cells, beside the run's rows in the store's own schema: what the exports
+ * are built from. A sample is an outlier beyond its cell's Tukey fences, as is_outlier()
+ * has it. */
+static int load_cells(sqlite3 *db, const struct table *t)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	va_list ap;
-	va_start(ap, types);
-	for (int i = 0; types[i]; i++) {
-		if (types[i] == 'i')
-			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
-		else if (types[i] == 'd')
-			sqlite3_bind_double(st, i + 1, va_arg(ap, double));
-		else if (types[i] == 't')
-			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
-	}
-	va_end(ap);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-static int load(sqlite3 *db, const struct run_meta *meta, const struct host_info *h, const struct table *t,
-		const struct result_set *r)
-{
-	if (sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK ||
-	    insert(db, "INSERT INTO run VALUES(?,?,?,?,?,?)", "ittttt", (int64_t)meta->id, meta->started,
-		   meta->finished, meta->revision, meta->cmdline, meta->guest_sha256) ||
-	    insert(db, "INSERT INTO host VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", "ttiiiiiittti", h->vendor, h->brand,
-		   (int64_t)h->family, (int64_t)h->model, (int64_t)h->stepping, (int64_t)h->vmx, (int64_t)h->svm,
-		   (int64_t)h->hypervisor, h->kernel, h->kvm_backend, h->kvm_detail, (int64_t)h->tsc_hz))
+	if (sqlite3_exec(db, "CREATE TEMP TABLE cells(ord INTEGER PRIMARY KEY, mode, benchmark, backend, status, reason,"
+			     " n, median, q1, q3, ci_lo, ci_hi, ci_level, min, max, outliers)", NULL, NULL, NULL) != SQLITE_OK)
 		return -1;
 	for (size_t i = 0; i < t->n; i++) {
 		const struct cell *c = &t->c[i];
 		const struct summary *s = &c->s;
-		if (c->n ? insert(db, "INSERT INTO cells VALUES(NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", "tttttiddddddddi",
-				  c->mode, c->bench, c->backend, mstatus_name(c->status), c->reason, (int64_t)c->n,
-				  s->median, s->q1, s->q3, s->ci_lo, s->ci_hi, s->ci_level, s->min, s->max,
-				  (int64_t)s->outliers)
-			 : insert(db, "INSERT INTO cells(mode, benchmark, backend, status, reason, n) VALUES(?,?,?,?,?,0)",
-				  "ttttt", c->mode, c->bench, c->backend, mstatus_name(c->status), c->reason))
-			return -1;
-	}
-	for (size_t i = 0; i < r->nm; i++) {
-		const struct measurement *m = &r->m[i];
-		const struct cell *c = table_cell(t, m->mode, m->bench);
-		if (m->status == MS_OK &&
-		    insert(db, "INSERT INTO samples VALUES(?,?,?,?,?,?,?,?)", "ttiiiidi", m->mode, m->bench, (int64_t)m->rep,
-			   (int64_t)m->iters, m->ticks, (int64_t)m->tsc_hz, m->ns_per_op,
-			   (int64_t)is_outlier(&c->s, m->ns_per_op)))
-			return -1;
-	}
-	for (size_t i = 0; i < r->nv; i++) {
-		char hex[24];
-		snprintf(hex, sizeof(hex), "0x%016llx", (unsigned long long)r->v[i].value);
-		if (insert(db, "INSERT INTO vals VALUES(?,?,?)", "ttt", r->v[i].mode, r->v[i].bench, hex))
-			return -1;
-	}
-	for (size_t i = 0; i < r->nf; i++) {
-		const struct figure_rec *f = &r->f[i];
-		if (insert(db, "INSERT INTO figs VALUES(NULL,?,?,?,?,?,?)", "tttiii", f->mode, f->bench, f->name, f->count,
-			   (int64_t)f->ops, (int64_t)f->exact))
+		if (c->n ? sql_exec_row(db, "INSERT INTO cells VALUES(NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", "tttttiddddddddi",
+					c->mode, c->bench, c->backend, mstatus_name(c->status), c->reason, (int64_t)c->n,
+					s->median, s->q1, s->q3, s->ci_lo, s->ci_hi, s->ci_level, s->min, s->max,
+					(int64_t)s->outliers)
+			 : sql_exec_row(db, "INSERT INTO cells(mode, benchmark, backend, status, reason, n) VALUES(?,?,?,?,?,0)",
+					"ttttt", c->mode, c->bench, c->backend, mstatus_name(c->status), c->reason))
 			return -1;
 	}
 	return 0;
@@ -106,23 +51,25 @@ static int load(sqlite3 *db, const struct run_meta *meta, const struct host_info
 
 static const char json_sql[] =
 	"SELECT json_object('format', '" EXPORT_JSON_FORMAT "', 'unit', 'ns/op',"
-	" 'run', (SELECT json_object('id', id, 'started', started, 'finished', finished, 'revision', revision,"
-	"   'cmdline', cmdline, 'guest_sha256', guest_sha256) FROM run),"
+	" 'run', (SELECT json_object('id', ?1, 'started', started, 'finished', finished, 'revision', revision,"
+	"   'cmdline', cmdline, 'guest_sha256', guest_sha256) FROM runs),"
 	" 'host', (SELECT json_object('vendor', vendor, 'brand', brand, 'family', family, 'model', model,"
 	"   'stepping', stepping, 'vmx', json(iif(vmx, 'true', 'false')), 'svm', json(iif(svm, 'true', 'false')),"
 	"   'hypervisor', json(iif(hypervisor, 'true', 'false')), 'kernel', kernel, 'kvm_backend', kvm_backend,"
-	"   'kvm_detail', kvm_detail, 'tsc_hz', tsc_hz) FROM host),"
+	"   'kvm_detail', kvm_detail, 'tsc_hz', tsc_hz) FROM hosts),"
 	" 'results', json((SELECT json_group_array(json_object('mode', mode, 'benchmark', benchmark,"
 	"   'backend', backend, 'status', status, 'reason', reason, 'n', n, 'median', median, 'q1', q1, 'q3', q3,"
 	"   'ci95_lo', ci_lo, 'ci95_hi', ci_hi, 'ci_level', ci_level, 'min', min, 'max', max, 'outliers', outliers,"
 	"   'samples', json((SELECT json_group_array(json_object('rep', rep, 'iters', iters, 'ticks', ticks,"
-	"     'tsc_hz', tsc_hz, 'ns_per_op', ns_per_op, 'outlier', json(iif(outlier, 'true', 'false'))))"
-	"     FROM samples s WHERE s.mode = c.mode AND s.benchmark = c.benchmark)))) FROM cells c)),"
+	"     'tsc_hz', tsc_hz, 'ns_per_op', ns_per_op, 'outlier', json(iif(ns_per_op < c.q1 - 1.5 * (c.q3 - c.q1)"
+	"       OR ns_per_op > c.q3 + 1.5 * (c.q3 - c.q1), 'true', 'false'))))"
+	"     FROM (SELECT * FROM measurements m WHERE m.mode = c.mode AND m.benchmark = c.benchmark"
+	"       AND m.status = 'ok' ORDER BY m.id))))) FROM cells c)),"
 	" 'values', json((SELECT json_group_array(json_object('mode', mode, 'benchmark', benchmark, 'value', value))"
-	"   FROM vals)),"
+	"   FROM (SELECT * FROM check_values ORDER BY id))),"
 	" 'figures', json((SELECT json_group_array(json_object('mode', mode, 'benchmark', benchmark, 'name', name,"
 	"   'count', count, 'ops', ops, 'per_op', 1.0 * count / ops, 'exact', json(iif(exact, 'true', 'false'))))"
-	"   FROM (SELECT * FROM figs ORDER BY ord))))";
+	"   FROM (SELECT * FROM figures ORDER BY id))))";
 
 static const char gab_sql[] =
 	"SELECT json_group_array(json_object('name', benchmark || ' (' || mode || ')', 'unit', 'ns/op',"
@@ -139,24 +86,26 @@ static const char bmf_sql[] =
 static int export_sql(FILE *out, const char *sql, const struct run_meta *meta, const struct host_info *h,
 		      const struct table *t, const struct result_set *r, char *err, size_t n)
 {
-	sqlite3 *db;
+	struct store s;
+	if (store_open(&s, ":memory:", 0, err, n))
+		return -1;
+	struct run_meta copy = *meta; /* its id becomes the in-memory one; the export gives the run's */
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
-	if (sqlite3_open(":memory:", &db) != SQLITE_OK) {
-		snprintf(err, n, "cannot open an in-memory database");
-		sqlite3_close(db);
-		return -1;
-	}
-	if (load(db, meta, h, t, r))
-		sql_fail(db, err, n, "copying the run");
-	else if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
-		sql_fail(db, err, n, "building the export");
+	if (store_save_run(&s, h, &copy, r, err, n))
+		;
+	else if (load_cells(s.db, t))
+		sql_fail(s.db, err, n, "summarizing the run");
+	else if (sqlite3_prepare_v2(s.db, sql, -1, &st, NULL) != SQLITE_OK ||
+		 (sqlite3_bind_parameter_count(st) && sqlite3_bind_int64(st, 1, meta->id) != SQLITE_OK) ||
+		 sqlite3_step(st) != SQLITE_ROW)
+		sql_fail(s.db, err, n, "building the export");
 	else {
 		fprintf(out, "%s\n", (const char *)sqlite3_column_text(st, 0));
 		rc = 0;
 	}
 	sqlite3_finalize(st);
-	sqlite3_close(db);
+	store_close(&s);
 	return rc;
 }
 

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "sql.h"
 #include "store.h"
 
 /* Each entry takes the schema from version i to i + 1. Never edit a shipped entry. */
@@ -124,13 +125,6 @@ void store_close(struct store *s)
 	s->db = NULL;
 }
 
-static int step_done(struct store *s, sqlite3_stmt *st, char *err, size_t n, const char *what)
-{
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_fail(s, err, n, what);
-}
-
 static int64_t host_id(struct store *s, const struct host_info *h, char *err, size_t n)
 {
 	static const char *cols = "vendor, brand, family, model, stepping, vmx, svm, hypervisor, kernel, kvm_backend, kvm_detail";
@@ -167,121 +161,63 @@ static int64_t host_id(struct store *s, const struct host_info *h, char *err, si
 	return id;
 }
 
+/* Each table's rows of r, one prepared statement per table. */
 static int insert_rows(struct store *s, int64_t run, const struct result_set *r, char *err, size_t n)
 {
-	sqlite3_stmt *st;
-	const char *what = "storing measurements";
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO measurements(run_id, mode, benchmark, rep, iters, ticks, tsc_hz,"
-				      " ns_per_op, status, reason, backend) VALUES(?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL))
-		return db_fail(s, err, n, what);
-	for (size_t i = 0; i < r->nm; i++) {
-		const struct measurement *m = &r->m[i];
-		sqlite3_bind_int64(st, 1, run);
-		sqlite3_bind_text(st, 2, m->mode, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, m->bench, -1, SQLITE_STATIC);
-		if (m->status == MS_OK) {
-			sqlite3_bind_int(st, 4, m->rep);
-			sqlite3_bind_int64(st, 5, (int64_t)m->iters);
-			sqlite3_bind_int64(st, 6, m->ticks);
-			sqlite3_bind_int64(st, 7, (int64_t)m->tsc_hz);
-			sqlite3_bind_double(st, 8, m->ns_per_op);
-			sqlite3_bind_null(st, 10);
-		} else {
-			for (int c = 4; c <= 8; c++)
-				sqlite3_bind_null(st, c);
-			sqlite3_bind_text(st, 10, m->reason, -1, SQLITE_STATIC);
+	static const char *const sql[] = {
+		"INSERT INTO measurements(run_id, mode, benchmark, rep, iters, ticks, tsc_hz, ns_per_op, status, reason,"
+		" backend) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+		"INSERT INTO counters(run_id, mode, benchmark, name, value, source) VALUES(?,?,?,?,?,?)",
+		"INSERT INTO mode_stats(run_id, mode, name, value) VALUES(?,?,?,?)",
+		"INSERT INTO check_values(run_id, mode, benchmark, value) VALUES(?,?,?,?)",
+		"INSERT INTO hook_profiles(run_id, mode, benchmark, kind, hook, calls, host_ns, events, event_source)"
+		" VALUES(?,?,?,?,?,?,?,json(?),?)",
+		"INSERT INTO figures(run_id, mode, benchmark, name, count, ops, exact) VALUES(?,?,?,?,?,?,?)",
+	};
+	static const char *const what[] = { "storing measurements", "storing counters", "storing engine statistics",
+					     "storing checked values", "storing profiles", "storing figures" };
+	const size_t rows[] = { r->nm, r->nc, r->ns, r->nv, r->np, r->nf };
+	for (int t = 0; t < 6; t++) {
+		sqlite3_stmt *st;
+		if (sqlite3_prepare_v2(s->db, sql[t], -1, &st, NULL) != SQLITE_OK)
+			return db_fail(s, err, n, what[t]);
+		int bad = 0;
+		for (size_t i = 0; i < rows[t] && !bad; i++) {
+			if (t == 0) {
+				const struct measurement *m = &r->m[i];
+				bad = m->status == MS_OK
+					      ? sql_row(st, "ittiiiidt-t", run, m->mode, m->bench, (int64_t)m->rep, (int64_t)m->iters,
+							m->ticks, (int64_t)m->tsc_hz, m->ns_per_op, mstatus_name(m->status), m->backend)
+					      : sql_row(st, "itt-----ttt", run, m->mode, m->bench, mstatus_name(m->status), m->reason,
+							m->backend);
+			} else if (t == 1) {
+				const struct counter_rec *c = &r->c[i];
+				bad = strncmp(c->source, "unavailable", 11)
+					      ? sql_row(st, "itttit", run, c->mode, c->bench, c->name, c->value, c->source)
+					      : sql_row(st, "ittt-t", run, c->mode, c->bench, c->name, c->source);
+			} else if (t == 2) {
+				bad = sql_row(st, "itti", run, r->s[i].mode, r->s[i].name, (int64_t)r->s[i].value);
+			} else if (t == 3) {
+				char hex[24];
+				snprintf(hex, sizeof(hex), "0x%016llx", (unsigned long long)r->v[i].value);
+				bad = sql_row(st, "ittt", run, r->v[i].mode, r->v[i].bench, hex);
+			} else if (t == 4) {
+				const struct prof_rec *p = &r->p[i];
+				bad = sql_row(st, "ittttidtt", run, p->mode, p->bench, p->kind, p->hook, (int64_t)p->calls,
+					      p->host_ns, p->events[0] ? p->events : "{}", p->source);
+			} else {
+				const struct figure_rec *f = &r->f[i];
+				bad = sql_row(st, "itttiii", run, f->mode, f->bench, f->name, f->count, (int64_t)f->ops,
+					      (int64_t)f->exact);
+			}
 		}
-		sqlite3_bind_text(st, 9, mstatus_name(m->status), -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 11, m->backend, -1, SQLITE_STATIC);
-		if (step_done(s, st, err, n, what))
-			goto fail;
+		if (bad)
+			db_fail(s, err, n, what[t]);
+		sqlite3_finalize(st);
+		if (bad)
+			return -1;
 	}
-	sqlite3_finalize(st);
-	what = "storing counters";
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO counters(run_id, mode, benchmark, name, value, source)"
-				      " VALUES(?,?,?,?,?,?)", -1, &st, NULL))
-		return db_fail(s, err, n, what);
-	for (size_t i = 0; i < r->nc; i++) {
-		const struct counter_rec *c = &r->c[i];
-		sqlite3_bind_int64(st, 1, run);
-		sqlite3_bind_text(st, 2, c->mode, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, c->bench, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, c->name, -1, SQLITE_STATIC);
-		if (strncmp(c->source, "unavailable", 11))
-			sqlite3_bind_int64(st, 5, c->value);
-		else
-			sqlite3_bind_null(st, 5);
-		sqlite3_bind_text(st, 6, c->source, -1, SQLITE_STATIC);
-		if (step_done(s, st, err, n, what))
-			goto fail;
-	}
-	sqlite3_finalize(st);
-	what = "storing engine statistics";
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO mode_stats(run_id, mode, name, value) VALUES(?,?,?,?)", -1, &st, NULL))
-		return db_fail(s, err, n, what);
-	for (size_t i = 0; i < r->ns; i++) {
-		sqlite3_bind_int64(st, 1, run);
-		sqlite3_bind_text(st, 2, r->s[i].mode, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, r->s[i].name, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, (int64_t)r->s[i].value);
-		if (step_done(s, st, err, n, what))
-			goto fail;
-	}
-	sqlite3_finalize(st);
-	what = "storing checked values";
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO check_values(run_id, mode, benchmark, value) VALUES(?,?,?,?)", -1, &st, NULL))
-		return db_fail(s, err, n, what);
-	for (size_t i = 0; i < r->nv; i++) {
-		char hex[24];
-		snprintf(hex, sizeof(hex), "0x%016llx", (unsigned long long)r->v[i].value);
-		sqlite3_bind_int64(st, 1, run);
-		sqlite3_bind_text(st, 2, r->v[i].mode, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, r->v[i].bench, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, hex, -1, SQLITE_TRANSIENT);
-		if (step_done(s, st, err, n, what))
-			goto fail;
-	}
-	sqlite3_finalize(st);
-	what = "storing profiles";
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO hook_profiles(run_id, mode, benchmark, kind, hook, calls, host_ns, events,"
-				      " event_source) VALUES(?,?,?,?,?,?,?,json(?),?)", -1, &st, NULL))
-		return db_fail(s, err, n, what);
-	for (size_t i = 0; i < r->np; i++) {
-		const struct prof_rec *p = &r->p[i];
-		sqlite3_bind_int64(st, 1, run);
-		sqlite3_bind_text(st, 2, p->mode, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, p->bench, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, p->kind, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, p->hook, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 6, (int64_t)p->calls);
-		sqlite3_bind_double(st, 7, p->host_ns);
-		sqlite3_bind_text(st, 8, p->events[0] ? p->events : "{}", -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 9, p->source, -1, SQLITE_STATIC);
-		if (step_done(s, st, err, n, what))
-			goto fail;
-	}
-	sqlite3_finalize(st);
-	what = "storing figures";
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO figures(run_id, mode, benchmark, name, count, ops, exact)"
-				      " VALUES(?,?,?,?,?,?,?)", -1, &st, NULL))
-		return db_fail(s, err, n, what);
-	for (size_t i = 0; i < r->nf; i++) {
-		const struct figure_rec *f = &r->f[i];
-		sqlite3_bind_int64(st, 1, run);
-		sqlite3_bind_text(st, 2, f->mode, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, f->bench, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, f->name, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 5, f->count);
-		sqlite3_bind_int64(st, 6, (int64_t)f->ops);
-		sqlite3_bind_int(st, 7, f->exact);
-		if (step_done(s, st, err, n, what))
-			goto fail;
-	}
-	sqlite3_finalize(st);
 	return 0;
-fail:
-	sqlite3_finalize(st);
-	return -1;
 }
 
 int store_save_run(struct store *s, const struct host_info *h, struct run_meta *meta,
@@ -290,30 +226,19 @@ int store_save_run(struct store *s, const struct host_info *h, struct run_meta *
 	if (exec(s, "BEGIN IMMEDIATE", err, n, "locking the database"))
 		return -1;
 	int64_t hid = host_id(s, h, err, n);
-	sqlite3_stmt *st = NULL;
 	if (hid < 0)
 		goto fail;
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO runs(host_id, started, finished, revision, cmdline, guest_sha256)"
-				      " VALUES(?,?,?,?,?,?)", -1, &st, NULL)) {
+	if (sql_exec_row(s->db, "INSERT INTO runs(host_id, started, finished, revision, cmdline, guest_sha256)"
+				" VALUES(?,?,?,?,?,?)", "ittttt", hid, meta->started, meta->finished, meta->revision,
+			 meta->cmdline, meta->guest_sha256)) {
 		db_fail(s, err, n, "storing the run");
 		goto fail;
 	}
-	sqlite3_bind_int64(st, 1, hid);
-	sqlite3_bind_text(st, 2, meta->started, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, meta->finished, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, meta->revision, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, meta->cmdline, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, meta->guest_sha256, -1, SQLITE_STATIC);
-	if (step_done(s, st, err, n, "storing the run"))
-		goto fail;
-	sqlite3_finalize(st);
-	st = NULL;
 	meta->id = sqlite3_last_insert_rowid(s->db);
 	if (insert_rows(s, meta->id, r, err, n) || exec(s, "COMMIT", err, n, "committing the run"))
 		goto fail;
 	return 0;
 fail:
-	sqlite3_finalize(st);
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
 }

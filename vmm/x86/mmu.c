@@ -89,9 +89,15 @@ static uint64_t *pte_ptr(struct x86_cpu *c, uint64_t phys, unsigned size)
 	return mem_ptr(c->mem, phys, size);
 }
 
-/* Walks the tables; returns the physical address and the effective permissions. */
-static uint64_t walk(struct x86_cpu *c, uint64_t lin, enum access a, bool *writable, bool *user_ok,
-		     bool *exec_ok, bool *global, uint64_t *page_size, bool *dirty)
+/* What a walk found: the physical address and the permissions over every level. */
+struct walk {
+	uint64_t phys;
+	bool writable, user_ok, exec_ok, global;
+	bool dirty; /* the leaf's D bit (set by this walk on a write) */
+};
+
+/* Walks the tables for lin; raises #PF where an entry is missing or malformed. */
+static struct walk walk(struct x86_cpu *c, uint64_t lin, enum access a)
 {
 	bool nxe = c->efer & EFER_NXE;
 	bool w = true, u = true, x = true;
@@ -120,18 +126,15 @@ static uint64_t walk(struct x86_cpu *c, uint64_t lin, enum access a, bool *writa
 			}
 			entries_touched[n++] = eaddr;
 			if (lvl == 1 || (lvl <= 2 + (levels == 4) && (e & PTE_PS) && lvl > 1)) {
-				*page_size = 1ull << shift;
-				*global = (e & PTE_G) != 0;
-				*writable = w;
-				*user_ok = u;
-				*exec_ok = x;
+				uint64_t size = 1ull << shift;
 				/* accessed on every level, dirty on the leaf for writes */
 				for (int i = 0; i < n; i++)
 					*pte_ptr(c, entries_touched[i], 8) |= (levels == 3 && i == 0) ? 0 : PTE_A;
 				if (a == ACC_WRITE)
 					*ep |= PTE_D;
-				*dirty = *ep & PTE_D;
-				return (e & ADDR_MASK & ~(*page_size - 1)) | (lin & (*page_size - 1));
+				return (struct walk){ .phys = (e & ADDR_MASK & ~(size - 1)) | (lin & (size - 1)),
+						      .writable = w, .user_ok = u, .exec_ok = x, .global = (e & PTE_G) != 0,
+						      .dirty = (*ep & PTE_D) != 0 };
 			}
 			table = e & ADDR_MASK;
 		}
@@ -143,26 +146,18 @@ static uint64_t walk(struct x86_cpu *c, uint64_t lin, enum access a, bool *writa
 		u = *pde & PTE_U;
 		if ((*pde & PTE_PS) && (c->cr4 & CR4_PSE)) {
 			*pde |= PTE_A | (a == ACC_WRITE ? PTE_D : 0);
-			*dirty = *pde & PTE_D;
-			*page_size = 1ull << 22;
-			*global = *pde & PTE_G;
-			*writable = w;
-			*user_ok = u;
-			*exec_ok = true;
-			return ((uint64_t)(*pde & 0xffc00000u) | ((uint64_t)(*pde & 0x1fe000u) << 19)) | (lin & 0x3fffff);
+			uint64_t base = (uint64_t)(*pde & 0xffc00000u) | ((uint64_t)(*pde & 0x1fe000u) << 19);
+			return (struct walk){ .phys = base | (lin & 0x3fffff), .writable = w,
+					      .user_ok = u, .exec_ok = true, .global = *pde & PTE_G, .dirty = *pde & PTE_D };
 		}
 		uint32_t *pte = mem_ptr(c->mem, (*pde & 0xfffff000u) + ((lin >> 12) & 1023) * 4, 4);
 		if (!pte || !(*pte & PTE_P))
 			page_fault(c, lin, a, 0);
 		*pde |= PTE_A;
 		*pte |= PTE_A | (a == ACC_WRITE ? PTE_D : 0);
-		*dirty = *pte & PTE_D;
-		*page_size = 4096;
-		*global = *pte & PTE_G;
-		*writable = w && (*pte & PTE_W);
-		*user_ok = u && (*pte & PTE_U);
-		*exec_ok = true;
-		return (*pte & 0xfffff000u) | (lin & 0xfff);
+		return (struct walk){ .phys = (*pte & 0xfffff000u) | (lin & 0xfff),
+				      .writable = w && (*pte & PTE_W), .user_ok = u && (*pte & PTE_U), .exec_ok = true,
+				      .global = *pte & PTE_G, .dirty = *pte & PTE_D };
 	}
 	page_fault(c, lin, a, 0);
 }
@@ -184,19 +179,18 @@ uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t 
 	if ((c->efer & EFER_LMA) && !x86_canonical(lin))
 		x86_raise(c, EXC_GP, 0); /* never in the TLB, so the fast paths need no check */
 	c->count.tlb_misses++;
-	uint64_t p;
-	bool writable = true, user_ok = true, exec_ok = true, global = false, dirty = true; /* paging off */
+	/* paging off: everything allowed, nothing global */
+	struct walk w = { .phys = c->efer & EFER_LMA ? lin : lin & 0xffffffffull, .writable = true,
+			  .user_ok = true, .exec_ok = true, .dirty = true };
 	bool write_ok = true;
-	uint64_t psize = 4096;
 	if (c->cr0 & CR0_PG) {
-		p = walk(c, lin, a, &writable, &user_ok, &exec_ok, &global, &psize, &dirty);
+		w = walk(c, lin, a);
 		bool wp = c->cr0 & CR0_WP;
-		write_ok = u ? writable && user_ok : writable || !wp;
-		if ((u && !user_ok) || (a == ACC_WRITE && !write_ok) || (a == ACC_EXEC && !exec_ok))
+		write_ok = u ? w.writable && w.user_ok : w.writable || !wp;
+		if ((u && !w.user_ok) || (a == ACC_WRITE && !write_ok) || (a == ACC_EXEC && !w.exec_ok))
 			page_fault(c, lin, a, PF_P);
-	} else {
-		p = c->efer & EFER_LMA ? lin : lin & 0xffffffffull;
 	}
+	uint64_t p = w.phys;
 	*phys = p;
 	uint8_t *host = mem_ptr(c->mem, p & ~0xfffull, 4096);
 	if (!host) {
@@ -205,7 +199,7 @@ uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t 
 		memset(e, 0, sizeof(*e));
 		e->phys = p & ~0xfffull;
 		e->tag_read = io_page;
-		if (write_ok && dirty)
+		if (write_ok && w.dirty)
 			e->tag_write = io_page;
 		return NULL;
 	}
@@ -215,11 +209,11 @@ uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t 
 	memset(e, 0, sizeof(*e));
 	e->phys = p & ~0xfffull;
 	e->addend = (uint64_t)(uintptr_t)host - (lin & ~0xfffull);
-	e->global = global && (c->cr4 & CR4_PGE);
+	e->global = w.global && (c->cr4 & CR4_PGE);
 	e->tag_read = page;
-	if (write_ok && dirty && !c->code.has_code[p >> 12])
+	if (write_ok && w.dirty && !c->code.has_code[p >> 12])
 		e->tag_write = page;
-	if (exec_ok)
+	if (w.exec_ok)
 		e->tag_exec = page;
 	return host + (lin & 0xfff);
 }
