@@ -22,9 +22,9 @@ DEPS := gcc make pkg-config libsqlite3-dev libcpuid-dev libpfm4-dev libmd-dev li
 	cpio xz-utils libc6-dev gcc-multilib
 
 LIB_SRC   := $(wildcard abi/*.c) $(wildcard util/*.c) $(wildcard vmm/*.c) $(wildcard vmm/x86/*.c) $(wildcard vmm/vmi/*.c vmm/vmi/*.S) $(wildcard modes/*.c) $(wildcard modes/*/*.c) $(wildcard lab/*.c) \
-	$(wildcard collect/*.c) workloads/compute.c workloads/compute_mix.c
+	$(wildcard collect/*.c) workloads/compute.c workloads/compute_mix.c workloads/callret.c
 CLI_SRC   := $(wildcard cli/*.c)
-GUEST_SRC := $(wildcard workloads/guest/*.c workloads/guest/*.S) workloads/compute.c workloads/compute_mix.c
+GUEST_SRC := $(wildcard workloads/guest/*.c workloads/guest/*.S) workloads/compute.c workloads/compute_mix.c workloads/callret.c
 TEST_SRC  := $(wildcard tests/test_*.c)
 HEADERS   := $(wildcard */*.h */*/*.h */*.def */*/*.def)
 

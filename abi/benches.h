@@ -14,7 +14,7 @@ struct bench_info {
 	enum guest_kind guest;
 };
 
-#define BENCH_MAX 32 /* what a plan's selection holds */
+#define BENCH_MAX 48 /* what a plan's selection holds */
 
 extern const struct bench_info bench_table[];
 extern const int bench_count;

@@ -40,13 +40,20 @@ static uint64_t mmio_read(void *opaque, uint64_t off, unsigned size)
 
 static const struct dev_ops mmio_ops = { "pvbench-mmio", mmio_read, NULL };
 
+static void ended(struct ctl *c)
+{
+	c->exited = true;
+	if (c->kick)
+		c->kick(c->kick_opaque);
+}
+
 static void debug_exit_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 {
 	struct ctl *c = opaque;
 	(void)off;
 	(void)size;
-	c->exited = true;
 	c->exit_status = (int)(((v & 0xff) << 1) | 1);
+	ended(c);
 }
 
 static const struct dev_ops debug_exit_ops = { "isa-debug-exit", NULL, debug_exit_write };
@@ -67,8 +74,10 @@ static void kbc_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 	struct ctl *c = opaque;
 	(void)off;
 	(void)size;
-	if ((v & 0xff) == KBC_PULSE_RESET)
-		c->exited = c->reset = true;
+	if ((v & 0xff) == KBC_PULSE_RESET) {
+		c->reset = true;
+		ended(c);
+	}
 }
 
 static const struct dev_ops reset_ops = { "reset", kbc_read, kbc_write };

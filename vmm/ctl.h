@@ -21,6 +21,10 @@ struct ctl {
 	bool exited;        /* isa-debug-exit written */
 	int exit_status;    /* (value << 1) | 1, as QEMU */
 	bool reset;         /* the guest reset the machine (exited is set too) */
+	/* the machine ended: the CPU stops after this instruction (translated code would
+	 * otherwise chain on past it) */
+	void (*kick)(void *opaque);
+	void *kick_opaque;
 };
 
 int ctl_init(struct ctl *c, struct bus *b, const struct guest_mem *mem, ctl_msg_fn *fn, void *opaque);

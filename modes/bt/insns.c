@@ -411,7 +411,7 @@ static void exit_indirect(struct tr *t, unsigned done)
 	tr_leave_for_link(t, (uint64_t)(uintptr_t)t->bt->ind);
 }
 
-/* call rel, ret, jmp rel, jmp reg: the block's end, rip set, out */
+/* call rel/reg/mem, ret, jmp rel, jmp reg: the block's end, rip set, out */
 bool tr_branch(struct tr *t, const struct x86_insn *i, unsigned mn)
 {
 	const struct x86_operand *o = &i->op[0];
@@ -419,12 +419,30 @@ bool tr_branch(struct tr *t, const struct x86_insn *i, unsigned mn)
 		return false;
 	switch (mn) {
 	case ZYDIS_MNEMONIC_CALL:
-		if (o->kind != OPK_REL)
+		if (o->kind == OPK_REL) {
+			stack_slot(t, -8, ACC_WRITE);
+			e_mov_imm64(&t->a, H_CX, t->next);
+			push_from(t, H_CX);
+			tr_exit_to(t, t->k + 1, t->next + (uint64_t)o->val);
+			return true;
+		}
+		/* call r/m64: the target into rip first (a slow path redoes the whole call and
+		 * sets rip itself), then the push, then out through the indirect table */
+		if ((o->kind != OPK_REG && o->kind != OPK_MEM) || o->size != 8)
 			return false;
+		if (o->kind == OPK_MEM) {
+			if (!tr_mem_addr(t, i, o))
+				return false;
+			tr_tlb(t, 8, ACC_READ);
+			e_load(&t->a, 8, H_CX, H_AX, 0);
+		} else {
+			tr_e_at(t, 8, OPC_MOV_GvEv, H_CX, tr_gpr(t, o));
+		}
+		e_store(&t->a, 8, H_CX, H_BX, OFF(rip));
 		stack_slot(t, -8, ACC_WRITE);
 		e_mov_imm64(&t->a, H_CX, t->next);
 		push_from(t, H_CX);
-		tr_exit_to(t, t->k + 1, t->next + (uint64_t)o->val);
+		exit_indirect(t, t->k + 1);
 		return true;
 	case ZYDIS_MNEMONIC_RET:
 		if (i->nops)

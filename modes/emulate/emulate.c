@@ -35,7 +35,7 @@ static void vmi_regs_of(void *opaque, struct vmi_regs *r, bool tsc)
 static void vmi_wrote(void *opaque, uint64_t phys) { mmu_code_written(opaque, phys); }
 
 /* The LAPIC was accessed, the 8259A raised INTR, or the PIT's channel 0 was programmed:
- * look for an interrupt after this instruction. */
+ * look for an interrupt after this instruction; or the guest ended the machine: stop. */
 static void kick(void *opaque)
 {
 	struct x86_cpu *c = opaque;
@@ -57,6 +57,8 @@ void *emu_create(struct machine *m, const struct boot_state *bs, char *err, size
 	v->cpu.tsc_hz = m->lapic.tsc_hz;
 	m->lapic.kick = kick;
 	m->lapic.kick_opaque = &v->cpu;
+	m->ctl.kick = kick;
+	m->ctl.kick_opaque = &v->cpu;
 	m->pit.changed = kick;
 	m->pit.changed_opaque = &v->cpu;
 	m->pic.kick = kick;

@@ -1,5 +1,6 @@
-/* native: the portable benchmarks (compute, compute_mix) in pvbench's own process, compiled from the
- * same source as the guest's: the physical limit the other modes are measured against. */
+/* native: the portable benchmarks (compute, compute_mix, callret) in pvbench's own process,
+ * compiled from the same source as the guest's: the physical limit the other modes are
+ * measured against. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "native.h"
 #include "../../workloads/compute.h"
 #include "../../workloads/compute_mix.h"
+#include "../../workloads/callret.h"
 #include "../../abi/proto.h"
 
 static int native_probe(char *why, size_t n)
@@ -20,25 +22,30 @@ static int native_probe(char *why, size_t n)
 
 static const char *native_backend(void) { return "host"; }
 
-/* The portable workloads, each one pass at a time from the same source as the guests':
- * compute (the Linux guest's user_compute is the same code) and compute_mix. */
+/* The portable workloads, from the same source as the guests': compute (the Linux guest's
+ * user_compute is the same code), compute_mix and callret. n operations run in a loop of
+ * the workload's own, as the guest's benchmark runs them. */
 static struct compute_state cstate;
 static struct mix_state mstate;
+static volatile uint64_t callret_sink;
 static void compute_again(void) { compute_init(&cstate, 2); } /* its CRC table, then the seed; untimed */
-static void compute_once(void) { compute_pass(&cstate); }
+static void compute_ops(uint64_t n) { for (uint64_t i = 0; i < n; i++) compute_pass(&cstate); }
 static uint64_t compute_sum(void) { static struct compute_state s; return compute_checksum(&s); }
 static void mix_again(void) { mix_restart(&mstate, 2); }
-static void mix_once(void) { mix_pass(&mstate); }
+static void mix_ops(uint64_t n) { for (uint64_t i = 0; i < n; i++) mix_pass(&mstate); }
 static uint64_t mix_sum(void) { static struct mix_state s; return mix_checksum(&s); }
+static void callret_again(void) {}
+static void callret_ops(uint64_t n) { callret_sink = callret_loop(n, 1); }
 
 static const struct workload {
 	const char *name;
-	void (*restart)(void), (*pass)(void);
+	void (*restart)(void), (*ops)(uint64_t n);
 	uint64_t (*checksum)(void);
 } workloads[] = {
-	{ "compute", compute_again, compute_once, compute_sum },
-	{ "user_compute", compute_again, compute_once, compute_sum },
-	{ "compute_mix", mix_again, mix_once, mix_sum },
+	{ "compute", compute_again, compute_ops, compute_sum },
+	{ "user_compute", compute_again, compute_ops, compute_sum },
+	{ "compute_mix", mix_again, mix_ops, mix_sum },
+	{ "callret", callret_again, callret_ops, callret_checksum },
 };
 
 static const struct workload *workload_find(const char *bench)
@@ -67,8 +74,7 @@ static int64_t run_passes(const struct workload *w, uint64_t n)
 {
 	w->restart();
 	uint64_t t0 = __rdtsc();
-	for (uint64_t i = 0; i < n; i++)
-		w->pass();
+	w->ops(n);
 	return (int64_t)(__rdtsc() - t0);
 }
 

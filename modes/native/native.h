@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 /* The checksum every engine must compute for bench, when it is a portable workload
- * (compute, user_compute, compute_mix): false for any other benchmark. */
+ * (compute, user_compute, compute_mix, callret): false for any other benchmark. */
 bool workload_checksum(const char *bench, uint64_t *value);
 
 #endif

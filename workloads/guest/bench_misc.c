@@ -1,10 +1,12 @@
-/* Exits (port, cpuid, MMIO), system calls from ring 3, and pure computation. */
+/* Exits (port, cpuid, MMIO, the task priority), a fault's round trip, system calls from
+ * ring 3, indirect calls, and pure computation. */
 #include "kernel.h"
 #include "cpu.h"
 #include "bench.h"
 #include "pvops.h"
 #include "../compute.h"
 #include "../compute_mix.h"
+#include "../callret.h"
 
 static int64_t io_in_run(uint64_t *n)
 {
@@ -36,6 +38,75 @@ static int64_t mmio_run(uint64_t *n)
 }
 
 const struct bench bench_mmio_read = { .run = mmio_run };
+
+static int64_t tpr_run(uint64_t *n)
+{
+	uint64_t t0 = rdtsc();
+	for (uint64_t i = 0; i < *n; i++)
+		pv.write_tpr(i & 1); /* priority classes 0 and 1: nothing of ours is masked */
+	int64_t t = (int64_t)(rdtsc() - t0);
+	pv.write_tpr(1);
+	uint64_t cr8 = read_cr8();
+	pv.write_tpr(0);
+	BENCH_CHECK(cr8 == 1, "tpr_write: CR8 reads %lu after a TPR write of 1", cr8);
+	return t;
+}
+
+const struct bench bench_tpr_write = { .run = tpr_run };
+
+/* divzero: the handler resumes after the div, as a kernel's fixup table would. */
+extern char divzero_insn[], divzero_resume[];
+static volatile uint64_t de_count;
+
+static __attribute__((noinline)) void divide_by_zero(void)
+{
+	uint32_t a = 1, d = 0;
+	__asm__ volatile(".globl divzero_insn, divzero_resume\n"
+			 "divzero_insn: divl %2\n"
+			 "divzero_resume:"
+			 : "+a"(a), "+d"(d) : "r"(0u));
+}
+
+static int de_hook(struct trap_frame *f)
+{
+	if (f->rip != (uint64_t)divzero_insn)
+		return 0;
+	f->rip = (uint64_t)divzero_resume;
+	de_count++;
+	return 1;
+}
+
+static const char *divzero_setup(void)
+{
+	trap_set_hook(0, de_hook);
+	return 0;
+}
+
+static int64_t divzero_run(uint64_t *n)
+{
+	de_count = 0;
+	uint64_t t0 = rdtsc();
+	for (uint64_t i = 0; i < *n; i++)
+		divide_by_zero();
+	int64_t t = (int64_t)(rdtsc() - t0);
+	BENCH_CHECK(de_count == *n, "divzero: %lu #DE for %lu divisions by zero", de_count, *n);
+	return t;
+}
+
+static void divzero_teardown(void) { trap_set_hook(0, 0); }
+
+const struct bench bench_divzero = { .setup = divzero_setup, .run = divzero_run, .teardown = divzero_teardown };
+
+static volatile uint64_t callret_sink;
+
+static int64_t callret_run(uint64_t *n)
+{
+	uint64_t t0 = rdtsc();
+	callret_sink = callret_loop(*n, 1);
+	return (int64_t)(rdtsc() - t0);
+}
+
+const struct bench bench_callret = { .run = callret_run, .value = callret_checksum };
 
 static const char *null_setup(void)
 {

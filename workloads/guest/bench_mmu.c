@@ -70,7 +70,7 @@ static const char *pgfault_setup(void)
 		pf_frame = marked_frame();
 		pf_pte = mm_pte(0, PGFAULT_VA);
 	}
-	trap_set_pf_hook(pf_hook);
+	trap_set_hook(14, pf_hook);
 	return 0;
 }
 
@@ -90,7 +90,7 @@ static int64_t pgfault_run(uint64_t *n)
 	return t;
 }
 
-static void pgfault_teardown(void) { trap_set_pf_hook(0); }
+static void pgfault_teardown(void) { trap_set_hook(14, 0); }
 
 const struct bench bench_pgfault = { .setup = pgfault_setup, .run = pgfault_run, .teardown = pgfault_teardown };
 
@@ -161,3 +161,54 @@ static int64_t batch_run(uint64_t *n)
 }
 
 const struct bench bench_pte_batch = { .setup = batch_setup, .run = batch_run };
+
+/* proc_lifecycle: what fork, exec and exit do to page tables, as forkwait exercises them:
+ * a new address space (PML4, PDPT, PD, PT; the kernel's half shared), 16 pages mapped,
+ * entered and each touched, left, then every page and table unmapped and freed. */
+#define LIFE_PAGES 16
+#define LIFE_VA    (WINDOW_VA + 4 * WINDOW_SPAN)
+
+static uint64_t life_once(void)
+{
+	const uint64_t dir = PTE_P | PTE_W | PTE_U;
+	uint64_t *pml4 = (uint64_t *)frame_alloc(), *kernel = (uint64_t *)mm_cr3(0);
+	uint64_t *pdpt = (uint64_t *)frame_alloc(), *pd = (uint64_t *)frame_alloc(), *pt = (uint64_t *)frame_alloc();
+	uint64_t page[LIFE_PAGES], bad = 0;
+	pv.set_pte(kernel[0], &pml4[0], VMI_PAGE_PML4);
+	pv.set_pte((uint64_t)pdpt | dir, &pml4[(LIFE_VA >> 39) & 511], VMI_PAGE_PML4);
+	pv.set_pte((uint64_t)pd | dir, &pdpt[(LIFE_VA >> 30) & 511], VMI_PAGE_PDP);
+	pv.set_pte((uint64_t)pt | dir, &pd[(LIFE_VA >> 21) & 511], VMI_PAGE_PD);
+	for (int j = 0; j < LIFE_PAGES; j++) {
+		page[j] = marked_frame();
+		pv.set_pte(page[j] | PTE_P | PTE_W | PTE_U, &pt[((LIFE_VA >> 12) & 511) + (unsigned)j], VMI_PAGE_PT);
+	}
+	pv.write_cr3((uint64_t)pml4);
+	for (int j = 0; j < LIFE_PAGES; j++)
+		bad += pick(LIFE_VA + (uint64_t)j * PAGE_SIZE) != page[j];
+	pv.write_cr3(mm_cr3(0));
+	for (int j = 0; j < LIFE_PAGES; j++) {
+		pv.set_pte(0, &pt[((LIFE_VA >> 12) & 511) + (unsigned)j], VMI_PAGE_PT);
+		frame_free(page[j]);
+	}
+	pv.set_pte(0, &pd[(LIFE_VA >> 21) & 511], VMI_PAGE_PD);
+	pv.set_pte(0, &pdpt[(LIFE_VA >> 30) & 511], VMI_PAGE_PDP);
+	pv.set_pte(0, &pml4[(LIFE_VA >> 39) & 511], VMI_PAGE_PML4);
+	pv.set_pte(0, &pml4[0], VMI_PAGE_PML4);
+	frame_free((uint64_t)pt);
+	frame_free((uint64_t)pd);
+	frame_free((uint64_t)pdpt);
+	frame_free((uint64_t)pml4);
+	return bad;
+}
+
+static int64_t life_run(uint64_t *n)
+{
+	uint64_t bad = 0, t0 = rdtsc();
+	for (uint64_t i = 0; i < *n; i++)
+		bad += life_once();
+	int64_t t = (int64_t)(rdtsc() - t0);
+	BENCH_CHECK(!bad, "proc_lifecycle: %lu reads of a new address space's pages through a wrong translation", bad);
+	return t;
+}
+
+const struct bench bench_proc_lifecycle = { .run = life_run };

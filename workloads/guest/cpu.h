@@ -35,6 +35,7 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 
 static inline uint64_t read_cr2(void) { uint64_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
 static inline uint64_t read_cr3(void) { uint64_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
+static inline uint64_t read_cr8(void) { uint64_t v; __asm__ volatile("mov %%cr8, %0" : "=r"(v)); return v; }
 static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
 static inline void barrier(void) { __asm__ volatile("" ::: "memory"); }
 

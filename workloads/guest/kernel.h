@@ -52,7 +52,8 @@ struct trap_frame {
 };
 void trap_init(void);
 typedef int (*trap_hook)(struct trap_frame *f); /* returns 1 if handled */
-void trap_set_pf_hook(trap_hook h);
+/* The hook for exception vector (0-31) before the panic; NULL to remove it. */
+void trap_set_hook(unsigned vector, trap_hook h);
 void trap_set_timer_hook(void (*h)(void));
 extern volatile uint64_t ticks_seen;
 
@@ -66,6 +67,7 @@ extern volatile uint64_t ticks_seen;
 #define WINDOW_SPAN 0x200000ull          /* one page table's worth */
 void mm_init(uint64_t mem_bytes);
 uint64_t frame_alloc(void);               /* zeroed 4 KiB frame; panics when out */
+void frame_free(uint64_t f);              /* back for frame_alloc to hand out again */
 /* The PTE for va in address space `as` (0 or 1), creating the tables below it. */
 uint64_t *mm_pte(int as, uint64_t va);
 uint64_t mm_cr3(int as);

@@ -10,17 +10,28 @@
 
 extern char __bss_end[], __user_start[], __user_end[];
 
-static uint64_t next_frame, frames_end;
+static uint64_t next_frame, frames_end, free_frames; /* free_frames: a list through each frame's first word */
 static uint64_t *pml4[2];
 
 uint64_t frame_alloc(void)
 {
-	if (next_frame + PAGE_SIZE > frames_end)
-		panic("out of guest memory for page frames");
-	uint64_t f = next_frame;
-	next_frame += PAGE_SIZE;
+	uint64_t f = free_frames;
+	if (f) {
+		free_frames = *(uint64_t *)f;
+	} else {
+		if (next_frame + PAGE_SIZE > frames_end)
+			panic("out of guest memory for page frames");
+		f = next_frame;
+		next_frame += PAGE_SIZE;
+	}
 	memset((void *)f, 0, PAGE_SIZE);
 	return f;
+}
+
+void frame_free(uint64_t f)
+{
+	*(uint64_t *)f = free_frames;
+	free_frames = f;
 }
 
 static uint64_t *table_below(uint64_t *entry, uint64_t level, uint64_t flags)

@@ -24,6 +24,7 @@ struct pv_ops {
 	void (*irq_enable)(void);
 	void (*irq_disable)(void);
 	void (*halt)(void);       /* wait for an interrupt, IF as it is */
+	void (*write_tpr)(uint64_t tpr); /* the task priority, as CR8 holds it (0-15) */
 
 	void (*timer_oneshot)(uint64_t ns);
 	void (*timer_periodic)(uint64_t period_ns);

@@ -34,6 +34,7 @@ static void native_lazy_mmu(uint64_t mode) { (void)mode; }
 static void native_irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
 static void native_irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
 static void native_halt(void) { __asm__ volatile("hlt" ::: "memory"); }
+static void native_write_tpr(uint64_t tpr) { __asm__ volatile("mov %0, %%cr8" :: "r"(tpr) : "memory"); }
 static uint64_t native_read_cycles(void) { return rdtsc(); }
 
 static uint64_t ns_to_lapic(uint64_t ns)
@@ -81,6 +82,7 @@ struct pv_ops pv = {
 	.irq_enable = native_irq_enable,
 	.irq_disable = native_irq_disable,
 	.halt = native_halt,
+	.write_tpr = native_write_tpr,
 	.timer_oneshot = native_timer_oneshot,
 	.timer_periodic = native_timer_periodic,
 	.timer_deadline = native_timer_deadline,

@@ -28,7 +28,7 @@ static struct idt_gate idt[256] __attribute__((aligned(16)));
 static struct tss tss __attribute__((aligned(16)));
 static uint8_t kstack[STACK_SIZE] __attribute__((aligned(16)));
 static uint8_t ist_stack[STACK_SIZE] __attribute__((aligned(16)));
-static trap_hook pf_hook;
+static trap_hook hooks[32];
 static void (*timer_hook)(void);
 volatile uint64_t ticks_seen;
 
@@ -85,7 +85,7 @@ void syscall_init(void)
 	wrmsr(MSR_FMASK, 0x47700); /* TF, DF, IF, IOPL, NT, AC cleared on entry */
 }
 
-void trap_set_pf_hook(trap_hook h) { pf_hook = h; }
+void trap_set_hook(unsigned vector, trap_hook h) { hooks[vector & 31] = h; }
 void trap_set_timer_hook(void (*h)(void)) { timer_hook = h; }
 
 static const char *const vec_names[32] = {
@@ -105,7 +105,7 @@ void trap_dispatch(struct trap_frame *f)
 	}
 	if (f->vector == VEC_SPURIOUS)
 		return;
-	if (f->vector == 14 && pf_hook && pf_hook(f))
+	if (f->vector < 32 && hooks[f->vector] && hooks[f->vector](f))
 		return;
 	const char *name = f->vector < 32 && vec_names[f->vector] ? vec_names[f->vector] : "interrupt";
 	panic("unexpected %s (vector %lu) error %lx at rip %lx cs %lx cr2 %lx",

@@ -41,6 +41,8 @@ static void vmi_timer_deadline(uint64_t tsc)
 
 static void vmi_timer_cancel(void) { rom_cancel_alarm(VMI_ALARM_WIRED_LVTT); }
 static void vmi_timer_ack(void) { rom_apic_write(LAPIC_EOI, 0); }
+/* Linux's VMI took every APIC register write, the TPR's among them, through APICWrite */
+static void vmi_write_tpr(uint64_t tpr) { rom_apic_write(LAPIC_TPR, tpr << 4); }
 
 /* 0 when the VMI ROM at base passes every check, else -1 with the reason in why. */
 static int rom_problem(uint64_t base, char *why, size_t n)
@@ -112,6 +114,8 @@ static void route(uint64_t base)
 	rom_set_alarm = entry(get_reloc, VMI_CALL_SetAlarm, &used);
 	rom_cancel_alarm = entry(get_reloc, VMI_CALL_CancelAlarm, &used);
 	rom_apic_write = entry(get_reloc, VMI_CALL_APICWrite, &used);
+	if (rom_apic_write)
+		pv.write_tpr = vmi_write_tpr;
 	if (rom_set_alarm && rom_cancel_alarm && rom_apic_write) {
 		pv.timer_oneshot = vmi_timer_oneshot;
 		pv.timer_periodic = vmi_timer_periodic;
