@@ -11,10 +11,11 @@ LDLIBS  := -lsqlite3 -lcpuid -lpfm -lmd -lZydis -lm
 TEST_LIBS := -lcmocka -lunicorn
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-GUEST_CFLAGS := -std=gnu11 $(WARN) -O2 -g -m64 -ffreestanding -fno-pic -fno-pie \
-	-mno-red-zone -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables \
-	-fcf-protection=none
-GUEST_LDFLAGS := -m elf_x86_64 -nostdlib -z max-page-size=0x1000 --no-warn-rwx-segments
+# The benchmark guest, from workloads/guest/ and one architecture's folder below it.
+GUEST_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-pic -fno-pie -mgeneral-regs-only \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none -Iworkloads/guest
+GUEST64_CFLAGS := $(GUEST_CFLAGS) -m64 -mno-red-zone -Iworkloads/guest/x86_64
+GUEST_LDFLAGS := -nostdlib -z max-page-size=0x1000 --no-warn-rwx-segments
 
 # Debian packages the build, the tests and the peers need.
 DEPS := gcc make pkg-config libsqlite3-dev libcpuid-dev libpfm4-dev libmd-dev libcmocka-dev libzydis-dev libunicorn-dev \
@@ -24,14 +25,15 @@ DEPS := gcc make pkg-config libsqlite3-dev libcpuid-dev libpfm4-dev libmd-dev li
 LIB_SRC   := $(wildcard abi/*.c) $(wildcard util/*.c) $(wildcard vmm/*.c) $(wildcard vmm/x86/*.c) $(wildcard vmm/vmi/*.c vmm/vmi/*.S) $(wildcard modes/*.c) $(wildcard modes/*/*.c) $(wildcard lab/*.c) \
 	$(wildcard collect/*.c) workloads/compute.c workloads/compute_mix.c workloads/callret.c
 CLI_SRC   := $(wildcard cli/*.c)
-GUEST_SRC := $(wildcard workloads/guest/*.c workloads/guest/*.S) workloads/compute.c workloads/compute_mix.c workloads/callret.c
+GUEST_COMMON := $(wildcard workloads/guest/*.c) workloads/compute.c workloads/compute_mix.c workloads/callret.c
+GUEST64_SRC := $(GUEST_COMMON) $(wildcard workloads/guest/x86_64/*.c workloads/guest/x86_64/*.S)
 TEST_SRC  := $(wildcard tests/test_*.c)
 HEADERS   := $(wildcard */*.h */*/*.h */*.def */*/*.def)
 
 LIB_OBJ   := $(addprefix build/,$(addsuffix .o,$(basename $(LIB_SRC))))
 ASAN_LIB_OBJ := $(addprefix build/asan/,$(addsuffix .o,$(basename $(LIB_SRC))))
 CLI_OBJ   := $(CLI_SRC:%.c=build/%.o)
-GUEST_OBJ := $(patsubst %,build/guest-obj/%.o,$(GUEST_SRC))
+GUEST64_OBJ := $(patsubst %,build/guest64/%.o,$(GUEST64_SRC))
 TESTS     := $(TEST_SRC:tests/%.c=build/tests/%)
 ASAN_TESTS := $(TEST_SRC:tests/%.c=build/asan/tests/%)
 
@@ -104,13 +106,13 @@ bin/pvbench: $(LIB_OBJ) $(CLI_OBJ)
 	@mkdir -p bin
 	$(CC) $(HOST_CFLAGS) -o $@ $^ $(LDLIBS)
 
-build/guest-obj/%.o: % $(HEADERS) | deps
+build/guest64/%.o: % $(HEADERS) | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+	$(CC) $(GUEST64_CFLAGS) -c $< -o $@
 
-bin/pvbench-guest.elf: $(GUEST_OBJ) workloads/guest/linker.ld
+bin/pvbench-guest.elf: $(GUEST64_OBJ) workloads/guest/x86_64/linker.ld
 	@mkdir -p bin
-	ld $(GUEST_LDFLAGS) -T workloads/guest/linker.ld -o $@ $(GUEST_OBJ)
+	ld -m elf_x86_64 $(GUEST_LDFLAGS) -T workloads/guest/x86_64/linker.ld -o $@ $(GUEST64_OBJ)
 
 # Each test links the library objects it needs (all of them: they are small).
 build/tests/%: tests/%.c $(LIB_OBJ) $(filter-out build/cli/main.o,$(CLI_OBJ)) $(HEADERS)

@@ -411,7 +411,7 @@ static void exit_indirect(struct tr *t, unsigned done)
 	tr_leave_for_link(t, (uint64_t)(uintptr_t)t->bt->ind);
 }
 
-/* call rel/reg/mem, ret, jmp rel, jmp reg: the block's end, rip set, out */
+/* call rel/reg/mem, ret, jmp rel/reg/mem: the block's end, rip set, out */
 bool tr_branch(struct tr *t, const struct x86_insn *i, unsigned mn)
 {
 	const struct x86_operand *o = &i->op[0];
@@ -460,6 +460,12 @@ bool tr_branch(struct tr *t, const struct x86_insn *i, unsigned mn)
 		} else if (o->kind == OPK_REG && o->size == 8) {
 			tr_e_at(t, 8, OPC_MOV_GvEv, H_AX, tr_gpr(t, o));
 			e_store(&t->a, 8, H_AX, H_BX, OFF(rip));
+			exit_indirect(t, t->k + 1);
+			return true;
+		} else if (o->kind == OPK_MEM && o->size == 8 && tr_mem_addr(t, i, o)) { /* a tail call through a table */
+			tr_tlb(t, 8, ACC_READ);
+			e_load(&t->a, 8, H_CX, H_AX, 0);
+			e_store(&t->a, 8, H_CX, H_BX, OFF(rip));
 			exit_indirect(t, t->k + 1);
 			return true;
 		} else {

@@ -69,9 +69,9 @@ static __attribute__((noinline)) void divide_by_zero(void)
 
 static int de_hook(struct trap_frame *f)
 {
-	if (f->rip != (uint64_t)divzero_insn)
+	if (FRAME_PC(f) != (uintptr_t)divzero_insn)
 		return 0;
-	f->rip = (uint64_t)divzero_resume;
+	FRAME_PC(f) = (uintptr_t)divzero_resume;
 	de_count++;
 	return 1;
 }

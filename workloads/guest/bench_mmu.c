@@ -11,18 +11,19 @@
 #define BATCH_VA   (WINDOW_VA + WINDOW_SPAN)
 #define BATCH      512
 
-static uint64_t pick(uint64_t va) { return *(volatile uint64_t *)va; }
+static uint64_t pick(uintptr_t va) { return *(volatile uint64_t *)va; }
 
 /* A frame whose first word is its own address, so a read names the frame it came from. */
 static uint64_t marked_frame(void)
 {
-	uint64_t f = frame_alloc();
+	uintptr_t f = frame_alloc();
 	*(uint64_t *)f = f;
 	return f;
 }
 
 /* ptemod ---------------------------------------------------------------------------- */
-static uint64_t pm_frame[2], *pm_pte;
+static uint64_t pm_frame[2];
+static pte_slot *pm_pte;
 
 static const char *ptemod_setup(void)
 {
@@ -39,7 +40,7 @@ static int64_t ptemod_run(uint64_t *n)
 	uint64_t bad = 0, t0 = rdtsc();
 	for (uint64_t i = 0; i < *n; i++) {
 		uint64_t f = pm_frame[i & 1];
-		pv.set_pte(f | PTE_P | PTE_W, pm_pte, VMI_PAGE_PT);
+		mm_pte_set(pm_pte, f | PTE_P | PTE_W);
 		pv.invlpg(PTEMOD_VA);
 		bad += pick(PTEMOD_VA) != f;
 	}
@@ -51,15 +52,16 @@ static int64_t ptemod_run(uint64_t *n)
 const struct bench bench_ptemod = { .setup = ptemod_setup, .run = ptemod_run };
 
 /* pgfault --------------------------------------------------------------------------- */
-static uint64_t pf_frame, *pf_pte;
+static uint64_t pf_frame;
+static pte_slot *pf_pte;
 static volatile uint64_t pf_count;
 
 static int pf_hook(struct trap_frame *f)
 {
 	(void)f;
-	if ((read_cr2() & ~(PAGE_SIZE - 1)) != PGFAULT_VA || (*pf_pte & PTE_P))
+	if ((read_cr2() & ~(PAGE_SIZE - 1)) != PGFAULT_VA || (mm_pte_get(pf_pte) & PTE_P))
 		return 0;
-	pv.set_pte(pf_frame | PTE_P | PTE_W, pf_pte, VMI_PAGE_PT);
+	mm_pte_set(pf_pte, pf_frame | PTE_P | PTE_W);
 	pf_count++;
 	return 1;
 }
@@ -80,7 +82,7 @@ static int64_t pgfault_run(uint64_t *n)
 	pf_count = 0;
 	uint64_t t0 = rdtsc();
 	for (uint64_t i = 0; i < *n; i++) {
-		pv.set_pte(0, pf_pte, VMI_PAGE_PT);
+		mm_pte_set(pf_pte, 0);
 		pv.invlpg(PGFAULT_VA);
 		bad += pick(PGFAULT_VA) != pf_frame;
 	}
@@ -102,7 +104,7 @@ static const char *cr3_setup(void)
 	if (!cr3_frame[0]) {
 		for (int as = 0; as < 2; as++) {
 			cr3_frame[as] = marked_frame();
-			pv.set_pte(cr3_frame[as] | PTE_P | PTE_W, mm_pte(as, CR3_VA), VMI_PAGE_PT);
+			mm_pte_set(mm_pte(as, CR3_VA), cr3_frame[as] | PTE_P | PTE_W);
 		}
 	}
 	return 0;
@@ -124,14 +126,16 @@ static int64_t cr3_run(uint64_t *n)
 const struct bench bench_cr3_switch = { .setup = cr3_setup, .run = cr3_run };
 
 /* pte_batch ------------------------------------------------------------------------- */
-static uint64_t batch_frame[BATCH], *batch_pt;
+static uint64_t batch_frame[BATCH];
+static pte_slot *batch_pte[BATCH];
 
 static const char *batch_setup(void)
 {
-	if (!batch_pt) {
-		for (int j = 0; j < BATCH; j++)
+	if (!batch_pte[0]) {
+		for (int j = 0; j < BATCH; j++) {
 			batch_frame[j] = marked_frame();
-		batch_pt = mm_pte(0, BATCH_VA);
+			batch_pte[j] = mm_pte(0, BATCH_VA + (uintptr_t)j * PAGE_SIZE);
+		}
 	}
 	return 0;
 }
@@ -144,14 +148,14 @@ static int64_t batch_run(uint64_t *n)
 	for (uint64_t b = 0; b < batches; b++) {
 		pv.lazy_mmu(VMI_LAZY_MMU);
 		for (int j = 0; j < BATCH; j++)
-			pv.set_pte(batch_frame[j] | PTE_P | PTE_W, &batch_pt[j], VMI_PAGE_PT);
+			mm_pte_set(batch_pte[j], batch_frame[j] | PTE_P | PTE_W);
 		pv.lazy_mmu(VMI_LAZY_NONE);
 		/* the batch must be visible once lazy mode ends */
 		bad += pick(BATCH_VA) != batch_frame[0];
 		bad += pick(BATCH_VA + (BATCH - 1) * PAGE_SIZE) != batch_frame[BATCH - 1];
 		pv.lazy_mmu(VMI_LAZY_MMU);
 		for (int j = 0; j < BATCH; j++)
-			pv.set_pte(0, &batch_pt[j], VMI_PAGE_PT);
+			mm_pte_set(batch_pte[j], 0);
 		pv.lazy_mmu(VMI_LAZY_NONE);
 		pv.flush_tlb(VMI_FLUSH_TLB);
 	}
@@ -163,41 +167,25 @@ static int64_t batch_run(uint64_t *n)
 const struct bench bench_pte_batch = { .setup = batch_setup, .run = batch_run };
 
 /* proc_lifecycle: what fork, exec and exit do to page tables, as forkwait exercises them:
- * a new address space (PML4, PDPT, PD, PT; the kernel's half shared), 16 pages mapped,
- * entered and each touched, left, then every page and table unmapped and freed. */
+ * a new address space (its top table and the tables below one window; the kernel's
+ * mappings shared), 16 pages mapped, entered and each touched, left, then every page and
+ * table unmapped and freed. */
 #define LIFE_PAGES 16
 #define LIFE_VA    (WINDOW_VA + 4 * WINDOW_SPAN)
 
 static uint64_t life_once(void)
 {
-	const uint64_t dir = PTE_P | PTE_W | PTE_U;
-	uint64_t *pml4 = (uint64_t *)frame_alloc(), *kernel = (uint64_t *)mm_cr3(0);
-	uint64_t *pdpt = (uint64_t *)frame_alloc(), *pd = (uint64_t *)frame_alloc(), *pt = (uint64_t *)frame_alloc();
+	struct mm_space *s = mm_space_new();
 	uint64_t page[LIFE_PAGES], bad = 0;
-	pv.set_pte(kernel[0], &pml4[0], VMI_PAGE_PML4);
-	pv.set_pte((uint64_t)pdpt | dir, &pml4[(LIFE_VA >> 39) & 511], VMI_PAGE_PML4);
-	pv.set_pte((uint64_t)pd | dir, &pdpt[(LIFE_VA >> 30) & 511], VMI_PAGE_PDP);
-	pv.set_pte((uint64_t)pt | dir, &pd[(LIFE_VA >> 21) & 511], VMI_PAGE_PD);
 	for (int j = 0; j < LIFE_PAGES; j++) {
 		page[j] = marked_frame();
-		pv.set_pte(page[j] | PTE_P | PTE_W | PTE_U, &pt[((LIFE_VA >> 12) & 511) + (unsigned)j], VMI_PAGE_PT);
+		mm_space_map(s, LIFE_VA + (uintptr_t)j * PAGE_SIZE, (uintptr_t)page[j]);
 	}
-	pv.write_cr3((uint64_t)pml4);
+	pv.write_cr3(mm_space_cr3(s));
 	for (int j = 0; j < LIFE_PAGES; j++)
-		bad += pick(LIFE_VA + (uint64_t)j * PAGE_SIZE) != page[j];
+		bad += pick(LIFE_VA + (uintptr_t)j * PAGE_SIZE) != page[j];
 	pv.write_cr3(mm_cr3(0));
-	for (int j = 0; j < LIFE_PAGES; j++) {
-		pv.set_pte(0, &pt[((LIFE_VA >> 12) & 511) + (unsigned)j], VMI_PAGE_PT);
-		frame_free(page[j]);
-	}
-	pv.set_pte(0, &pd[(LIFE_VA >> 21) & 511], VMI_PAGE_PD);
-	pv.set_pte(0, &pdpt[(LIFE_VA >> 30) & 511], VMI_PAGE_PDP);
-	pv.set_pte(0, &pml4[(LIFE_VA >> 39) & 511], VMI_PAGE_PML4);
-	pv.set_pte(0, &pml4[0], VMI_PAGE_PML4);
-	frame_free((uint64_t)pt);
-	frame_free((uint64_t)pd);
-	frame_free((uint64_t)pdpt);
-	frame_free((uint64_t)pml4);
+	mm_space_free(s);
 	return bad;
 }
 

@@ -99,7 +99,7 @@ void report(uint32_t type, const char *bench, uint32_t rep, uint64_t iters, int6
 	msg.tsc = now;
 	strlcpy_(msg.text, text ? text : "", sizeof(msg.text));
 	barrier();
-	outl(PVB_CTL_PORT, (uint32_t)(uint64_t)&msg);
+	outl(PVB_CTL_PORT, (uint32_t)(uintptr_t)&msg);
 }
 
 void guest_exit(uint32_t code)

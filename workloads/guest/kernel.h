@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "../../abi/proto.h"
+#include "arch.h"
 
 #define PAGE_SIZE 4096ull
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -43,36 +44,45 @@ struct config {
 void config_parse(struct config *c, const char *cmdline);
 int list_has(const char *list, const char *name);
 
-/* trap.c */
-struct trap_frame {
-	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
-	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	uint64_t vector, error;
-	uint64_t rip, cs, rflags, rsp, ss;
-};
+/* trap.c (per architecture: arch.h has struct trap_frame and FRAME_PC) */
+struct trap_frame;
 void trap_init(void);
 typedef int (*trap_hook)(struct trap_frame *f); /* returns 1 if handled */
 /* The hook for exception vector (0-31) before the panic; NULL to remove it. */
 void trap_set_hook(unsigned vector, trap_hook h);
 void trap_set_timer_hook(void (*h)(void));
 extern volatile uint64_t ticks_seen;
+/* The common end of every trap: timer, spurious and hooked vectors, else a panic. */
+void trap_handle(struct trap_frame *f, uint64_t vector, uint64_t error, uintptr_t pc, uintptr_t cs);
 
-/* mm.c: page tables, frames and the test windows */
+/* mm.c (per architecture and paging mode): page tables, frames and the test windows
+ * (arch.h: WINDOW_VA, WINDOW_SPAN, the PTE bits). Every page-table write goes through
+ * pv.set_pte. */
 #define PTE_P  0x1ull
 #define PTE_W  0x2ull
 #define PTE_U  0x4ull
 #define PTE_PS 0x80ull
-#define PTE_ADDR(e) ((e) & 0x000ffffffffff000ull)
-#define WINDOW_VA  0x0000008000000000ull /* PML4 slot 1: 4 KiB-paged test windows */
-#define WINDOW_SPAN 0x200000ull          /* one page table's worth */
+/* A page-table entry of the paging mode in use (4 bytes in 2-level paging, else 8). */
+typedef struct pte_slot pte_slot;
 void mm_init(uint64_t mem_bytes);
-uint64_t frame_alloc(void);               /* zeroed 4 KiB frame; panics when out */
-void frame_free(uint64_t f);              /* back for frame_alloc to hand out again */
+/* frames.c: the frames from start (page-aligned) to end */
+void frames_init(uintptr_t start, uint64_t end);
+uintptr_t frame_alloc(void);              /* zeroed 4 KiB frame; panics when out */
+void frame_free(uintptr_t f);             /* back for frame_alloc to hand out again */
 /* The PTE for va in address space `as` (0 or 1), creating the tables below it. */
-uint64_t *mm_pte(int as, uint64_t va);
-uint64_t mm_cr3(int as);
-uint64_t mm_user_va(void *kernel_addr);   /* where a .user symbol is mapped for ring 3 */
-uint64_t mm_user_stack_top(void);
+pte_slot *mm_pte(int as, uintptr_t va);
+uint64_t mm_pte_get(const pte_slot *p);
+void mm_pte_set(pte_slot *p, uint64_t val);    /* through pv.set_pte, as a leaf */
+uintptr_t mm_cr3(int as);
+uintptr_t mm_user_va(void *kernel_addr);  /* where a .user symbol is mapped for ring 3 */
+uintptr_t mm_user_stack_top(void);
+/* A whole address space, as a process's: the kernel's mappings shared, pages of its own
+ * mapped at va, every table and page freed by mm_space_free (through pv.set_pte). */
+struct mm_space;
+struct mm_space *mm_space_new(void);
+void mm_space_map(struct mm_space *s, uintptr_t va, uintptr_t frame);
+uintptr_t mm_space_cr3(const struct mm_space *s);
+void mm_space_free(struct mm_space *s);
 
 /* timer.c */
 extern uint64_t tsc_hz;
@@ -83,7 +93,7 @@ int has_tsc_deadline(void);
 uint64_t ticks_to_ns(uint64_t ticks);
 
 /* user entry (entry.S): runs fn at CPL 3 until it makes SYS_EXIT. */
-void user_run(uint64_t user_rip, uint64_t user_rsp, uint64_t arg);
+void user_run(uintptr_t user_pc, uintptr_t user_sp, uintptr_t arg);
 void syscall_init(void);
 
 #endif

@@ -19,7 +19,7 @@ void kmain(uint64_t magic, uint64_t info_addr)
 	const struct mb_info *mb = (const struct mb_info *)info_addr;
 	if (!(mb->flags & MB_INFO_MEM))
 		panic("the loader gave no memory size");
-	const char *cmdline = (mb->flags & MB_INFO_CMDLINE) ? (const char *)(uint64_t)mb->cmdline : "";
+	const char *cmdline = (mb->flags & MB_INFO_CMDLINE) ? (const char *)(uintptr_t)mb->cmdline : "";
 
 	static struct config cfg;
 	config_parse(&cfg, cmdline);

@@ -15,7 +15,7 @@ struct pv_ops {
 
 	const char *name;         /* the interface, as reported on COM1 and to pvbench */
 	/* flags: VMI_PAGE_PT, _PD, _PDP or _PML4, optionally VMI_PAGE_DEFER */
-	void (*set_pte)(uint64_t val, uint64_t *ptep, uint64_t flags);
+	void (*set_pte)(uint64_t val, void *ptep, uint64_t flags); /* ptep: 4 bytes in 2-level paging, else 8 */
 	void (*invlpg)(uint64_t va);
 	void (*flush_tlb)(uint64_t flags); /* VMI_FLUSH_TLB, | VMI_FLUSH_GLOBAL for global pages too */
 	void (*write_cr3)(uint64_t cr3);

@@ -28,9 +28,6 @@ static struct idt_gate idt[256] __attribute__((aligned(16)));
 static struct tss tss __attribute__((aligned(16)));
 static uint8_t kstack[STACK_SIZE] __attribute__((aligned(16)));
 static uint8_t ist_stack[STACK_SIZE] __attribute__((aligned(16)));
-static trap_hook hooks[32];
-static void (*timer_hook)(void);
-volatile uint64_t ticks_seen;
 
 static void set_gate(int vec, uint64_t fn, int dpl, int ist)
 {
@@ -85,29 +82,5 @@ void syscall_init(void)
 	wrmsr(MSR_FMASK, 0x47700); /* TF, DF, IF, IOPL, NT, AC cleared on entry */
 }
 
-void trap_set_hook(unsigned vector, trap_hook h) { hooks[vector & 31] = h; }
-void trap_set_timer_hook(void (*h)(void)) { timer_hook = h; }
-
-static const char *const vec_names[32] = {
-	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "CSO", "#TS", "#NP",
-	"#SS", "#GP", "#PF", "res", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
-};
-
 void trap_dispatch(struct trap_frame *f);
-void trap_dispatch(struct trap_frame *f)
-{
-	if (f->vector == VEC_TIMER) {
-		ticks_seen++;
-		if (timer_hook)
-			timer_hook();
-		pv.timer_ack();
-		return;
-	}
-	if (f->vector == VEC_SPURIOUS)
-		return;
-	if (f->vector < 32 && hooks[f->vector] && hooks[f->vector](f))
-		return;
-	const char *name = f->vector < 32 && vec_names[f->vector] ? vec_names[f->vector] : "interrupt";
-	panic("unexpected %s (vector %lu) error %lx at rip %lx cs %lx cr2 %lx",
-	      name, f->vector, f->error, f->rip, f->cs, f->vector == 14 ? read_cr2() : 0);
-}
+void trap_dispatch(struct trap_frame *f) { trap_handle(f, f->vector, f->error, f->rip, f->cs); }

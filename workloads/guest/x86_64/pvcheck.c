@@ -38,7 +38,7 @@ static uint64_t rflags(void)
 
 static const char *check_pte(void)
 {
-	uint64_t a = marked_frame(), b = marked_frame(), *pte = mm_pte(0, CHECK_VA);
+	uint64_t a = marked_frame(), b = marked_frame(), *pte = (uint64_t *)mm_pte(0, CHECK_VA);
 	pv.set_pte(a | PTE_P | PTE_W, pte, VMI_PAGE_PT);
 	pv.invlpg(CHECK_VA);
 	if (pick(CHECK_VA) != a)
@@ -99,7 +99,7 @@ static const char *check_lazy(void)
 {
 	static uint64_t want[384];
 	uint64_t fr[3] = { marked_frame(), marked_frame(), marked_frame() };
-	uint64_t *pt = mm_pte(0, LAZY_VA);
+	uint64_t *pt = (uint64_t *)mm_pte(0, LAZY_VA);
 	pv.lazy_mmu(VMI_LAZY_MMU);
 	for (uint64_t j = 0; j < LAZY_UPDATES; j++) {
 		uint64_t slot = (j * 37) % 384;

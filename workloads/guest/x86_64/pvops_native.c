@@ -11,7 +11,7 @@ _Static_assert(offsetof(struct pv_ops, sysret) == PV_OFF_SYSRET, "asm offset");
 void native_iret(void);   /* entry.S */
 void native_sysret(void); /* entry.S */
 
-static void native_set_pte(uint64_t val, uint64_t *ptep, uint64_t flags)
+static void native_set_pte(uint64_t val, void *ptep, uint64_t flags)
 {
 	(void)flags;
 	*(volatile uint64_t *)ptep = val;
