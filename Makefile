@@ -15,6 +15,7 @@ SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 GUEST_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-pic -fno-pie -mgeneral-regs-only \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none -Iworkloads/guest
 GUEST64_CFLAGS := $(GUEST_CFLAGS) -m64 -mno-red-zone -Iworkloads/guest/x86_64
+GUEST32_CFLAGS := $(GUEST_CFLAGS) -m32 -march=i686 -Iworkloads/guest/i386
 GUEST_LDFLAGS := -nostdlib -z max-page-size=0x1000 --no-warn-rwx-segments
 
 # Debian packages the build, the tests and the peers need.
@@ -27,6 +28,7 @@ LIB_SRC   := $(wildcard abi/*.c) $(wildcard util/*.c) $(wildcard vmm/*.c) $(wild
 CLI_SRC   := $(wildcard cli/*.c)
 GUEST_COMMON := $(wildcard workloads/guest/*.c) workloads/compute.c workloads/compute_mix.c workloads/callret.c
 GUEST64_SRC := $(GUEST_COMMON) $(wildcard workloads/guest/x86_64/*.c workloads/guest/x86_64/*.S)
+GUEST32_SRC := $(GUEST_COMMON) $(wildcard workloads/guest/i386/*.c workloads/guest/i386/*.S)
 TEST_SRC  := $(wildcard tests/test_*.c)
 HEADERS   := $(wildcard */*.h */*/*.h */*.def */*/*.def)
 
@@ -34,6 +36,7 @@ LIB_OBJ   := $(addprefix build/,$(addsuffix .o,$(basename $(LIB_SRC))))
 ASAN_LIB_OBJ := $(addprefix build/asan/,$(addsuffix .o,$(basename $(LIB_SRC))))
 CLI_OBJ   := $(CLI_SRC:%.c=build/%.o)
 GUEST64_OBJ := $(patsubst %,build/guest64/%.o,$(GUEST64_SRC))
+GUEST32_OBJ := $(patsubst %,build/guest32/%.o,$(GUEST32_SRC))
 TESTS     := $(TEST_SRC:tests/%.c=build/tests/%)
 ASAN_TESTS := $(TEST_SRC:tests/%.c=build/asan/tests/%)
 
@@ -41,7 +44,7 @@ ASAN_TESTS := $(TEST_SRC:tests/%.c=build/asan/tests/%)
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: deps bin/pvbench bin/pvbench-guest.elf linux bin/xen/xen
+all: deps bin/pvbench bin/pvbench-guest.elf bin/pvbench-guest32.elf linux bin/xen/xen
 
 # The Linux guests: Debian's amd64 kernel (bin/linux) and its 686 kernel (bin/linux32),
 # each with busybox fetched from Debian, the benchmarks built static for the same
@@ -113,6 +116,14 @@ build/guest64/%.o: % $(HEADERS) | deps
 bin/pvbench-guest.elf: $(GUEST64_OBJ) workloads/guest/x86_64/linker.ld
 	@mkdir -p bin
 	ld -m elf_x86_64 $(GUEST_LDFLAGS) -T workloads/guest/x86_64/linker.ld -o $@ $(GUEST64_OBJ)
+
+build/guest32/%.o: % $(HEADERS) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST32_CFLAGS) -c $< -o $@
+
+bin/pvbench-guest32.elf: $(GUEST32_OBJ) workloads/guest/i386/linker.ld
+	@mkdir -p bin
+	ld -m elf_i386 $(GUEST_LDFLAGS) -T workloads/guest/i386/linker.ld -o $@ $(GUEST32_OBJ)
 
 # Each test links the library objects it needs (all of them: they are small).
 build/tests/%: tests/%.c $(LIB_OBJ) $(filter-out build/cli/main.o,$(CLI_OBJ)) $(HEADERS)

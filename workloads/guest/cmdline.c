@@ -19,6 +19,7 @@ void config_parse(struct config *c, const char *cmdline)
 	c->iters = 0;
 	c->inject[0] = 0;
 	c->selftest = 0;
+	c->pae = 0;
 	for (const char *p = cmdline; p && *p;) {
 		while (*p == ' ')
 			p++;
@@ -41,6 +42,8 @@ void config_parse(struct config *c, const char *cmdline)
 			c->rep_us = parse_u64(v, vlen);
 		} else if (klen == 5 && !strncmp(p, "iters", 5)) {
 			c->iters = parse_u64(v, vlen);
+		} else if (klen == 6 && !strncmp(p, "paging", 6)) {
+			c->pae = vlen == 3 && !strncmp(v, "pae", 3);
 		} else if (klen == 8 && !strncmp(p, "selftest", 8)) {
 			c->selftest = vlen == 5 && !strncmp(v, "pvops", 5);
 		} else if (klen == 6 && !strncmp(p, "inject", 6) && vlen < sizeof(c->inject)) {

@@ -18,7 +18,6 @@ void strlcpy_(char *d, const char *s, size_t n);
 /* A tiny formatter: %s %d %u %x (64-bit with l/ll), %c. Returns chars written. */
 int vfmt(char *out, size_t n, const char *fmt, __builtin_va_list ap);
 int fmt(char *out, size_t n, const char *fmt, ...);
-uint64_t udiv128(uint64_t hi, uint64_t lo, uint64_t d); /* (hi:lo)/d, quotient must fit */
 uint64_t muldiv(uint64_t a, uint64_t b, uint64_t d);    /* a*b/d without overflow */
 
 /* console.c: COM1 lines and the pvbench control port */
@@ -40,6 +39,7 @@ struct config {
 	uint64_t iters;    /* fixed iterations per repetition; 0 = size by rep_us */
 	char inject[48];   /* "bench:hang", "bench:crash" or "bench:slow": deliberate failures, for tests */
 	int selftest;      /* selftest=pvops: check the interface instead of benchmarking */
+	int pae;           /* paging=pae: the 32-bit guest pages with PAE (else 2-level) */
 };
 void config_parse(struct config *c, const char *cmdline);
 int list_has(const char *list, const char *name);
@@ -52,6 +52,8 @@ typedef int (*trap_hook)(struct trap_frame *f); /* returns 1 if handled */
 void trap_set_hook(unsigned vector, trap_hook h);
 void trap_set_timer_hook(void (*h)(void));
 extern volatile uint64_t ticks_seen;
+/* The 8259s moved above the exceptions and every line masked (the LAPIC times). */
+void pic_mask_all(void);
 /* The common end of every trap: timer, spurious and hooked vectors, else a panic. */
 void trap_handle(struct trap_frame *f, uint64_t vector, uint64_t error, uintptr_t pc, uintptr_t cs);
 
@@ -64,7 +66,9 @@ void trap_handle(struct trap_frame *f, uint64_t vector, uint64_t error, uintptr_
 #define PTE_PS 0x80ull
 /* A page-table entry of the paging mode in use (4 bytes in 2-level paging, else 8). */
 typedef struct pte_slot pte_slot;
-void mm_init(uint64_t mem_bytes);
+/* The kernel's page tables over mem_bytes of RAM, in the paging mode c asks for where the
+ * architecture has a choice; the name of that mode (e.g. "2-level"). */
+const char *mm_init(uint64_t mem_bytes, const struct config *c);
 /* frames.c: the frames from start (page-aligned) to end */
 void frames_init(uintptr_t start, uint64_t end);
 uintptr_t frame_alloc(void);              /* zeroed 4 KiB frame; panics when out */

@@ -9,13 +9,13 @@ struct mb_info {
 #define MB_INFO_CMDLINE 0x4
 
 void harness_run(const struct config *c);
-void kmain(uint64_t magic, uint64_t info_addr);
+void kmain(uintptr_t magic, uintptr_t info_addr);
 
-void kmain(uint64_t magic, uint64_t info_addr)
+void kmain(uintptr_t magic, uintptr_t info_addr)
 {
 	console_init();
 	if (magic != PVB_MULTIBOOT_MAGIC)
-		panic("not started by a Multiboot loader (magic %lx)", magic);
+		panic("not started by a Multiboot loader (magic %lx)", (uint64_t)magic);
 	const struct mb_info *mb = (const struct mb_info *)info_addr;
 	if (!(mb->flags & MB_INFO_MEM))
 		panic("the loader gave no memory size");
@@ -25,10 +25,12 @@ void kmain(uint64_t magic, uint64_t info_addr)
 	config_parse(&cfg, cmdline);
 	vmi_probe();
 	trap_init();
-	mm_init(((uint64_t)mb->mem_upper + 1024) * 1024);
+	const char *paging = mm_init(((uint64_t)mb->mem_upper + 1024) * 1024, &cfg);
 	syscall_init();
 	tsc_calibrate();
-	report(PVB_MSG_HELLO, "", 0, 0, 0, 0, pv.name);
+	char hello[PVB_TEXT_LEN];
+	fmt(hello, sizeof(hello), "%s; guest %s, %s paging", pv.name, GUEST_ARCH, paging);
+	report(PVB_MSG_HELLO, "", 0, 0, 0, 0, hello);
 	if (cfg.selftest)
 		guest_exit(pv_selftest() ? 1 : 0);
 	harness_run(&cfg);

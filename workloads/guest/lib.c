@@ -43,20 +43,6 @@ void strlcpy_(char *d, const char *s, size_t n)
 		d[i] = 0;
 }
 
-uint64_t udiv128(uint64_t hi, uint64_t lo, uint64_t d)
-{
-	uint64_t q, r;
-	__asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(d));
-	return q;
-}
-
-uint64_t muldiv(uint64_t a, uint64_t b, uint64_t d)
-{
-	uint64_t hi, lo;
-	__asm__("mulq %3" : "=a"(lo), "=d"(hi) : "a"(a), "rm"(b));
-	return udiv128(hi, lo, d);
-}
-
 struct out { char *p; size_t left; int n; };
 
 static void put(struct out *o, char c)

@@ -36,6 +36,15 @@ struct pv_ops {
 };
 
 extern struct pv_ops pv;
+/* pvops_lapic.c: the native timers and clock, which both architectures' tables hold */
+uint64_t native_read_cycles(void);
+void native_timer_oneshot(uint64_t ns);
+void native_timer_periodic(uint64_t period_ns);
+void native_timer_deadline(uint64_t tsc);
+void native_timer_cancel(void);
+void native_timer_ack(void);
+/* The 32-bit guest's native set_pte: 4-byte (2-level) or 8-byte (PAE) entries. */
+void pv_set_pte_size(unsigned bytes);
 /* Looks for a VMI ROM and, when one passes every check, routes pv through it. */
 void vmi_probe(void);
 /* The ROM's entry for a VMI call, NULL when the guest runs native or it is not offered. */

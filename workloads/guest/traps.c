@@ -8,6 +8,19 @@ static trap_hook hooks[32];
 static void (*timer_hook)(void);
 volatile uint64_t ticks_seen;
 
+/* Firmware leaves the 8259s delivering IRQ0 at vector 8, which would read as #DF: remap
+ * them above the exceptions and mask every line (the LAPIC is the only timer used). */
+void pic_mask_all(void)
+{
+	static const uint8_t icw[2][4] = { { 0x11, 0x20, 0x04, 0x01 }, { 0x11, 0x28, 0x02, 0x01 } };
+	for (int c = 0; c < 2; c++) {
+		uint16_t cmd = c ? 0xa0 : 0x20;
+		for (int i = 0; i < 4; i++)
+			outb(i ? cmd + 1 : cmd, icw[c][i]);
+		outb(cmd + 1, 0xff);
+	}
+}
+
 void trap_set_hook(unsigned vector, trap_hook h) { hooks[vector & 31] = h; }
 void trap_set_timer_hook(void (*h)(void)) { timer_hook = h; }
 

@@ -79,8 +79,9 @@ void mm_space_free(struct mm_space *s)
 	frame_free((uintptr_t)s->pml4);
 }
 
-void mm_init(uint64_t mem_bytes)
+const char *mm_init(uint64_t mem_bytes, const struct config *c)
 {
+	(void)c; /* long mode has one paging mode */
 	uint64_t top = (uint64_t)IDENTITY_GIB << 30;
 	frames_init(((uintptr_t)__bss_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1), mem_bytes < top ? mem_bytes : top);
 
@@ -99,4 +100,5 @@ void mm_init(uint64_t mem_bytes)
 		mm_pte_set(mm_pte(0, mm_user_va(p)), (uintptr_t)p | PTE_P | PTE_U);
 	mm_pte_set(mm_pte(0, WINDOW_VA + USER_STACK_OFF), frame_alloc() | PTE_P | PTE_W | PTE_U);
 	pv.write_cr3(mm_cr3(0));
+	return "4-level";
 }

@@ -3,7 +3,6 @@
 #include "kernel.h"
 #include "cpu.h"
 #include "pvops.h"
-#include "lapic.h"
 
 _Static_assert(offsetof(struct pv_ops, iret) == PV_OFF_IRET, "asm offset");
 _Static_assert(offsetof(struct pv_ops, sysret) == PV_OFF_SYSRET, "asm offset");
@@ -35,41 +34,6 @@ static void native_irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
 static void native_irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
 static void native_halt(void) { __asm__ volatile("hlt" ::: "memory"); }
 static void native_write_tpr(uint64_t tpr) { __asm__ volatile("mov %0, %%cr8" :: "r"(tpr) : "memory"); }
-static uint64_t native_read_cycles(void) { return rdtsc(); }
-
-static uint64_t ns_to_lapic(uint64_t ns)
-{
-	uint64_t t = muldiv(ns, lapic_hz, 1000000000ull);
-	return t ? t : 1;
-}
-
-static void native_timer_oneshot(uint64_t ns)
-{
-	lapic_write(LAPIC_LVT_TIMER, VEC_TIMER | LVT_TIMER_ONESHOT);
-	lapic_write(LAPIC_TIMER_INIT, (uint32_t)ns_to_lapic(ns));
-}
-
-static void native_timer_periodic(uint64_t period_ns)
-{
-	lapic_write(LAPIC_LVT_TIMER, VEC_TIMER | LVT_TIMER_PERIODIC);
-	lapic_write(LAPIC_TIMER_INIT, (uint32_t)ns_to_lapic(period_ns));
-}
-
-static void native_timer_deadline(uint64_t tsc)
-{
-	lapic_write(LAPIC_LVT_TIMER, VEC_TIMER | LVT_TIMER_TSC_DEADLINE);
-	wrmsr(MSR_TSC_DEADLINE, tsc);
-}
-
-static void native_timer_cancel(void)
-{
-	lapic_write(LAPIC_LVT_TIMER, VEC_TIMER | LVT_MASKED);
-	lapic_write(LAPIC_TIMER_INIT, 0);
-	wrmsr(MSR_TSC_DEADLINE, 0);
-}
-
-static void native_timer_ack(void) { lapic_write(LAPIC_EOI, 0); }
-
 struct pv_ops pv = {
 	.iret = native_iret,
 	.sysret = native_sysret,
