@@ -57,5 +57,6 @@ struct pvb_msg {
 #define PVB_NEED_KERNEL 0x1 /* privileged guest-kernel code */
 #define PVB_NEED_RING3  0x3 /* kernel plus user/kernel round trips */
 #define PVB_NEED_LINUX  0x7 /* a stock Linux kernel (the Linux guest), ring 3 included */
+#define PVB_NEED_PAGING32 0x8 /* added to every benchmark of a guest paging with 32-bit or PAE tables */
 
 #endif

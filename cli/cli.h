@@ -21,6 +21,7 @@ int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* The guest image installed next to the pvbench binary. */
 void cli_default_guest(char *buf, size_t n);
+void cli_default_guest32(char *buf, size_t n); /* its 32-bit form */
 /* The Linux guest's kernel and initramfs that the build leaves in bin/linux/. */
 void cli_default_linux(bool i386, char *kernel, size_t kn, char *initrd, size_t in);
 

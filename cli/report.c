@@ -43,6 +43,7 @@ static void facts(FILE *f, const struct run_meta *m, const struct host_info *h)
 	row(f, "time (UTC)", buf);
 	row(f, "pvbench revision", m->revision);
 	row(f, "command", m->cmdline);
+	row(f, "guest", m->guest[0] ? m->guest : "unrecorded");
 	row(f, "guest image sha256", m->guest_sha256);
 	snprintf(buf, sizeof(buf), "%s %s (family %d, model %d, stepping %d)", h->vendor, h->brand, h->family, h->model,
 		 h->stepping);

@@ -65,6 +65,9 @@ static const char run_help[] =
 	"  --guest linux   the Linux guest instead: a stock kernel and an initramfs whose /init\n"
 	"                  runs the OS-level benchmarks (see 'pvbench list'); memory default 512\n"
 	"  --guest linux32 the same on Debian's 32-bit (686) kernel and i386 userspace\n"
+	"  --guest pvbench32 pvbench's guest built for i386 (bin/pvbench-guest32.elf): the same\n"
+	"                  benchmarks, 2-level paging unless --paging pae\n"
+	"  --paging MODE   the 32-bit guest's paging: 2-level (default) or pae\n"
 	"  --kernel FILE   the Linux guest's kernel, bzImage or vmlinux (default: bin/linux/vmlinux,\n"
 	"                  bin/linux32/vmlinuz for linux32, which 'make' fetches from Debian)\n"
 	"  --initrd FILE   the Linux guest's initramfs (default: bin/linux/initramfs.cpio, or\n"
@@ -92,6 +95,37 @@ static void iso_now(char *buf, size_t n)
 	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The benchmark guest's architecture, by its ELF class, and the paging mode it is to use
+ * (--paging: the 32-bit guest's choice, given to it as paging=): desc says both. */
+static int guest_arch(struct run_opts *o, const char *paging, char *desc, size_t n)
+{
+	unsigned char ident[5] = { 0 };
+	FILE *f = fopen(o->guest, "rb");
+	if (!f)
+		return cli_error("guest image %s: %s%s", o->guest, strerror(errno),
+				 errno == ENOENT ? " (run 'make' to build it)" : "");
+	size_t got = fread(ident, 1, sizeof(ident), f);
+	fclose(f);
+	o->paging32 = got == sizeof(ident) && !memcmp(ident, "\177ELF", 4) && ident[4] == 1;
+	if (!o->paging32) {
+		if (paging)
+			return cli_error("--paging is for the 32-bit guest (--guest pvbench32): long mode has one paging mode");
+		snprintf(desc, n, "x86_64 4-level");
+		return 0;
+	}
+	bool pae = paging && !strcmp(paging, "pae");
+	if (paging && !pae && strcmp(paging, "2-level"))
+		return cli_error("--paging: unknown paging mode '%s' (2-level or pae)", paging);
+	if (pae) {
+		size_t len = strlen(o->plan.extra);
+		if (len + 12 >= sizeof(o->plan.extra))
+			return cli_error("--guest-args leaves no room for --paging");
+		snprintf(o->plan.extra + len, sizeof(o->plan.extra) - len, "%spaging=pae", len ? " " : "");
+	}
+	snprintf(desc, n, "i386 %s", pae ? "PAE" : "2-level");
+	return 0;
+}
+
 /* A missing or broken guest is bad input: refuse before anything runs. */
 static int check_guest(const struct run_opts *o)
 {
@@ -107,7 +141,7 @@ static int check_guest(const struct run_opts *o)
 	char err[256];
 	if (mem_init(&mem, o->mem_mb << 20))
 		return cli_error("cannot allocate %llu MiB of guest memory", (unsigned long long)o->mem_mb);
-	struct load_opts lo = { .fmt = linux_guest ? IMAGE_AUTO : IMAGE_ELF64, .cmdline = "" };
+	struct load_opts lo = { .fmt = IMAGE_AUTO, .cmdline = "" };
 	int r = loader_load_file(&mem, o->guest, linux_guest ? o->initrd : NULL, &lo, &bs, err, sizeof(err));
 	mem_free(&mem);
 	return r ? cli_error("guest image %s: %s", o->guest, err) : 0;
@@ -121,11 +155,12 @@ int cmd_run(int argc, char **argv)
 		{ "timeout", 1, 0, 't' }, { "guest", 1, 0, 'g' }, { "guest-args", 1, 0, 'a' },
 		{ "serial", 0, 0, 's' }, { "quiet", 0, 0, 'q' }, { "profile", 0, 0, 'p' }, { "json", 0, 0, 'j' },
 		{ "check-against", 1, 0, 'c' }, { "corpus", 1, 0, 'C' }, { "seed", 1, 0, 'S' },
-		{ "kernel", 1, 0, 'k' }, { "initrd", 1, 0, 'I' }, { "append", 1, 0, 'A' },
+		{ "kernel", 1, 0, 'k' }, { "initrd", 1, 0, 'I' }, { "append", 1, 0, 'A' }, { "paging", 1, 0, 'P' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	struct run_opts o = { .db = STORE_DEFAULT_PATH, .mem_mb = MEM_DEFAULT_MB };
 	const char *modes = "all", *against = NULL, *bench = NULL, *kernel = NULL, *initrd = NULL, *append = "";
+	const char *paging = NULL;
 	bool linux_guest = false, i386 = false, mem_given = false;
 	bool json = false, sized = false;
 	uint64_t corpus = 0, seed = 1;
@@ -149,9 +184,12 @@ int cmd_run(int argc, char **argv)
 		case 'g':
 			i386 = !strcmp(optarg, "linux32");
 			linux_guest = i386 || !strcmp(optarg, "linux");
-			if (!linux_guest)
+			if (!strcmp(optarg, "pvbench32"))
+				cli_default_guest32(o.guest, sizeof(o.guest));
+			else if (!linux_guest)
 				snprintf(o.guest, sizeof(o.guest), "%s", optarg);
 			break;
+		case 'P': paging = optarg; break;
 		case 'k': kernel = optarg; break;
 		case 'I': initrd = optarg; break;
 		case 'A': append = optarg; break;
@@ -190,6 +228,9 @@ int cmd_run(int argc, char **argv)
 	}
 	if (bench && plan_select(&o.plan, bench, err, sizeof(err)))
 		return cli_error("%s", err);
+	char guest_desc[48] = "";
+	if (!linux_guest && guest_arch(&o, paging, guest_desc, sizeof(guest_desc)))
+		return EXIT_USAGE;
 	if (parse_modes(&o, modes) || (!corpus && check_guest(&o)))
 		return EXIT_USAGE;
 	if (corpus && !against)
@@ -217,6 +258,7 @@ int cmd_run(int argc, char **argv)
 	snprintf(meta.revision, sizeof(meta.revision), "%s", pvbench_rev);
 	for (int i = 0, len = 0; i < argc && len < (int)sizeof(meta.cmdline); i++)
 		len += snprintf(meta.cmdline + len, sizeof(meta.cmdline) - (size_t)len, "%s%s", i ? " " : "pvbench ", argv[i]);
+	snprintf(meta.guest, sizeof(meta.guest), "%s", linux_guest ? (i386 ? "linux i386" : "linux x86_64") : guest_desc);
 	if (!SHA256File(o.guest, meta.guest_sha256))
 		snprintf(meta.guest_sha256, sizeof(meta.guest_sha256), "unreadable");
 

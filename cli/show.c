@@ -87,8 +87,8 @@ void print_run(FILE *f, const struct run_meta *meta, const struct host_info *h, 
 	fprintf(f, "host: %s %s (family %d model %d stepping %d), %s\n", h->vendor, h->brand, h->family, h->model,
 		h->stepping, h->kernel);
 	fprintf(f, "kvm backend: %s (%s)\n", h->kvm_backend, h->kvm_detail);
-	fprintf(f, "guest sha256: %s\n\nmedian ns per operation, ± half the interquartile range as %% of the median;"
-		" N! = N outlying repetitions (kept)\n\n", meta->guest_sha256);
+	fprintf(f, "guest: %s, sha256 %s\n\nmedian ns per operation, ± half the interquartile range as %% of the median;"
+		" N! = N outlying repetitions (kept)\n\n", meta->guest[0] ? meta->guest : "unrecorded", meta->guest_sha256);
 	fprintf(f, "%-16s", "benchmark");
 	for (int j = 0; j < t.nmodes; j++) {
 		char head[48];

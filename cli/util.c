@@ -46,6 +46,7 @@ static void beside_binary(const char *file, char *buf, size_t n)
 }
 
 void cli_default_guest(char *buf, size_t n) { beside_binary("pvbench-guest.elf", buf, n); }
+void cli_default_guest32(char *buf, size_t n) { beside_binary("pvbench-guest32.elf", buf, n); }
 
 void cli_default_linux(bool i386, char *kernel, size_t kn, char *initrd, size_t in)
 {

@@ -52,7 +52,7 @@ static int load_cells(sqlite3 *db, const struct table *t)
 static const char json_sql[] =
 	"SELECT json_object('format', '" EXPORT_JSON_FORMAT "', 'unit', 'ns/op',"
 	" 'run', (SELECT json_object('id', ?1, 'started', started, 'finished', finished, 'revision', revision,"
-	"   'cmdline', cmdline, 'guest_sha256', guest_sha256) FROM runs),"
+	"   'cmdline', cmdline, 'guest_sha256', guest_sha256, 'guest', guest) FROM runs),"
 	" 'host', (SELECT json_object('vendor', vendor, 'brand', brand, 'family', family, 'model', model,"
 	"   'stepping', stepping, 'vmx', json(iif(vmx, 'true', 'false')), 'svm', json(iif(svm, 'true', 'false')),"
 	"   'hypervisor', json(iif(hypervisor, 'true', 'false')), 'kernel', kernel, 'kvm_backend', kvm_backend,"
@@ -289,6 +289,7 @@ static int row_run(sqlite3_stmt *st, void *arg)
 	im->meta->id = sqlite3_column_int64(st, 0);
 	for (int i = 0; i < 10; i++)
 		store_col_text(st, i + 1, dst[i], len[i]);
+	store_col_text(st, 18, im->meta->guest, sizeof(im->meta->guest));
 	im->h->family = sqlite3_column_int(st, 11);
 	im->h->model = sqlite3_column_int(st, 12);
 	im->h->stepping = sqlite3_column_int(st, 13);
@@ -353,7 +354,8 @@ static const char run_sql[] =
 	" json_extract(?1, '$.host.vendor'), json_extract(?1, '$.host.brand'), json_extract(?1, '$.host.kernel'),"
 	" json_extract(?1, '$.host.kvm_backend'), json_extract(?1, '$.host.kvm_detail'), json_extract(?1, '$.host.family'),"
 	" json_extract(?1, '$.host.model'), json_extract(?1, '$.host.stepping'), json_extract(?1, '$.host.vmx'),"
-	" json_extract(?1, '$.host.svm'), json_extract(?1, '$.host.hypervisor'), json_extract(?1, '$.host.tsc_hz')";
+	" json_extract(?1, '$.host.svm'), json_extract(?1, '$.host.hypervisor'), json_extract(?1, '$.host.tsc_hz'),"
+	" json_extract(?1, '$.run.guest')";
 
 static const char measurement_sql[] =
 	"SELECT json_extract(c.value, '$.mode'), json_extract(c.value, '$.benchmark'), json_extract(c.value, '$.backend'),"

@@ -39,6 +39,8 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY, run_id INT NOT NULL REFERENCES runs(id), mode TEXT, benchmark TEXT,"
 	"  name TEXT, count INT, ops INT CHECK(ops > 0), exact INT);"
 	"CREATE INDEX figures_run ON figures(run_id, mode, benchmark);",
+	/* 5: which benchmark guest ran (architecture and paging) */
+	"ALTER TABLE runs ADD COLUMN guest TEXT;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -228,9 +230,9 @@ int store_save_run(struct store *s, const struct host_info *h, struct run_meta *
 	int64_t hid = host_id(s, h, err, n);
 	if (hid < 0)
 		goto fail;
-	if (sql_exec_row(s->db, "INSERT INTO runs(host_id, started, finished, revision, cmdline, guest_sha256)"
-				" VALUES(?,?,?,?,?,?)", "ittttt", hid, meta->started, meta->finished, meta->revision,
-			 meta->cmdline, meta->guest_sha256)) {
+	if (sql_exec_row(s->db, "INSERT INTO runs(host_id, started, finished, revision, cmdline, guest_sha256, guest)"
+				" VALUES(?,?,?,?,?,?,?)", "itttttt", hid, meta->started, meta->finished,
+			 meta->revision, meta->cmdline, meta->guest_sha256, meta->guest)) {
 		db_fail(s, err, n, "storing the run");
 		goto fail;
 	}
@@ -288,7 +290,7 @@ int store_load_run(struct store *s, int64_t run_id, struct run_meta *meta, struc
 	sqlite3_stmt *st;
 	const char *what = "reading the run";
 	if (sqlite3_prepare_v2(s->db,
-			       "SELECT r.id, r.started, r.finished, r.revision, r.cmdline, r.guest_sha256,"
+			       "SELECT r.id, r.started, r.finished, r.revision, r.cmdline, r.guest_sha256, r.guest,"
 			       " h.vendor, h.brand, h.family, h.model, h.stepping, h.vmx, h.svm, h.hypervisor,"
 			       " h.kernel, h.kvm_backend, h.kvm_detail, h.tsc_hz"
 			       " FROM runs r JOIN hosts h ON h.id = r.host_id"
@@ -314,18 +316,19 @@ int store_load_run(struct store *s, int64_t run_id, struct run_meta *meta, struc
 	store_col_text(st, 3, meta->revision, sizeof(meta->revision));
 	store_col_text(st, 4, meta->cmdline, sizeof(meta->cmdline));
 	store_col_text(st, 5, meta->guest_sha256, sizeof(meta->guest_sha256));
-	store_col_text(st, 6, h->vendor, sizeof(h->vendor));
-	store_col_text(st, 7, h->brand, sizeof(h->brand));
-	h->family = sqlite3_column_int(st, 8);
-	h->model = sqlite3_column_int(st, 9);
-	h->stepping = sqlite3_column_int(st, 10);
-	h->vmx = sqlite3_column_int(st, 11);
-	h->svm = sqlite3_column_int(st, 12);
-	h->hypervisor = sqlite3_column_int(st, 13);
-	store_col_text(st, 14, h->kernel, sizeof(h->kernel));
-	store_col_text(st, 15, h->kvm_backend, sizeof(h->kvm_backend));
-	store_col_text(st, 16, h->kvm_detail, sizeof(h->kvm_detail));
-	h->tsc_hz = (uint64_t)sqlite3_column_int64(st, 17);
+	store_col_text(st, 6, meta->guest, sizeof(meta->guest));
+	store_col_text(st, 7, h->vendor, sizeof(h->vendor));
+	store_col_text(st, 8, h->brand, sizeof(h->brand));
+	h->family = sqlite3_column_int(st, 9);
+	h->model = sqlite3_column_int(st, 10);
+	h->stepping = sqlite3_column_int(st, 11);
+	h->vmx = sqlite3_column_int(st, 12);
+	h->svm = sqlite3_column_int(st, 13);
+	h->hypervisor = sqlite3_column_int(st, 14);
+	store_col_text(st, 15, h->kernel, sizeof(h->kernel));
+	store_col_text(st, 16, h->kvm_backend, sizeof(h->kvm_backend));
+	store_col_text(st, 17, h->kvm_detail, sizeof(h->kvm_detail));
+	h->tsc_hz = (uint64_t)sqlite3_column_int64(st, 18);
 	sqlite3_finalize(st);
 
 	if (sqlite3_prepare_v2(s->db, "SELECT " MEASUREMENT_COLS " FROM measurements WHERE run_id = ? ORDER BY id", -1, &st, NULL))

@@ -24,6 +24,7 @@ struct run_meta {
 	char revision[64];
 	char cmdline[1024];
 	char guest_sha256[72];
+	char guest[48];        /* the benchmark guest: architecture and paging ("i386 PAE") */
 };
 
 int store_open(struct store *s, const char *path, int busy_ms, char *err, size_t n);

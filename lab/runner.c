@@ -18,7 +18,7 @@ struct collector {
 	const struct run_opts *o;
 	int current;               /* benchmark in progress, -1 none */
 	bool done;                 /* the guest said DONE */
-	bool finished[32];         /* END seen or recorded otherwise */
+	bool finished[BENCH_MAX];  /* END seen or recorded otherwise */
 	char panic[PVB_TEXT_LEN];  /* a FAILED message outside any benchmark */
 	struct counters ctr;
 	char wrong_interface[PVB_TEXT_LEN]; /* a vmi mode's guest that stayed native, and why */
@@ -298,7 +298,7 @@ static void run_guest_mode(struct collector *c, const bool *want)
 		snprintf(cmdline, sizeof(cmdline), "%s%s%s", linux_guest ? o->append : "", linux_guest ? " " : "", plan);
 		uint64_t timeout_ms = watchdog_ms(o, pending_count(c, want));
 		struct session s = { .mode = c->mode, .kernel = o->guest, .initrd = linux_guest ? o->initrd : NULL,
-				     .format = linux_guest ? IMAGE_AUTO : IMAGE_ELF64, .cmdline = cmdline,
+				     .format = IMAGE_AUTO, .cmdline = cmdline,
 				     .result_lines = linux_guest, .mem_bytes = o->mem_mb << 20,
 				     .echo_fd = o->serial ? STDOUT_FILENO : -1, .timeout_ms = timeout_ms, .on_msg = on_msg,
 				     .on_count = on_count, .opaque = c, .prof = c->prof };
@@ -357,7 +357,8 @@ static void run_mode(struct collector *c)
 	for (int b = 0; b < bench_count; b++) {
 		if (!c->o->plan.want[b])
 			continue;
-		const char *no = eng->bench_unsupported(bench_table[b].name, bench_table[b].needs);
+		unsigned needs = bench_table[b].needs | (c->o->paging32 ? PVB_NEED_PAGING32 : 0);
+		const char *no = eng->bench_unsupported(bench_table[b].name, needs);
 		if (no) {
 			add_status(c, b, MS_UNSUPPORTED, no);
 			c->finished[b] = true;

@@ -25,6 +25,7 @@ struct run_opts {
 	uint64_t mem_mb, timeout_s;
 	bool serial, quiet;
 	bool profile;     /* per-hook profiles (perturbs the timings: recorded as such) */
+	bool paging32;    /* the benchmark guest pages with 32-bit or PAE tables (the i386 guest) */
 	struct run_progress *progress;
 };
 

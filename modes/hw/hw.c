@@ -79,6 +79,8 @@ static const char *hw_bench_unsupported(const char *bench, unsigned needs)
 		return "unsupported on this host: stock Linux does not boot under kvm_pvm (a 64-bit kernel's code "
 		       "runs in KVM's instruction emulator, which fails at lock cmpxchg16b, xrstor and int3; a "
 		       "32-bit kernel needs 32-bit or PAE paging, which kvm_pvm cannot run)";
+	if ((needs & PVB_NEED_PAGING32) && pvm)
+		return "unsupported on this host: kvm_pvm cannot run a guest that pages with 32-bit or PAE tables";
 	if ((needs & PVB_NEED_RING3) == PVB_NEED_RING3 && pvm)
 		return "unsupported on this host: kvm_pvm cannot run ring-3 round trips "
 		       "(int 0x80 from CPL 3 raises #UD; syscall returns into kernel code at CPL 3)";

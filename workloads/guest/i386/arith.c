@@ -1,12 +1,37 @@
 /* 64-bit division for 32-bit code, which has no instruction for it: the helpers gcc
- * calls (libgcc's names; the guest links no libgcc) and the clocks' product-quotient, by
- * shift-and-subtract long division. */
+ * calls (libgcc's names; the guest links no libgcc) and the clocks' product-quotient.
+ * A 32-bit divisor takes divl digit by digit (base 2^32, as Linux's do_div); a wider
+ * one, shift-and-subtract. */
 #include "kernel.h"
+
+/* (r:digit) / d with r < d: one divl */
+static uint32_t divl(uint32_t *r, uint32_t digit, uint32_t d)
+{
+	uint32_t q;
+	__asm__("divl %4" : "=a"(q), "=d"(*r) : "a"(digit), "d"(*r), "rm"(d));
+	return q;
+}
+
+/* The base-2^32 digits of n (most significant first) divided by d; the low 64 bits of
+ * the quotient, the remainder in *rem. */
+static uint64_t divl_digits(const uint32_t *digit, int n, uint32_t d, uint64_t *rem)
+{
+	uint32_t r = 0;
+	uint64_t q = 0;
+	for (int i = 0; i < n; i++)
+		q = (q << 32) | divl(&r, digit[i], d);
+	*rem = r;
+	return q;
+}
 
 static uint64_t udivmod(uint64_t n, uint64_t d, uint64_t *rem)
 {
 	if (!d)
 		panic("64-bit division by zero");
+	if (!(d >> 32)) {
+		const uint32_t digit[2] = { (uint32_t)(n >> 32), (uint32_t)n };
+		return divl_digits(digit, 2, (uint32_t)d, rem);
+	}
 	uint64_t q = 0, r = 0;
 	for (int bit = 63; bit >= 0; bit--) {
 		r = (r << 1) | ((n >> bit) & 1);
@@ -60,6 +85,11 @@ uint64_t muldiv(uint64_t a, uint64_t b, uint64_t d)
 	uint64_t lo = (mid << 32) | (uint32_t)ll, hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
 	if (!d)
 		panic("muldiv by zero");
+	if (!(d >> 32)) {
+		const uint32_t digit[4] = { (uint32_t)(hi >> 32), (uint32_t)hi, (uint32_t)(lo >> 32), (uint32_t)lo };
+		uint64_t r;
+		return divl_digits(digit, 4, (uint32_t)d, &r);
+	}
 	uint64_t q = 0, r = 0;
 	for (int bit = 127; bit >= 0; bit--) {
 		uint64_t top = r >> 63;
