@@ -18,15 +18,17 @@
 #include "../vmm/x86/cpuid.h"
 #include "../workloads/compute.h"
 #include "../workloads/compute_mix.h"
+#include "../workloads/callret.h"
 
 #define GUEST "bin/pvbench-guest.elf"
+#define GUEST32 "bin/pvbench-guest32.elf"
 
 /* What a guest reported, per benchmark. */
 struct seen {
 	bool hello, done;
-	int results[32], unsupported[32], ends[32], failed[32];
-	uint64_t compute_value, mix_value;
-	char why[256];
+	int results[BENCH_MAX], unsupported[BENCH_MAX], ends[BENCH_MAX], failed[BENCH_MAX];
+	uint64_t compute_value, mix_value, callret_value;
+	char why[256], hello_text[PVB_TEXT_LEN];
 };
 
 static void record(void *opaque, const struct pvb_msg *m)
@@ -35,7 +37,10 @@ static void record(void *opaque, const struct pvb_msg *m)
 	const struct bench_info *b = bench_find(m->bench);
 	int i = b ? (int)(b - bench_table) : -1;
 	switch (m->type) {
-	case PVB_MSG_HELLO: s->hello = true; break;
+	case PVB_MSG_HELLO:
+		s->hello = true;
+		snprintf(s->hello_text, sizeof(s->hello_text), "%s", m->text);
+		break;
 	case PVB_MSG_DONE: s->done = true; break;
 	case PVB_MSG_RESULT:
 		if (i >= 0 && m->iters && m->tsc_hz)
@@ -53,6 +58,8 @@ static void record(void *opaque, const struct pvb_msg *m)
 			s->compute_value = m->value;
 		if (i >= 0 && !strcmp(m->bench, "compute_mix"))
 			s->mix_value = m->value;
+		if (i >= 0 && !strcmp(m->bench, "callret"))
+			s->callret_value = m->value;
 		break;
 	default: break;
 	}
@@ -82,16 +89,19 @@ static void check_all_reported(const struct seen *s, const bool *want, int reps)
 	static struct mix_state mix;
 	if (want[bench_find("compute_mix") - bench_table])
 		assert_int_equal(s->mix_value, mix_checksum(&mix));
+	if (want[bench_find("callret") - bench_table])
+		assert_int_equal(s->callret_value, callret_checksum());
 }
 
-static void qemu_tcg_runs_every_benchmark(void **state)
+/* guest under QEMU TCG, the oracle: every benchmark reports, ring 3 included, and every
+ * checksum is native's. */
+static void qemu_tcg_runs(const char *guest, const char *extra)
 {
-	(void)state;
-	if (system("command -v qemu-system-x86_64 >/dev/null 2>&1") != 0)
-		skip(); /* prints SKIPPED; CI installs QEMU, so there it always runs */
-	FILE *p = popen("timeout 300 qemu-system-x86_64 -accel tcg -m 64 -display none -nodefaults -no-reboot"
-			" -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4 -kernel " GUEST
-			" -append 'bench=all reps=2 rep_us=500' 2>&1; echo \"QEMU-STATUS $?\"", "r");
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "timeout 300 qemu-system-x86_64 -accel tcg -m 64 -display none -nodefaults -no-reboot"
+		 " -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4 -kernel %s"
+		 " -append 'bench=all reps=2 rep_us=500 %s' 2>&1; echo \"QEMU-STATUS $?\"", guest, extra);
+	FILE *p = popen(cmd, "r");
 	assert_non_null(p);
 	struct seen s = { 0 };
 	char line[512];
@@ -103,7 +113,7 @@ static void qemu_tcg_runs_every_benchmark(void **state)
 		sscanf(line, "QEMU-STATUS %d", &status);
 	}
 	pclose(p);
-	bool want[32];
+	bool want[BENCH_MAX];
 	for (int b = 0; b < bench_count; b++)
 		want[b] = bench_table[b].guest == GUEST_PVBENCH;
 	check_all_reported(&s, want, 2);
@@ -111,6 +121,16 @@ static void qemu_tcg_runs_every_benchmark(void **state)
 	assert_int_equal(s.results[bench_find("syscall_int80") - bench_table], 2);
 	assert_int_equal(s.results[bench_find("syscall_sysret") - bench_table], 2);
 	assert_int_equal(status, 1); /* debug-exit of 0 */
+}
+
+static void qemu_tcg_runs_every_benchmark(void **state)
+{
+	(void)state;
+	if (system("command -v qemu-system-x86_64 >/dev/null 2>&1") != 0)
+		skip(); /* prints SKIPPED; CI installs QEMU, so there it always runs */
+	qemu_tcg_runs(GUEST, "");
+	qemu_tcg_runs(GUEST32, "");
+	qemu_tcg_runs(GUEST32, "paging=pae");
 }
 
 static const struct mode *hw_or_skip(void)
@@ -124,28 +144,39 @@ static const struct mode *hw_or_skip(void)
 	return hw;
 }
 
-static void runs_every_supported_benchmark(const struct mode *mode)
+/* Boots guest (with extra on its command line) under mode, every benchmark the engine
+ * runs for that guest, and checks each reported and every checksum native's. */
+static void boots_every_benchmark(const struct mode *mode, const char *guest, const char *extra, unsigned needs,
+				  struct seen *s, struct session_result *r)
 {
 	const struct engine_ops *eng = mode->engine;
 	struct bench_plan plan;
 	plan_defaults(&plan, GUEST_PVBENCH);
 	plan.reps = 2;
 	plan.rep_us = 500;
+	snprintf(plan.extra, sizeof(plan.extra), "%s", extra);
 	for (int b = 0; b < bench_count; b++)
 		plan.want[b] = bench_table[b].guest == GUEST_PVBENCH &&
-			       !eng->bench_unsupported(bench_table[b].name, bench_table[b].needs);
+			       !eng->bench_unsupported(bench_table[b].name, bench_table[b].needs | needs);
 	char cmdline[1024];
 	plan_cmdline(&plan, -1, cmdline, sizeof(cmdline));
-	struct seen s = { 0 };
-	struct session ses = { .mode = mode, .kernel = GUEST, .format = IMAGE_AUTO, .cmdline = cmdline,
-			       .mem_bytes = 64 << 20, .echo_fd = -1, .timeout_ms = 300000, .on_msg = record, .opaque = &s };
+	*s = (struct seen){ 0 };
+	struct session ses = { .mode = mode, .kernel = guest, .format = IMAGE_AUTO, .cmdline = cmdline,
+			       .mem_bytes = 64 << 20, .echo_fd = -1, .timeout_ms = 300000, .on_msg = record, .opaque = s };
+	session_boot(&ses, r);
+	assert_false(r->setup_failed);
+	if (r->out.end != RUN_EXITED)
+		fail_msg("%s: %s", mode->name, r->out.reason);
+	assert_int_equal(r->out.exit_status, 1);
+	check_all_reported(s, plan.want, 2);
+}
+
+static void runs_every_supported_benchmark(const struct mode *mode)
+{
+	const struct engine_ops *eng = mode->engine;
+	struct seen s;
 	struct session_result r;
-	session_boot(&ses, &r);
-	assert_false(r.setup_failed);
-	if (r.out.end != RUN_EXITED)
-		fail_msg("%s: %s", mode->name, r.out.reason);
-	assert_int_equal(r.out.exit_status, 1);
-	check_all_reported(&s, plan.want, 2);
+	boots_every_benchmark(mode, GUEST, "", 0, &s, &r);
 	/* the VMI hook has a number exactly when the guest took the VMI interface */
 	assert_int_equal(s.results[bench_find("vmi_null") - bench_table], mode->iface == IFACE_VMI ? 2 : 0);
 	if (!eng->bench_unsupported("syscall_int80", PVB_NEED_RING3))
@@ -164,6 +195,29 @@ static void runs_every_supported_benchmark(const struct mode *mode)
 		assert_true(mode_stat_value(&r.stats, "bt.chain_hits") > 0);
 		assert_true(mode_stat_value(&r.stats, "bt.adapted") >= 1);
 	}
+}
+
+/* The 32-bit guest, from the same sources: every benchmark under the interpreter in both
+ * paging modes, the system calls through int 0x80 and sysenter from ring 3, the guest
+ * saying which paging it runs; and on a host whose KVM cannot page in 32 bits, hw refuses
+ * every benchmark of it, saying why, instead of booting it. */
+static void the_32bit_guest_runs_every_benchmark(void **state)
+{
+	(void)state;
+	static const char *const paging[][2] = { { "", "i386, 2-level paging" }, { "paging=pae", "i386, PAE paging" } };
+	for (int k = 0; k < 2; k++) {
+		struct seen s;
+		struct session_result r;
+		boots_every_benchmark(mode_find("emulate"), GUEST32, paging[k][0], PVB_NEED_PAGING32, &s, &r);
+		assert_non_null(strstr(s.hello_text, paging[k][1]));
+		assert_int_equal(s.results[bench_find("syscall_int80") - bench_table], 2);
+		assert_int_equal(s.results[bench_find("syscall_sysret") - bench_table], 2);
+		assert_int_equal(s.results[bench_find("proc_lifecycle") - bench_table], 2);
+	}
+	const struct engine_ops *hw = mode_find("hw")->engine;
+	char detail[160];
+	if (!strcmp(host_kvm_backend(detail, sizeof(detail)), "pvm"))
+		assert_non_null(strstr(hw->bench_unsupported("ptemod", PVB_NEED_KERNEL | PVB_NEED_PAGING32), "32-bit or PAE"));
 }
 
 static void hw_runs_every_supported_benchmark(void **state)
@@ -573,6 +627,7 @@ int main(void)
 		cmocka_unit_test(emulate_runs_every_benchmark),
 		cmocka_unit_test(vmi_runs_every_benchmark_on_each_engine),
 		cmocka_unit_test(bt_runs_every_benchmark),
+		cmocka_unit_test(the_32bit_guest_runs_every_benchmark),
 		cmocka_unit_test(long_mode_smc_fault_and_spin),
 		cmocka_unit_test(emulate_boot_semantics),
 		cmocka_unit_test(emulate_paging_kernels_and_smc),
