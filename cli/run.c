@@ -229,7 +229,7 @@ int cmd_run(int argc, char **argv)
 	if (bench && plan_select(&o.plan, bench, err, sizeof(err)))
 		return cli_error("%s", err);
 	char guest_desc[48] = "";
-	if (!linux_guest && guest_arch(&o, paging, guest_desc, sizeof(guest_desc)))
+	if (!linux_guest && !corpus && guest_arch(&o, paging, guest_desc, sizeof(guest_desc)))
 		return EXIT_USAGE;
 	if (parse_modes(&o, modes) || (!corpus && check_guest(&o)))
 		return EXIT_USAGE;

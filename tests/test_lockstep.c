@@ -17,6 +17,7 @@
 #include "../lab/corpus.h"
 
 #define GUEST "bin/pvbench-guest.elf"
+#define GUEST32 "bin/pvbench-guest32.elf"
 #define STREAMS 200
 
 static struct lockstep *open_image(struct lockstep_config *cfg, const char *mode, const uint8_t *img, size_t len,
@@ -41,14 +42,14 @@ static void run_to_end(struct lockstep *ls)
 		fail_msg("%s", ls->report);
 }
 
-static void benchmark_guest_agrees(const char *mode)
+static void guest_agrees(const char *mode, const char *guest, const char *cmdline)
 {
 	char err[256];
 	size_t len;
-	uint8_t *img = loader_read_file(GUEST, &len, err, sizeof(err));
+	uint8_t *img = loader_read_file(guest, &len, err, sizeof(err));
 	assert_non_null(img);
 	struct lockstep_config cfg;
-	struct lockstep *ls = open_image(&cfg, mode, img, len, "bench=all reps=1 warmup=0 rep_us=50", 64);
+	struct lockstep *ls = open_image(&cfg, mode, img, len, cmdline, 64);
 	run_to_end(ls);
 	assert_non_null(strstr(ls->report, "the guest ended the machine"));
 	/* the whole run: every benchmark announced, the last one the guest runs */
@@ -65,6 +66,16 @@ static void benchmark_guest_agrees(const char *mode)
 		      (unsigned long long)ls->insns);
 	lockstep_close(ls);
 	free(img);
+}
+
+static void benchmark_guest_agrees(const char *mode) { guest_agrees(mode, GUEST, "bench=all reps=1 warmup=0 rep_us=50"); }
+
+/* The translator on 32-bit code (flat segments, the soft TLB), in both paging modes. */
+static void bt_agrees_with_emulate_on_the_32bit_guest(void **state)
+{
+	(void)state;
+	guest_agrees("bt", GUEST32, "bench=all reps=1 warmup=0 rep_us=50");
+	guest_agrees("bt", GUEST32, "bench=all reps=1 warmup=0 rep_us=50 paging=pae");
 }
 
 static void bt_agrees_with_emulate_on_the_guest(void **state)
@@ -254,6 +265,7 @@ int main(void)
 		cmocka_unit_test(a_control_flow_divergence_is_reported),
 		cmocka_unit_test(bt_agrees_with_emulate_on_the_guest),
 		cmocka_unit_test(vmi_bt_agrees_with_vmi_emulate_on_the_guest),
+		cmocka_unit_test(bt_agrees_with_emulate_on_the_32bit_guest),
 		cmocka_unit_test(bt_agrees_with_emulate_over_the_linux_boot),
 		cmocka_unit_test(the_command_line_checks_and_refuses),
 	};

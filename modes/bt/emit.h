@@ -16,7 +16,7 @@ enum {
 	OPC_IMUL_GvEvIz = 0x69, OPC_GRP1_EbIb = 0x80, OPC_GRP1_EvIz = 0x81, OPC_GRP1_EvIb = 0x83,
 	OPC_TEST_EbGb = 0x84, OPC_MOV_EbGb = 0x88, OPC_MOV_EvGv = 0x89, OPC_MOV_GbEb = 0x8a, OPC_MOV_GvEv = 0x8b,
 	OPC_LEA = 0x8d, OPC_SHIFT_EbIb = 0xc0, OPC_SHIFT_EvIb = 0xc1, OPC_MOV_EbIb = 0xc6, OPC_MOV_EvIz = 0xc7,
-	OPC_GRP3_Eb = 0xf6, OPC_GRP3_Ev = 0xf7, OPC_GRP5 = 0xff, OPC_CMOVCC = 0x0f40, OPC_SETCC = 0x0f90, OPC_IMUL_GvEv = 0x0faf, OPC_MOVZWL = 0x0fb7,
+	OPC_GRP3_Eb = 0xf6, OPC_GRP3_Ev = 0xf7, OPC_GRP4_Eb = 0xfe, OPC_GRP5 = 0xff, OPC_CMOVCC = 0x0f40, OPC_SETCC = 0x0f90, OPC_IMUL_GvEv = 0x0faf, OPC_MOVZWL = 0x0fb7,
 	OPC_MOVZBL = 0x0fb6, OPC_MOVSBL = 0x0fbe, OPC_MOVSWL = 0x0fbf,
 	OPC_MOV_Iv = 0xb8,     /* + register: mov r32, imm32 (flags untouched) */
 	OPC_LAHF = 0x9f, OPC_PUSH_RAX = 0x50, OPC_POPF = 0x9d, OPC_RET = 0xc3,

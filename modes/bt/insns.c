@@ -172,6 +172,53 @@ bool tr_unary(struct tr *t, const struct x86_insn *i, unsigned digit)
 	return true;
 }
 
+/* The flags in rax (lahf, seto al) with CF taken from the CPU's flags before: CC_HOST
+ * with the old CF at bit 8 (tr_incdec's slow case). */
+static void keep_cf(struct x86_cpu *c, uint64_t host)
+{
+	bool cf = x86_arith_flags(c) & F_CF;
+	c->cc.src = (host & ~0x100ull) | (cf ? 0x100 : 0);
+	c->cc.op = CC_HOST;
+}
+
+/* inc and dec (0xfe, 0xff /0 /1): CF as it was, the rest theirs. On the guest's flags in
+ * host EFLAGS (and no probe between) the host's CF is the guest's already and tr_block
+ * saves them whole; otherwise, when a later instruction (or a fault) can read them, CF
+ * is merged in from the CPU's saved flags: in place when those are host flags (CF at
+ * bit 8), else through keep_cf. */
+bool tr_incdec(struct tr *t, const struct x86_insn *i, unsigned digit)
+{
+	bool cf_in_host = t->host_flags && i->op[0].kind == OPK_REG;
+	if (i->nops != 1 || !in_place(t, i, OPC_GRP4_Eb, OPC_GRP5, digit, -1))
+		return false;
+	if (cf_in_host || !t->flags_live)
+		return true;
+	struct asm_buf *a = &t->a;
+	e_byte(a, OPC_LAHF);
+	e_op(a, 4, OPC_SETCC | COND_O, 0, false, H_AX, 0); /* seto al */
+	e_op(a, 4, OPC_MOVZBL, H_CX, true, H_BX, OFF(cc.op));
+	e_alu_imm(a, 4, ARITH_SUB, false, H_CX, 0, CC_HOST);
+	e_alu_imm(a, 4, ARITH_CMP, false, H_CX, 0, CC_HOST_LOGIC - CC_HOST);
+	uint8_t *other = e_jcc(a, COND_A);
+	e_load(a, 8, H_CX, H_BX, OFF(cc.src));
+	e_alu_imm(a, 4, ARITH_AND, false, H_CX, 0, 0x100);  /* the old CF */
+	e_alu_imm(a, 4, ARITH_AND, false, H_AX, 0, ~0x100); /* the new flags but CF */
+	e_op(a, 4, OPC_OR_EvGv, H_CX, false, H_AX, 0);
+	e_store(a, 8, H_AX, H_BX, OFF(cc.src));
+	e_store_imm(a, 1, H_BX, OFF(cc.op), CC_HOST);
+	uint8_t *done = e_jmp(a);
+	e_patch(other, a->p);
+	tr_spill(t, HELD_CLOBBERED);
+	e_mov(a, 8, H_SI, H_AX);
+	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)keep_cf);
+	tr_call_rax(t);
+	tr_reload(t, HELD_CLOBBERED);
+	e_patch(done, a->p);
+	t->flags_stored = true;
+	t->host_flags = false;
+	return true;
+}
+
 /* imul r, r/m and imul r, r/m, imm at 32 or 64 bits; a callout when its flags can be
  * read, since SF, ZF, AF and PF are undefined (see shift) */
 /* CF = OF = cl into the CPU's flags as x86_mul_flags leaves them (SF, ZF, AF and PF as
@@ -200,10 +247,42 @@ static void merge_cf_of(struct tr *t)
 	e_patch(done, a->p);
 }
 
+/* mul and one-operand imul (digit 4, 5) at 32 or 64 bits: rdx:rax = rax * r/m, the guest's
+ * rax and rdx stored from the host's; CF = OF merged as x86_mul_flags leaves them. */
+bool tr_mul(struct tr *t, const struct x86_insn *i, unsigned digit)
+{
+	const struct x86_operand *s = &i->op[0];
+	unsigned sz = s->size;
+	if (i->nops != 1 || (sz != 4 && sz != 8) || (s->kind != OPK_REG && s->kind != OPK_MEM))
+		return false;
+	struct asm_buf *a = &t->a;
+	unsigned src = H_CX;
+	if (s->kind == OPK_MEM) {
+		if (!tr_mem_addr(t, i, s))
+			return false;
+		tr_tlb(t, sz, ACC_READ);
+		e_load(a, sz, H_CX, H_AX, 0);
+	} else {
+		src = tr_in_reg(t, H_CX, s);
+	}
+	tr_e_at(t, sz, OPC_MOV_GvEv, H_AX, tr_reg64(t, R_AX));
+	e_op(a, sz, OPC_GRP3_Ev, digit, false, src, 0);
+	if (t->flags_live)
+		e_op(a, 4, OPC_SETCC | COND_B, 0, false, H_CX, 0); /* setc cl */
+	tr_e_at(t, 8, OPC_MOV_EvGv, H_AX, tr_reg64(t, R_AX)); /* a 32-bit mul zero-extends both */
+	tr_e_at(t, 8, OPC_MOV_EvGv, H_DX, tr_reg64(t, R_DX));
+	if (t->flags_live)
+		merge_cf_of(t);
+	t->host_flags = false;
+	return true;
+}
+
 bool tr_imul(struct tr *t, const struct x86_insn *i)
 {
 	const struct x86_operand *d = &i->op[0], *s = &i->op[1];
 	unsigned sz = d->size;
+	if (i->nops == 1)
+		return tr_mul(t, i, 5);
 	if ((i->nops != 2 && i->nops != 3) || (sz != 4 && sz != 8) || d->kind != OPK_REG ||
 	    (s->kind != OPK_REG && s->kind != OPK_MEM) || (i->nops == 3 && i->op[2].kind != OPK_IMM))
 		return false;
@@ -319,13 +398,19 @@ bool tr_cmovcc(struct tr *t, const struct x86_insn *i)
 	return true;
 }
 
-/* rax = the guest's rsp + delta, and the TLB path to it */
+/* The stack's word: 8 bytes, or 4 in 32-bit code (its stack segment is flat and 32-bit:
+ * esp wraps at 4 GiB). */
+static unsigned word(const struct tr *t) { return t->code32 ? 4 : 8; }
+
+/* rax = the guest's rsp + delta, and the TLB path to a word there */
 static void stack_slot(struct tr *t, int32_t delta, enum access acc)
 {
 	tr_e_at(t, 8, OPC_MOV_GvEv, H_AX, tr_reg64(t, R_SP));
 	if (delta)
 		e_lea(&t->a, H_AX, H_AX, delta);
-	tr_tlb(t, 8, acc);
+	if (t->code32)
+		e_mov(&t->a, 4, H_AX, H_AX);
+	tr_tlb(t, word(t), acc);
 }
 
 static void rsp_add(struct tr *t, int32_t delta)
@@ -333,25 +418,27 @@ static void rsp_add(struct tr *t, int32_t delta)
 	struct place sp = tr_reg64(t, R_SP);
 	tr_e_at(t, 8, OPC_MOV_GvEv, H_DX, sp);
 	e_lea(&t->a, H_DX, H_DX, delta);
+	if (t->code32)
+		e_mov(&t->a, 4, H_DX, H_DX);
 	tr_e_at(t, 8, OPC_MOV_EvGv, H_DX, sp);
 }
 
-/* the end of a push, rax holding the slot's host address: the value (64 bits) from host
- * register h into it, and rsp down */
+/* the end of a push, rax holding the slot's host address: a word from host register h
+ * into it, and rsp down */
 static void push_from(struct tr *t, unsigned h)
 {
-	e_store(&t->a, 8, h, H_AX, 0);
-	rsp_add(t, -8);
+	e_store(&t->a, word(t), h, H_AX, 0);
+	rsp_add(t, -(int32_t)word(t));
 }
 
 bool tr_push_pop(struct tr *t, const struct x86_insn *i, bool push)
 {
 	const struct x86_operand *o = &i->op[0];
 	if (i->nops != 1 || i->opsize == 2 || (o->kind != OPK_REG && !(push && o->kind == OPK_IMM)) ||
-	    (o->kind == OPK_REG && o->size != 8) || (!push && o->reg == R_SP))
+	    (o->kind == OPK_REG && o->size != word(t)) || (!push && o->reg == R_SP))
 		return false;
 	if (push) {
-		stack_slot(t, -8, ACC_WRITE); /* first: the TLB path clobbers rcx */
+		stack_slot(t, -(int32_t)word(t), ACC_WRITE); /* first: the TLB path clobbers rcx */
 		unsigned src = H_CX;
 		if (o->kind == OPK_REG)
 			src = tr_in_reg(t, H_CX, o);
@@ -361,8 +448,8 @@ bool tr_push_pop(struct tr *t, const struct x86_insn *i, bool push)
 		return true;
 	}
 	stack_slot(t, 0, ACC_READ);
-	e_load(&t->a, 8, H_CX, H_AX, 0);
-	rsp_add(t, 8);
+	e_load(&t->a, word(t), H_CX, H_AX, 0); /* a 4-byte load zero-extends */
+	rsp_add(t, (int32_t)word(t));
 	tr_e_at(t, 8, OPC_MOV_EvGv, H_CX, tr_gpr(t, o));
 	return true;
 }
@@ -415,31 +502,32 @@ static void exit_indirect(struct tr *t, unsigned done)
 bool tr_branch(struct tr *t, const struct x86_insn *i, unsigned mn)
 {
 	const struct x86_operand *o = &i->op[0];
+	unsigned w = word(t);
 	if (i->far || i->opsize == 2)
 		return false;
 	switch (mn) {
 	case ZYDIS_MNEMONIC_CALL:
 		if (o->kind == OPK_REL) {
-			stack_slot(t, -8, ACC_WRITE);
+			stack_slot(t, -(int32_t)w, ACC_WRITE);
 			e_mov_imm64(&t->a, H_CX, t->next);
 			push_from(t, H_CX);
-			tr_exit_to(t, t->k + 1, t->next + (uint64_t)o->val);
+			tr_exit_to(t, t->k + 1, tr_wrap(t, t->next + (uint64_t)o->val));
 			return true;
 		}
-		/* call r/m64: the target into rip first (a slow path redoes the whole call and
-		 * sets rip itself), then the push, then out through the indirect table */
-		if ((o->kind != OPK_REG && o->kind != OPK_MEM) || o->size != 8)
+		/* call r/m: the target into rip first (a slow path redoes the whole call and sets
+		 * rip itself), then the push, then out through the indirect table */
+		if ((o->kind != OPK_REG && o->kind != OPK_MEM) || o->size != w)
 			return false;
 		if (o->kind == OPK_MEM) {
 			if (!tr_mem_addr(t, i, o))
 				return false;
-			tr_tlb(t, 8, ACC_READ);
-			e_load(&t->a, 8, H_CX, H_AX, 0);
+			tr_tlb(t, w, ACC_READ);
+			e_load(&t->a, w, H_CX, H_AX, 0);
 		} else {
 			tr_e_at(t, 8, OPC_MOV_GvEv, H_CX, tr_gpr(t, o));
 		}
 		e_store(&t->a, 8, H_CX, H_BX, OFF(rip));
-		stack_slot(t, -8, ACC_WRITE);
+		stack_slot(t, -(int32_t)w, ACC_WRITE);
 		e_mov_imm64(&t->a, H_CX, t->next);
 		push_from(t, H_CX);
 		exit_indirect(t, t->k + 1);
@@ -448,23 +536,23 @@ bool tr_branch(struct tr *t, const struct x86_insn *i, unsigned mn)
 		if (i->nops)
 			return false;
 		stack_slot(t, 0, ACC_READ);
-		e_load(&t->a, 8, H_CX, H_AX, 0);
+		e_load(&t->a, w, H_CX, H_AX, 0);
 		e_store(&t->a, 8, H_CX, H_BX, OFF(rip));
-		rsp_add(t, 8);
+		rsp_add(t, (int32_t)w);
 		exit_indirect(t, t->k + 1);
 		return true;
 	default: /* jmp */
 		if (o->kind == OPK_REL) {
-			tr_exit_to(t, t->k + 1, t->next + (uint64_t)o->val);
+			tr_exit_to(t, t->k + 1, tr_wrap(t, t->next + (uint64_t)o->val));
 			return true;
-		} else if (o->kind == OPK_REG && o->size == 8) {
+		} else if (o->kind == OPK_REG && o->size == w) {
 			tr_e_at(t, 8, OPC_MOV_GvEv, H_AX, tr_gpr(t, o));
 			e_store(&t->a, 8, H_AX, H_BX, OFF(rip));
 			exit_indirect(t, t->k + 1);
 			return true;
-		} else if (o->kind == OPK_MEM && o->size == 8 && tr_mem_addr(t, i, o)) { /* a tail call through a table */
-			tr_tlb(t, 8, ACC_READ);
-			e_load(&t->a, 8, H_CX, H_AX, 0);
+		} else if (o->kind == OPK_MEM && o->size == w && tr_mem_addr(t, i, o)) { /* a tail call through a table */
+			tr_tlb(t, w, ACC_READ);
+			e_load(&t->a, w, H_CX, H_AX, 0);
 			e_store(&t->a, 8, H_CX, H_BX, OFF(rip));
 			exit_indirect(t, t->k + 1);
 			return true;
@@ -472,8 +560,6 @@ bool tr_branch(struct tr *t, const struct x86_insn *i, unsigned mn)
 			return false;
 		}
 	}
-	tr_exit_with(t, t->k + 1);
-	return true;
 }
 
 bool tr_jcc(struct tr *t, const struct x86_insn *i)
@@ -481,7 +567,7 @@ bool tr_jcc(struct tr *t, const struct x86_insn *i)
 	if (i->op[0].kind != OPK_REL || i->opsize == 2)
 		return false;
 	struct stub *taken = tr_new_stub(t, ST_TAKEN, t->k);
-	taken->target = t->next + (uint64_t)i->op[0].val;
+	taken->target = tr_wrap(t, t->next + (uint64_t)i->op[0].val);
 	if (t->host_flags) {
 		tr_jump_to(taken, e_jcc(&t->a, i->cond));
 	} else {

@@ -40,6 +40,7 @@ struct tr {
 	bool flags_live;           /* a later instruction (or a fault) may read instruction k's flags */
 	bool flags_stored;         /* instruction k left the guest's flags in the lazy state itself */
 	bool dry;                  /* sizing up what is native: emit into scratch, keep no stubs */
+	bool code32;               /* 32-bit code on flat segments: addresses and rip wrap at 4 GiB */
 	unsigned nst;
 	uint8_t *epilogue;         /* guest registers into the CPU, then back to the run loop */
 	uint8_t *epilogue_spilled; /* after that: for exits that have them there already */
@@ -61,6 +62,9 @@ struct place {
 };
 
 static const struct place AT_RAX = { true, H_AX, 0 };
+
+/* An address of the translated code's width: 32-bit code's rip and targets wrap at 4 GiB. */
+static inline uint64_t tr_wrap(const struct tr *t, uint64_t a) { return t->code32 ? (uint32_t)a : a; }
 
 /* regs.c */
 /* The block's register map (struct bt_tb's map) from the n instructions' own use. */
@@ -104,6 +108,7 @@ bool tr_alu(struct tr *t, const struct x86_insn *i, uint32_t rm_r, uint32_t grp,
 bool tr_branch(struct tr *t, const struct x86_insn *i, unsigned mn);
 bool tr_cmovcc(struct tr *t, const struct x86_insn *i);
 bool tr_imul(struct tr *t, const struct x86_insn *i);
+bool tr_mul(struct tr *t, const struct x86_insn *i, unsigned digit);
 bool tr_jcc(struct tr *t, const struct x86_insn *i);
 bool tr_lea(struct tr *t, const struct x86_insn *i);
 bool tr_load_ext(struct tr *t, const struct x86_insn *i, uint32_t op8, uint32_t op16);
@@ -111,5 +116,6 @@ bool tr_push_pop(struct tr *t, const struct x86_insn *i, bool push);
 bool tr_setcc(struct tr *t, const struct x86_insn *i);
 bool tr_shift(struct tr *t, const struct x86_insn *i, unsigned digit);
 bool tr_unary(struct tr *t, const struct x86_insn *i, unsigned digit);
+bool tr_incdec(struct tr *t, const struct x86_insn *i, unsigned digit);
 
 #endif

@@ -181,10 +181,13 @@ void tr_callout(struct tr *t, unsigned k, uint64_t rip, uint64_t next)
 }
 
 /* rax = the linear address of memory operand o; false (nothing emitted) for what the
- * inline path does not do: FS/GS bases, 32-bit addressing, 64-bit displacements. */
+ * inline path does not do: FS/GS bases, 16-bit addressing, 32-bit addressing in 64-bit
+ * code, 64-bit displacements. In 32-bit code the segments are flat (step.c runs its
+ * translations only then): the offset, wrapped at 4 GiB, is the linear address. */
 bool tr_mem_addr(struct tr *t, const struct x86_insn *i, const struct x86_operand *o)
 {
-	if (i->addrsize != 8 || o->seg == S_FS || o->seg == S_GS || o->val < INT32_MIN || o->val > INT32_MAX)
+	if (i->addrsize != (t->code32 ? 4 : 8) || o->seg == S_FS || o->seg == S_GS || o->val < INT32_MIN ||
+	    o->val > INT32_MAX)
 		return false;
 	struct asm_buf *a = &t->a;
 	if (o->base == 16) {
@@ -206,6 +209,8 @@ bool tr_mem_addr(struct tr *t, const struct x86_insn *i, const struct x86_operan
 	} else if (o->val || base != H_AX) {
 		e_lea(a, H_AX, base, (int32_t)o->val);
 	}
+	if (t->code32)
+		e_mov(a, 4, H_AX, H_AX); /* mov eax, eax: the offset modulo 4 GiB */
 	return true;
 }
 
@@ -235,11 +240,13 @@ void tr_tlb(struct tr *t, unsigned size, enum access acc)
 	t->host_flags = false;
 }
 
-enum how { T_NONE, T_ALU, T_SHIFT, T_UNARY, T_IMUL, T_LEA, T_EXT, T_PUSH, T_POP, T_BRANCH, T_NOP };
-#define NF_WRITES 2u
-#define NF_LOGIC  4u
-#define NF_STACK  8u
-#define NF_NODEST 16u
+enum how { T_NONE, T_ALU, T_SHIFT, T_UNARY, T_INCDEC, T_IMUL, T_MUL, T_LEA, T_EXT, T_PUSH, T_POP, T_BRANCH, T_NOP };
+#define NF_WRITES   2u
+#define NF_LOGIC    4u
+#define NF_STACK    8u
+#define NF_NODEST   16u
+#define NF_READS_CF 32u
+#define NF_KEEPS_CF 64u
 
 static const struct native_row {
 	uint8_t how, digit, flags;
@@ -254,6 +261,9 @@ static const struct native_row {
 static bool conditional(const struct x86_insn *i) { return i->fn == op_jcc || i->fn == op_setcc || i->fn == op_cmovcc; }
 bool tr_may_be_native(const struct x86_insn *i) { return native_rows[i->mnemonic].how != T_NONE || conditional(i); }
 bool tr_stack_op(const struct x86_insn *i) { return native_rows[i->mnemonic].flags & NF_STACK; }
+/* inc and dec: with live flags, native() lets them run only on the guest's flags in host
+ * EFLAGS, so afterwards those are complete (CF carried through) and are saved as such */
+static bool keeps_cf(const struct x86_insn *i) { return native_rows[i->mnemonic].flags & NF_KEEPS_CF; }
 
 static bool native(struct tr *t, const struct x86_insn *i)
 {
@@ -264,11 +274,18 @@ static bool native(struct tr *t, const struct x86_insn *i)
 		if (i->op[o].kind == OPK_REG && i->op[o].high8 && !tr_gpr(t, &i->op[o]).mem)
 			return false; /* ah..bh of a register held in r8..r15 or rsi..rbp */
 	const struct native_row *r = &native_rows[i->mnemonic];
+	bool mem = false;
+	for (unsigned o = 0; o < i->nops; o++)
+		mem |= i->op[o].kind == OPK_MEM;
+	if ((r->flags & NF_READS_CF) && (!t->host_flags || mem))
+		return false;
 	switch (r->how) {
 	case T_ALU: return tr_alu(t, i, r->op, r->grp, r->digit, !(r->flags & NF_NODEST), r->flags & NF_WRITES);
 	case T_SHIFT: return tr_shift(t, i, r->digit);
 	case T_UNARY: return tr_unary(t, i, r->digit);
+	case T_INCDEC: return tr_incdec(t, i, r->digit);
 	case T_IMUL: return tr_imul(t, i);
+	case T_MUL: return tr_mul(t, i, r->digit);
 	case T_LEA: return tr_lea(t, i);
 	case T_EXT: return tr_load_ext(t, i, r->op, r->grp);
 	case T_PUSH: return tr_push_pop(t, i, true);
@@ -310,7 +327,7 @@ static struct flag_use flag_use(struct tr *t, unsigned k)
 		bool mem = r->flags & NF_STACK;
 		for (unsigned o = 0; o < i->nops; o++)
 			mem |= i->op[o].kind == OPK_MEM && r->how != T_LEA;
-		u = (struct flag_use){ conditional(i) || mem, r->flags & NF_WRITES };
+		u = (struct flag_use){ conditional(i) || mem || (r->flags & NF_READS_CF), r->flags & NF_WRITES };
 	}
 	t->a = real;
 	t->dry = false;
@@ -469,9 +486,10 @@ struct bt_tb *tr_block(struct bt *bt, struct x86_cpu *c, const struct x86_insn *
 	t->ins = ins;
 	t->n = n;
 	t->tclass = c->user_access;
+	t->code32 = x86_code_bits(c) == 32;
 	t->rip_of[0] = c->rip;
 	for (unsigned k = 0; k < n; k++)
-		t->rip_of[k + 1] = t->rip_of[k] + ins[k].len;
+		t->rip_of[k + 1] = tr_wrap(t, t->rip_of[k] + ins[k].len);
 	bool save[BT_MAX_INSNS], writes[BT_MAX_INSNS], live = true;
 	for (unsigned k = n; k-- > 0;) {
 		t->flags_live = live;
@@ -497,7 +515,7 @@ struct bt_tb *tr_block(struct bt *bt, struct x86_cpu *c, const struct x86_insn *
 		t->flags_stored = false;
 		if (native(t, &ins[k])) {
 			t->native++;
-			if (writes[k] && save[k] && !t->flags_stored)
+			if ((writes[k] || keeps_cf(&ins[k])) && save[k] && !t->flags_stored)
 				save_flags(t, ins[k].mnemonic);
 			for (unsigned s = first; s < t->nst; s++)
 				if (t->st[s].kind == ST_SLOW && t->st[s].k == k) {

@@ -237,6 +237,19 @@ static uint64_t run_block(struct x86_cpu *c, const struct block *b, uint64_t bud
  * chain on into other blocks while it has retired fewer than chain more instructions at
  * each backward link (forward links within a page do not check: a chain of them ends
  * within the page); the exit it last returned by is linked to b first when it led here. */
+/* 32-bit code whose code, data and stack segments are flat (base 0, limit 4 GiB, not
+ * expand-down): where an offset is the linear address, as the translator assumes. */
+static bool flat32(const struct x86_cpu *c)
+{
+	static const unsigned segs[] = { S_CS, S_DS, S_ES, S_SS };
+	for (unsigned k = 0; k < 4; k++) {
+		const struct segment *s = &c->seg[segs[k]];
+		if (s->base || s->limit != 0xffffffffu || (segs[k] != S_CS && (s->type & 4)))
+			return false;
+	}
+	return true;
+}
+
 static uint64_t run_translated(struct x86_cpu *c, struct block *b, uint64_t budget, uint64_t chain)
 {
 	void *exit = c->tb_patch;
@@ -246,7 +259,7 @@ static uint64_t run_translated(struct x86_cpu *c, struct block *b, uint64_t budg
 	 * run on and leave the shadow standing until its next callout */
 	if (c->interrupt_shadow)
 		return run_block(c, b, 1);
-	if (b->n > budget || b->bits != 64)
+	if (b->n > budget || (b->bits != 64 && !(b->bits == 32 && flat32(c))))
 		return run_block(c, b, budget);
 	if (!b->tcode || b->trip != c->rip || b->tclass != c->user_access) {
 		uint32_t gen = c->tb_gen;

@@ -81,6 +81,7 @@ struct segment check_segment(struct x86_cpu *c, unsigned seg, uint16_t sel, unsi
 void load_segment(struct x86_cpu *c, unsigned seg, uint16_t sel)
 {
 	c->seg[seg] = check_segment(c, seg, sel, c->cpl);
+	c->attention = true; /* translated 32-bit code runs only on flat segments: the run loop looks again */
 	if (seg == S_SS)
 		c->interrupt_shadow = true;
 }
