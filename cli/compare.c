@@ -116,28 +116,32 @@ static void print_table(FILE *f, const struct compare_row *rows, size_t n)
 
 static const char compare_help[] =
 	"usage: pvbench compare A B [--db FILE] [--threshold PCT|BENCH=PCT]... [--json]\n"
-	"       pvbench check --baseline FILE [RUN] [--db FILE] [--threshold PCT|BENCH=PCT]... [--json]\n"
+	"       pvbench check --baseline FILE [RUN] [--db FILE] [--threshold PCT|BENCH=PCT]... [--allow-missing] [--json]\n"
 	"  A, B, RUN         a run id in the database, or a JSON export / baseline file (RUN: default the latest)\n"
 	"  --threshold PCT   a change of the median counts only beyond PCT%% (default 5); BENCH=PCT for one\n"
 	"                    benchmark (repeatable)\n"
 	"  --json            the comparison as JSON rows on stdout\n"
+	"  --allow-missing   check: a benchmark measured in the baseline and absent from RUN is not a regression\n"
 	"A benchmark is slower or faster when the Mann-Whitney U test gives p < 0.01 and its median moved\n"
 	"beyond the threshold; a benchmark measured in A that fails in B, or a checked value that differs\n"
 	"(compute's checksum), is a regression too. Deterministic figures (guest instructions, exits, device\n"
 	"accesses, VMI callouts per operation) are compared exactly: more of one in B is a regression, with no\n"
 	"threshold; '~' marks a figure that differed between the guest's repeated counting passes.\n"
-	"check exits 1 on any regression.\n";
+	"check also fails on a benchmark the baseline measured that RUN lacks (unless --allow-missing).\n"
+	"check exits 1 on any regression, 2 on bad input.\n";
 
 /* compare and check: A and B, then the table; check's exit status says whether B regressed. */
 static int compare_main(int argc, char **argv, bool check)
 {
 	static const struct option opts[] = { { "db", 1, 0, 'd' }, { "threshold", 1, 0, 't' }, { "baseline", 1, 0, 'b' },
-					      { "json", 0, 0, 'j' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
+					      { "json", 0, 0, 'j' }, { "allow-missing", 0, 0, 'm' }, { "help", 0, 0, 'h' },
+					      { 0, 0, 0, 0 } };
 	const char *db = STORE_DEFAULT_PATH, *baseline = NULL, *cmd = check ? "check" : "compare";
 	struct compare_opts co;
 	bool json = false;
 	char err[256];
 	compare_opts_default(&co);
+	co.missing_fails = check;
 	optind = 1;
 	opterr = 0;
 	for (int ch; (ch = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
@@ -145,6 +149,11 @@ static int compare_main(int argc, char **argv, bool check)
 		case 'd': db = optarg; break;
 		case 'b': baseline = optarg; break;
 		case 'j': json = true; break;
+		case 'm':
+			if (!check)
+				return cli_error("--allow-missing is for check");
+			co.missing_fails = false;
+			break;
 		case 't':
 			if (compare_opts_threshold(&co, optarg, err, sizeof(err)))
 				return cli_error("%s", err);

@@ -54,7 +54,9 @@ static void judge(struct compare_row *r, const struct cell *a, const struct cell
 	r->threshold_pct = threshold_for(o, r->bench);
 	if (!a || !b) {
 		r->verdict = a ? V_MISSING : V_NEW;
-		snprintf(r->why, sizeof(r->why), "only in %s", a ? "A" : "B");
+		r->regression = a && a->status == MS_OK && o->missing_fails;
+		snprintf(r->why, sizeof(r->why), "only in %s%s", a ? "A" : "B",
+			 r->regression ? ": measured in the baseline, not in this run (--allow-missing to accept)" : "");
 		return;
 	}
 	r->na = a->n;

@@ -13,6 +13,7 @@
 
 struct compare_opts {
 	double threshold_pct;
+	bool missing_fails;   /* a benchmark measured in A and absent from B is a regression (check) */
 	int nper;
 	struct {
 		char bench[32];
@@ -27,7 +28,7 @@ enum verdict {
 	V_BROKEN,      /* measured in A, failed or unsupported in B: a regression */
 	V_CHANGED,     /* a checked value differs: a regression */
 	V_FIXED,       /* failed or unsupported in A, measured in B */
-	V_MISSING,     /* in A only */
+	V_MISSING,     /* in A only: a regression when it was measured there and missing_fails */
 	V_NEW,         /* in B only */
 	V_NEITHER,     /* measured in neither run */
 };

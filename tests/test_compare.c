@@ -180,6 +180,25 @@ static void check_gates_on_the_baseline(void **state)
 	assert_int_equal(call(cmd_compare, "compare", "1", "--db", db, NULL), EXIT_USAGE);
 	assert_int_equal(call(cmd_compare, "compare", "1", "9", "--db", db, NULL), EXIT_USAGE);
 	assert_int_equal(call(cmd_check, "check", "--baseline", base_json, "--threshold", "x", "--db", db, NULL), EXIT_USAGE);
+	/* a run lacking a benchmark the baseline measured fails the gate, unless allowed */
+	struct store st;
+	struct run_meta m1, m3 = { .started = "2026-01-03T00:00:00Z", .revision = "v3" };
+	struct host_info h1;
+	struct result_set one = { 0 }, part = { 0 };
+	char err[256];
+	assert_int_equal(store_open(&st, db, 1000, err, sizeof(err)), 0);
+	assert_int_equal(store_load_run(&st, 1, &m1, &h1, &one, err, sizeof(err)), 0);
+	for (size_t i = 0; i < one.nm; i++)
+		if (strcmp(one.m[i].bench, one.m[0].bench))
+			*results_add_measurement(&part) = one.m[i];
+	assert_true(part.nm > 0 && part.nm < one.nm);
+	assert_int_equal(store_save_run(&st, &h1, &m3, &part, err, sizeof(err)), 0);
+	store_close(&st);
+	assert_int_equal(call(cmd_check, "check", "--baseline", base_json, "3", "--db", db, NULL), 1);
+	assert_int_equal(call(cmd_check, "check", "--baseline", base_json, "3", "--allow-missing", "--db", db, NULL), 0);
+	assert_int_equal(call(cmd_compare, "compare", "1", "3", "--allow-missing", "--db", db, NULL), EXIT_USAGE);
+	results_free(&one);
+	results_free(&part);
 	assert_int_equal(call(cmd_history, "history", "--bench", "ptemod", "--mode", "emulate", "--db", db, NULL), 0);
 	assert_int_equal(call(cmd_history, "history", "--bench", "ptemod", "--mode", "warp", "--db", db, NULL), EXIT_USAGE);
 	assert_int_equal(call(cmd_history, "history", "--bench", "nope", "--mode", "emulate", "--db", db, NULL), EXIT_USAGE);
