@@ -12,6 +12,7 @@ static const char usage[] =
 	"  check   compare a run with a baseline file; exit 1 on a regression (the CI gate)\n"
 	"  baseline save: write a run as a baseline file\n"
 	"  history one benchmark in one mode across stored runs, step changes marked\n"
+	"  ab      two builds in interleaved rounds, judged in pairs against the noise floor\n"
 	"  plot    draw a run with gnuplot (PNG and SVG)\n"
 	"  report  one static HTML page: host, tables, plots\n"
 	"  export  a run as json, csv, markdown, gab (github-action-benchmark) or bmf (Bencher)\n"
@@ -35,7 +36,7 @@ int main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = { { "run", cmd_run }, { "list", cmd_list }, { "show", cmd_show }, { "profile", cmd_profile }, { "boot", cmd_boot },
 		    { "compare", cmd_compare }, { "check", cmd_check }, { "baseline", cmd_baseline }, { "export", cmd_export },
-		    { "history", cmd_history },
+		    { "history", cmd_history }, { "ab", cmd_ab },
 		    { "plot", cmd_plot }, { "report", cmd_report } };
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))

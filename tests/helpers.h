@@ -9,11 +9,11 @@
 /* fn(argc, argv) for the NULL-terminated arguments a0, ... */
 static inline int call(int (*fn)(int, char **), const char *a0, ...)
 {
-	char *argv[16];
+	char *argv[32];
 	int argc = 0;
 	va_list ap;
 	va_start(ap, a0);
-	for (const char *a = a0; a && argc < 15; a = va_arg(ap, const char *))
+	for (const char *a = a0; a && argc < 31; a = va_arg(ap, const char *))
 		argv[argc++] = (char *)a;
 	va_end(ap);
 	argv[argc] = NULL;

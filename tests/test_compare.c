@@ -10,10 +10,12 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 #include "../cli/cli.h"
 #include "helpers.h"
+#include "../util/proc.h"
 #include "../collect/compare.h"
 #include "../collect/export.h"
 #include "../collect/figures.h"
@@ -408,6 +410,36 @@ static void installed_peers_report_into_the_same_tables(void **state)
 /* The gate end to end on real runs: a benchmark made twice as slow in the guest
  * (inject=ptemod:slow) fails the check against a baseline of the unchanged guest, and
  * its instructions per operation are exactly twice as many. */
+/* ab: two builds (here the same one) in interleaved rounds; the head with a doubled
+ * ptemod is caught by its exact figures whatever the timings did; bad input is exit 2. */
+static void ab_rounds_and_catches_an_injected_slowdown(void **state)
+{
+	(void)state;
+	char keep[64], base_db[128];
+	snprintf(keep, sizeof(keep), "/tmp/pvbench-ab-test-%d", getpid());
+	mkdir(keep, 0700);
+	assert_int_equal(call(cmd_ab, "ab", "--base", "bin/pvbench", "--head", "bin/pvbench", "--rounds", "2", "--keep", keep,
+			      "--head-args", "--guest-args inject=ptemod:slow", "--", "--modes", "emulate", "--bench", "ptemod",
+			      "--reps", "3", "--rep-us", "500", NULL), 1);
+	snprintf(base_db, sizeof(base_db), "%s/base.db", keep);
+	struct store st;
+	char err[256];
+	assert_int_equal(store_open(&st, base_db, 1000, err, sizeof(err)), 0);
+	struct run_meta m;
+	struct host_info h;
+	struct result_set rs = { 0 };
+	assert_int_equal(store_load_run(&st, 2, &m, &h, &rs, err, sizeof(err)), 0); /* both rounds stored */
+	results_free(&rs);
+	store_close(&st);
+	remove_tree(keep);
+	assert_int_equal(call(cmd_ab, "ab", "--head", "bin/pvbench", NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_ab, "ab", "--base", "/nonexistent", "--head", "bin/pvbench", NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_ab, "ab", "--base", "bin/pvbench", "--head", "bin/pvbench", "--rounds", "99", NULL),
+			 EXIT_USAGE);
+	assert_int_equal(call(cmd_ab, "ab", "--base", "bin/pvbench", "--head", "bin/pvbench", "--", "--modes", "nosuch", NULL),
+			 EXIT_USAGE);
+}
+
 static void check_fails_on_an_injected_slowdown(void **state)
 {
 	(void)state;
@@ -499,6 +531,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(absent_peers_are_skipped_cleanly, setup, teardown),
 		cmocka_unit_test_setup_teardown(installed_peers_report_into_the_same_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(check_fails_on_an_injected_slowdown, setup, teardown),
+		cmocka_unit_test(ab_rounds_and_catches_an_injected_slowdown),
 		cmocka_unit_test_setup_teardown(figures_count_what_the_benchmarks_do, setup, teardown),
 		cmocka_unit_test_setup_teardown(bt_counts_what_emulate_counts, setup, teardown),
 	};

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <math.h>
 #include "../collect/stats.h"
+#include "../collect/paired.h"
 
 #define near(a, b, tol) assert_true(fabs((a) - (b)) <= (tol))
 
@@ -106,6 +107,36 @@ static void mann_whitney_ties_use_the_corrected_normal(void **state)
 	assert_true(r.p == 1);
 }
 
+/* Paired rounds: the exact signed-rank p by hand, and the noise floor beside the test. */
+static void paired_rounds_need_the_test_and_the_noise_floor(void **state)
+{
+	(void)state;
+	const double base[8] = { 100, 110, 90, 120, 100, 105, 95, 115 };
+	double head[8];
+	struct paired_result r;
+	for (int i = 0; i < 8; i++)
+		head[i] = base[i] * 1.5;
+	assert_int_equal(paired_judge(base, head, 8, 10, 0.01, &r), 0);
+	/* every ratio up and tied: W+ = 36 is the largest of 256 sign patterns */
+	assert_true(fabs(r.p - 2.0 / 256) < 1e-12);
+	/* the A/A spread: 90 -> 120, the largest step between successive base rounds */
+	assert_true(fabs(r.change_pct - 50) < 1e-9 && fabs(r.noise_pct - (120.0 / 90 - 1) * 100) < 1e-9);
+	assert_true(r.slower && !r.faster);
+	for (int i = 0; i < 8; i++)
+		head[i] = base[i] * 1.2; /* significant, but within the base's own 33% spread */
+	assert_int_equal(paired_judge(base, head, 8, 10, 0.01, &r), 0);
+	assert_true(r.p < 0.01 && !r.slower);
+	for (int i = 0; i < 8; i++)
+		head[i] = base[i] * (i & 1 ? 1.01 : 0.99); /* A/A: the signs alternate */
+	assert_int_equal(paired_judge(base, head, 8, 0, 0.01, &r), 0);
+	assert_true(fabs(r.p - 2.0 * 36 / 256) < 1e-12 && !r.slower && !r.faster); /* W+ = 10: 36 patterns at or below */
+	for (int i = 0; i < 6; i++)
+		head[i] = base[i] * 3; /* six rounds cannot reach p < 0.01: 2/64 at best */
+	assert_int_equal(paired_judge(base, head, 6, 0, 0.01, &r), 0);
+	assert_true(fabs(r.p - 2.0 / 64) < 1e-12 && !r.slower);
+	assert_int_equal(paired_judge(base, head, 0, 0, 0.01, &r), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -114,6 +145,7 @@ int main(void)
 		cmocka_unit_test(outliers_are_beyond_tukeys_fences),
 		cmocka_unit_test(mann_whitney_exact_small_samples),
 		cmocka_unit_test(mann_whitney_ties_use_the_corrected_normal),
+		cmocka_unit_test(paired_rounds_need_the_test_and_the_noise_floor),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,22 +27,29 @@ bool have_program(const char *prog, char *why, size_t n)
 
 void exec_program(const char *const argv[], int out_fd)
 {
+	exec_program_fds(argv, out_fd, -1);
+}
+
+void exec_program_fds(const char *const argv[], int out_fd, int err_fd)
+{
 	int null = open("/dev/null", O_RDWR);
 	dup2(null, STDIN_FILENO);
 	dup2(out_fd >= 0 ? out_fd : null, STDOUT_FILENO);
-	dup2(null, STDERR_FILENO);
+	dup2(err_fd >= 0 ? err_fd : null, STDERR_FILENO);
 	setpgid(0, 0);
 	execvp(argv[0], (char *const *)argv);
 	_exit(127);
 }
 
-int run_program(const char *const argv[])
+int run_program(const char *const argv[]) { return run_program_stderr(argv, false); }
+
+int run_program_stderr(const char *const argv[], bool keep_stderr)
 {
 	pid_t pid = fork();
 	if (pid < 0)
 		return -1;
 	if (!pid)
-		exec_program(argv, -1);
+		exec_program_fds(argv, -1, keep_stderr ? STDERR_FILENO : -1);
 	int st;
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
