@@ -64,7 +64,7 @@ static const char ab_help[] =
 	"                  [--base-args S] [--head-args S] [--keep DIR] [-- RUN-OPTIONS...]\n"
 	"  --base, --head  the two pvbench binaries (each finds its guest beside itself)\n"
 	"  --rounds N      rounds per side, alternating base head head base ... (default 8, at most 24)\n"
-	"  --threshold PCT a paired change counts only beyond PCT%% (default 5), and beyond the base's\n"
+	"  --threshold PCT a paired change counts only beyond PCT% (default 5), and beyond the base's\n"
 	"                  own spread across its rounds, whichever is larger\n"
 	"  --base-args S, --head-args S  run options for one side only (e.g. --guest-args inject=ptemod:slow)\n"
 	"  --keep DIR      keep both sides' databases there (base.db, head.db)\n"

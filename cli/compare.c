@@ -118,7 +118,7 @@ static const char compare_help[] =
 	"usage: pvbench compare A B [--db FILE] [--threshold PCT|BENCH=PCT]... [--json]\n"
 	"       pvbench check --baseline FILE [RUN] [--db FILE] [--threshold PCT|BENCH=PCT]... [--allow-missing] [--json]\n"
 	"  A, B, RUN         a run id in the database, or a JSON export / baseline file (RUN: default the latest)\n"
-	"  --threshold PCT   a change of the median counts only beyond PCT%% (default 5); BENCH=PCT for one\n"
+	"  --threshold PCT   a change of the median counts only beyond PCT% (default 5); BENCH=PCT for one\n"
 	"                    benchmark (repeatable)\n"
 	"  --json            the comparison as JSON rows on stdout\n"
 	"  --allow-missing   check: a benchmark measured in the baseline and absent from RUN is not a regression\n"

@@ -43,7 +43,7 @@ static const char export_help[] =
 	"  --format   json: the run, host, per benchmark x mode statistics and raw samples (what\n"
 	"             'baseline save' writes and 'compare' reads); csv: one row per benchmark x mode;\n"
 	"             markdown: the table; gab: github-action-benchmark customSmallerIsBetter;\n"
-	"             bmf: Bencher Metric Format (measure 'latency', ns, bounds the 95% CI of the median)\n"
+	"             bmf: Bencher Metric Format (measure 'latency', ns, bounds the CI of the median, at least 95%: 98.8% for 11 repetitions)\n"
 	"  --out FILE write there instead of stdout\n";
 
 static const char baseline_help[] =

@@ -62,7 +62,7 @@ int cmd_history(int argc, char **argv)
 		return cli_error("out of memory");
 	}
 	printf("%s in mode %s, median ns per operation\n\n%6s  %-20s  %-22s %4s %14s  %-27s %8s  %s\n", bench, mode, "run",
-	       "started", "revision", "n", "median", "95% CI of the median", "change", "step");
+	       "started", "revision", "n", "median", "CI of the median (>=95%)", "change", "step");
 	for (size_t i = 0; i < n; i++) {
 		struct table t;
 		if (table_build(&runs[i].rs, &t))

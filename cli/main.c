@@ -18,7 +18,8 @@ static const char usage[] =
 	"  export  a run as json, csv, markdown, gab (github-action-benchmark) or bmf (Bencher)\n"
 	"  boot    boot any Multiboot v1 or ELF64 kernel with COM1 on stdout\n"
 	"\n"
-	"'pvbench <command> --help' for its options. Exit status: 0 success, 1 a benchmark\n"
+	"'pvbench <command> --help' for its options, 'pvbench --version' the build's revision.\n"
+	"Exit status: 0 success, 1 a benchmark\n"
 	"failed, 2 bad input; 'boot' returns the guest's debug-exit status.\n";
 
 int main(int argc, char **argv)

@@ -63,7 +63,7 @@ static void results(FILE *f, const struct table *t, const struct result_set *r)
 {
 	const struct cell *notes[64];
 	int nn = 0;
-	fputs("<h2>Results</h2>\n<p>Median ns per operation; below it the 95% confidence interval of the median "
+	fputs("<h2>Results</h2>\n<p>Median ns per operation; below it the confidence interval of the median (at least 95% coverage: 98.8% for 11 repetitions) "
 	      "(order statistics) and half the interquartile range; <b>!</b> marks repetitions beyond the outlier "
 	      "fences (kept, never dropped).</p>\n<table class=results>\n<tr><th>benchmark</th>", f);
 	for (int j = 0; j < t->nmodes; j++) {

@@ -7,6 +7,7 @@
 #include "../collect/figures.h"
 #include "../collect/table.h"
 #include "../abi/plan.h"
+#include "../modes/mode.h"
 
 #define MAX_NOTES 64
 
@@ -52,6 +53,48 @@ static void cell_text(const struct cell *c, const char *mode, struct notes *ns, 
 		snprintf(out, n, "unsupported [%d]", note_ref(ns, mode, c->reason));
 }
 
+#define STATS_WIDTH 100
+
+/* a over b, with the range the two medians' confidence intervals allow */
+static void ratio_text(const struct cell *a, const struct cell *b, char *out, size_t n)
+{
+	double r = a->s.median / b->s.median, lo = a->s.ci_lo / b->s.ci_hi, hi = a->s.ci_hi / b->s.ci_lo;
+	snprintf(out, n, "%.3g (%.3g-%.3g)", r, lo, hi);
+}
+
+/* After the table, as hyperfine's "A ran 2.3 times faster than B": each mode against
+ * native where native measured the benchmark, and each interface against the other on the
+ * same engine (vmi:bt against bt). */
+static void print_relative(FILE *f, const struct table *t)
+{
+	bool header = false;
+	for (int b = 0; b < bench_count; b++) {
+		const char *bench = bench_table[b].name;
+		const struct cell *nat = table_cell(t, "native", bench);
+		for (int j = 0; j < t->nmodes; j++) {
+			const struct cell *c = table_cell(t, t->modes[j], bench);
+			const struct mode *m = mode_find(t->modes[j]);
+			const struct cell *ref = nat;
+			const char *against = "native";
+			if (m && m->iface == IFACE_VMI) { /* vmi:ENGINE against ENGINE */
+				const struct mode *plain = mode_with(m->engine, IFACE_NATIVE);
+				ref = plain ? table_cell(t, plain->name, bench) : NULL;
+				against = plain ? plain->name : "";
+			}
+			if (!c || !ref || c == ref || c->status != MS_OK || ref->status != MS_OK || !c->n || !ref->n ||
+			    !(ref->s.median > 0) || !(ref->s.ci_lo > 0))
+				continue;
+			char r[64];
+			ratio_text(c, ref, r, sizeof(r));
+			if (!header) {
+				fputs("\nrelative (median over median, and the range the confidence intervals allow):\n", f);
+				header = true;
+			}
+			fprintf(f, "  %-16s %-12s %s x %s\n", bench, t->modes[j], r, against);
+		}
+	}
+}
+
 /* One line per mode x benchmark that has figures. */
 static void print_figures(FILE *f, const struct table *t, const struct result_set *r)
 {
@@ -83,20 +126,22 @@ void print_run(FILE *f, const struct run_meta *meta, const struct host_info *h, 
 		fputs("pvbench: out of memory printing the run\n", stderr);
 		return;
 	}
-	fprintf(f, "\nrun %lld  %s .. %s  pvbench %s\n", (long long)meta->id, meta->started, meta->finished, meta->revision);
+	fprintf(f, "run %lld  %s .. %s  pvbench %s\n", (long long)meta->id, meta->started, meta->finished, meta->revision);
 	fprintf(f, "host: %s %s (family %d model %d stepping %d), %s\n", h->vendor, h->brand, h->family, h->model,
 		h->stepping, h->kernel);
 	fprintf(f, "kvm backend: %s (%s)\n", h->kvm_backend, h->kvm_detail);
 	fprintf(f, "guest: %s, sha256 %s\n\nmedian ns per operation, ± half the interquartile range as %% of the median;"
 		" N! = N outlying repetitions (kept)\n\n", meta->guest[0] ? meta->guest : "unrecorded", meta->guest_sha256);
 	fprintf(f, "%-16s", "benchmark");
+	int width[TABLE_MAX_MODES];
 	for (int j = 0; j < t.nmodes; j++) {
-		char head[48];
+		char head[64];
 		const struct cell *any = NULL;
 		for (size_t i = 0; i < t.n && !any; i++)
 			any = !strcmp(t.c[i].mode, t.modes[j]) ? &t.c[i] : NULL;
 		snprintf(head, sizeof(head), "%s (%s)", t.modes[j], any ? any->backend : "");
-		fprintf(f, "  %-22s", head);
+		width[j] = strlen(head) > 22 ? (int)strlen(head) : 22; /* a long backend widens its column */
+		fprintf(f, "  %-*s", width[j], head);
 	}
 	fputc('\n', f);
 	struct notes ns = { .n = 0 };
@@ -108,7 +153,7 @@ void print_run(FILE *f, const struct run_meta *meta, const struct host_info *h, 
 			const struct cell *cl = table_cell(&t, t.modes[j], bench_table[b].name);
 			cell_text(cl, t.modes[j], &ns, c, sizeof(c));
 			any |= cl != NULL;
-			len += pad(line + len, sizeof(line) - (size_t)len, c, 22);
+			len += pad(line + len, sizeof(line) - (size_t)len, c, width[j]);
 		}
 		if (any)
 			fprintf(f, "%s\n", line);
@@ -117,22 +162,32 @@ void print_run(FILE *f, const struct run_meta *meta, const struct host_info *h, 
 		fputc('\n', f);
 	for (int i = 0; i < ns.n; i++)
 		fprintf(f, "[%d] %s: %s\n", i + 1, ns.mode[i], ns.reason[i]);
+	print_relative(f, &t);
 	for (size_t i = 0; i < r->nv; i++)
 		fprintf(f, "%s %s value: 0x%016llx\n", r->v[i].mode, r->v[i].bench, (unsigned long long)r->v[i].value);
 	print_figures(f, &t, r);
 	for (int j = 0, header = 0; j < t.nmodes; j++) {
-		int shown = 0;
+		int shown = 0, column = 0;
 		for (size_t i = 0; i < r->ns; i++) {
 			if (strcmp(r->s[i].mode, t.modes[j]) || !r->s[i].value)
 				continue;
 			if (!header++)
 				fputs("\nengine statistics, summed over boots:\n", f);
 			bool reg = !strncmp(r->s[i].name, "cpuid.", 6); /* a register the guest read: hex */
-			fprintf(f, reg ? "%s%s=0x%llx" : "%s%s=%llu", shown++ ? ", " : "  ", r->s[i].name,
-				(unsigned long long)r->s[i].value);
+			char item[96];
+			int len = snprintf(item, sizeof(item), reg ? "%s=0x%llx" : "%s=%llu", r->s[i].name,
+					   (unsigned long long)r->s[i].value);
+			if (!shown || column + len + 2 > STATS_WIDTH) { /* lines of at most STATS_WIDTH columns */
+				fprintf(f, shown ? ",\n    %s" : "  %s: %s", shown ? item : t.modes[j], item);
+				column = 4 + len + (shown ? 0 : (int)strlen(t.modes[j]) - 2);
+			} else {
+				fprintf(f, ", %s", item);
+				column += len + 2;
+			}
+			shown++;
 		}
 		if (shown)
-			fprintf(f, "  [%s]\n", t.modes[j]);
+			fputc('\n', f);
 	}
 	table_free(&t);
 }

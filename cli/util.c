@@ -1,4 +1,5 @@
 /* Helpers every subcommand uses. */
+#include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <stdarg.h>
@@ -73,6 +74,8 @@ int cli_load(const char *which, const char *db, struct run_meta *meta, struct ho
 	char err[512];
 	memset(rs, 0, sizeof(*rs));
 	if (which && strspn(which, "0123456789") != strlen(which)) {
+		if (access(which, F_OK))
+			return cli_error("'%s' is neither a run id nor an export file (%s)", which, strerror(errno)), -1;
 		if (import_run(which, meta, h, rs, err, sizeof(err)))
 			return cli_error("%s", err), -1;
 		return 0;

@@ -19,7 +19,9 @@ int figures_derive(const struct mode_stats pass[FIGURE_PASSES], const uint64_t o
 			d[p] = mode_stat_value(&pass[p], name);
 			moved |= d[p] != 0;
 		}
-		bool exact = d[0] == d[2] && d[1] == d[3];
+		/* fewer in the longer pass is no cost per operation: what the bracket costs changed
+		 * between the passes (bt adapting an instruction during the first) */
+		bool exact = d[0] == d[2] && d[1] == d[3] && d[1] >= d[0];
 		/* none per operation: absent, which compare reads as an exact 0 */
 		if (!moved || (exact && d[1] == d[0]))
 			continue;

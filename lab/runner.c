@@ -272,7 +272,7 @@ static void fail_pending(struct collector *c, const bool *want, const char *why)
 		if (want[b] && !c->finished[b]) {
 			add_status(c, b, MS_FAILED, why);
 			c->finished[b] = true;
-			progress(c, -1);
+			progress(c, b);
 		}
 }
 
@@ -327,7 +327,7 @@ static void run_guest_mode(struct collector *c, const bool *want)
 			char what[600];
 			snprintf(what, sizeof(what), "%s FAILED: %s", bench_table[c->current].name, why);
 			say(c, "  %-8s %s\n", c->mode->name, what);
-			progress(c, -1);
+			progress(c, c->current);
 		} else {
 			/* no benchmark to blame: the boot itself failed, so the rest cannot run either */
 			fail_pending(c, want, why);
@@ -346,14 +346,15 @@ static void run_mode(struct collector *c)
 	if (eng->probe(why, sizeof(why))) {
 		char reason[300];
 		snprintf(reason, sizeof(reason), "unsupported on this host: %s", why);
+		say(c, "  %-8s unavailable: %s\n", c->mode->name, why);
 		for (int b = 0; b < bench_count; b++)
 			if (c->o->plan.want[b]) {
 				add_status(c, b, MS_UNSUPPORTED, reason);
-				progress(c, -1);
+				progress(c, b);
 			}
-		say(c, "  %-8s unavailable: %s\n", c->mode->name, why);
 		return;
 	}
+	say(c, "%s (%s):\n", c->mode->name, c->backend);
 	for (int b = 0; b < bench_count; b++) {
 		if (!c->o->plan.want[b])
 			continue;
@@ -362,12 +363,11 @@ static void run_mode(struct collector *c)
 		if (no) {
 			add_status(c, b, MS_UNSUPPORTED, no);
 			c->finished[b] = true;
-			progress(c, -1);
+			progress(c, b);
 		} else {
 			want[b] = true;
 		}
 	}
-	say(c, "%s (%s):\n", c->mode->name, c->backend);
 	if (eng->kind != ENGINE_GUEST) {
 		struct bench_plan p = c->o->plan;
 		memcpy(p.want, want, sizeof(want));

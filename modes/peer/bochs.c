@@ -31,7 +31,7 @@ static int bochs_probe(char *why, size_t n)
 	return 0;
 }
 
-static const char *bochs_backend(void) { return "bochs (wall clock)"; }
+static const char *bochs_backend(void) { return "host-timed"; } /* its guest clock is virtual */
 
 static const char *bochs_bench_unsupported(const char *bench, unsigned needs)
 {
