@@ -5,7 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include "../cli/cli.h"
 #include "helpers.h"
 #include "../collect/resultline.h"
@@ -96,6 +99,34 @@ static void result_lines_parse(void **state)
 	assert_int_equal(resultline_parse("PVB result bench=x iters=12z", &m), -1);
 }
 
+/* The gate's script as the workflow runs it, here on HEAD against HEAD: it builds the base in
+ * a worktree, runs ab, and leaves a verdict with no regression (two rounds cannot make a
+ * timing significant, and the same commit's exact figures are equal). */
+static void the_gate_script_runs_locally(void **state)
+{
+	(void)state;
+	if (system("git rev-parse --verify -q HEAD >/dev/null 2>&1") != 0)
+		skip(); /* not a git checkout: nothing to take the base from */
+	char out[64], cmd[512];
+	snprintf(out, sizeof(out), "/tmp/pvbench-gate-test-%d", getpid());
+	snprintf(cmd, sizeof(cmd), "PVBENCH_GATE_ROUNDS=2 PVBENCH_GATE_RUN='--modes emulate --bench cpuid,ptemod --reps 3"
+		 " --rep-us 500' .github/pvbench-gate.sh HEAD %s 2>&1", out);
+	int rc = system(cmd);
+	assert_true(WIFEXITED(rc));
+	assert_int_equal(WEXITSTATUS(rc), 0);
+	char path[128], text[4096];
+	snprintf(path, sizeof(path), "%s/summary.md", out);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = 0;
+	assert_non_null(strstr(text, "No regression"));
+	assert_non_null(strstr(text, "0 differ"));
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", out);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -103,6 +134,7 @@ int main(void)
 		cmocka_unit_test(help_exits_0),
 		cmocka_unit_test(plan_selects_and_renders),
 		cmocka_unit_test(result_lines_parse),
+		cmocka_unit_test(the_gate_script_runs_locally),
 	};
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }
