@@ -31,11 +31,12 @@ int cli_store_open(const char *db, struct store *st);
  * (a baseline file). A one-line error and -1 when it cannot be read. */
 int cli_load(const char *which, const char *db, struct run_meta *meta, struct host_info *h, struct result_set *rs);
 #define CLI_HELP_SHOWN 1
-/* The options of commands that write a run somewhere: --db, --out, --format (when format
- * is not NULL), --help, and an optional RUN left in *which. 0, CLI_HELP_SHOWN, or
+/* The options of commands that write a run somewhere: --db, --out, --format and
+ * --reference MODE (when format or reference is not NULL), --help, and an optional RUN
+ * left in *which. 0, CLI_HELP_SHOWN, or
  * EXIT_USAGE after a one-line error. */
 int cli_parse_outputs(int argc, char **argv, const char *help, const char **db, const char **out, const char **format,
-		      const char **which);
+		      const char **reference, const char **which);
 /* The run named by the optional RUN argument left at argv[optind] (none: the latest),
  * read from db; a one-line error and -1 when it cannot be. */
 int cli_load_run(int argc, char **argv, const char *db, struct run_meta *meta, struct host_info *h,

@@ -55,7 +55,7 @@ int cmd_export(int argc, char **argv)
 {
 	const char *db = STORE_DEFAULT_PATH, *out = NULL, *format = NULL, *which;
 	enum export_format f;
-	int rc = cli_parse_outputs(argc, argv, export_help, &db, &out, &format, &which);
+	int rc = cli_parse_outputs(argc, argv, export_help, &db, &out, &format, NULL, &which);
 	if (rc)
 		return rc == CLI_HELP_SHOWN ? 0 : rc;
 	if (!format)
@@ -74,7 +74,7 @@ int cmd_baseline(int argc, char **argv)
 	}
 	if (argc < 2 || strcmp(argv[1], "save"))
 		return cli_error("usage: pvbench baseline save [RUN] [--db FILE] [--out FILE]");
-	int rc = cli_parse_outputs(argc - 1, argv + 1, baseline_help, &db, &out, NULL, &which);
+	int rc = cli_parse_outputs(argc - 1, argv + 1, baseline_help, &db, &out, NULL, NULL, &which);
 	if (rc)
 		return rc == CLI_HELP_SHOWN ? 0 : rc;
 	rc = write_run(which, db, EXPORT_JSON, out);

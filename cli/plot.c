@@ -8,10 +8,70 @@
 #include <sys/stat.h>
 #include "cli.h"
 #include "plot.h"
+#include "../modes/mode.h"
 #include "../collect/compare.h"
 #include "../collect/table.h"
 #include "../util/proc.h"
 #include "../abi/plan.h"
+
+/* One colour and one point type per series, the same for a mode in every plot (its place
+ * in the registry), distinct for the 16 a plot can hold (Okabe-Ito's colours, then darker). */
+static const char *const palette[] = { "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+				       "#000000", "#004C7A", "#9A6B00", "#006B4F", "#8C4F75", "#2F7FAF", "#8F3F00",
+				       "#9A9000", "#666666" };
+#define NSTYLES ((int)(sizeof(palette) / sizeof(palette[0])))
+
+static int mode_index(const char *mode)
+{
+	for (int i = 0; mode_list[i]; i++)
+		if (!strcmp(mode_list[i]->name, mode))
+			return i;
+	return NSTYLES - 1;
+}
+
+/* "lc rgb '#...' pt N" for series k; bars (histograms) take the colour only */
+static const char *style(int k, char *buf, size_t n)
+{
+	snprintf(buf, n, "lc rgb '%s' pt %d", palette[k % NSTYLES], 1 + k % 13);
+	return buf;
+}
+
+static const char *colour(int k, char *buf, size_t n)
+{
+	snprintf(buf, n, "lc rgb '%s'", palette[k % NSTYLES]);
+	return buf;
+}
+
+/* The legend of a mode: its name and what it ran on, as the table's header. */
+static const char *mode_title(const struct table *t, int j, char *buf, size_t n)
+{
+	const struct cell *any = NULL;
+	for (size_t i = 0; i < t->n && !any; i++)
+		any = !strcmp(t->c[i].mode, t->modes[j]) ? &t->c[i] : NULL;
+	snprintf(buf, n, "%s (%s)", t->modes[j], any ? any->backend : "?");
+	for (char *p = buf; *p; p++)
+		if (*p == '\'')
+			*p = '`'; /* inside a gnuplot string */
+	return buf;
+}
+
+/* The cells a run stored as unsupported, for a caption: "mode/bench, ..." */
+static void unsupported_list(const struct table *t, char *buf, size_t n)
+{
+	size_t len = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < t->n && len < n; i++)
+		if (t->c[i].status == MS_UNSUPPORTED)
+			len += (size_t)snprintf(buf + len, n - len, "%s%s/%s", len ? ", " : "", t->c[i].mode, t->c[i].bench);
+}
+
+static bool table_has_mode(const struct table *t, const char *mode)
+{
+	for (int j = 0; j < t->nmodes; j++)
+		if (!strcmp(t->modes[j], mode))
+			return true;
+	return false;
+}
 
 static FILE *open_in(const char *dir, const char *name, char *path, size_t n)
 {
@@ -72,20 +132,29 @@ static int plot_bars(const char *dir, const struct table *t, struct plot_list *m
 	fclose(f);
 	char script[8192];
 	int len = snprintf(script, sizeof(script),
-			   "set title 'median ns per operation by benchmark and mode (error bars: interquartile range; no bar: not measured)'\n"
+			   "set title 'median ns per operation by benchmark and mode (error bars: interquartile range; no bar: not measured or unsupported, as the caption lists)'\n"
 			   "set logscale y\nset ylabel 'ns per operation (log scale)'\nset grid ytics\n"
 			   "set style data histogram\nset style histogram errorbars gap 2 lw 1\nset style fill solid 0.8 border -1\n"
 			   "set boxwidth 0.9\nset xtics rotate by -35 noenhanced\nset key outside right top noenhanced\n"
 			   "set datafile missing '?'\nset bmargin 8\nplot ");
-	for (int j = 0; j < t->nmodes; j++)
-		len += snprintf(script + len, sizeof(script) - (size_t)len, "%s'bars.dat' using %d:%d:%d%s title '%s'", j ? ", " : "",
-				2 + 3 * j, 3 + 3 * j, 4 + 3 * j, j ? "" : ":xtic(1)", t->modes[j]);
-	plot_list_add(made, "bars", "Median per benchmark and mode with the interquartile range, log scale");
+	for (int j = 0; j < t->nmodes; j++) {
+		char st[64], title[96];
+		len += snprintf(script + len, sizeof(script) - (size_t)len, "%s'bars.dat' using %d:%d:%d%s %s title '%s'",
+				j ? ", " : "", 2 + 3 * j, 3 + 3 * j, 4 + 3 * j, j ? "" : ":xtic(1)",
+				colour(mode_index(t->modes[j]), st, sizeof(st)), mode_title(t, j, title, sizeof(title)));
+	}
+	static char caption[1024], none[900];
+	unsupported_list(t, none, sizeof(none));
+	snprintf(caption, sizeof(caption), "Median per benchmark and mode with the interquartile range, log scale%s%s",
+		 none[0] ? "; no bar where unsupported: " : "", none);
+	plot_list_add(made, "bars", caption);
 	return draw(dir, "bars", script, err, n);
 }
 
-/* Each mode's median over the reference's: hw's for guest benchmarks, native's for compute. */
-static int plot_slowdown(const char *dir, const struct table *t, struct plot_list *made, char *err, size_t n)
+/* Each mode's median over the reference's: native's where native measured the benchmark,
+ * else the reference mode's (--reference; by default emulate). */
+static int plot_slowdown(const char *dir, const struct table *t, const char *reference, struct plot_list *made, char *err,
+			 size_t n)
 {
 	char path[4200];
 	FILE *f = open_in(dir, "slowdown.dat", path, sizeof(path));
@@ -94,13 +163,13 @@ static int plot_slowdown(const char *dir, const struct table *t, struct plot_lis
 	fputs("# benchmark, reference mode, then per mode: median / the reference's median (? = not measured)\n", f);
 	int rows = 0;
 	static char caption[512];
-	int clen = snprintf(caption, sizeof(caption), "Slowdown against native (compute) or hw (the rest)");
+	int clen = snprintf(caption, sizeof(caption), "Slowdown against native where it ran the benchmark, else %s", reference);
 	const char *sep = "; left out, with no reference measured: ";
 	for (int b = 0; b < bench_count; b++) {
 		const char *name = bench_table[b].name;
 		const struct cell *ref = table_cell(t, "native", name);
 		if (!ref || ref->status != MS_OK)
-			ref = table_cell(t, "hw", name);
+			ref = table_cell(t, reference, name);
 		if (!ref || ref->status != MS_OK) {
 			if (table_has_bench(t, name) && clen < (int)sizeof(caption)) {
 				clen += snprintf(caption + clen, sizeof(caption) - (size_t)clen, "%s%s", sep, name);
@@ -121,19 +190,22 @@ static int plot_slowdown(const char *dir, const struct table *t, struct plot_lis
 	}
 	fclose(f);
 	if (!rows) {
-		plot_list_skip(made, "slowdown", "no benchmark was measured in native or hw, the references");
+		plot_list_skip(made, "slowdown", "no benchmark was measured in native or in the reference mode");
 		return 0;
 	}
 	char script[8192];
 	int len = snprintf(script, sizeof(script),
-			   "set title 'slowdown: median over the reference mode (native for compute, else hw); 1 = as fast'\n"
+			   "set title 'slowdown: median over native where it ran the benchmark, else over %s; 1 = as fast'\n"
 			   "set logscale y\nset ylabel 'times the reference (log scale)'\nset grid ytics\n"
 			   "set style data histogram\nset style histogram clustered gap 2\nset style fill solid 0.8 border -1\n"
 			   "set xtics rotate by -35 noenhanced\nset key outside right top noenhanced\nset datafile missing '?'\n"
-			   "set bmargin 8\nplot ");
-	for (int j = 0; j < t->nmodes; j++)
-		len += snprintf(script + len, sizeof(script) - (size_t)len, "%s'slowdown.dat' using %d%s title '%s'", j ? ", " : "",
-				3 + j, j ? "" : ":xtic(stringcolumn(1).' vs '.stringcolumn(2))", t->modes[j]);
+			   "set bmargin 8\nplot ", reference);
+	for (int j = 0; j < t->nmodes; j++) {
+		char st[64], title[96];
+		len += snprintf(script + len, sizeof(script) - (size_t)len, "%s'slowdown.dat' using %d%s %s title '%s'",
+				j ? ", " : "", 3 + j, j ? "" : ":xtic(stringcolumn(1).' vs '.stringcolumn(2))",
+				colour(mode_index(t->modes[j]), st, sizeof(st)), mode_title(t, j, title, sizeof(title)));
+	}
 	plot_list_add(made, "slowdown", caption);
 	return draw(dir, "slowdown", script, err, n);
 }
@@ -161,8 +233,10 @@ static int plot_timer_cdf(const char *dir, const struct table *t, struct plot_li
 			for (size_t i = 0; i < c->n; i++)
 				fprintf(f, "%.6g %.6g\n", c->v[i], (double)(i + 1) / (double)c->n);
 			fclose(f);
-			len += snprintf(script + len, sizeof(script) - (size_t)len, "%s'%s' using 1:2 with steps lw 2 title '%s %s'",
-					lines++ ? ", " : "", name, timers[k], t->modes[j]);
+			char st[64], title[96];
+			len += snprintf(script + len, sizeof(script) - (size_t)len, "%s'%s' using 1:2 with steps lw 2 %s dt %d title '%s %s'",
+					lines++ ? ", " : "", name, colour(mode_index(t->modes[j]), st, sizeof(st)), 1 + k, timers[k],
+					mode_title(t, j, title, sizeof(title)));
 		}
 	if (!lines) {
 		plot_list_skip(made, "timer_cdf", "no timer benchmark was measured in this run");
@@ -238,6 +312,7 @@ static int plot_history(const char *dir, const char *db, const char *mode, struc
 	int len = snprintf(script, sizeof(script),
 			   "set title 'mode %s across stored runs: median over the first run''s (marks: step changes, p < 0.01 beyond 5%%)'\n"
 			   "set logscale y\nset ylabel 'median / first median (log scale)'\nset xlabel 'run id'\nset grid\n"
+			   "set xtics 1 format '%%.0f'\n"
 			   "set key outside right top noenhanced\nplot ", mode);
 	int lines = 0, rc = 0;
 	for (int b = 0; b < bench_count && !rc; b++) {
@@ -273,9 +348,14 @@ static int plot_history(const char *dir, const char *db, const char *mode, struc
 			if (f && !points)
 				remove(path);
 			else if (f) {
-				len += snprintf(script + len, sizeof(script) - (size_t)len, "%s'%s' using 1:2 with linespoints title '%s'%s",
-						lines++ ? ", " : "", name, bench_table[b].name,
-						steps ? ", '' using 1:($3 != 0 ? $2 : 1/0) with points pt 7 ps 2 lc rgb 'red' notitle" : "");
+				char st[64];
+				style(lines, st, sizeof(st));
+				/* a step: the series' own colour, a large hollow square around its point */
+				len += snprintf(script + len, sizeof(script) - (size_t)len, "%s'%s' using 1:2 with linespoints %s title '%s'%s%s%s",
+						lines ? ", " : "", name, st, bench_table[b].name,
+						steps ? ", '' using 1:($3 != 0 ? $2 : 1/0) with points pt 4 ps 3 " : "", steps ? st : "",
+						steps ? " notitle" : "");
+				lines++;
 			}
 		}
 		free(rows);
@@ -288,7 +368,7 @@ static int plot_history(const char *dir, const char *db, const char *mode, struc
 		plot_list_skip(made, "history", "fewer than two stored runs measured this mode");
 		return 0;
 	}
-	plot_list_add(made, "history", "History of this mode across stored runs, step changes in red");
+	plot_list_add(made, "history", "History of this mode across stored runs, step changes in large squares");
 	return draw(dir, "history", script, err, n);
 }
 
@@ -304,7 +384,8 @@ void plot_list_skip(struct plot_list *l, const char *name, const char *why)
 		l->p[l->n++] = (struct plot_entry){ name, NULL, why };
 }
 
-int plot_run(const struct result_set *r, const char *db, const char *dir, struct plot_list *made, char *err, size_t n)
+int plot_run(const struct result_set *r, const char *db, const char *dir, const char *reference, struct plot_list *made,
+	     char *err, size_t n)
 {
 	char why[128];
 	memset(made, 0, sizeof(*made));
@@ -321,7 +402,9 @@ int plot_run(const struct result_set *r, const char *db, const char *dir, struct
 		snprintf(err, n, "out of memory");
 		return -1;
 	}
-	int rc = plot_bars(dir, &t, made, err, n) || plot_slowdown(dir, &t, made, err, n) ||
+	if (!reference) /* emulate when it ran, else the run's first mode */
+		reference = table_has_mode(&t, "emulate") || !t.nmodes ? "emulate" : t.modes[0];
+	int rc = plot_bars(dir, &t, made, err, n) || plot_slowdown(dir, &t, reference, made, err, n) ||
 		 plot_timer_cdf(dir, &t, made, err, n) || plot_hooks(dir, r, made, err, n) ||
 		 (t.nmodes && plot_history(dir, db, t.modes[0], made, err, n)) ? -1 : 0;
 	table_free(&t);
@@ -329,16 +412,17 @@ int plot_run(const struct result_set *r, const char *db, const char *dir, struct
 }
 
 static const char plot_help[] =
-	"usage: pvbench plot [RUN] [--out DIR] [--db FILE]\n"
+	"usage: pvbench plot [RUN] [--out DIR] [--db FILE] [--reference MODE]\n"
 	"  draws RUN (default: the latest; or a JSON export) with gnuplot, PNG and SVG of each, into DIR\n"
 	"  (default plots/): bars (benchmark x mode, IQR error bars, log scale), slowdown (against\n"
-	"  native/hw), timer_cdf, hooks (per-hook breakdown of a profiled run) and history (the run's\n"
+	"  native where it ran, else --reference, default emulate), timer_cdf, hooks (per-hook\n"
+	"  breakdown of a profiled run) and history (the run's\n"
 	"  first mode across stored runs, step changes marked), with the data beside them (.dat)\n";
 
 int cmd_plot(int argc, char **argv)
 {
-	const char *db = STORE_DEFAULT_PATH, *out = "plots", *which;
-	int rc = cli_parse_outputs(argc, argv, plot_help, &db, &out, NULL, &which);
+	const char *db = STORE_DEFAULT_PATH, *out = "plots", *which, *reference = NULL;
+	int rc = cli_parse_outputs(argc, argv, plot_help, &db, &out, NULL, &reference, &which);
 	if (rc)
 		return rc == CLI_HELP_SHOWN ? 0 : rc;
 	struct run_meta meta;
@@ -348,7 +432,7 @@ int cmd_plot(int argc, char **argv)
 	char err[512];
 	if (cli_load(which, db, &meta, &h, &rs))
 		return EXIT_USAGE;
-	rc = plot_run(&rs, db, out, &made, err, sizeof(err));
+	rc = plot_run(&rs, db, out, reference, &made, err, sizeof(err));
 	results_free(&rs);
 	if (rc)
 		return cli_error("%s", err);

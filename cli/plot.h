@@ -19,6 +19,8 @@ struct plot_list {
 void plot_list_add(struct plot_list *l, const char *name, const char *caption);
 void plot_list_skip(struct plot_list *l, const char *name, const char *why);
 /* Draws r into dir (made if missing); db, if not NULL, supplies the history. */
-int plot_run(const struct result_set *r, const char *db, const char *dir, struct plot_list *made, char *err, size_t n);
+/* reference: the mode slowdowns are against where native did not run (NULL: emulate). */
+int plot_run(const struct result_set *r, const char *db, const char *dir, const char *reference, struct plot_list *made,
+	     char *err, size_t n);
 
 #endif

@@ -162,14 +162,14 @@ static int inline_svg(FILE *f, const char *path)
 }
 
 static const char report_help[] =
-	"usage: pvbench report [RUN] --out FILE.html [--db FILE]\n"
+	"usage: pvbench report [RUN] --out FILE.html [--db FILE] [--reference MODE]\n"
 	"  one self-contained HTML page for RUN (default: the latest; or a JSON export): run and host\n"
 	"  facts, the benchmark x mode table with confidence intervals, and the plots (inline SVG)\n";
 
 int cmd_report(int argc, char **argv)
 {
-	const char *db = STORE_DEFAULT_PATH, *out = NULL, *which;
-	int rc = cli_parse_outputs(argc, argv, report_help, &db, &out, NULL, &which);
+	const char *db = STORE_DEFAULT_PATH, *out = NULL, *which, *reference = NULL;
+	int rc = cli_parse_outputs(argc, argv, report_help, &db, &out, NULL, &reference, &which);
 	if (rc)
 		return rc == CLI_HELP_SHOWN ? 0 : rc;
 	if (!out)
@@ -186,7 +186,7 @@ int cmd_report(int argc, char **argv)
 		results_free(&rs);
 		return cli_error("cannot make a temporary directory or out of memory");
 	}
-	rc = plot_run(&rs, db, dir, &made, err, sizeof(err)) ? cli_error("%s", err) : 0;
+	rc = plot_run(&rs, db, dir, reference, &made, err, sizeof(err)) ? cli_error("%s", err) : 0;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", out);
 	FILE *f = rc ? NULL : fopen(tmp, "w");
 	if (!rc && !f)

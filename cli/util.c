@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "../modes/mode.h"
 #include "../collect/export.h"
 
 int cli_error(const char *fmt, ...)
@@ -105,10 +106,10 @@ int cli_load_run(int argc, char **argv, const char *db, struct run_meta *meta, s
 }
 
 int cli_parse_outputs(int argc, char **argv, const char *help, const char **db, const char **out, const char **format,
-		      const char **which)
+		      const char **reference, const char **which)
 {
 	static const struct option opts[] = { { "db", 1, 0, 'd' }, { "out", 1, 0, 'o' }, { "format", 1, 0, 'f' },
-					      { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
+					      { "reference", 1, 0, 'r' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
 	optind = 1;
 	opterr = 0;
 	for (int ch; (ch = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
@@ -118,6 +119,11 @@ int cli_parse_outputs(int argc, char **argv, const char *help, const char **db, 
 			*out = optarg;
 		else if (ch == 'f' && format)
 			*format = optarg;
+		else if (ch == 'r' && reference) {
+			if (!mode_find(optarg))
+				return cli_error("--reference: unknown mode '%s' (see 'pvbench list')", optarg);
+			*reference = optarg;
+		}
 		else if (ch == 'h') {
 			fputs(help, stdout);
 			return CLI_HELP_SHOWN;
