@@ -348,12 +348,13 @@ static int plot_history(const char *dir, const char *db, const char *mode, struc
 			if (f && !points)
 				remove(path);
 			else if (f) {
-				char st[64];
+				char st[64], lc[48];
 				style(lines, st, sizeof(st));
+				colour(lines, lc, sizeof(lc));
 				/* a step: the series' own colour, a large hollow square around its point */
 				len += snprintf(script + len, sizeof(script) - (size_t)len, "%s'%s' using 1:2 with linespoints %s title '%s'%s%s%s",
 						lines ? ", " : "", name, st, bench_table[b].name,
-						steps ? ", '' using 1:($3 != 0 ? $2 : 1/0) with points pt 4 ps 3 " : "", steps ? st : "",
+						steps ? ", '' using 1:($3 != 0 ? $2 : 1/0) with points pt 4 ps 3 " : "", steps ? lc : "",
 						steps ? " notitle" : "");
 				lines++;
 			}
