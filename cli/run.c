@@ -11,6 +11,7 @@
 #include "../collect/export.h"
 #include "../collect/host.h"
 #include "../util/clock.h"
+#include "../util/interrupt.h"
 
 static void add_mode(struct run_opts *o, const struct mode *m)
 {
@@ -262,6 +263,7 @@ int cmd_run(int argc, char **argv)
 	if (!SHA256File(o.guest, meta.guest_sha256))
 		snprintf(meta.guest_sha256, sizeof(meta.guest_sha256), "unreadable");
 
+	interrupt_install(); /* Ctrl-C stops the whole run; what finished is stored */
 	struct run_progress prog = { .start_ns = host_ns(), .tty = isatty(STDERR_FILENO) };
 	for (int b = 0; b < bench_count; b++)
 		prog.total += o.plan.want[b] ? o.nmodes : 0;
@@ -284,6 +286,11 @@ int cmd_run(int argc, char **argv)
 	for (size_t i = 0; i < rs.nm && !rc; i++)
 		if (rs.m[i].status == MS_FAILED)
 			rc = 1;
+	if (user_interrupted) {
+		fprintf(stderr, "pvbench: interrupted: what finished is stored%s, the rest marked interrupted\n",
+			rc == EXIT_USAGE ? " (no: see above)" : "");
+		rc = 130;
+	}
 	results_free(&rs);
 	store_close(&st);
 	return rc;

@@ -8,6 +8,7 @@
 #include "../collect/profile.h"
 #include "../collect/table.h"
 #include "session.h"
+#include "../util/interrupt.h"
 #include "../modes/native/native.h"
 
 /* What one mode's messages have told us so far. */
@@ -265,6 +266,8 @@ static int pending_count(const struct collector *c, const bool *want)
 	return n;
 }
 
+#define INTERRUPTED "interrupted by the user (Ctrl-C): not measured"
+
 /* Every wanted benchmark still without an outcome fails, for the same reason. */
 static void fail_pending(struct collector *c, const bool *want, const char *why)
 {
@@ -333,8 +336,10 @@ static void run_guest_mode(struct collector *c, const bool *want)
 			fail_pending(c, want, why);
 			say(c, "  %-8s FAILED to boot: %s\n", c->mode->name, why);
 		}
-		if (r.out.end == RUN_INTERRUPTED)
-			break;
+		if (user_interrupted) { /* the whole run stops: the rest of this mode too */
+			fail_pending(c, want, INTERRUPTED);
+			return;
+		}
 	}
 }
 
@@ -368,6 +373,10 @@ static void run_mode(struct collector *c)
 			want[b] = true;
 		}
 	}
+	if (user_interrupted) { /* stopped before this mode ran: what it would have run says so */
+		fail_pending(c, want, INTERRUPTED);
+		return;
+	}
 	if (eng->kind != ENGINE_GUEST) {
 		struct bench_plan p = c->o->plan;
 		memcpy(p.want, want, sizeof(want));
@@ -378,7 +387,7 @@ static void run_mode(struct collector *c)
 				       .echo_fd = c->o->serial ? STDOUT_FILENO : -1 };
 		eng->run_host(&hr, on_msg, c);
 		/* a peer that died or hung leaves benchmarks without an outcome */
-		fail_pending(c, want, c->panic[0] ? c->panic : "the run ended before reporting it");
+		fail_pending(c, want, user_interrupted ? INTERRUPTED : c->panic[0] ? c->panic : "the run ended before reporting it");
 	} else {
 		run_guest_mode(c, want);
 	}

@@ -6,11 +6,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "helpers.h"
 #include "../collect/host.h"
 #include "../cli/cli.h"
 #include "../collect/resultline.h"
@@ -373,6 +375,49 @@ static void run_survives_a_dying_guest(const char *inject, const char *reason)
 	unlink(db);
 }
 
+/* Ctrl-C in the middle of a run: pvbench stops the whole run (not only the guest running),
+ * stores what finished, marks what it would have run as interrupted (not one cell absent)
+ * and exits 130. Repetitions of 4 s keep the run going long past the signal. */
+static void ctrl_c_stops_the_run_and_keeps_what_finished(void **state)
+{
+	(void)state;
+	char db[64], err[256];
+	snprintf(db, sizeof(db), "/tmp/pvbench-sigint-%d.db", getpid());
+	unlink_db(db);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		execl("bin/pvbench", "pvbench", "run", "--modes", "emulate,native", "--bench", "cpuid,compute", "--reps", "2",
+		      "--rep-us", "4000000", "--quiet", "--db", db, "--guest", GUEST, (char *)NULL);
+		_exit(127);
+	}
+	sleep(2);
+	kill(pid, SIGINT);
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 130);
+	struct store store;
+	struct run_meta meta;
+	struct host_info h;
+	struct result_set rs = { 0 };
+	assert_int_equal(store_open(&store, db, 100, err, sizeof(err)), 0);
+	assert_int_equal(store_load_run(&store, 0, &meta, &h, &rs, err, sizeof(err)), 0);
+	static const char *const cells[][3] = { { "emulate", "cpuid", "interrupted" }, { "emulate", "compute", "interrupted" },
+						{ "native", "compute", "interrupted" }, { "native", "cpuid", "not a native" } };
+	for (int k = 0; k < 4; k++) {
+		bool seen = false;
+		for (size_t i = 0; i < rs.nm; i++)
+			seen |= !strcmp(rs.m[i].mode, cells[k][0]) && !strcmp(rs.m[i].bench, cells[k][1]) &&
+				rs.m[i].status != MS_OK && strstr(rs.m[i].reason, cells[k][2]);
+		if (!seen)
+			fail_msg("%s %s is not stored as '%s'", cells[k][0], cells[k][1], cells[k][2]);
+	}
+	results_free(&rs);
+	store_close(&store);
+	unlink_db(db);
+}
+
 static void hw_run_goes_on_after_a_hang(void **state)
 {
 	(void)state;
@@ -638,6 +683,7 @@ int main(void)
 		cmocka_unit_test(hw_boot_reports_exit_status_and_serial),
 		cmocka_unit_test(hw_triple_fault_is_a_failure),
 		cmocka_unit_test(hw_hang_is_stopped_by_the_watchdog),
+		cmocka_unit_test(ctrl_c_stops_the_run_and_keeps_what_finished),
 		cmocka_unit_test(hw_run_goes_on_after_a_hang),
 		cmocka_unit_test(hw_run_goes_on_after_a_crash),
 	};

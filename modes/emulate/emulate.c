@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <time.h>
 #include "emulate.h"
+#include "../../util/interrupt.h"
 #include "../../vmm/intc.h"
 #include "../../vmm/x86/cpuid.h"
 #include "../../vmm/x86/decode.h"
@@ -17,8 +18,6 @@
 #define SLICE 200000          /* instructions between watchdog checks */
 #define MAX_SLEEP_NS 10000000 /* a halted CPU re-checks the watchdog this often */
 
-static volatile sig_atomic_t interrupted;
-static void on_interrupt(int sig) { (void)sig; interrupted = 1; }
 
 int emu_probe(char *why, size_t n) { (void)why; (void)n; return 0; }
 static const char *emu_backend(void) { return "interpreter"; }
@@ -88,7 +87,7 @@ static void sleep_until(const struct clock *clk, uint64_t wake_ns)
 		return;
 	uint64_t d = wake_ns - now > MAX_SLEEP_NS ? MAX_SLEEP_NS : wake_ns - now;
 	struct timespec ts = { (time_t)(d / 1000000000ull), (long)(d % 1000000000ull) };
-	while (nanosleep(&ts, &ts) && errno == EINTR && !interrupted)
+	while (nanosleep(&ts, &ts) && errno == EINTR && !user_interrupted)
 		;
 }
 
@@ -97,18 +96,17 @@ void emu_run(void *opaque, uint64_t timeout_ms, struct run_outcome *out)
 	struct emu_vm *v = opaque;
 	struct x86_cpu *c = &v->cpu;
 	uint64_t t0 = host_ns(), deadline = t0 + timeout_ms * 1000000ull;
-	struct sigaction sa = { .sa_handler = on_interrupt }, old;
+	struct sigaction sa = { .sa_handler = interrupt_handler }, old;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old);
 	/* a halted CPU wakes at its timer's deadline: the host's default timer slack (50 us)
 	 * would be added to every guest sleep */
 	int slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-	interrupted = 0;
 	memset(out, 0, sizeof(*out));
 	for (;;) {
 		x86_run(c, SLICE, &v->m->ctl.exited);
-		if (run_over(v->m, interrupted, deadline, timeout_ms, out)) {
+		if (run_over(v->m, user_interrupted, deadline, timeout_ms, out)) {
 			if (out->end == RUN_TIMEOUT) { /* where it was going round */
 				size_t l = strlen(out->reason);
 				snprintf(out->reason + l, sizeof(out->reason) - l, " (rip 0x%llx)", (unsigned long long)c->rip);

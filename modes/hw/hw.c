@@ -14,6 +14,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 #include "../mode.h"
+#include "../../util/interrupt.h"
 #include "../../collect/host.h"
 #include "../../abi/proto.h"
 
@@ -227,7 +228,6 @@ fail:
 /* The watchdog: a periodic SIGALRM kicks the vCPU out of KVM_RUN so the loop can check
  * its deadline; a hung guest becomes a failed measurement, never a hung pvbench. */
 static struct kvm_run *volatile kicked_run;
-static volatile sig_atomic_t interrupted;
 
 static void on_alarm(int sig)
 {
@@ -238,8 +238,7 @@ static void on_alarm(int sig)
 
 static void on_interrupt(int sig)
 {
-	(void)sig;
-	interrupted = 1;
+	interrupt_handler(sig);
 	on_alarm(sig);
 }
 
@@ -248,7 +247,6 @@ static void watchdog(struct kvm_run *run, bool on, struct sigaction old[2])
 	struct itimerval it = { { 0, WATCH_TICK_MS * 1000 }, { 0, WATCH_TICK_MS * 1000 } };
 	if (on) {
 		kicked_run = run;
-		interrupted = 0;
 		struct sigaction sa = { .sa_handler = on_alarm };
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGALRM, &sa, &old[0]);
@@ -368,7 +366,7 @@ static void hw_run(void *opaque, uint64_t timeout_ms, struct run_outcome *out)
 		} else if (take_exit(v, out)) {
 			break;
 		}
-		if (run_over(v->m, interrupted, deadline, timeout_ms, out))
+		if (run_over(v->m, user_interrupted, deadline, timeout_ms, out))
 			break;
 	}
 	watchdog(v->run, false, old);

@@ -8,6 +8,7 @@
 #include "../mode.h"
 #include "../../collect/host.h"
 #include "native.h"
+#include "../../util/interrupt.h"
 #include "../../workloads/compute.h"
 #include "../../workloads/compute_mix.h"
 #include "../../workloads/callret.h"
@@ -112,7 +113,7 @@ static void run_one(const struct bench_plan *p, const char *bench, ctl_msg_fn *e
 
 static void native_run(const struct host_run *hr, ctl_msg_fn *emit, void *opaque)
 {
-	for (int b = 0; b < bench_count; b++)
+	for (int b = 0; b < bench_count && !user_interrupted; b++)
 		if (hr->plan->want[b] && workload_find(bench_table[b].name))
 			run_one(hr->plan, bench_table[b].name, emit, opaque);
 }
