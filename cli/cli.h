@@ -63,6 +63,9 @@ struct run_opts;
 int run_lockstep(const struct run_opts *o, const char *against, uint64_t corpus, uint64_t seed);
 
 
+/* s as a JSON string, quoted and escaped. */
+void cli_json_str(FILE *f, const char *s);
+
 /* The benchmark x mode table of medians with spread, then reasons and checks. */
 void print_run(FILE *f, const struct run_meta *meta, const struct host_info *h, const struct result_set *r);
 

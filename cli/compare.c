@@ -23,20 +23,6 @@ static void describe(FILE *f, const char *label, const struct side *s)
 		file ? ": exported " : "", (long long)s->meta.id, s->meta.started, s->meta.revision, s->h.brand, s->h.kvm_backend);
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void figure_json(FILE *f, const char *key, const struct figure_rec *r)
 {
 	fprintf(f, ",\"%s\":{\"count\":%lld,\"ops\":%llu,\"per_op\":%.17g,\"exact\":%s}", key, (long long)r->count,
@@ -49,9 +35,9 @@ static void print_json(FILE *f, const struct compare_row *rows, size_t n, const 
 	for (size_t i = 0; i < n; i++) {
 		const struct compare_row *r = &rows[i];
 		fprintf(f, "%s{\"mode\":", i ? ",\n " : "");
-		json_str(f, r->mode);
+		cli_json_str(f, r->mode);
 		fputs(",\"benchmark\":", f);
-		json_str(f, r->bench);
+		cli_json_str(f, r->bench);
 		fprintf(f, ",\"verdict\":\"%s\",\"regression\":%s,\"n_a\":%zu,\"n_b\":%zu", verdict_name(r->verdict),
 			r->regression ? "true" : "false", r->na, r->nb);
 		if (r->na && r->nb && isfinite(r->ratio))
@@ -59,17 +45,17 @@ static void print_json(FILE *f, const struct compare_row *rows, size_t n, const 
 				"\"p\":%.17g,\"p_exact\":%s", r->median_a, r->median_b, r->ratio, r->change_pct, r->test.u, r->test.p,
 				r->test.exact ? "true" : "false");
 		fprintf(f, ",\"threshold_pct\":%g,\"why\":", r->threshold_pct);
-		json_str(f, r->why);
+		cli_json_str(f, r->why);
 		fputc('}', f);
 	}
 	fputs("],\n\"figures\":[", f);
 	for (size_t i = 0; i < nf; i++) {
 		fprintf(f, "%s{\"mode\":", i ? ",\n " : "");
-		json_str(f, fr[i].mode);
+		cli_json_str(f, fr[i].mode);
 		fputs(",\"benchmark\":", f);
-		json_str(f, fr[i].bench);
+		cli_json_str(f, fr[i].bench);
 		fputs(",\"figure\":", f);
-		json_str(f, fr[i].name);
+		cli_json_str(f, fr[i].name);
 		figure_json(f, "a", &fr[i].a);
 		figure_json(f, "b", &fr[i].b);
 		fprintf(f, ",\"verdict\":\"%s\",\"regression\":%s}", fr[i].verdict, fr[i].regression ? "true" : "false");

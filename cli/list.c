@@ -3,12 +3,56 @@
 #include "cli.h"
 #include "../modes/mode.h"
 
+/* The same as JSON: each mode with its availability, backend and the benchmarks it cannot
+ * run here and why; each benchmark with its guest and what one operation is. */
+static int list_json(void)
+{
+	fputs("{\"modes\":[", stdout);
+	for (int i = 0; mode_list[i]; i++) {
+		const struct mode *mode = mode_list[i];
+		const struct engine_ops *m = mode->engine;
+		char why[256] = "", backend[64] = "";
+		bool ok = m->probe(why, sizeof(why)) == 0;
+		if (ok)
+			mode_backend(mode, backend, sizeof(backend));
+		printf("%s{\"name\":", i ? ",\n " : "");
+		cli_json_str(stdout, mode->name);
+		printf(",\"available\":%s,\"why\":", ok ? "true" : "false");
+		cli_json_str(stdout, ok ? "" : why);
+		fputs(",\"backend\":", stdout);
+		cli_json_str(stdout, backend);
+		fputs(",\"unsupported\":{", stdout);
+		for (int b = 0, k = 0; ok && b < bench_count; b++) {
+			const char *no = m->bench_unsupported(bench_table[b].name, bench_table[b].needs);
+			if (!no)
+				continue;
+			printf("%s", k++ ? "," : "");
+			cli_json_str(stdout, bench_table[b].name);
+			fputc(':', stdout);
+			cli_json_str(stdout, no);
+		}
+		fputs("}}", stdout);
+	}
+	fputs("],\n\"benchmarks\":[", stdout);
+	for (int b = 0; b < bench_count; b++) {
+		printf("%s{\"name\":", b ? ",\n " : "");
+		cli_json_str(stdout, bench_table[b].name);
+		printf(",\"guest\":\"%s\",\"operation\":", guest_name(bench_table[b].guest));
+		cli_json_str(stdout, bench_table[b].desc);
+		fputc('}', stdout);
+	}
+	fputs("]}\n", stdout);
+	return 0;
+}
+
 int cmd_list(int argc, char **argv)
 {
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		puts("usage: pvbench list\n  modes with their availability on this host, then benchmarks");
+		puts("usage: pvbench list [--json]\n  modes with their availability on this host, then benchmarks");
 		return 0;
 	}
+	if (argc > 1 && !strcmp(argv[1], "--json") && argc == 2)
+		return list_json();
 	if (argc > 1)
 		return cli_error("unexpected argument '%s' (see 'pvbench list --help')", argv[1]);
 	puts("modes:");

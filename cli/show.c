@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "../collect/export.h"
 #include "../collect/figures.h"
 #include "../collect/table.h"
 #include "../abi/plan.h"
@@ -193,19 +194,24 @@ void print_run(FILE *f, const struct run_meta *meta, const struct host_info *h, 
 }
 
 static const char show_help[] =
-	"usage: pvbench show [RUN] [--db FILE]\n"
-	"  RUN         run id (default: the latest)\n"
-	"  --db FILE   results database (default results/pvbench.db)\n";
+	"usage: pvbench show [RUN] [--db FILE] [--json]\n"
+	"  RUN         run id (default: the latest), or a JSON export\n"
+	"  --db FILE   results database (default results/pvbench.db)\n"
+	"  --json      the run as JSON (the export's format) instead of the table\n";
 
 int cmd_show(int argc, char **argv)
 {
-	static const struct option opts[] = { { "db", 1, 0, 'd' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
+	static const struct option opts[] = { { "db", 1, 0, 'd' }, { "json", 0, 0, 'j' }, { "help", 0, 0, 'h' },
+					      { 0, 0, 0, 0 } };
 	const char *db = STORE_DEFAULT_PATH;
+	bool json = false;
 	optind = 1;
 	opterr = 0; /* our own one-line message instead of getopt's */
 	for (int ch; (ch = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
 		if (ch == 'd')
 			db = optarg;
+		else if (ch == 'j')
+			json = true;
 		else if (ch == 'h')
 			return fputs(show_help, stdout), 0;
 		else
@@ -216,7 +222,12 @@ int cmd_show(int argc, char **argv)
 	struct result_set rs = { 0 };
 	if (cli_load_run(argc, argv, db, &meta, &h, &rs))
 		return EXIT_USAGE;
-	print_run(stdout, &meta, &h, &rs);
+	char err[256];
+	int rc = 0;
+	if (!json)
+		print_run(stdout, &meta, &h, &rs);
+	else if (export_run(stdout, EXPORT_JSON, &meta, &h, &rs, err, sizeof(err)))
+		rc = cli_error("%s", err);
 	results_free(&rs);
-	return 0;
+	return rc;
 }

@@ -133,3 +133,17 @@ int cli_parse_outputs(int argc, char **argv, const char *help, const char **db, 
 	*which = optind < argc ? argv[optind++] : NULL;
 	return optind < argc ? cli_error("unexpected argument '%s'", argv[optind]) : 0;
 }
+
+void cli_json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
