@@ -337,6 +337,37 @@ static void hw_hang_is_stopped_by_the_watchdog(void **state)
 	assert_true(host_ns() - t0 < 10000000000ull);
 }
 
+/* A guest whose one instruction does millions of device accesses (rep outsb to COM1, rep
+ * movsq from device memory nothing claims) is still stopped by the watchdog in time: the
+ * slice between watchdog checks counts rep-string elements, not just instructions. */
+static void rep_strings_cannot_outrun_the_watchdog(void **state)
+{
+	(void)state;
+	static const uint8_t outsb[] = {
+		0x66, 0xba, 0xf8, 0x03,                   /* mov dx, 0x3f8 */
+		0x48, 0xc7, 0xc6, 0x00, 0x00, 0x10, 0x00, /* mov rsi, 0x100000 */
+		0x48, 0xc7, 0xc1, 0x00, 0x00, 0x00, 0x03, /* mov rcx, 0x3000000 */
+		0xf3, 0x6e, 0xeb, 0xea,                   /* rep outsb; jmp back */
+	};
+	static const uint8_t movsq[] = {
+		0x48, 0xbe, 0x00, 0x00, 0x00, 0xc0, 0, 0, 0, 0,    /* mov rsi, 3 GiB: no RAM, no device */
+		0x48, 0xc7, 0xc7, 0x00, 0x00, 0x20, 0x00,          /* mov rdi, 0x200000 */
+		0x48, 0xc7, 0xc1, 0x00, 0x00, 0x00, 0x03,          /* mov rcx, 0x3000000 */
+		0xf3, 0x48, 0xa5, 0xeb, 0xe3,                      /* rep movsq; jmp back */
+	};
+	static const char *const modes[] = { "emulate", "bt" };
+	for (int k = 0; k < 2; k++)
+		for (int g = 0; g < 2; g++) {
+			uint64_t t0 = host_ns();
+			struct session_result r = boot_tiny(mode_find(modes[k]), g ? tiny_elf64("movsq", movsq, sizeof(movsq))
+									    : tiny_elf64("outsb", outsb, sizeof(outsb)), 1000);
+			if (r.out.end != RUN_TIMEOUT)
+				fail_msg("%s, %s: %s", modes[k], g ? "rep movsq" : "rep outsb", r.out.reason);
+			/* before: 464 s for rep outsb with a 1 s watchdog; a generous bound, not a speed test */
+			assert_true(host_ns() - t0 < 30000000000ull);
+		}
+}
+
 /* A benchmark that kills or hangs its guest is a failed measurement; the others still
  * run (in a fresh boot) and everything lands in the store. */
 static void run_survives_a_dying_guest(const char *inject, const char *reason)
@@ -684,6 +715,7 @@ int main(void)
 		cmocka_unit_test(hw_triple_fault_is_a_failure),
 		cmocka_unit_test(hw_hang_is_stopped_by_the_watchdog),
 		cmocka_unit_test(ctrl_c_stops_the_run_and_keeps_what_finished),
+		cmocka_unit_test(rep_strings_cannot_outrun_the_watchdog),
 		cmocka_unit_test(hw_run_goes_on_after_a_hang),
 		cmocka_unit_test(hw_run_goes_on_after_a_crash),
 	};

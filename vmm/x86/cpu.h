@@ -162,6 +162,10 @@ struct x86_cpu {
 	bool attention;            /* leave the block: an interrupt may be deliverable, or CS changed */
 	bool lapic_dirty;          /* a device or an MSR changed: ask the interrupt controllers */
 	uint64_t next_irq_tsc;     /* host TSC at their next timer event */
+	/* rep-string elements done (page-at-a-time copies weighted down): x86_run's slice
+	 * counts them with the instructions, since a rep instruction retires once after
+	 * millions of device accesses and the watchdog is checked between slices */
+	uint64_t work;
 	enum x86_exit exit;
 	/* the lockstep checker's: time that moves only between its steps (the TSC the guest
 	 * and the run loop read), and x86_run returning after each block or chain of them */

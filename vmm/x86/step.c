@@ -356,9 +356,9 @@ uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop)
 	}
 	if (c->exit == X86_HALTED && !take_interrupt(c))
 		return 0;
-	uint64_t k = 0, poll_at = 0;
+	uint64_t k = 0, poll_at = 0, work0 = c->work;
 	struct block *b = NULL;
-	while (k < max && c->exit == X86_RUNNING && !*stop) {
+	while (k + (c->work - work0) < max && c->exit == X86_RUNNING && !*stop) {
 		/* within a block of the poll: a chain stops short of it for want of budget */
 		if (c->attention || k + BLOCK_MAX >= poll_at) {
 			/* held off for one instruction (sti, mov ss): look again right after it */

@@ -8,6 +8,7 @@
 #include "system.h"
 
 #define REP_CHUNK 4096
+#define BULK_PER_WORK 64 /* elements a page-at-a-time copy moves for one element by element */
 
 static int64_t step_of(const struct x86_cpu *c, unsigned sz) { return (c->flags & F_DF) ? -(int64_t)sz : (int64_t)sz; }
 
@@ -150,6 +151,7 @@ static bool bulk(struct x86_cpu *c, const struct x86_insn *i, bool is_movs, uint
 	if (is_movs)
 		reg_write(c, R_SI, i->addrsize, false, c->r[R_SI] + (uint64_t)step);
 	*budget -= k;
+	c->work += k / BULK_PER_WORK;
 	return true;
 }
 
@@ -164,6 +166,7 @@ static void run_string(struct x86_cpu *c, const struct x86_insn *i, string_iter 
 		uint64_t budget = REP_CHUNK;
 		while (budget && reg_read(c, R_CX, i->addrsize, false)) {
 			if (!bulk(c, i, it == movs_iter, &budget)) {
+				c->work++;
 				it(c, i, sz);
 				reg_write(c, R_CX, i->addrsize, false, reg_read(c, R_CX, i->addrsize, false) - 1);
 				budget--;
@@ -177,6 +180,7 @@ static void run_string(struct x86_cpu *c, const struct x86_insn *i, string_iter 
 		uint64_t n = reg_read(c, R_CX, i->addrsize, false);
 		if (!n)
 			return;
+		c->work++;
 		bool go_on = it(c, i, sz);
 		reg_write(c, R_CX, i->addrsize, false, n - 1);
 		if (!go_on || n == 1)

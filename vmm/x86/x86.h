@@ -10,7 +10,7 @@
 int x86_cpu_init(struct x86_cpu *c, struct guest_mem *mem, struct bus *bus);
 void x86_cpu_free(struct x86_cpu *c);
 void x86_load_boot_state(struct x86_cpu *c, const struct boot_state *bs);
-/* Runs up to max instructions; returns early after a fault (delivered), on hlt, on
+/* Runs up to max instructions (rep-string elements count too: c->work); returns early after a fault (delivered), on hlt, on
  * shutdown, or when *stop becomes true. A halted CPU resumes when a LAPIC interrupt is
  * deliverable. Returns the number of instructions executed. */
 uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop);
