@@ -29,6 +29,8 @@ struct collector {
 	struct mode_stats pass[FIGURE_PASSES];
 	uint64_t pass_ops[FIGURE_PASSES];
 	unsigned passes_seen;      /* bit per pass */
+	uint32_t results[BENCH_MAX]; /* RESULT messages taken, at most the plan's repetitions */
+	bool ended[BENCH_MAX], valued[BENCH_MAX]; /* END and VALUE taken (once each) */
 };
 
 static void add_prof(struct collector *c, const char *bench, const char *kind, const char *hook, uint64_t calls,
@@ -126,6 +128,12 @@ static void on_msg(void *opaque, const struct pvb_msg *m)
 	const struct bench_info *bi = bench_find(m->bench);
 	int b = bi ? (int)(bi - bench_table) : -1;
 	char why[300];
+	/* A hostile or broken guest may send anything: each message is O(1), and what is kept
+	 * is bounded (a finished benchmark takes nothing more, a benchmark no more results
+	 * than the repetitions it was asked for, one checked value). */
+	if (b >= 0 && ((c->finished[b] && m->type != PVB_MSG_END) || c->ended[b] ||
+		       (m->type == PVB_MSG_VALUE && c->valued[b])))
+		return;
 	if (c->wrong_interface[0] && b >= 0 && m->type != PVB_MSG_BEGIN) {
 		if (m->type == PVB_MSG_END) { /* nothing it measured is what this mode names */
 			snprintf(why, sizeof(why), "the guest did not take the VMI interface: %s", c->wrong_interface);
@@ -161,6 +169,12 @@ static void on_msg(void *opaque, const struct pvb_msg *m)
 			add_status(c, b, MS_FAILED, why);
 			return;
 		}
+		if (++c->results[b] > c->o->plan.reps) {
+			snprintf(why, sizeof(why), "the guest reported more than the %u repetitions asked", c->o->plan.reps);
+			add_status(c, b, MS_FAILED, why);
+			c->finished[b] = true;
+			return;
+		}
 		struct measurement *r = add_status(c, b, MS_OK, "");
 		if (!r)
 			return;
@@ -174,6 +188,7 @@ static void on_msg(void *opaque, const struct pvb_msg *m)
 	case PVB_MSG_VALUE: {
 		if (b < 0)
 			return;
+		c->valued[b] = true;
 		struct value_rec *v = results_add_value(c->rs);
 		if (v) {
 			snprintf(v->mode, sizeof(v->mode), "%s", c->mode->name);
@@ -201,6 +216,7 @@ static void on_msg(void *opaque, const struct pvb_msg *m)
 	case PVB_MSG_END: {
 		if (b < 0)
 			return;
+		c->ended[b] = true;
 		int64_t vals[COUNTERS_MAX];
 		counters_read(&c->ctr, vals);
 		for (int i = 0; i < c->ctr.n; i++) {

@@ -368,6 +368,39 @@ static void rep_strings_cannot_outrun_the_watchdog(void **state)
 		}
 }
 
+/* A guest that floods the control port with results: each message costs O(1), no more are
+ * kept than the repetitions asked, the benchmark fails saying so, and the others measure. */
+static void a_message_flood_is_bounded(void **state)
+{
+	(void)state;
+	char db[64], err[256];
+	snprintf(db, sizeof(db), "/tmp/pvbench-flood-%d.db", getpid());
+	unlink_db(db);
+	char *argv[] = { "run", "--modes", "emulate", "--bench", "cpuid,io_in", "--reps", "3", "--rep-us", "500", "--quiet",
+			 "--guest-args", "inject=cpuid:flood", "--db", db, "--guest", GUEST, NULL };
+	assert_int_equal(cmd_run(16, argv), 1);
+	struct store st;
+	struct run_meta meta;
+	struct host_info h;
+	struct result_set rs = { 0 };
+	assert_int_equal(store_open(&st, db, 100, err, sizeof(err)), 0);
+	assert_int_equal(store_load_run(&st, 0, &meta, &h, &rs, err, sizeof(err)), 0);
+	int cpuid_rows = 0, io_ok = 0;
+	bool said = false;
+	for (size_t i = 0; i < rs.nm; i++) {
+		cpuid_rows += !strcmp(rs.m[i].bench, "cpuid");
+		io_ok += !strcmp(rs.m[i].bench, "io_in") && rs.m[i].status == MS_OK;
+		said |= !strcmp(rs.m[i].bench, "cpuid") && rs.m[i].status == MS_FAILED &&
+			strstr(rs.m[i].reason, "more than the 3 repetitions");
+	}
+	assert_true(said);
+	assert_true(cpuid_rows <= 4); /* 3 results and the failure: not 200,000 */
+	assert_int_equal(io_ok, 3);
+	results_free(&rs);
+	store_close(&st);
+	unlink_db(db);
+}
+
 /* A benchmark that kills or hangs its guest is a failed measurement; the others still
  * run (in a fresh boot) and everything lands in the store. */
 static void run_survives_a_dying_guest(const char *inject, const char *reason)
@@ -716,6 +749,7 @@ int main(void)
 		cmocka_unit_test(hw_hang_is_stopped_by_the_watchdog),
 		cmocka_unit_test(ctrl_c_stops_the_run_and_keeps_what_finished),
 		cmocka_unit_test(rep_strings_cannot_outrun_the_watchdog),
+		cmocka_unit_test(a_message_flood_is_bounded),
 		cmocka_unit_test(hw_run_goes_on_after_a_hang),
 		cmocka_unit_test(hw_run_goes_on_after_a_crash),
 	};

@@ -48,8 +48,9 @@ static const char *injected(const char *name, const char *inject)
 	return strncmp(inject, name, n) || inject[n] != ':' ? 0 : inject + n + 1;
 }
 
-/* The failures a VMM must survive, on request: a guest that stops answering, and one
- * that triple-faults (an empty IDT turns the breakpoint into #GP, #DF, shutdown). */
+/* The failures a VMM must survive, on request: a guest that stops answering, one that
+ * triple-faults (an empty IDT turns the breakpoint into #GP, #DF, shutdown), and one that
+ * floods the control port with results. */
 static void inject_failure(const char *what)
 {
 	if (!what)
@@ -59,6 +60,9 @@ static void inject_failure(const char *what)
 		for (;;)
 			pv.halt();
 	}
+	if (!strncmp(what, "flood", 6)) /* a control-port flood: far more results than asked */
+		for (uint32_t i = 0; i < 200000; i++)
+			report(PVB_MSG_RESULT, current_bench, i, 1, 1, 0, 0);
 	if (!strncmp(what, "crash", 6)) {
 		struct { uint16_t limit; uint64_t base; } __attribute__((packed)) none = { 0, 0 };
 		__asm__ volatile("lidt %0; int3" :: "m"(none));
