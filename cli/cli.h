@@ -63,6 +63,20 @@ struct run_opts;
 int run_lockstep(const struct run_opts *o, const char *against, uint64_t corpus, uint64_t seed);
 
 
+/* An output file written whole or not at all: a temporary beside path (mkstemp: nothing
+ * planted under a guessable name is followed), renamed over path on commit; path is
+ * refused when it exists and is not a regular file (a device, a directory, a symlink). */
+struct cli_out {
+	FILE *f;
+	const char *path;
+	char tmp[4200];
+};
+/* 0, or EXIT_USAGE after a one-line error. */
+int cli_out_open(struct cli_out *o, const char *path);
+/* Flushes, syncs and renames when rc is 0 and every write succeeded, else removes the
+ * temporary; the status to return (rc, or EXIT_USAGE after a one-line error). */
+int cli_out_commit(struct cli_out *o, int rc);
+
 /* s as a JSON string, quoted and escaped. */
 void cli_json_str(FILE *f, const char *s);
 

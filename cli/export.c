@@ -13,28 +13,17 @@ static int write_run(const char *which, const char *db, enum export_format f, co
 	struct run_meta meta;
 	struct host_info h;
 	struct result_set rs;
-	char err[512], tmp[4200];
+	char err[512];
 	if (cli_load(which, db, &meta, &h, &rs))
 		return EXIT_USAGE;
-	FILE *fp = stdout;
-	if (out) {
-		snprintf(tmp, sizeof(tmp), "%s.tmp", out);
-		if (!(fp = fopen(tmp, "w"))) {
-			results_free(&rs);
-			return cli_error("cannot write %s: %s", tmp, strerror(errno));
-		}
+	struct cli_out o = { .f = stdout };
+	if (out && cli_out_open(&o, out)) {
+		results_free(&rs);
+		return EXIT_USAGE;
 	}
-	int rc = export_run(fp, f, &meta, &h, &rs, err, sizeof(err)) ? cli_error("%s", err) : 0;
+	int rc = export_run(o.f, f, &meta, &h, &rs, err, sizeof(err)) ? cli_error("%s", err) : 0;
 	results_free(&rs);
-	if (!out)
-		return rc;
-	if (fclose(fp) && !rc)
-		rc = cli_error("writing %s: %s", tmp, strerror(errno));
-	if (!rc && rename(tmp, out))
-		rc = cli_error("cannot write %s: %s", out, strerror(errno));
-	if (rc)
-		remove(tmp);
-	return rc;
+	return out ? cli_out_commit(&o, rc) : rc;
 }
 
 static const char export_help[] =

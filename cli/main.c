@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <string.h>
 #include "cli.h"
 
@@ -40,7 +41,12 @@ int main(int argc, char **argv)
 		    { "history", cmd_history }, { "ab", cmd_ab },
 		    { "plot", cmd_plot }, { "report", cmd_report } };
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(argv[1], cmds[i].name))
-			return cmds[i].fn(argc - 1, argv + 1);
+		if (!strcmp(argv[1], cmds[i].name)) {
+			int rc = cmds[i].fn(argc - 1, argv + 1);
+			/* output that never arrived (a full disk, a closed pipe) is a failure too */
+			if (fflush(stdout) || ferror(stdout))
+				return cli_error("writing the output: %s", strerror(errno));
+			return rc;
+		}
 	return cli_error("unknown command '%s' (try 'pvbench --help')", argv[1]);
 }

@@ -216,9 +216,13 @@ static void results(FILE *f, const struct table *t, const struct result_set *r)
 		fputs("</li>\n", f);
 	}
 	fputs("</ol>\n", f);
-	for (size_t i = 0; i < r->nv; i++)
-		fprintf(f, "<p>%s %s checked value: <code>0x%016llx</code></p>\n", r->v[i].mode, r->v[i].bench,
-			(unsigned long long)r->v[i].value);
+	for (size_t i = 0; i < r->nv; i++) {
+		fputs("<p>", f);
+		html(f, r->v[i].mode);
+		fputc(' ', f);
+		html(f, r->v[i].bench);
+		fprintf(f, " checked value: <code>0x%016llx</code></p>\n", (unsigned long long)r->v[i].value);
+	}
 }
 
 /* benchmark x mode, each cell the figures of that pair */
@@ -289,7 +293,7 @@ int cmd_report(int argc, char **argv)
 	struct result_set rs;
 	struct plot_list made;
 	struct table t;
-	char err[512], dir[] = "/tmp/pvbench-report-XXXXXX", tmp[4200];
+	char err[512], dir[] = "/tmp/pvbench-report-XXXXXX";
 	if (cli_load(which, db, &meta, &h, &rs))
 		return EXIT_USAGE;
 	if (!mkdtemp(dir) || table_build(&rs, &t)) {
@@ -314,10 +318,10 @@ int cmd_report(int argc, char **argv)
 		}
 		store_close(&st);
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", out);
-	FILE *f = rc ? NULL : fopen(tmp, "w");
-	if (!rc && !f)
-		rc = cli_error("cannot write %s: %s", tmp, strerror(errno));
+	struct cli_out o = { 0 };
+	if (!rc)
+		rc = cli_out_open(&o, out);
+	FILE *f = o.f;
 	if (f) {
 		fprintf(f, "<!DOCTYPE html>\n<html><head><meta charset=utf-8><title>pvbench run %lld</title>\n"
 			"<style>body{font-family:sans-serif;max-width:1500px;margin:auto;padding:1em}"
@@ -346,12 +350,7 @@ int cmd_report(int argc, char **argv)
 			fprintf(f, "<figcaption>%s</figcaption></figure>\n", made.p[i].caption);
 		}
 		fputs("</body></html>\n", f);
-		if (fclose(f) && !rc)
-			rc = cli_error("writing %s: %s", tmp, strerror(errno));
-		if (!rc && rename(tmp, out))
-			rc = cli_error("cannot write %s: %s", out, strerror(errno));
-		if (rc)
-			unlink(tmp);
+		rc = cli_out_commit(&o, rc);
 	}
 	remove_tree(dir);
 	table_free(&t);

@@ -1,5 +1,6 @@
 /* Helpers every subcommand uses. */
 #include <errno.h>
+#include <sys/stat.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <stdarg.h>
@@ -146,4 +147,45 @@ void cli_json_str(FILE *f, const char *s)
 			fputc(*s, f);
 	}
 	fputc('"', f);
+}
+
+int cli_out_open(struct cli_out *o, const char *path)
+{
+	struct stat st;
+	o->path = path;
+	o->f = NULL;
+	if (!lstat(path, &st) && !S_ISREG(st.st_mode))
+		return cli_error("%s exists and is not a regular file: not replacing it", path);
+	/* the temporary beside the target (rename stays within one file system), made with
+	 * O_EXCL under a name of its own, so nothing planted there is followed */
+	snprintf(o->tmp, sizeof(o->tmp), "%s.XXXXXX", path);
+	int fd = mkstemp(o->tmp);
+	if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return cli_error("cannot write beside %s: %s", path, strerror(e));
+	}
+	fchmod(fd, 0644);
+	return 0;
+}
+
+int cli_out_commit(struct cli_out *o, int rc)
+{
+	if (!o->f)
+		return rc;
+	bool bad = fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0;
+	int e = errno;
+	if (fclose(o->f) && !bad) {
+		bad = true;
+		e = errno;
+	}
+	o->f = NULL;
+	if (!rc && bad)
+		rc = cli_error("writing %s: %s", o->path, strerror(e));
+	if (!rc && rename(o->tmp, o->path))
+		rc = cli_error("cannot write %s: %s", o->path, strerror(errno));
+	if (rc)
+		unlink(o->tmp);
+	return rc;
 }

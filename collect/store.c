@@ -62,6 +62,8 @@ static int exec(struct store *s, const char *sql, char *err, size_t n, const cha
 	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : db_fail(s, err, n, what);
 }
 
+/* PRAGMA user_version; -1 when it cannot be read (a stored negative version reads as
+ * itself, which store_migrate refuses) */
 int store_schema_version(struct store *s)
 {
 	sqlite3_stmt *st;
@@ -74,19 +76,33 @@ int store_schema_version(struct store *s)
 	return v;
 }
 
+/* The version read and the migration run under one write lock: two pvbench starting on
+ * a new database at once would otherwise both see version 0 and both create the tables. */
 int store_migrate(struct store *s, int to, char *err, size_t n)
 {
 	int from = store_schema_version(s);
-	if (from < 0)
-		return db_fail(s, err, n, "reading the schema version");
+	if (from >= to && from <= NMIGRATIONS)
+		return 0; /* nothing to do: no lock needed */
+	if (exec(s, "BEGIN IMMEDIATE", err, n, "locking the database for migration"))
+		return -1;
+	from = store_schema_version(s);
+	const char *bad = NULL;
+	char why[160];
+	if (from < -1 || (from < 0 && !sqlite3_errcode(s->db)))
+		bad = "is not one pvbench writes";
 	if (from > NMIGRATIONS) {
-		snprintf(err, n, "database schema version %d is newer than this pvbench understands (%d)", from, NMIGRATIONS);
+		snprintf(why, sizeof(why), "is newer than this pvbench understands (%d)", NMIGRATIONS);
+		bad = why;
+	}
+	if (bad || from < 0) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		if (!bad)
+			return db_fail(s, err, n, "reading the schema version");
+		snprintf(err, n, "database schema version %d %s", from, bad);
 		return -1;
 	}
 	if (from >= to)
-		return 0;
-	if (exec(s, "BEGIN IMMEDIATE", err, n, "locking the database for migration"))
-		return -1;
+		return exec(s, "COMMIT", err, n, "committing the migration");
 	for (int v = from; v < to; v++) {
 		char sql[48];
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);

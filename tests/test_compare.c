@@ -201,6 +201,25 @@ static void check_gates_on_the_baseline(void **state)
 	assert_int_equal(call(cmd_compare, "compare", "1", "3", "--allow-missing", "--db", db, NULL), EXIT_USAGE);
 	results_free(&one);
 	results_free(&part);
+	/* --out never follows a symlink or replaces a device: refused, the target untouched */
+	char link_path[96], target[96];
+	snprintf(link_path, sizeof(link_path), "%s.link", base_json);
+	snprintf(target, sizeof(target), "%s.target", base_json);
+	FILE *t = fopen(target, "w");
+	assert_non_null(t);
+	fputs("keep", t);
+	fclose(t);
+	unlink(link_path);
+	assert_int_equal(symlink(target, link_path), 0);
+	assert_int_equal(call(cmd_export, "export", "1", "--format", "json", "--out", link_path, "--db", db, NULL), EXIT_USAGE);
+	assert_int_equal(call(cmd_export, "export", "1", "--format", "json", "--out", "/dev/null", "--db", db, NULL), EXIT_USAGE);
+	char kept[8] = "";
+	t = fopen(target, "r");
+	assert_non_null(fgets(kept, sizeof(kept), t));
+	fclose(t);
+	assert_string_equal(kept, "keep");
+	unlink(link_path);
+	unlink(target);
 	assert_int_equal(call(cmd_history, "history", "--bench", "ptemod", "--mode", "emulate", "--db", db, NULL), 0);
 	assert_int_equal(call(cmd_history, "history", "--bench", "ptemod", "--mode", "warp", "--db", db, NULL), EXIT_USAGE);
 	assert_int_equal(call(cmd_history, "history", "--bench", "nope", "--mode", "emulate", "--db", db, NULL), EXIT_USAGE);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "../collect/store.h"
 #include "helpers.h"
@@ -201,6 +202,45 @@ static void newer_schema_is_refused(void **state)
 	assert_non_null(strstr(err, "newer"));
 }
 
+/* Four writers starting at once on a database that does not exist yet: the creation is
+ * one exclusive transaction, so all four store their run (before, 2-3 of 4 failed with
+ * "table hosts already exists"); a stored negative schema version is refused, saying so. */
+static void concurrent_first_writers_all_store(void **state)
+{
+	(void)state;
+	pid_t pid[4];
+	for (int k = 0; k < 4; k++) {
+		pid[k] = fork();
+		assert_true(pid[k] >= 0);
+		if (!pid[k]) {
+			struct store s;
+			struct result_set rs = { 0 };
+			struct host_info h;
+			struct run_meta meta;
+			char err[256];
+			fill(&rs, &h, &meta);
+			_exit(store_open(&s, path, 10000, err, sizeof(err)) || store_save_run(&s, &h, &meta, &rs, err, sizeof(err)));
+		}
+	}
+	for (int k = 0; k < 4; k++) {
+		int st;
+		assert_int_equal(waitpid(pid[k], &st, 0), pid[k]);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	struct store s;
+	char err[256];
+	assert_int_equal(store_open(&s, path, 1000, err, sizeof(err)), 0);
+	sqlite3_stmt *st;
+	sqlite3_prepare_v2(s.db, "SELECT count(*) FROM runs", -1, &st, NULL);
+	sqlite3_step(st);
+	assert_int_equal(sqlite3_column_int(st, 0), 4);
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_exec(s.db, "PRAGMA user_version = -5", NULL, NULL, NULL), SQLITE_OK);
+	store_close(&s);
+	assert_int_equal(store_open(&s, path, 1000, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "-5 is not one pvbench writes"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +249,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(locked_database_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(corrupt_file_is_refused_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(newer_schema_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(concurrent_first_writers_all_store, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
