@@ -10,8 +10,9 @@
 uint64_t tsc_hz;
 uint64_t lapic_hz;
 
-/* Channel 2 in mode 0, gated through port 0x61; OUT2 (bit 5) rises at terminal count. */
-void tsc_calibrate(void)
+/* Channel 2 in mode 0, gated through port 0x61; OUT2 (bit 5) rises at terminal count.
+ * One measurement; a vCPU descheduled between the PIT and the TSC reads skews it. */
+static uint64_t calibrate_once(void)
 {
 	outb(0x61, (uint8_t)((inb(0x61) & ~0x02) | 0x01));
 	outb(0x43, 0xb0);
@@ -24,7 +25,15 @@ void tsc_calibrate(void)
 			panic("PIT channel 2 never reached terminal count");
 	}
 	uint64_t t1 = rdtsc();
-	tsc_hz = muldiv(t1 - t0, PIT_HZ, PIT_CAL_TICKS);
+	return muldiv(t1 - t0, PIT_HZ, PIT_CAL_TICKS);
+}
+
+/* The median of three: one skewed measurement (a busy host descheduling the vCPU)
+ * does not become the guest's clock. */
+void tsc_calibrate(void)
+{
+	uint64_t a = calibrate_once(), b = calibrate_once(), c = calibrate_once();
+	tsc_hz = a > b ? (b > c ? b : a > c ? c : a) : (a > c ? a : b > c ? c : b);
 	if (!tsc_hz)
 		panic("TSC does not advance");
 }

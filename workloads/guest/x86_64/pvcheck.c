@@ -176,8 +176,10 @@ static const char *check_timers(void)
 	ticks = 0;
 	armed = rdtsc();
 	pv.timer_periodic(1000000);
-	if (!why && (!wait_ticks(10, tsc_hz) || fired_at - armed < 9800 * us))
-		why = "ten periods of a 1 ms periodic timer took less than 9.8 ms or more than 1 s";
+	/* 5% below 10 ms: what the TSC's calibration against the PIT can be off by on a busy
+	 * host, not a tick early */
+	if (!why && (!wait_ticks(10, tsc_hz) || fired_at - armed < 9500 * us))
+		why = "ten periods of a 1 ms periodic timer took less than 9.5 ms or more than 1 s";
 	pv.timer_cancel();
 	uint64_t after = ticks; /* one tick may already have been pending */
 	if (!why && wait_ticks(after + 2, 5000 * us))
