@@ -337,6 +337,31 @@ static void hw_hang_is_stopped_by_the_watchdog(void **state)
 	assert_true(host_ns() - t0 < 10000000000ull);
 }
 
+/* Faults are precise: an undefined opcode faults at itself (not at its block's start), a
+ * branch to a non-canonical address faults on the branch (not at the target), in the
+ * interpreter and in translated code alike. No IDT: the triple fault names the first
+ * vector and where it was raised. */
+static void faults_are_precise(void **state)
+{
+	(void)state;
+	static const uint8_t ud[] = { 0xb8, 1, 0, 0, 0, 0xd6 }; /* mov eax, 1; (undefined) */
+	static const uint8_t nc[] = { 0x48, 0xb8, 0, 0, 0, 0, 0, 0x80, 0, 0, 0xff, 0xe0 }; /* movabs rax, 1 << 47; jmp rax */
+	static const uint8_t ncret[] = { 0x48, 0xb8, 0, 0, 0, 0, 0, 0x80, 0, 0, 0x50, 0xc3 }; /* ...; push rax; ret */
+	static const char *const modes[] = { "emulate", "bt" };
+	for (int k = 0; k < 2; k++) {
+		const struct mode *m = mode_find(modes[k]);
+		struct session_result r = boot_tiny(m, tiny_elf64("ud", ud, sizeof(ud)), 10000);
+		assert_non_null(strstr(r.out.reason, "vector 6"));
+		assert_non_null(strstr(r.out.reason, "rip 0x10007d")); /* the code starts at 0x100078 */
+		r = boot_tiny(m, tiny_elf64("nc", nc, sizeof(nc)), 10000);
+		assert_non_null(strstr(r.out.reason, "vector 13"));
+		assert_non_null(strstr(r.out.reason, "rip 0x100082"));
+		r = boot_tiny(m, tiny_elf64("ncret", ncret, sizeof(ncret)), 10000);
+		assert_non_null(strstr(r.out.reason, "vector 13"));
+		assert_non_null(strstr(r.out.reason, "rip 0x100083"));
+	}
+}
+
 /* A guest whose one instruction does millions of device accesses (rep outsb to COM1, rep
  * movsq from device memory nothing claims) is still stopped by the watchdog in time: the
  * slice between watchdog checks counts rep-string elements, not just instructions. */
@@ -749,6 +774,7 @@ int main(void)
 		cmocka_unit_test(hw_hang_is_stopped_by_the_watchdog),
 		cmocka_unit_test(ctrl_c_stops_the_run_and_keeps_what_finished),
 		cmocka_unit_test(rep_strings_cannot_outrun_the_watchdog),
+		cmocka_unit_test(faults_are_precise),
 		cmocka_unit_test(a_message_flood_is_bounded),
 		cmocka_unit_test(hw_run_goes_on_after_a_hang),
 		cmocka_unit_test(hw_run_goes_on_after_a_crash),

@@ -454,6 +454,22 @@ bool tr_push_pop(struct tr *t, const struct x86_insn *i, bool push)
 	return true;
 }
 
+/* A 64-bit branch target in host register h (rax or rcx) that is not canonical goes to the
+ * instruction's slow path, whose handler raises #GP on the branch itself; 32-bit code has
+ * no such addresses. rdx clobbered. */
+static void canonical_or_slow(struct tr *t, unsigned h)
+{
+	if (t->code32)
+		return;
+	struct asm_buf *a = &t->a;
+	e_mov(a, 8, H_DX, h);
+	e_shift_imm(a, 8, SHIFT_SHL, H_DX, 16);
+	e_shift_imm(a, 8, SHIFT_SAR, H_DX, 16);
+	e_op(a, 8, OPC_CMP_EvGv, h, false, H_DX, 0);
+	tr_jump_to(tr_new_stub(t, ST_SLOW, t->k), e_jcc(a, COND_NE));
+	t->host_flags = false;
+}
+
 /* Leave the block for c->rip, computed (ret, jmp reg), with done instructions completed:
  * through the indirect-branch table straight into the translation for that rip when its
  * entry holds for this epoch, generation and TLB class (a CPL 3 return into a page only
@@ -505,6 +521,9 @@ bool tr_branch(struct tr *t, const struct x86_insn *i, unsigned mn)
 	unsigned w = word(t);
 	if (i->far || i->opsize == 2)
 		return false;
+	/* a constant target that is not canonical: the handler's #GP on the branch, precisely */
+	if (o->kind == OPK_REL && !t->code32 && !x86_canonical(t->next + (uint64_t)o->val))
+		return false;
 	switch (mn) {
 	case ZYDIS_MNEMONIC_CALL:
 		if (o->kind == OPK_REL) {
@@ -526,6 +545,7 @@ bool tr_branch(struct tr *t, const struct x86_insn *i, unsigned mn)
 		} else {
 			tr_e_at(t, 8, OPC_MOV_GvEv, H_CX, tr_gpr(t, o));
 		}
+		canonical_or_slow(t, H_CX);
 		e_store(&t->a, 8, H_CX, H_BX, OFF(rip));
 		stack_slot(t, -(int32_t)w, ACC_WRITE);
 		e_mov_imm64(&t->a, H_CX, t->next);
@@ -537,6 +557,7 @@ bool tr_branch(struct tr *t, const struct x86_insn *i, unsigned mn)
 			return false;
 		stack_slot(t, 0, ACC_READ);
 		e_load(&t->a, w, H_CX, H_AX, 0);
+		canonical_or_slow(t, H_CX);
 		e_store(&t->a, 8, H_CX, H_BX, OFF(rip));
 		rsp_add(t, (int32_t)w);
 		exit_indirect(t, t->k + 1);
@@ -547,12 +568,14 @@ bool tr_branch(struct tr *t, const struct x86_insn *i, unsigned mn)
 			return true;
 		} else if (o->kind == OPK_REG && o->size == w) {
 			tr_e_at(t, 8, OPC_MOV_GvEv, H_AX, tr_gpr(t, o));
+			canonical_or_slow(t, H_AX);
 			e_store(&t->a, 8, H_AX, H_BX, OFF(rip));
 			exit_indirect(t, t->k + 1);
 			return true;
 		} else if (o->kind == OPK_MEM && o->size == w && tr_mem_addr(t, i, o)) { /* a tail call through a table */
 			tr_tlb(t, w, ACC_READ);
 			e_load(&t->a, w, H_CX, H_AX, 0);
+			canonical_or_slow(t, H_CX);
 			e_store(&t->a, 8, H_CX, H_BX, OFF(rip));
 			exit_indirect(t, t->k + 1);
 			return true;
@@ -564,7 +587,8 @@ bool tr_branch(struct tr *t, const struct x86_insn *i, unsigned mn)
 
 bool tr_jcc(struct tr *t, const struct x86_insn *i)
 {
-	if (i->op[0].kind != OPK_REL || i->opsize == 2)
+	if (i->op[0].kind != OPK_REL || i->opsize == 2 ||
+	    (!t->code32 && !x86_canonical(t->next + (uint64_t)i->op[0].val)))
 		return false;
 	struct stub *taken = tr_new_stub(t, ST_TAKEN, t->k);
 	taken->target = tr_wrap(t, t->next + (uint64_t)i->op[0].val);

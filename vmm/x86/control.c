@@ -3,8 +3,17 @@
 #include "exec.h"
 #include "system.h"
 
+/* A near branch to a non-canonical address faults on the branch itself (#GP(0), rip the
+ * branch's), before anything of it is done: not at the target's fetch. */
+static void check_target(struct x86_cpu *c, const struct x86_insn *i, uint64_t target)
+{
+	if (long_mode64(c) && i->opsize != 2 && !x86_canonical(target))
+		x86_raise(c, EXC_GP, 0);
+}
+
 static void branch(struct x86_cpu *c, const struct x86_insn *i, uint64_t target)
 {
+	check_target(c, i, target);
 	c->rip = long_mode64(c) && i->opsize != 2 ? target : target & size_mask(i->opsize ? i->opsize : 4);
 }
 
@@ -35,6 +44,7 @@ void op_call(struct x86_cpu *c, const struct x86_insn *i)
 		return;
 	}
 	uint64_t t = target_of(c, i);
+	check_target(c, i, t); /* before the push */
 	push(c, c->rip, stack_size(c, i));
 	branch(c, i, t);
 }
