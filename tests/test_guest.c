@@ -362,6 +362,40 @@ static void faults_are_precise(void **state)
 	}
 }
 
+/* What the CPU does not have, or values no MSR or table register may hold, are #GP at the
+ * instruction (the code starts at 0x100078; no IDT, so the triple fault names the first
+ * vector and where it came from), after the legal forms before them went through. */
+static void the_cpu_refuses_what_it_lacks(void **state)
+{
+	(void)state;
+	static const uint8_t cr4[] = {
+		0x0f, 0x20, 0xe0, 0x48, 0x0d, 0x80, 0, 0, 0, 0x0f, 0x22, 0xe0, /* cr4 |= PGE: legal */
+		0x48, 0x0d, 0, 0, 0x10, 0, 0x0f, 0x22, 0xe0,                   /* cr4 |= SMEP (not here): #GP */
+	};
+	static const uint8_t fsbase[] = {
+		0xb9, 0x00, 0x01, 0x00, 0xc0, 0x31, 0xc0, 0x31, 0xd2, 0x0f, 0x30, /* FS_BASE = 0: legal */
+		0xba, 0x00, 0x80, 0x00, 0x00, 0x0f, 0x30,                         /* FS_BASE = 1 << 47: #GP */
+	};
+	static const uint8_t lgdt[] = { 0x0f, 0x01, 0x15, 0x01, 0, 0, 0, 0xf4, /* lgdt [rip + 1]; hlt */
+					0xff, 0xff, 0, 0, 0, 0, 0, 0x80, 0, 0 }; /* base 1 << 47 */
+	static const uint8_t rdpmc[] = { 0x31, 0xc9, 0x0f, 0x33 }; /* no counters: #GP, not #UD */
+	static const struct {
+		const char *name;
+		const uint8_t *code;
+		size_t n;
+		const char *rip;
+	} cases[] = { { "cr4", cr4, sizeof(cr4), "rip 0x10008a" }, { "fsbase", fsbase, sizeof(fsbase), "rip 0x100088" },
+		      { "lgdt", lgdt, sizeof(lgdt), "rip 0x100078" }, { "rdpmc", rdpmc, sizeof(rdpmc), "rip 0x10007a" } };
+	static const char *const modes[] = { "emulate", "bt" };
+	for (int k = 0; k < 2; k++)
+		for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+			struct session_result r = boot_tiny(mode_find(modes[k]), tiny_elf64(cases[c].name, cases[c].code, cases[c].n),
+							    10000);
+			if (!strstr(r.out.reason, "vector 13") || !strstr(r.out.reason, cases[c].rip))
+				fail_msg("%s, %s: %s (wanted #GP at %s)", modes[k], cases[c].name, r.out.reason, cases[c].rip);
+		}
+}
+
 /* A guest whose one instruction does millions of device accesses (rep outsb to COM1, rep
  * movsq from device memory nothing claims) is still stopped by the watchdog in time: the
  * slice between watchdog checks counts rep-string elements, not just instructions. */
@@ -775,6 +809,7 @@ int main(void)
 		cmocka_unit_test(ctrl_c_stops_the_run_and_keeps_what_finished),
 		cmocka_unit_test(rep_strings_cannot_outrun_the_watchdog),
 		cmocka_unit_test(faults_are_precise),
+		cmocka_unit_test(the_cpu_refuses_what_it_lacks),
 		cmocka_unit_test(a_message_flood_is_bounded),
 		cmocka_unit_test(hw_run_goes_on_after_a_hang),
 		cmocka_unit_test(hw_run_goes_on_after_a_crash),

@@ -6,10 +6,13 @@ static bool pic_wants(struct machine *m, uint64_t apic_base)
 	return pic_intr(&m->pic) && lapic_extint(&m->lapic, apic_base);
 }
 
+/* IA32_APIC_BASE.EN clear: the LAPIC is off, only the 8259A's virtual wire delivers */
+static bool lapic_on(uint64_t apic_base) { return apic_base & APIC_BASE_ENABLE; }
+
 static bool pending(void *opaque, uint64_t apic_base)
 {
 	struct machine *m = opaque;
-	return lapic_irr_pending(&m->lapic) || pic_wants(m, apic_base);
+	return (lapic_on(apic_base) && lapic_irr_pending(&m->lapic)) || pic_wants(m, apic_base);
 }
 
 /* ns from now on the LAPIC's clock as host TSC ticks from tsc */
@@ -22,7 +25,7 @@ static int take(void *opaque, uint64_t apic_base, uint64_t tsc, uint64_t *next_t
 {
 	struct machine *m = opaque;
 	struct lapic *l = &m->lapic;
-	int v = lapic_take_interrupt(l); /* brings the LAPIC's timer up to date */
+	int v = lapic_on(apic_base) ? lapic_take_interrupt(l) : -1; /* brings the LAPIC's timer up to date */
 	*next_tsc = l->expiry_ns == LAPIC_NO_EVENT ? UINT64_MAX : tsc_at(l, tsc, l->expiry_ns, l->now_ns);
 	uint64_t pit = pit_update(&m->pit); /* its edges reach the 8259A here, on its own clock */
 	if (pit != PIT_NO_EVENT) {

@@ -108,7 +108,6 @@ void lapic_eoi(struct lapic *l)
 #define LVT_DELIVERY_MASK  0x700u
 #define LVT_DELIVERY_EXTINT 0x700u
 #define LVT_DELIVERY_NMI    0x400u
-#define APIC_BASE_ENABLE    (1ull << 11)
 
 bool lapic_extint(const struct lapic *l, uint64_t apic_base)
 {

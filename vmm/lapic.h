@@ -12,6 +12,7 @@
 #define LAPIC_TIMER_HZ 1000000000ull
 #define LAPIC_VERSION_VALUE 0x00050014 /* version 0x14, 6 LVT entries */
 #define LAPIC_NO_EVENT UINT64_MAX
+#define APIC_BASE_ENABLE (1ull << 11) /* IA32_APIC_BASE.EN: the LAPIC on */
 
 struct lapic {
 	const struct clock *clock;

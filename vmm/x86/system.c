@@ -176,9 +176,14 @@ static void set_cr0(struct x86_cpu *c, uint64_t v)
 	update_lma(c);
 }
 
+/* The CR4 bits of the features CPUID advertises (cpuid.c): TSD, DE, PSE, PAE, PGE, PCE,
+ * OSFXSR, OSXMMEXCPT. Any other bit is reserved here: VME, MCE, UMIP, LA57, VMXE, SMXE,
+ * FSGSBASE, PCIDE, OSXSAVE, SMEP, SMAP, PKE... are features this CPU does not have. */
+#define CR4_VALID 0x7bcull
+
 static void set_cr4(struct x86_cpu *c, uint64_t v)
 {
-	if ((c->efer & EFER_LMA) && !(v & CR4_PAE))
+	if ((v & ~CR4_VALID) || ((c->efer & EFER_LMA) && !(v & CR4_PAE)))
 		x86_raise(c, EXC_GP, 0);
 	if ((v ^ c->cr4) & (CR4_PAE | CR4_PGE | 0x10))
 		mmu_flush(c, false);
@@ -187,7 +192,8 @@ static void set_cr4(struct x86_cpu *c, uint64_t v)
 
 static void set_efer(struct x86_cpu *c, uint64_t v)
 {
-	if ((c->cr0 & CR0_PG) && ((v ^ c->efer) & EFER_LME))
+	/* SCE, LME, LMA (read-only: written as it is) and NXE; the rest is reserved */
+	if ((v & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)) || ((c->cr0 & CR0_PG) && ((v ^ c->efer) & EFER_LME)))
 		x86_raise(c, EXC_GP, 0);
 	c->efer = (v & (EFER_SCE | EFER_LME | EFER_NXE)) | (c->efer & EFER_LMA);
 	update_lma(c);
@@ -359,6 +365,33 @@ void op_rdmsr(struct x86_cpu *c, const struct x86_insn *i)
 	reg_write(c, R_DX, 4, false, v >> 32);
 }
 
+/* MAXPHYADDR, as CPUID 0x80000008 says (cpuid.c) */
+#define PHYS_BITS 36
+
+/* What WRMSR refuses with #GP: a linear address that is not canonical where the MSR holds
+ * one, reserved bits of IA32_APIC_BASE (x2APIC among them: CPUID has no x2APIC), a PAT
+ * entry that is no memory type. */
+static bool msr_value_ok(uint32_t msr, uint64_t v)
+{
+	switch (msr) {
+	case 0xc0000100: case 0xc0000101: case 0xc0000102: /* FS, GS, kernel GS base */
+	case 0xc0000082: case 0xc0000083:                  /* LSTAR, CSTAR */
+	case 0x175: case 0x176:                            /* SYSENTER_ESP, SYSENTER_EIP */
+		return x86_canonical(v);
+	case 0x1b: /* BSP (8), EN (11) and the base below MAXPHYADDR */
+		return !(v & ~(0x900ull | (((1ull << PHYS_BITS) - 1) & ~0xfffull)));
+	case 0x277:
+		for (int k = 0; k < 8; k++) {
+			unsigned type = (unsigned)(v >> (8 * k)) & 0xff;
+			if (type == 2 || type == 3 || type > 7)
+				return false;
+		}
+		return true;
+	default:
+		return true;
+	}
+}
+
 void op_wrmsr(struct x86_cpu *c, const struct x86_insn *i)
 {
 	(void)i;
@@ -366,6 +399,8 @@ void op_wrmsr(struct x86_cpu *c, const struct x86_insn *i)
 	c->attention = c->lapic_dirty = true; /* TSC deadline */
 	uint32_t msr = (uint32_t)c->r[R_CX];
 	uint64_t v = (c->r[R_AX] & 0xffffffffull) | (c->r[R_DX] << 32), *slot = msr_slot(c, msr);
+	if (!msr_value_ok(msr, v))
+		x86_raise(c, EXC_GP, 0);
 	if (slot)
 		*slot = v;
 	else if (msr == 0xc0000080)
@@ -388,6 +423,8 @@ static void load_dtable(struct x86_cpu *c, const struct x86_insn *i, struct dtab
 	uint64_t a = opnd_addr(c, i, &i->op[0]);
 	uint16_t limit = (uint16_t)mem_read(c, a, 2);
 	uint64_t base = mem_read(c, a + 2, long_mode64(c) ? 8 : 4);
+	if (long_mode64(c) && !x86_canonical(base))
+		x86_raise(c, EXC_GP, 0);
 	t->limit = limit;
 	t->base = long_mode64(c) ? base : base & 0xffffffffull;
 }
@@ -477,6 +514,14 @@ void op_into(struct x86_cpu *c, const struct x86_insn *i)
 }
 
 void op_ud(struct x86_cpu *c, const struct x86_insn *i) { (void)i; x86_raise(c, EXC_UD, NO_ERROR_CODE); }
+
+/* No performance counters (CPUID leaf 0xA reports none): every counter index is invalid,
+ * #GP(0), as is any RDPMC at CPL > 0 without CR4.PCE. Not #UD: the instruction exists. */
+void op_rdpmc(struct x86_cpu *c, const struct x86_insn *i)
+{
+	(void)i;
+	x86_raise(c, EXC_GP, 0);
+}
 
 #define UNIMPLEMENTED_REPORTS 8
 
