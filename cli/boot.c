@@ -12,6 +12,9 @@ static const char boot_help[] =
 	"  --mode M          guest engine (default hw)\n"
 	"  --append S        kernel command line (also --cmdline)\n"
 	"  --initrd FILE     initial ramdisk for a Linux kernel\n"
+	"  --module FILE[,ARGS]  a Multiboot module (GRUB's module, QEMU's -initrd): loaded after the\n"
+	"                    kernel, its string 'FILE ARGS'; the kernel's command line starts with\n"
+	"                    the kernel's path, as GRUB and QEMU pass it\n"
 	"  --format F        auto (bzImage, else ELF64 -- a vmlinux by its ELF notes -- else Multiboot),\n"
 	"                    elf64, multiboot, linux (64-bit entry), linux32 (a bzImage's 32-bit\n"
 	"                    entry) or pvh (a vmlinux's PVH entry)\n"
@@ -25,10 +28,10 @@ int cmd_boot(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "kernel", 1, 0, 'k' }, { "mode", 1, 0, 'm' }, { "cmdline", 1, 0, 'c' }, { "append", 1, 0, 'c' },
-		{ "initrd", 1, 0, 'i' }, { "format", 1, 0, 'f' },
+		{ "initrd", 1, 0, 'i' }, { "module", 1, 0, 'o' }, { "format", 1, 0, 'f' },
 		{ "mem", 1, 0, 'M' }, { "timeout", 1, 0, 't' }, { "stats", 0, 0, 's' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
-	const char *kernel = NULL, *mode_name = "hw", *cmdline = "", *initrd = NULL;
+	const char *kernel = NULL, *mode_name = "hw", *cmdline = "", *initrd = NULL, *module = NULL;
 	enum image_format fmt = IMAGE_AUTO;
 	uint64_t mem_mb = MEM_DEFAULT_MB, timeout_s = 600;
 	bool stats = false;
@@ -40,6 +43,7 @@ int cmd_boot(int argc, char **argv)
 		case 'm': mode_name = optarg; break;
 		case 'c': cmdline = optarg; break;
 		case 'i': initrd = optarg; break;
+		case 'o': module = optarg; break;
 		case 's': stats = true; break;
 		case 'f': {
 			int f = loader_format_parse(optarg);
@@ -67,7 +71,17 @@ int cmd_boot(int argc, char **argv)
 	if (mode->engine->probe(why, sizeof(why)))
 		return cli_error("mode %s is unavailable here: %s", mode_name, why);
 	fflush(stdout);
+	if (module && initrd)
+		return cli_error("--module is a Multiboot kernel's, --initrd a Linux kernel's: not both");
+	char module_file[4096] = "", module_string[1024] = "";
+	if (module) { /* FILE[,ARGS] as QEMU's -initrd: the string is "FILE ARGS" */
+		snprintf(module_file, sizeof(module_file), "%.*s", (int)strcspn(module, ","), module);
+		const char *args = strchr(module, ',');
+		snprintf(module_string, sizeof(module_string), "%s%s%s", module_file, args ? " " : "", args ? args + 1 : "");
+		initrd = module_file;
+	}
 	struct session s = { .mode = mode, .kernel = kernel, .format = fmt, .cmdline = cmdline, .initrd = initrd,
+			     .module_string = module ? module_string : NULL,
 			     .mem_bytes = mem_mb << 20, .echo_fd = STDOUT_FILENO, .timeout_ms = timeout_s * 1000 };
 	struct session_result r;
 	session_boot(&s, &r);

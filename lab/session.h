@@ -9,7 +9,8 @@ struct session {
 	const char *kernel;
 	enum image_format format;
 	const char *cmdline;
-	const char *initrd;   /* Linux's initrd, or NULL */
+	const char *initrd;   /* Linux's initrd, a Multiboot kernel's module, or NULL */
+	const char *module_string; /* the Multiboot module's string (its name and arguments) */
 	uint64_t mem_bytes;
 	int echo_fd;          /* COM1 echo, -1 for none */
 	uint64_t timeout_ms;

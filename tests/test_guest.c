@@ -337,6 +337,41 @@ static void hw_hang_is_stopped_by_the_watchdog(void **state)
 	assert_true(host_ns() - t0 < 10000000000ull);
 }
 
+/* Multiboot as GRUB and QEMU do it: the command line starts with the kernel's path
+ * (argv[0]), and a module is loaded after the kernel and listed with its string. */
+static void multiboot_modules_and_argv0(void **state)
+{
+	(void)state;
+	char mod[64];
+	snprintf(mod, sizeof(mod), "/tmp/pvbench-module-%d", getpid());
+	FILE *f = fopen(mod, "wb");
+	assert_non_null(f);
+	fputs("A module", f);
+	fclose(f);
+	static const uint8_t first_byte[] = { 0x8b, 0x73, 0x18, 0x8b, 0x36, 0x0f, 0xb6, 0x06, 0xe6, 0xf4, 0xf4 };
+	static const uint8_t count[] = { 0x8b, 0x43, 0x14, 0xe6, 0xf4, 0xf4 };
+	static const uint8_t argv0[] = { 0x8b, 0x73, 0x10, 0x0f, 0xb6, 0x06, 0xe6, 0xf4, 0xf4 };
+	static const uint8_t modstr[] = { 0x8b, 0x73, 0x18, 0x8b, 0x76, 0x08, 0x0f, 0xb6, 0x46, 0x05, 0xe6, 0xf4, 0xf4 };
+	static const struct {
+		const uint8_t *code;
+		size_t n;
+		int want;
+	} cases[] = { { first_byte, sizeof(first_byte), 'A' }, { count, sizeof(count), 1 }, { argv0, sizeof(argv0), '/' },
+		      { modstr, sizeof(modstr), 'p' } }; /* "/tmp/pvbench-module-N arg": its 6th byte */
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct session s = { .mode = mode_find("emulate"), .kernel = tiny_kernel("mb", cases[k].code, cases[k].n),
+				     .format = IMAGE_AUTO, .cmdline = "x=1", .initrd = mod, .module_string = "/tmp/pvbench-module arg",
+				     .mem_bytes = 16 << 20, .echo_fd = -1, .timeout_ms = 10000 };
+		struct session_result r;
+		session_boot(&s, &r);
+		unlink(s.kernel);
+		assert_false(r.setup_failed);
+		assert_int_equal(r.out.end, RUN_EXITED);
+		assert_int_equal(r.out.exit_status, (cases[k].want << 1) | 1);
+	}
+	unlink(mod);
+}
+
 /* Faults are precise: an undefined opcode faults at itself (not at its block's start), a
  * branch to a non-canonical address faults on the branch (not at the target), in the
  * interpreter and in translated code alike. No IDT: the triple fault names the first
@@ -754,7 +789,7 @@ static void xen_reaches_its_banner(void **state)
 		int fd = mkstemp(path);
 		assert_true(fd >= 0);
 		struct session s = { .mode = mode_find(modes[k]), .kernel = XEN, .format = IMAGE_AUTO,
-				     .cmdline = "xen no-real-mode console=com1 com1=115200,8n1",
+				     .cmdline = "no-real-mode console=com1 com1=115200,8n1", /* the path comes first */
 				     .mem_bytes = 256 << 20, .echo_fd = fd, .timeout_ms = 60000 };
 		struct session_result r;
 		session_boot(&s, &r);
@@ -809,6 +844,7 @@ int main(void)
 		cmocka_unit_test(ctrl_c_stops_the_run_and_keeps_what_finished),
 		cmocka_unit_test(rep_strings_cannot_outrun_the_watchdog),
 		cmocka_unit_test(faults_are_precise),
+		cmocka_unit_test(multiboot_modules_and_argv0),
 		cmocka_unit_test(the_cpu_refuses_what_it_lacks),
 		cmocka_unit_test(a_message_flood_is_bounded),
 		cmocka_unit_test(hw_run_goes_on_after_a_hang),

@@ -16,10 +16,17 @@
 #define MB_FLAG_AOUT      0x10000
 #define MB_INFO_MEM       0x1
 #define MB_INFO_CMDLINE   0x4
+#define MB_INFO_MODS      0x8
 #define MB_INFO_MMAP      0x40
 #define MB_INFO_LOADER    0x200
 #define LOADER_NAME_OFF   0x800 /* within the cmdline page */
 #define MMAP_OFF          0x400 /* within the info page */
+#define MODS_OFF          0x800 /* within the info page: the module list */
+#define MODSTR_OFF        0x900 /* within the cmdline page: the module's string */
+
+struct mb_module {
+	uint32_t start, end, string, reserved;
+};
 
 struct mb_header {
 	uint32_t magic, flags, checksum;
@@ -76,13 +83,14 @@ int loader_place(struct guest_mem *m, const uint8_t *img, size_t len, uint64_t o
 
 /* Multiboot information, shared by both entry paths so the kernel finds its memory size
  * and command line the same way. */
-static uint64_t write_mbinfo(struct guest_mem *m, const char *cmdline)
+static uint64_t write_mbinfo(struct guest_mem *m, const char *name, const char *cmdline)
 {
 	struct mb_info *mi = mem_ptr(m, LOADER_MBINFO, 0x1000);
 	char *cl = mem_ptr(m, LOADER_CMDLINE, LOADER_CMDLINE_MAX);
 	memset(mi, 0, 0x1000);
 	memset(cl, 0, LOADER_CMDLINE_MAX);
-	snprintf(cl, LOADER_NAME_OFF, "%s", cmdline ? cmdline : "");
+	snprintf(cl, LOADER_NAME_OFF, "%s%s%s", name ? name : "", name && cmdline && *cmdline ? " " : "",
+		 cmdline ? cmdline : "");
 	snprintf(cl + LOADER_NAME_OFF, 64, "pvbench");
 	struct mb_mmap *mm = (struct mb_mmap *)((uint8_t *)mi + MMAP_OFF);
 	mm[0] = (struct mb_mmap){ sizeof(mm[0]) - 4, 0, 0x9fc00, 1 };
@@ -182,7 +190,7 @@ static int load_elf64(struct guest_mem *m, const uint8_t *img, size_t len, const
 	bs->rip = eh.e_entry;
 	bs->rsp = LOADER_STACK_TOP;
 	bs->rdi = PVB_MULTIBOOT_MAGIC;
-	bs->rsi = write_mbinfo(m, o->cmdline);
+	bs->rsi = write_mbinfo(m, NULL, o->cmdline); /* pvbench's own ELF64 entry: the arguments alone */
 	bs->cr0 = 0x80050033; /* PG WP NE ET MP PE */
 	bs->cr3 = LOADER_PML4;
 	bs->cr4 = 0x20;       /* PAE */
@@ -190,7 +198,7 @@ static int load_elf64(struct guest_mem *m, const uint8_t *img, size_t len, const
 	return 0;
 }
 
-static int load_elf32_segments(struct guest_mem *m, const uint8_t *img, size_t len, char *err, size_t n)
+static int load_elf32_segments(struct guest_mem *m, const uint8_t *img, size_t len, uint64_t *end, char *err, size_t n)
 {
 	const Elf32_Ehdr *eh = (const Elf32_Ehdr *)img;
 	if (eh->e_machine != EM_386)
@@ -206,6 +214,8 @@ static int load_elf32_segments(struct guest_mem *m, const uint8_t *img, size_t l
 			continue;
 		if (loader_place(m, img, len, ph.p_offset, ph.p_filesz, ph.p_paddr, ph.p_memsz, err, n))
 			return -1;
+		if ((uint64_t)ph.p_paddr + ph.p_memsz > *end)
+			*end = (uint64_t)ph.p_paddr + ph.p_memsz;
 		loaded++;
 	}
 	return loaded ? 0 : fail(err, n, "ELF32 image has no loadable segment");
@@ -223,9 +233,30 @@ static const struct mb_header *find_mb_header(const uint8_t *img, size_t len, si
 	return NULL;
 }
 
-static int load_multiboot(struct guest_mem *m, const uint8_t *img, size_t len, const char *cmdline,
+/* The module at the first page after the kernel's image, as GRUB places it, listed in the
+ * Multiboot information with its string. */
+static int place_module(struct guest_mem *m, uint64_t kernel_end, const struct load_opts *o, char *err, size_t n)
+{
+	uint64_t start = (kernel_end + 0xfff) & ~0xfffull;
+	uint8_t *dst = mem_ptr(m, start, o->initrd_len ? o->initrd_len : 1);
+	if (!dst || start + o->initrd_len > 0xffffffffull)
+		return fail(err, n, "the module (%zu bytes) does not fit in guest RAM after the kernel", o->initrd_len);
+	memcpy(dst, o->initrd, o->initrd_len);
+	struct mb_info *mi = mem_ptr(m, LOADER_MBINFO, 0x1000);
+	struct mb_module *mod = (struct mb_module *)((uint8_t *)mi + MODS_OFF);
+	char *str = (char *)mem_ptr(m, LOADER_CMDLINE, LOADER_CMDLINE_MAX) + MODSTR_OFF;
+	snprintf(str, LOADER_CMDLINE_MAX - MODSTR_OFF, "%s", o->module_string ? o->module_string : "");
+	*mod = (struct mb_module){ (uint32_t)start, (uint32_t)(start + o->initrd_len), LOADER_CMDLINE + MODSTR_OFF, 0 };
+	mi->flags |= MB_INFO_MODS;
+	mi->mods_count = 1;
+	mi->mods_addr = LOADER_MBINFO + MODS_OFF;
+	return 0;
+}
+
+static int load_multiboot(struct guest_mem *m, const uint8_t *img, size_t len, const struct load_opts *o,
 			  struct boot_state *bs, char *err, size_t n)
 {
+	uint64_t kernel_end = 0;
 	if (len < 4) /* Multiboot headers are read in whole words */
 		return fail(err, n, "no Multiboot v1 header in the first 8 KiB");
 	size_t hoff;
@@ -243,9 +274,10 @@ static int load_multiboot(struct guest_mem *m, const uint8_t *img, size_t len, c
 			return fail(err, n, "Multiboot header's load_end_addr precedes load_addr");
 		if (loader_place(m, img, len, file_off, end - h->load_addr, h->load_addr, bss - h->load_addr, err, n))
 			return -1;
+		kernel_end = bss;
 		entry = h->entry_addr;
 	} else if (len >= sizeof(Elf32_Ehdr) && !memcmp(img, ELFMAG, SELFMAG) && img[EI_CLASS] == ELFCLASS32) {
-		if (load_elf32_segments(m, img, len, err, n))
+		if (load_elf32_segments(m, img, len, &kernel_end, err, n))
 			return -1;
 		entry = ((const Elf32_Ehdr *)img)->e_entry;
 	} else {
@@ -259,7 +291,9 @@ static int load_multiboot(struct guest_mem *m, const uint8_t *img, size_t len, c
 	bs->rip = entry;
 	bs->rsp = 0;
 	bs->rax = PVB_MULTIBOOT_MAGIC;
-	bs->rbx = write_mbinfo(m, cmdline);
+	bs->rbx = write_mbinfo(m, o->name, o->cmdline);
+	if (o->initrd && place_module(m, kernel_end, o, err, n))
+		return -1;
 	bs->cr0 = 0x11; /* PE ET */
 	bs->cr3 = bs->cr4 = bs->efer = 0;
 	return 0;
@@ -309,9 +343,7 @@ static int load(struct guest_mem *m, const uint8_t *img, size_t len, const struc
 	if (o->fmt == IMAGE_AUTO && !find_mb_header(img, len, &off))
 		return fail(err, errlen, is_elf ? "ELF32 image without a Multiboot header: not bootable (" SUPPORTED ")"
 					      : "not a kernel image pvbench knows: " SUPPORTED);
-	if (o->initrd)
-		return fail(err, errlen, "an initrd is for Linux kernels; this is a Multiboot image");
-	return load_multiboot(m, img, len, o->cmdline, bs, err, errlen);
+	return load_multiboot(m, img, len, o, bs, err, errlen);
 }
 
 int loader_load(struct guest_mem *m, const uint8_t *img, size_t len, const struct load_opts *o,
@@ -404,6 +436,8 @@ int loader_load_file(struct guest_mem *m, const char *path, const char *initrd_p
 		return -1;
 	}
 	struct load_opts lo = *o;
+	if (!lo.name)
+		lo.name = path;
 	if (initrd) {
 		lo.initrd = initrd;
 		lo.initrd_len = ilen;

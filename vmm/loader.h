@@ -24,6 +24,9 @@ struct load_opts {
 	const char *cmdline;
 	const uint8_t *initrd;     /* Linux's initrd, Multiboot's module: NULL for none */
 	size_t initrd_len;
+	/* Multiboot: the kernel's name, which starts its command line as GRUB and QEMU pass
+	 * it (argv[0]); the module's string (its name and arguments). NULL for none. */
+	const char *name, *module_string;
 };
 
 enum boot_kind { BOOT_LONG64, BOOT_PROT32 };
