@@ -87,6 +87,7 @@ void session_boot(const struct session *s, struct session_result *r)
 	char err[256];
 	void *vm = NULL;
 	struct load_opts lo = { .fmt = s->format, .cmdline = s->cmdline, .module_string = s->module_string };
+	snprintf(m.fw_cfg.cmdline, sizeof(m.fw_cfg.cmdline), "%s", s->cmdline ? s->cmdline : "");
 	if (loader_load_file(&m.mem, s->kernel, s->initrd, &lo, &bs, err, sizeof(err))) {
 		snprintf(r->error, sizeof(r->error), "%s: %s", s->kernel, err);
 		r->setup_failed = true;

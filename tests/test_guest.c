@@ -372,6 +372,29 @@ static void multiboot_modules_and_argv0(void **state)
 	unlink(mod);
 }
 
+/* QEMU's fw_cfg answers: its signature, one CPU (not the 65534 that 0xff bytes read as),
+ * and the RAM size, byte by byte from the data port. */
+static void fw_cfg_answers(void **state)
+{
+	(void)state;
+	static const uint8_t sig[] = { 0x66, 0xba, 0x10, 0x05, 0x66, 0xb8, 0x00, 0x00, 0x66, 0xef, 0x66, 0x42, 0xec,
+				       0xe6, 0xf4, 0xf4 };
+	static const uint8_t cpus[] = { 0x66, 0xba, 0x10, 0x05, 0x66, 0xb8, 0x05, 0x00, 0x66, 0xef, 0x66, 0x42, 0xec,
+					0xe6, 0xf4, 0xf4 };
+	static const uint8_t ram[] = { 0x66, 0xba, 0x10, 0x05, 0x66, 0xb8, 0x03, 0x00, 0x66, 0xef, 0x66, 0x42,
+				       0xec, 0xec, 0xec, 0xec, 0xe6, 0xf4, 0xf4 }; /* the fourth byte of 16 MiB */
+	static const struct {
+		const uint8_t *code;
+		size_t n;
+		int want;
+	} cases[] = { { sig, sizeof(sig), 'Q' }, { cpus, sizeof(cpus), 1 }, { ram, sizeof(ram), 1 } };
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct session_result r = boot_tiny(mode_find("emulate"), tiny_kernel("fwcfg", cases[k].code, cases[k].n), 10000);
+		assert_int_equal(r.out.end, RUN_EXITED);
+		assert_int_equal(r.out.exit_status, (cases[k].want << 1) | 1);
+	}
+}
+
 /* Faults are precise: an undefined opcode faults at itself (not at its block's start), a
  * branch to a non-canonical address faults on the branch (not at the target), in the
  * interpreter and in translated code alike. No IDT: the triple fault names the first
@@ -845,6 +868,7 @@ int main(void)
 		cmocka_unit_test(rep_strings_cannot_outrun_the_watchdog),
 		cmocka_unit_test(faults_are_precise),
 		cmocka_unit_test(multiboot_modules_and_argv0),
+		cmocka_unit_test(fw_cfg_answers),
 		cmocka_unit_test(the_cpu_refuses_what_it_lacks),
 		cmocka_unit_test(a_message_flood_is_bounded),
 		cmocka_unit_test(hw_run_goes_on_after_a_hang),

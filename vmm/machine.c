@@ -36,7 +36,8 @@ int machine_init(struct machine *m, const struct machine_config *c, char *err, s
 	    uart_init(&m->uart, &m->bus, PVB_COM1_PORT, c->serial_echo_fd, com1_irq) ||
 	    pit_init(&m->pit, &m->bus, &m->pit_clock, (struct irq_line){ pic_line, &m->pic, 0 }) ||
 	    lapic_init(&m->lapic, &m->bus, &m->clock, c->tsc_hz) ||
-	    ctl_init(&m->ctl, &m->bus, &m->mem, c->on_msg, c->msg_opaque)) {
+	    ctl_init(&m->ctl, &m->bus, &m->mem, c->on_msg, c->msg_opaque) ||
+	    fw_cfg_init(&m->fw_cfg, &m->bus, c->mem_bytes, 1)) {
 		snprintf(err, errlen, "device ranges overlap on the bus");
 		machine_free(m);
 		return -1;

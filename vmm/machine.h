@@ -10,6 +10,7 @@
 #include "mem.h"
 #include "pic.h"
 #include "pit.h"
+#include "fw_cfg.h"
 #include "rtc.h"
 #include "uart.h"
 #include "vmi/vmi.h"
@@ -39,6 +40,7 @@ struct machine {
 	struct pit pit;
 	struct rtc rtc;
 	struct lapic lapic;
+	struct fw_cfg fw_cfg;
 	struct ctl ctl;
 	bool has_vmi;
 	struct vmi vmi;
