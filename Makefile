@@ -30,7 +30,7 @@ GUEST_COMMON := $(wildcard workloads/guest/*.c) workloads/compute.c workloads/co
 GUEST64_SRC := $(GUEST_COMMON) $(wildcard workloads/guest/x86_64/*.c workloads/guest/x86_64/*.S)
 GUEST32_SRC := $(GUEST_COMMON) $(wildcard workloads/guest/i386/*.c workloads/guest/i386/*.S)
 TEST_SRC  := $(wildcard tests/test_*.c)
-HEADERS   := $(wildcard */*.h */*/*.h */*.def */*/*.def)
+HEADERS   := $(wildcard */*.h */*/*.h */*/*/*.h */*/*.inc */*.def */*/*.def)
 
 LIB_OBJ   := $(addprefix build/,$(addsuffix .o,$(basename $(LIB_SRC))))
 ASAN_LIB_OBJ := $(addprefix build/asan/,$(addsuffix .o,$(basename $(LIB_SRC))))

@@ -19,8 +19,8 @@ static const struct mode emulate = {
 };
 static const struct mode bt = {
 	"bt",
-	"64-bit guest code translated into x86-64 host code in a code cache; privileged\n"
-	"and rare instructions are callouts into the interpreter's handlers",
+	"guest code (64-bit, and 32-bit on flat segments) translated into x86-64 host code in\n"
+	"a code cache; privileged and rare instructions are callouts into the interpreter's handlers",
 	&bt_engine, IFACE_NATIVE,
 };
 static const struct mode native = {

@@ -2,20 +2,7 @@
 /* The Multiboot v1 entry: 32-bit protected mode, paging off. kmain(magic, info). */
 #include "layout.h"
 
-#define MB_MAGIC 0x1badb002
-#define MB_FLAGS 0x00010003 /* page-aligned modules, memory info, load addresses below */
-
-	.section .multiboot, "a"
-	.align 4
-mb_header:
-	.long MB_MAGIC
-	.long MB_FLAGS
-	.long -(MB_MAGIC + MB_FLAGS)
-	.long mb_header
-	.long __load_start
-	.long __load_end
-	.long __bss_end
-	.long entry32
+#include "multiboot_header.inc"
 
 	.section .text.boot, "ax"
 	.globl entry32

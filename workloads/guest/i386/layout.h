@@ -9,14 +9,10 @@
 #define SEL_UDATA  0x20
 #define SEL_TSS    0x28
 
-#define VEC_TIMER    0x40
-#define VEC_SYSCALL  0x80
-#define VEC_SPURIOUS 0xff
+#include "vectors.h"
 
-#define SYS_NULL 0
-#define SYS_EXIT 1
-
-#define STACK_SIZE 16384
+#define GUEST_WORD      .long /* a pointer in assembly */
+#define GUEST_WORD_SIZE 4
 
 /* Offsets into struct pv_ops of the two operations that assembly jumps through. */
 #define PV_OFF_IRET   0

@@ -4,21 +4,7 @@
  * Both end in kmain(magic, info). */
 #include "layout.h"
 
-#define MB_MAGIC 0x1badb002
-#define MB_FLAGS 0x00010003 /* page-aligned modules, memory info, a.out kludge */
-
-	.section .multiboot, "a"
-	.align 4
-mb_header:
-	.long MB_MAGIC
-	.long MB_FLAGS
-	.long -(MB_MAGIC + MB_FLAGS)
-	/* The a.out kludge: QEMU refuses ELF64 Multiboot images without it. */
-	.long mb_header
-	.long __load_start
-	.long __load_end
-	.long __bss_end
-	.long entry32
+#include "multiboot_header.inc"
 
 	.section .text.boot, "ax"
 	.code32
