@@ -367,17 +367,6 @@ static void plots_and_report_render(void **state)
 }
 
 /* Run id of the database, 0 for the latest. */
-static void load_run(int64_t id, struct result_set *rs)
-{
-	struct store st;
-	struct run_meta meta;
-	struct host_info h;
-	char err[256];
-	memset(rs, 0, sizeof(*rs));
-	assert_int_equal(store_open(&st, db, 1000, err, sizeof(err)), 0);
-	assert_int_equal(store_load_run(&st, id, &meta, &h, rs, err, sizeof(err)), 0);
-	store_close(&st);
-}
 
 /* A peer that is not installed is unsupported with the reason, every benchmark stored,
  * and the run goes on. */
@@ -392,7 +381,7 @@ static void absent_peers_are_skipped_cleanly(void **state)
 	setenv("PATH", saved, 1);
 	free(saved);
 	struct result_set rs;
-	load_run(0, &rs);
+	load_stored_run(db, 0, &rs);
 	assert_int_equal(rs.nm, 4);
 	for (size_t i = 0; i < rs.nm; i++) {
 		assert_int_equal(rs.m[i].status, MS_UNSUPPORTED);
@@ -411,7 +400,7 @@ static void installed_peers_report_into_the_same_tables(void **state)
 	assert_int_equal(call(cmd_run, "run", "--modes", "qemu-tcg,bochs", "--bench", "cpuid,compute", "--reps", "3",
 			      "--rep-us", "2000", "--db", db, "--quiet", "--guest", GUEST, NULL), 0);
 	struct result_set rs;
-	load_run(0, &rs);
+	load_stored_run(db, 0, &rs);
 	int ok[2] = { 0, 0 };
 	for (size_t i = 0; i < rs.nm; i++) {
 		assert_int_equal(rs.m[i].status, MS_OK);
@@ -471,8 +460,8 @@ static void check_fails_on_an_injected_slowdown(void **state)
 	struct result_set a, b;
 	struct figure_row *r;
 	size_t n, same;
-	load_run(3, &a);
-	load_run(4, &b);
+	load_stored_run(db, 3, &a);
+	load_stored_run(db, 4, &b);
 	assert_int_equal(figures_compare(&a, &b, &r, &n, &same), 0);
 	const struct figure_rec *fa = figure_find(&a, "emulate", "ptemod", "insns");
 	bool doubled = false;
@@ -494,7 +483,7 @@ static void bt_counts_what_emulate_counts(void **state)
 	assert_int_equal(call(cmd_run, "run", "--modes", "emulate,bt", "--bench", "ptemod,pgfault,cr3_switch,cpuid,io_in,compute",
 			      "--reps", "3", "--rep-us", "2000", "--db", db, "--quiet", "--guest", GUEST, NULL), 0);
 	struct result_set rs;
-	load_run(0, &rs);
+	load_stored_run(db, 0, &rs);
 	size_t compared = 0;
 	for (size_t i = 0; i < rs.nf; i++) {
 		const struct figure_rec *e = &rs.f[i];
@@ -519,7 +508,7 @@ static void figures_count_what_the_benchmarks_do(void **state)
 	assert_int_equal(call(cmd_run, "run", "--modes", "emulate,vmi", "--bench", "io_in,mmio_read,vmi_null,pgfault",
 			      "--reps", "3", "--rep-us", "2000", "--db", db, "--quiet", "--guest", GUEST, NULL), 0);
 	struct result_set rs;
-	load_run(0, &rs);
+	load_stored_run(db, 0, &rs);
 	static const struct { const char *mode, *bench, *name; double per_op; } want[] = {
 		{ "emulate", "io_in", "dev.pvbench-ctl", 1 },
 		{ "emulate", "mmio_read", "dev.pvbench-mmio", 1 },

@@ -490,18 +490,14 @@ static void rep_strings_cannot_outrun_the_watchdog(void **state)
 static void a_message_flood_is_bounded(void **state)
 {
 	(void)state;
-	char db[64], err[256];
+	char db[64];
 	snprintf(db, sizeof(db), "/tmp/pvbench-flood-%d.db", getpid());
 	unlink_db(db);
 	char *argv[] = { "run", "--modes", "emulate", "--bench", "cpuid,io_in", "--reps", "3", "--rep-us", "500", "--quiet",
 			 "--guest-args", "inject=cpuid:flood", "--db", db, "--guest", GUEST, NULL };
 	assert_int_equal(cmd_run(16, argv), 1);
-	struct store st;
-	struct run_meta meta;
-	struct host_info h;
-	struct result_set rs = { 0 };
-	assert_int_equal(store_open(&st, db, 100, err, sizeof(err)), 0);
-	assert_int_equal(store_load_run(&st, 0, &meta, &h, &rs, err, sizeof(err)), 0);
+	struct result_set rs;
+	load_stored_run(db, 0, &rs);
 	int cpuid_rows = 0, io_ok = 0;
 	bool said = false;
 	for (size_t i = 0; i < rs.nm; i++) {
@@ -514,7 +510,6 @@ static void a_message_flood_is_bounded(void **state)
 	assert_true(cpuid_rows <= 4); /* 3 results and the failure: not 200,000 */
 	assert_int_equal(io_ok, 3);
 	results_free(&rs);
-	store_close(&st);
 	unlink_db(db);
 }
 
@@ -522,19 +517,15 @@ static void a_message_flood_is_bounded(void **state)
  * run (in a fresh boot) and everything lands in the store. */
 static void run_survives_a_dying_guest(const char *inject, const char *reason)
 {
-	char db[64], args[64], err[256];
+	char db[64], args[64];
 	snprintf(db, sizeof(db), "/tmp/pvbench-inject-%d.db", getpid());
 	snprintf(args, sizeof(args), "inject=ptemod:%s", inject);
 	unlink(db);
 	char *argv[] = { "run", "--modes", "hw", "--bench", "cpuid,ptemod,io_in", "--reps", "2", "--rep-us", "500",
 			 "--timeout", "3", "--quiet", "--guest-args", args, "--db", db, "--guest", GUEST, NULL };
 	assert_int_equal(cmd_run(18, argv), 1);
-	struct store st;
-	struct run_meta meta;
-	struct host_info h;
-	struct result_set rs = { 0 };
-	assert_int_equal(store_open(&st, db, 100, err, sizeof(err)), 0);
-	assert_int_equal(store_load_run(&st, 0, &meta, &h, &rs, err, sizeof(err)), 0);
+	struct result_set rs;
+	load_stored_run(db, 0, &rs);
 	int ok[3] = { 0 }, failed = 0;
 	static const char *names[] = { "cpuid", "ptemod", "io_in" };
 	for (size_t i = 0; i < rs.nm; i++) {
@@ -552,7 +543,6 @@ static void run_survives_a_dying_guest(const char *inject, const char *reason)
 	assert_int_equal(ok[1], 0);
 	assert_int_equal(ok[2], 2);
 	results_free(&rs);
-	store_close(&st);
 	unlink(db);
 }
 
@@ -562,7 +552,7 @@ static void run_survives_a_dying_guest(const char *inject, const char *reason)
 static void ctrl_c_stops_the_run_and_keeps_what_finished(void **state)
 {
 	(void)state;
-	char db[64], err[256];
+	char db[64];
 	snprintf(db, sizeof(db), "/tmp/pvbench-sigint-%d.db", getpid());
 	unlink_db(db);
 	pid_t pid = fork();
@@ -578,12 +568,8 @@ static void ctrl_c_stops_the_run_and_keeps_what_finished(void **state)
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 130);
-	struct store store;
-	struct run_meta meta;
-	struct host_info h;
-	struct result_set rs = { 0 };
-	assert_int_equal(store_open(&store, db, 100, err, sizeof(err)), 0);
-	assert_int_equal(store_load_run(&store, 0, &meta, &h, &rs, err, sizeof(err)), 0);
+	struct result_set rs;
+	load_stored_run(db, 0, &rs);
 	static const char *const cells[][3] = { { "emulate", "cpuid", "interrupted" }, { "emulate", "compute", "interrupted" },
 						{ "native", "compute", "interrupted" }, { "native", "cpuid", "not a native" } };
 	for (int k = 0; k < 4; k++) {
@@ -595,7 +581,6 @@ static void ctrl_c_stops_the_run_and_keeps_what_finished(void **state)
 			fail_msg("%s %s is not stored as '%s'", cells[k][0], cells[k][1], cells[k][2]);
 	}
 	results_free(&rs);
-	store_close(&store);
 	unlink_db(db);
 }
 
