@@ -62,7 +62,8 @@ static const char run_help[] =
 	"  --db FILE       results database (default results/pvbench.db)\n"
 	"  --mem MB        guest memory (default 64)\n"
 	"  --timeout S     watchdog per guest boot (default: sized from the plan)\n"
-	"  --guest FILE    benchmark guest image (default: next to the pvbench binary)\n"
+	"  --guest FILE    benchmark guest image (default, or --guest pvbench: pvbench's own\n"
+	"                  64-bit guest next to the pvbench binary)\n"
 	"  --guest linux   the Linux guest instead: a stock kernel and an initramfs whose /init\n"
 	"                  runs the OS-level benchmarks (see 'pvbench list'); memory default 512\n"
 	"  --guest linux32 the same on Debian's 32-bit (686) kernel and i386 userspace\n"
@@ -187,6 +188,8 @@ int cmd_run(int argc, char **argv)
 			linux_guest = i386 || !strcmp(optarg, "linux");
 			if (!strcmp(optarg, "pvbench32"))
 				cli_default_guest32(o.guest, sizeof(o.guest));
+			else if (!strcmp(optarg, "pvbench"))
+				cli_default_guest(o.guest, sizeof(o.guest));
 			else if (!linux_guest)
 				snprintf(o.guest, sizeof(o.guest), "%s", optarg);
 			break;

@@ -43,6 +43,9 @@ void native_timer_periodic(uint64_t period_ns);
 void native_timer_deadline(uint64_t tsc);
 void native_timer_cancel(void);
 void native_timer_ack(void);
+/* ARCH/pvops_native.c: the native operations that differ between the architectures */
+void native_set_pte(uint64_t val, void *ptep, uint64_t flags);
+void native_write_tpr(uint64_t tpr);
 /* The 32-bit guest's native set_pte: 4-byte (2-level) or 8-byte (PAE) entries. */
 void pv_set_pte_size(unsigned bytes);
 /* Looks for a VMI ROM and, when one passes every check, routes pv through it. */

@@ -74,11 +74,11 @@ user_exit:
 	popl %ebx
 	ret
 
-	.globl native_iret, native_sysexit
+	.globl native_iret, native_fast_return
 native_iret:
 	iret
 /* sti's shadow covers sysexit: no interrupt in between, IF set again in ring 3 */
-native_sysexit:
+native_fast_return:
 	sti
 	sysexit
 

@@ -88,10 +88,10 @@ user_exit:
 	popq %rbx
 	ret
 
-	.globl native_iret, native_sysret
+	.globl native_iret, native_fast_return
 native_iret:
 	iretq
-native_sysret:
+native_fast_return:
 	sysretq
 
 	.bss
