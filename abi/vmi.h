@@ -1,6 +1,10 @@
-/* The VMI 3.0 interface as pvbench adapts it to x86-64 (System V: arguments in rdi, rsi,
- * rdx, rcx, r8, r9, result in rax): the ROM's layout and the constants the guest, the ROM
- * code and the VMM share. Only #defines, so that assembly includes it too. */
+/* The VMI 3.0 interface: the ROM's layout and the constants the guest, the ROM code and
+ * the VMM share. One ROM serves both kinds of guest: 32-bit code calls it as Linux's
+ * i386 vmi.c did (regparm(3): arguments in eax, edx, ecx, then the stack; 64-bit results
+ * in edx:eax; get_reloc's answer {u32 eip, u8 type} in edx:eax), 64-bit code as pvbench
+ * adapts it to x86-64 (System V: rdi, rsi, rdx, rcx, r8, r9, result in rax). vmi_init and
+ * get_reloc tell the two apart; every call has a slot of each kind. Only #defines, so
+ * that assembly includes it too. */
 #ifndef VMI_ABI_H
 #define VMI_ABI_H
 
@@ -25,7 +29,8 @@
 #define VMI_H_PCI        0x18        /* u16 offset of the PCI data structure */
 #define VMI_H_PNP        0x1a
 #define VMI_H_INIT       0x80        /* vmi_init(): 0 when the interface is ready */
-#define VMI_H_GET_RELOC  0x88        /* get_reloc(callno) -> rax address, rdx type */
+#define VMI_H_GET_RELOC  0x88        /* get_reloc(callno): rax address, rdx type (64-bit);
+				      * eax address, edx type (32-bit) */
 
 #define VMI_SIGNATURE    0x696d5663  /* "cVmi" */
 #define VMI_API_MAJOR    3
@@ -39,9 +44,13 @@
 #define VMI_CODE_OFF     0x100       /* slot n of the call table at VMI_CODE_OFF + n * VMI_SLOT */
 #define VMI_SLOT         32
 #define VMI_NCALLS       81
+#define VMI_CODE32_OFF   0x1000      /* the 32-bit slots, likewise */
 #define VMI_RELOC_OFF    0x2000      /* VMI_NCALLS entries of {u64 address, u64 type} */
+#define VMI_RELOC32_OFF  0x2800      /* VMI_NCALLS entries of {u32 address, u32 type} */
 #define VMI_SLOT_ADDR(n) (VMI_ROM_BASE + VMI_CODE_OFF + (n) * VMI_SLOT)
+#define VMI_SLOT32_ADDR(n) (VMI_ROM_BASE + VMI_CODE32_OFF + (n) * VMI_SLOT)
 #define VMI_RELOC_ADDR   (VMI_ROM_BASE + VMI_RELOC_OFF)
+#define VMI_RELOC32_ADDR (VMI_ROM_BASE + VMI_RELOC32_OFF)
 
 #define VMI_RELOC_NONE     0         /* keep the native code */
 #define VMI_RELOC_CALL_REL 1
@@ -54,13 +63,19 @@
 #define VMI_D_LAZY       (VMI_DATA + 0x00)   /* u32: the SetLazyMode mode in force */
 #define VMI_D_QCOUNT     (VMI_DATA + 0x04)   /* u32: queued updates */
 #define VMI_D_SCRATCH    (VMI_DATA + 0x08)   /* u64: rax across SYSEXIT's doorbell (IF is off) */
+#define VMI_D_WORDS      (VMI_DATA + 0x10)   /* u32[6]: a 32-bit call's eax, edx, ecx and three
+					      * stack words, as the ROM found them */
+#define VMI_D_RESULT     (VMI_DATA + 0x28)   /* u64: a 32-bit call's result (edx from here) */
 #define VMI_D_QUEUE      (VMI_DATA + 0x40)   /* {u64 ptep, u64 value} entries */
+#define VMI_PTEP_32      1                   /* in a queued ptep: a 4-byte (2-level) entry;
+					      * an 8-byte one is 8-aligned */
 #define VMI_QUEUE_MAX    512
 #define VMI_DATA_END     (VMI_D_QUEUE + VMI_QUEUE_MAX * 16)
 
 /* The doorbell: a 64-bit read of VMI_DOORBELL + 8 * callno enters the VMM (an MMIO exit
  * under KVM; the interpreter turns the read into a direct call). The result is the read
- * value, so no register but rax is touched. */
+ * value, so no register but rax is touched. From 32-bit code the read is 32-bit: the
+ * arguments are in VMI_D_WORDS and the whole result in VMI_D_RESULT. */
 #define VMI_DOORBELL     0xfeb01000
 #define VMI_DOORBELL_LEN 0x1000
 #define VMI_INIT_CALL    127         /* the doorbell slot of vmi_init */
@@ -100,6 +115,12 @@
 #define VMI_CALL_GetWallclockTime   70
 #define VMI_CALL_SetLazyMode        73
 #define VMI_CALL_Null               80
+
+/* The guest's paging, which says how the VMM finds the entry a pointer names. */
+#define VMI_PAGING_4LEVEL 0
+#define VMI_PAGING_PAE    1
+#define VMI_PAGING_2LEVEL 2
+#define VMI_PAGING_OFF    3   /* CR0.PG clear: a pointer is a physical address */
 
 /* Page-table levels and update flags. */
 #define VMI_PAGE_PT      0x01

@@ -200,7 +200,7 @@ static void runs_every_supported_benchmark(const struct mode *mode)
 }
 
 /* The 32-bit guest, from the same sources: every benchmark under the interpreter in both
- * paging modes, the system calls through int 0x80 and sysenter from ring 3, the guest
+ * paging modes, natively and through VMI, the system calls through int 0x80 and sysenter from ring 3, the guest
  * saying which paging it runs; and on a host whose KVM cannot page in 32 bits, hw refuses
  * every benchmark of it, saying why, instead of booting it. */
 static void the_32bit_guest_runs_every_benchmark(void **state)
@@ -215,6 +215,19 @@ static void the_32bit_guest_runs_every_benchmark(void **state)
 		assert_int_equal(s.results[bench_find("syscall_int80") - bench_table], 2);
 		assert_int_equal(s.results[bench_find("syscall_sysret") - bench_table], 2);
 		assert_int_equal(s.results[bench_find("proc_lifecycle") - bench_table], 2);
+	}
+	/* and through the 32-bit VMI ABI (regparm(3) calls, SetPxE or SetPxELong) on both
+	 * engines: every benchmark, every page-table update the VMM's to apply found */
+	static const char *const vmi_modes[] = { "vmi:emulate", "vmi:bt" };
+	for (int k = 0; k < 4; k++) {
+		struct seen s;
+		struct session_result r;
+		boots_every_benchmark(mode_find(vmi_modes[k / 2]), GUEST32, paging[k % 2][0], PVB_NEED_PAGING32, &s, &r);
+		if (!strstr(s.hello_text, "vmi 3.0") || !strstr(s.hello_text, paging[k % 2][1]))
+			fail_msg("%s: the guest says '%s'", vmi_modes[k / 2], s.hello_text);
+		assert_int_equal(s.results[bench_find("vmi_null") - bench_table], 2);
+		assert_true(mode_stat_value(&r.stats, "vmi.updates_applied") > 0);
+		assert_int_equal(mode_stat_value(&r.stats, "vmi.bad_ptep"), 0);
 	}
 	const struct engine_ops *hw = mode_find("hw")->engine;
 	char detail[160];

@@ -19,6 +19,7 @@
 
 static uint64_t rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 static uint16_t rd16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+static uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 
 static void rom_layout(void **state)
 {
@@ -43,13 +44,19 @@ static void rom_layout(void **state)
 		assert_int_equal(r[VMI_H_INIT], 0xe9);      /* jmp rel32 into the code */
 		assert_int_equal(r[VMI_H_GET_RELOC], 0xe9);
 		for (unsigned n = 0; n < VMI_NCALLS; n++) {
-			const uint8_t *e = r + VMI_RELOC_OFF + 16 * n;
+			const uint8_t *e = r + VMI_RELOC_OFF + 16 * n, *e32 = r + VMI_RELOC32_OFF + 8 * n;
 			bool offered = strcmp(vmi_call_name(n), "unknown") &&
 				       !(vmi_call_needs(n) & (unsigned)withdraw);
-			assert_int_equal(rd64(e + 8), offered ? VMI_RELOC_CALL_REL : VMI_RELOC_NONE);
-			assert_int_equal(rd64(e), offered ? VMI_SLOT_ADDR(n) : 0);
-			if (offered) /* every offered slot holds code */
+			/* 2-level page-table entries are 32-bit code's alone */
+			bool offered64 = offered && n != VMI_CALL_SetPxE && n != VMI_CALL_UpdatePxE;
+			assert_int_equal(rd64(e + 8), offered64 ? VMI_RELOC_CALL_REL : VMI_RELOC_NONE);
+			assert_int_equal(rd64(e), offered64 ? VMI_SLOT_ADDR(n) : 0);
+			assert_int_equal(rd32(e32 + 4), offered ? VMI_RELOC_CALL_REL : VMI_RELOC_NONE);
+			assert_int_equal(rd32(e32), offered ? VMI_SLOT32_ADDR(n) : 0);
+			if (offered64) /* every offered slot holds code */
 				assert_int_not_equal(r[VMI_CODE_OFF + n * VMI_SLOT], 0);
+			if (offered)
+				assert_int_not_equal(r[VMI_CODE32_OFF + n * VMI_SLOT], 0);
 		}
 		const uint8_t *alarm = r + VMI_RELOC_OFF + 16 * VMI_CALL_SetAlarm;
 		assert_int_equal(rd64(alarm + 8), withdraw ? VMI_RELOC_NONE : VMI_RELOC_CALL_REL);
@@ -142,7 +149,7 @@ static int selftest_with_rom(void (*edit)(uint8_t *rom))
 static void keep(uint8_t *r) { (void)r; }
 static void bad_signature(uint8_t *r) { r[VMI_H_VMI_SIG + 3] = 'X'; vmi_rom_checksum(r); }
 static void bad_version(uint8_t *r) { r[VMI_H_API_MAJ] = 2; vmi_rom_checksum(r); }
-static void bad_checksum(uint8_t *r) { r[VMI_ROM_SIZE - 1] ^= 0x5a; }
+static void bad_checksum(uint8_t *r) { r[VMI_ROM_SIZE - 1] = (uint8_t)(r[VMI_ROM_SIZE - 1] + 0x5a); }
 static void bad_license(uint8_t *r) { memcpy(r + VMI_LICENSE_OFF, "MIT", 4); vmi_rom_checksum(r); }
 
 static void probe_turns_down_damaged_roms(void **state)

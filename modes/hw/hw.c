@@ -168,8 +168,10 @@ static void vmi_regs_of(void *opaque, struct vmi_regs *out, bool want_tsc)
 	memset(out, 0, sizeof(*out));
 	if (ioctl(v->vcpu, KVM_GET_REGS, &r) == 0)
 		*out = (struct vmi_regs){ .arg = { r.rdi, r.rsi, r.rdx, r.rcx, r.r8, r.r9 } };
-	if (ioctl(v->vcpu, KVM_GET_SREGS, &sr) == 0)
+	if (ioctl(v->vcpu, KVM_GET_SREGS, &sr) == 0) {
 		out->cr3 = sr.cr3;
+		out->paging = vmi_paging_of(sr.cr0, sr.cr4, sr.efer);
+	}
 	if (want_tsc && ioctl(v->vcpu, KVM_GET_MSRS, &tsc) == 1)
 		out->tsc = tsc.e.data;
 }

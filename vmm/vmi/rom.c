@@ -1,5 +1,5 @@
 /* The ROM image: the VMI 3.0 header, a PCI data structure and license, the code from
- * rom_code.S, the relocation table get_reloc reads, and the checksum. */
+ * rom_code.S, the relocation tables get_reloc reads (64-bit and 32-bit), and the checksum. */
 #include <string.h>
 #include "vmi.h"
 
@@ -55,8 +55,12 @@ void vmi_rom_install(struct guest_mem *mem, unsigned withdraw)
 	memcpy(img + VMI_CODE_OFF, vmi_rom_code, (size_t)(vmi_rom_code_end - vmi_rom_code));
 	for (unsigned n = 0; n < VMI_NCALLS; n++) {
 		bool offered = vmi_call_offered(n, withdraw);
-		put64(img + VMI_RELOC_OFF + 16 * n, offered ? VMI_SLOT_ADDR(n) : 0);
-		put64(img + VMI_RELOC_OFF + 16 * n + 8, offered ? VMI_RELOC_CALL_REL : VMI_RELOC_NONE);
+		/* 2-level entries are 32-bit code's: 64-bit code has only the Long forms */
+		bool offered64 = offered && n != VMI_CALL_SetPxE && n != VMI_CALL_UpdatePxE;
+		put64(img + VMI_RELOC_OFF + 16 * n, offered64 ? VMI_SLOT_ADDR(n) : 0);
+		put64(img + VMI_RELOC_OFF + 16 * n + 8, offered64 ? VMI_RELOC_CALL_REL : VMI_RELOC_NONE);
+		put32(img + VMI_RELOC32_OFF + 8 * n, offered ? VMI_SLOT32_ADDR(n) : 0);
+		put32(img + VMI_RELOC32_OFF + 8 * n + 4, offered ? VMI_RELOC_CALL_REL : VMI_RELOC_NONE);
 	}
 	vmi_rom_checksum(img);
 }

@@ -112,17 +112,42 @@ vmi_rom_code:
 	jmp lazy_body
 .endm
 
-#define VMI_CALL(name, stub, needs, handler) stub_##stub VMI_CALL_##name;
+/* a slot only 32-bit code has (get_reloc gives 64-bit code none) */
+.macro stub_none n
+	slot \n
+	ud2
+.endm
+
+#define VMI_CALL(name, stub, stub32, needs, handler) stub_##stub VMI_CALL_##name;
 #include "../../abi/vmi_calls.def"
 #undef VMI_CALL
 
+/* The header has one vmi_init and one get_reloc, which 32-bit and 64-bit code both call:
+ * these bytes tell the modes apart (0x40 is inc eax in 32-bit code and an empty REX
+ * prefix of nop in 64-bit code) and jnz rel32, the same in both, leaves for the 32-bit
+ * entry, with 32-bit code's argument (eax) in edx; edx is scratch in both conventions. */
+.macro which_mode to32
+	.byte 0x89, 0xc2              /* mov edx, eax */
+	.byte 0x31, 0xc0              /* xor eax, eax */
+	.byte 0x40, 0x90              /* inc eax; nop  |  rex nop */
+	.byte 0x85, 0xc0              /* test eax, eax */
+	.byte 0x0f, 0x85              /* jnz rel32 */
+	.long \to32 - (. + 4)
+.endm
+
 /* vmi_init() */
 	slot VMI_SLOT_INIT
+	which_mode init32
 	bell VMI_INIT_CALL
 	ret
 
-/* get_reloc(callno) -> rax address, rdx type */
 	slot VMI_SLOT_GET_RELOC
+	which_mode get_reloc32
+	jmp get_reloc64
+
+	slot VMI_SLOT_GET_RELOC + 1
+/* get_reloc(callno) -> rax address, rdx type */
+get_reloc64:
 	cmpq $VMI_NCALLS, %rdi
 	jae 1f
 	shlq $4, %rdi
@@ -133,7 +158,6 @@ vmi_rom_code:
 	xorl %edx, %edx
 	ret
 
-	slot VMI_SLOT_GET_RELOC + 1
 flush_global:
 	movq %cr4, %rax
 	xorq $0x80, %rax   /* toggling CR4.PGE drops global entries too */
@@ -183,6 +207,8 @@ lazy_body:
 	je 1f
 	bell VMI_CALL_SetLazyMode
 1:	ret
+
+#include "rom_code32.inc"
 
 	.org vmi_rom_code + VMI_RELOC_OFF - VMI_CODE_OFF
 vmi_rom_code_end:

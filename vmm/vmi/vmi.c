@@ -11,19 +11,47 @@
 
 static uint64_t *guest_u64(struct vmi *v, uint64_t phys) { return mem_ptr(v->mem, phys, 8); }
 
-/* The physical address of a guest-virtual pointer under cr3 (4-level paging, which the
- * 64-bit interface implies), without touching accessed bits: the VMM looks, the guest
- * did not access. */
-static bool translate(struct vmi *v, uint64_t cr3, uint64_t va, uint64_t *pa)
+unsigned vmi_paging_of(uint64_t cr0, uint64_t cr4, uint64_t efer)
 {
-	uint64_t table = cr3 & 0x000ffffffffff000ull;
-	for (int level = 4; level >= 1; level--) {
-		uint64_t *e = guest_u64(v, table + ((va >> (12 + 9 * (level - 1))) & 511) * 8);
-		if (!e || !(*e & 1))
+	if (!(cr0 & (1u << 31)))
+		return VMI_PAGING_OFF;
+	if (efer & (1u << 10)) /* LMA */
+		return VMI_PAGING_4LEVEL;
+	return cr4 & (1u << 5) ? VMI_PAGING_PAE : VMI_PAGING_2LEVEL;
+}
+
+/* The physical address of a guest-virtual pointer under cr3 in the guest's paging mode,
+ * without touching accessed bits: the VMM looks, the guest did not access. Large pages
+ * at the levels that have them (PSE is what a 2-level guest with 4 MiB pages has set). */
+static bool translate(struct vmi *v, const struct vmi_regs *r, uint64_t va, uint64_t *pa)
+{
+	unsigned levels = 4, bits = 9, esize = 8;
+	uint64_t table = r->cr3 & 0x000ffffffffff000ull;
+	if (r->paging == VMI_PAGING_OFF) {
+		*pa = va & 0xffffffffu;
+		return true;
+	}
+	if (r->paging == VMI_PAGING_2LEVEL) {
+		levels = 2, bits = 10, esize = 4;
+		table = r->cr3 & 0xfffff000u;
+	} else if (r->paging == VMI_PAGING_PAE) {
+		const uint64_t *pdpte = guest_u64(v, (r->cr3 & 0xffffffe0u) + ((va >> 30) & 3) * 8);
+		if (!pdpte || !(*pdpte & 1))
 			return false;
-		uint64_t frame = *e & 0x000ffffffffff000ull;
-		if (level == 1 || ((level == 2 || level == 3) && (*e & 0x80))) {
-			uint64_t span = 1ull << (12 + 9 * (level - 1));
+		levels = 2, table = *pdpte & 0x000ffffffffff000ull;
+	}
+	for (unsigned level = levels; level >= 1; level--) {
+		unsigned shift = 12 + bits * (level - 1);
+		const uint8_t *p = mem_ptr(v->mem, table + ((va >> shift) & ((1u << bits) - 1)) * esize, esize);
+		uint64_t e = 0;
+		if (!p)
+			return false;
+		memcpy(&e, p, esize);
+		if (!(e & 1))
+			return false;
+		uint64_t frame = esize == 4 ? e & 0xfffff000u : e & 0x000ffffffffff000ull;
+		if (level == 1 || ((level == 2 || level == 3) && (e & 0x80))) {
+			uint64_t span = 1ull << shift;
 			*pa = (frame & ~(span - 1)) | (va & (span - 1));
 			return true;
 		}
@@ -32,21 +60,25 @@ static bool translate(struct vmi *v, uint64_t cr3, uint64_t va, uint64_t *pa)
 	return false;
 }
 
-static void apply(struct vmi *v, uint64_t cr3, uint64_t ptep, uint64_t val)
+/* ptep with VMI_PTEP_32 set names a 4-byte (2-level) entry, else an 8-byte one */
+static void apply(struct vmi *v, const struct vmi_regs *r, uint64_t ptep, uint64_t val)
 {
-	uint64_t pa, *e;
-	if ((ptep & 7) || !translate(v, cr3, ptep, &pa) || !(e = guest_u64(v, pa))) {
+	unsigned size = ptep & VMI_PTEP_32 ? 4 : 8;
+	uint64_t pa;
+	ptep &= ~(uint64_t)VMI_PTEP_32;
+	uint8_t *e;
+	if ((ptep & (size - 1)) || !translate(v, r, ptep, &pa) || !(e = mem_ptr(v->mem, pa, size))) {
 		v->bad_ptep++;
 		return;
 	}
-	*e = val;
+	memcpy(e, &val, size);
 	v->applied++;
 	if (v->eng.wrote)
 		v->eng.wrote(v->eng.opaque, pa);
 }
 
 /* Applies the queued updates in the order the ROM queued them. */
-static void drain(struct vmi *v, uint64_t cr3)
+static void drain(struct vmi *v, const struct vmi_regs *r)
 {
 	uint32_t *count = mem_ptr(v->mem, VMI_D_QCOUNT, 4);
 	uint32_t n = *count < VMI_QUEUE_MAX ? *count : VMI_QUEUE_MAX;
@@ -54,7 +86,7 @@ static void drain(struct vmi *v, uint64_t cr3)
 		return;
 	const uint64_t *q = mem_ptr(v->mem, VMI_D_QUEUE, 16ull * VMI_QUEUE_MAX);
 	for (uint32_t i = 0; i < n; i++)
-		apply(v, cr3, q[2 * i], q[2 * i + 1]);
+		apply(v, r, q[2 * i], q[2 * i + 1]);
 	*count = 0;
 	v->drains++;
 }
@@ -66,15 +98,15 @@ static uint64_t h_none(struct vmi *v, const struct vmi_regs *r) { (void)v; (void
 /* TLB invalidations, CR3 loads and leaving lazy mode: queued updates take effect first */
 static uint64_t h_flush(struct vmi *v, const struct vmi_regs *r)
 {
-	drain(v, r->cr3);
+	drain(v, r);
 	return 0;
 }
 
 /* SetPxELong(value, ptep, flags), and UpdatePxELong as the ROM rewrites it */
 static uint64_t h_set_pxe(struct vmi *v, const struct vmi_regs *r)
 {
-	drain(v, r->cr3);
-	apply(v, r->cr3, r->arg[1], r->arg[0]);
+	drain(v, r);
+	apply(v, r, r->arg[1], r->arg[0]);
 	return 0;
 }
 
@@ -149,7 +181,7 @@ static const struct {
 	unsigned needs;
 	handler_fn *fn;
 } calls[VMI_NCALLS] = {
-#define VMI_CALL(name, stub, needs, handler) [VMI_CALL_##name] = { #name, needs, handler },
+#define VMI_CALL(name, stub, stub32, needs, handler) [VMI_CALL_##name] = { #name, needs, handler },
 #include "../../abi/vmi_calls.def"
 #undef VMI_CALL
 };
@@ -192,18 +224,47 @@ uint64_t vmi_call(struct vmi *v, unsigned n, const struct vmi_regs *r)
 	return ret;
 }
 
+/* A 32-bit call's regparm(3) words (eax, edx, ecx, then the stack) as the handlers'
+ * arguments: the page-table calls' ROM code has already laid theirs out as (value low,
+ * value high, ptep, flags); SetAlarm(flags, u64 expiry, u64 period) spans registers and
+ * stack; the rest take 32-bit words in order. */
+uint32_t vmi_call32(struct vmi *v, unsigned n, struct vmi_regs *r)
+{
+	const uint32_t *w = mem_ptr(v->mem, VMI_D_WORDS, 24);
+	uint64_t *result = mem_ptr(v->mem, VMI_D_RESULT, 8);
+#define Q(lo) ((uint64_t)w[lo] | (uint64_t)w[(lo) + 1] << 32)
+	switch (n) {
+	case VMI_CALL_SetPxE: case VMI_CALL_UpdatePxE:
+		r->arg[0] = w[0], r->arg[1] = w[2] | VMI_PTEP_32, r->arg[2] = w[3];
+		break;
+	case VMI_CALL_SetPxELong: case VMI_CALL_UpdatePxELong:
+		r->arg[0] = Q(0), r->arg[1] = w[2], r->arg[2] = w[3];
+		break;
+	case VMI_CALL_SetAlarm:
+		r->arg[0] = w[0], r->arg[1] = Q(1), r->arg[2] = Q(3);
+		break;
+	default:
+		for (unsigned i = 0; i < 6; i++)
+			r->arg[i] = w[i];
+	}
+#undef Q
+	uint64_t ret = vmi_call(v, n, r);
+	*result = ret;
+	return (uint32_t)ret;
+}
+
 static uint64_t doorbell_read(void *opaque, uint64_t off, unsigned size)
 {
 	struct vmi *v = opaque;
 	struct vmi_regs r = { 0 };
 	unsigned n = (unsigned)(off / 8), needs = vmi_call_needs(n);
-	if (size != 8 || (off & 7) || !v->eng.regs)
+	if ((size != 8 && size != 4) || (off & 7) || !v->eng.regs)
 		return ~0ull;
 	/* fetching registers costs ioctls under KVM, as much as the exit: only what the
 	 * call reads */
 	if (needs & (VMI_NEEDS_ARGS | VMI_NEEDS_TSC))
 		v->eng.regs(v->eng.opaque, &r, needs & VMI_NEEDS_TSC);
-	return vmi_call(v, n, &r);
+	return size == 4 ? vmi_call32(v, n, &r) : vmi_call(v, n, &r);
 }
 
 static const struct dev_ops doorbell_ops = { "vmi-doorbell", doorbell_read, NULL };

@@ -59,13 +59,18 @@ static void op_mov_store32(struct x86_cpu *c, const struct x86_insn *i)
 void x86_specialise(struct x86_insn *i, unsigned bits)
 {
 	const struct x86_operand *a = &i->op[0], *b = &i->op[1];
+	unsigned word = bits == 64 ? 8 : 4;
+	if (bits != 64 && bits != 32)
+		return;
+	if (i->fn == op_mov && i->nops == 2 && gpr(a, word) && a->reg == R_AX && b->kind == OPK_MEM && b->base == REG_NONE &&
+	    b->index == REG_NONE && b->seg != S_FS && b->seg != S_GS && b->size == word &&
+	    (uint64_t)b->val - VMI_DOORBELL < VMI_DOORBELL_LEN && !(b->val & 7)) {
+		i->fn = op_vmi_doorbell;
+		return;
+	}
 	if (bits != 64)
 		return;
-	if (i->fn == op_mov && i->nops == 2 && gpr(a, 8) && a->reg == R_AX && b->kind == OPK_MEM && b->base == REG_NONE &&
-	    b->index == REG_NONE && b->seg != S_FS && b->seg != S_GS && b->size == 8 &&
-	    (uint64_t)b->val - VMI_DOORBELL < VMI_DOORBELL_LEN && !(b->val & 7))
-		i->fn = op_vmi_doorbell;
-	else if (i->fn == op_push && i->nops == 1 && gpr(a, 8))
+	if (i->fn == op_push && i->nops == 1 && gpr(a, 8))
 		i->fn = op_push_r64;
 	else if (i->fn == op_pop && i->nops == 1 && gpr(a, 8))
 		i->fn = op_pop_r64;

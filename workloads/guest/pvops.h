@@ -48,8 +48,13 @@ void native_set_pte(uint64_t val, void *ptep, uint64_t flags);
 void native_write_tpr(uint64_t tpr);
 /* The 32-bit guest's native set_pte: 4-byte (2-level) or 8-byte (PAE) entries. */
 void pv_set_pte_size(unsigned bytes);
+unsigned pv_pte_bytes(void);
 /* Looks for a VMI ROM and, when one passes every check, routes pv through it. */
 void vmi_probe(void);
+/* ARCH/vmi.c: the entry get_reloc of the ROM at base gives for a call (NULL: keep the
+ * native code), and pv's MMU operations routed through the ROM (the number routed) */
+void *vmi_arch_entry(uintptr_t base, unsigned call);
+unsigned vmi_arch_route_mmu(void);
 /* The ROM's entry for a VMI call, NULL when the guest runs native or it is not offered. */
 void *vmi_rom_entry(uint64_t call);
 /* selftest=pvops (pvcheck.c): the number of checks that failed. */

@@ -18,4 +18,7 @@ struct trap_frame {
 #define WINDOW_SPAN 0x400000u   /* a 2-level page table's worth (two in PAE) */
 #define PTE_ADDR(e) ((e) & 0x000ffffffffff000ull)
 
+/* How the guest calls the VMI ROM: regparm(3), as Linux's i386 kernel did */
+#define VMI_CALLCONV __attribute__((regparm(3)))
+
 #endif

@@ -8,6 +8,7 @@
 
 static unsigned pte_size = 4;
 void pv_set_pte_size(unsigned bytes) { pte_size = bytes; }
+unsigned pv_pte_bytes(void) { return pte_size; }
 
 /* A PAE entry in two halves, in the order that never shows a present entry with half its
  * address (Linux's set_pte and pte_clear): the high half first when it becomes present,

@@ -17,4 +17,7 @@ struct trap_frame {
 #define WINDOW_SPAN 0x200000ull           /* one page table's worth */
 #define PTE_ADDR(e) ((e) & 0x000ffffffffff000ull)
 
+/* How the guest calls the VMI ROM: System V */
+#define VMI_CALLCONV
+
 #endif
