@@ -41,7 +41,7 @@ static void facts(FILE *f, const struct run_meta *m, const struct host_info *h)
 	fputs("<h2>Run and host</h2>\n<table class=facts>\n", f);
 	snprintf(buf, sizeof(buf), "%lld", (long long)m->id);
 	row(f, "run", buf);
-	snprintf(buf, sizeof(buf), "%s .. %s", m->started, m->finished);
+	snprintf(buf, sizeof(buf), "%s .. %s", m->started, m->finished[0] ? m->finished : "(did not finish)");
 	row(f, "time (UTC)", buf);
 	row(f, "pvbench revision", m->revision);
 	row(f, "command", m->cmdline);

@@ -266,20 +266,30 @@ int cmd_run(int argc, char **argv)
 	if (!SHA256File(o.guest, meta.guest_sha256))
 		snprintf(meta.guest_sha256, sizeof(meta.guest_sha256), "unreadable");
 
+	/* stored as it goes: a run that is killed keeps every mode it finished */
+	if (store_begin_run(&st, &host, &meta, err, sizeof(err))) {
+		store_close(&st);
+		return cli_error("%s", err);
+	}
 	interrupt_install(); /* Ctrl-C stops the whole run; what finished is stored */
 	struct run_progress prog = { .start_ns = host_ns(), .tty = isatty(STDERR_FILENO) };
 	for (int b = 0; b < bench_count; b++)
 		prog.total += o.plan.want[b] ? o.nmodes : 0;
 	o.progress = &prog;
-	for (int i = 0; i < o.nmodes; i++)
+	struct store_mark stored = { { 0 } };
+	for (int i = 0; i < o.nmodes; i++) {
 		runner_run_mode(&o, o.modes[i], &rs);
+		if (i + 1 < o.nmodes && store_add_results(&st, &meta, &rs, &stored, err, sizeof(err)))
+			fprintf(stderr, "pvbench: warning: %s; trying again after the next mode\n", err);
+	}
 	iso_now(meta.finished, sizeof(meta.finished));
 	if (prog.tty && !o.quiet)
 		fputc('\n', stderr);
 
 	int rc = 0;
-	if (store_save_run(&st, &host, &meta, &rs, err, sizeof(err))) {
-		cli_error("results not stored: %s", err);
+	if (store_add_results(&st, &meta, &rs, &stored, err, sizeof(err)) ||
+	    store_finish_run(&st, &meta, err, sizeof(err))) {
+		cli_error("results not all stored (run %lld holds what was): %s", (long long)meta.id, err);
 		rc = EXIT_USAGE;
 	}
 	if (!json)

@@ -127,7 +127,8 @@ void print_run(FILE *f, const struct run_meta *meta, const struct host_info *h, 
 		fputs("pvbench: out of memory printing the run\n", stderr);
 		return;
 	}
-	fprintf(f, "run %lld  %s .. %s  pvbench %s\n", (long long)meta->id, meta->started, meta->finished, meta->revision);
+	fprintf(f, "run %lld  %s .. %s  pvbench %s\n", (long long)meta->id, meta->started,
+		meta->finished[0] ? meta->finished : "(did not finish: killed or still running)", meta->revision);
 	fprintf(f, "host: %s %s (family %d model %d stepping %d), %s\n", h->vendor, h->brand, h->family, h->model,
 		h->stepping, h->kernel);
 	fprintf(f, "kvm backend: %s (%s)\n", h->kvm_backend, h->kvm_detail);

@@ -180,7 +180,9 @@ static int64_t host_id(struct store *s, const struct host_info *h, char *err, si
 }
 
 /* Each table's rows of r, one prepared statement per table. */
-static int insert_rows(struct store *s, int64_t run, const struct result_set *r, char *err, size_t n)
+/* The rows of r from those mark counts on (all of them: NULL mark). */
+static int insert_rows(struct store *s, int64_t run, const struct result_set *r, const struct store_mark *mark,
+		       char *err, size_t n)
 {
 	static const char *const sql[] = {
 		"INSERT INTO measurements(run_id, mode, benchmark, rep, iters, ticks, tsc_hz, ns_per_op, status, reason,"
@@ -200,7 +202,7 @@ static int insert_rows(struct store *s, int64_t run, const struct result_set *r,
 		if (sqlite3_prepare_v2(s->db, sql[t], -1, &st, NULL) != SQLITE_OK)
 			return db_fail(s, err, n, what[t]);
 		int bad = 0;
-		for (size_t i = 0; i < rows[t] && !bad; i++) {
+		for (size_t i = mark ? mark->n[t] : 0; i < rows[t] && !bad; i++) {
 			if (t == 0) {
 				const struct measurement *m = &r->m[i];
 				bad = m->status == MS_OK
@@ -238,27 +240,92 @@ static int insert_rows(struct store *s, int64_t run, const struct result_set *r,
 	return 0;
 }
 
-int store_save_run(struct store *s, const struct host_info *h, struct run_meta *meta,
-		   const struct result_set *r, char *err, size_t n)
+/* The run's row, inside the caller's transaction; an empty `finished` is stored NULL (a
+ * run still going, or one that never finished). */
+static int insert_run(struct store *s, const struct host_info *h, struct run_meta *meta, char *err, size_t n)
+{
+	int64_t hid = host_id(s, h, err, n);
+	if (hid < 0)
+		return -1;
+	int bad = sql_exec_row(s->db, "INSERT INTO runs(host_id, started, finished, revision, cmdline, guest_sha256, guest)"
+				      " VALUES(?,?,NULLIF(?,''),?,?,?,?)", "itttttt", hid, meta->started, meta->finished,
+			       meta->revision, meta->cmdline, meta->guest_sha256, meta->guest);
+	if (bad)
+		return db_fail(s, err, n, "storing the run");
+	meta->id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+/* fn inside one write transaction, rolled back when it fails */
+static int transaction(struct store *s, int (*fn)(struct store *, void *, char *, size_t), void *arg, char *err,
+		       size_t n)
 {
 	if (exec(s, "BEGIN IMMEDIATE", err, n, "locking the database"))
 		return -1;
-	int64_t hid = host_id(s, h, err, n);
-	if (hid < 0)
-		goto fail;
-	if (sql_exec_row(s->db, "INSERT INTO runs(host_id, started, finished, revision, cmdline, guest_sha256, guest)"
-				" VALUES(?,?,?,?,?,?,?)", "itttttt", hid, meta->started, meta->finished,
-			 meta->revision, meta->cmdline, meta->guest_sha256, meta->guest)) {
-		db_fail(s, err, n, "storing the run");
-		goto fail;
+	if (fn(s, arg, err, n) || exec(s, "COMMIT", err, n, "committing the run")) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
 	}
-	meta->id = sqlite3_last_insert_rowid(s->db);
-	if (insert_rows(s, meta->id, r, err, n) || exec(s, "COMMIT", err, n, "committing the run"))
-		goto fail;
 	return 0;
-fail:
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
+}
+
+struct save_args {
+	const struct host_info *h;
+	struct run_meta *meta;
+	const struct result_set *r;
+	const struct store_mark *mark;
+};
+
+static int save_all(struct store *s, void *arg, char *err, size_t n)
+{
+	struct save_args *a = arg;
+	return insert_run(s, a->h, a->meta, err, n) || insert_rows(s, a->meta->id, a->r, NULL, err, n) ? -1 : 0;
+}
+
+static int save_begin(struct store *s, void *arg, char *err, size_t n)
+{
+	struct save_args *a = arg;
+	return insert_run(s, a->h, a->meta, err, n);
+}
+
+static int save_rows(struct store *s, void *arg, char *err, size_t n)
+{
+	struct save_args *a = arg;
+	return insert_rows(s, a->meta->id, a->r, a->mark, err, n);
+}
+
+static int save_finish(struct store *s, void *arg, char *err, size_t n)
+{
+	struct save_args *a = arg;
+	if (sql_exec_row(s->db, "UPDATE runs SET finished = ? WHERE id = ?", "ti", a->meta->finished, a->meta->id))
+		return db_fail(s, err, n, "finishing the run");
+	return 0;
+}
+
+int store_save_run(struct store *s, const struct host_info *h, struct run_meta *meta,
+		   const struct result_set *r, char *err, size_t n)
+{
+	return transaction(s, save_all, &(struct save_args){ h, meta, r, NULL }, err, n);
+}
+
+int store_begin_run(struct store *s, const struct host_info *h, struct run_meta *meta, char *err, size_t n)
+{
+	meta->finished[0] = 0;
+	return transaction(s, save_begin, &(struct save_args){ h, meta, NULL, NULL }, err, n);
+}
+
+int store_add_results(struct store *s, const struct run_meta *meta, const struct result_set *r,
+		      struct store_mark *mark, char *err, size_t n)
+{
+	if (transaction(s, save_rows, &(struct save_args){ NULL, (struct run_meta *)meta, r, mark }, err, n))
+		return -1;
+	*mark = (struct store_mark){ { r->nm, r->nc, r->ns, r->nv, r->np, r->nf } };
+	return 0;
+}
+
+int store_finish_run(struct store *s, const struct run_meta *meta, char *err, size_t n)
+{
+	return transaction(s, save_finish, &(struct save_args){ NULL, (struct run_meta *)meta, NULL, NULL }, err, n);
 }
 
 void store_col_figure(struct sqlite3_stmt *st, struct figure_rec *f)

@@ -35,8 +35,20 @@ int store_latest_version(void);
 /* Brings an open database from version `from` to `to` (used on open; tests use it to
  * build older schemas). */
 int store_migrate(struct store *s, int to, char *err, size_t n);
+/* A whole run in one transaction (imports, tests). */
 int store_save_run(struct store *s, const struct host_info *h, struct run_meta *meta,
 		   const struct result_set *r, char *err, size_t n);
+/* A run stored as it goes, so that a run killed or crashed keeps what it measured: its
+ * row first (finished NULL until store_finish_run), then each batch of results past the
+ * mark, each batch in its own transaction; a batch that fails leaves the mark where it
+ * was, for the next call to try again. */
+struct store_mark {
+	size_t n[6]; /* measurements, counters, stats, checked values, profiles, figures */
+};
+int store_begin_run(struct store *s, const struct host_info *h, struct run_meta *meta, char *err, size_t n);
+int store_add_results(struct store *s, const struct run_meta *meta, const struct result_set *r,
+		      struct store_mark *mark, char *err, size_t n);
+int store_finish_run(struct store *s, const struct run_meta *meta, char *err, size_t n);
 /* run_id <= 0: the latest run. */
 int store_load_run(struct store *s, int64_t run_id, struct run_meta *meta, struct host_info *h,
 		   struct result_set *r, char *err, size_t n);

@@ -559,6 +559,72 @@ static void run_survives_a_dying_guest(const char *inject, const char *reason)
 	unlink(db);
 }
 
+/* kill -9 in the middle of a run: the modes that finished are in the store already (the
+ * run is stored as it goes), and the run says it did not finish. The second mode's guest
+ * hangs in cpuid until the kill. */
+static void a_killed_run_keeps_the_modes_it_finished(void **state)
+{
+	(void)state;
+	char db[64];
+	snprintf(db, sizeof(db), "/tmp/pvbench-sigkill-%d.db", getpid());
+	unlink_db(db);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		execl("bin/pvbench", "pvbench", "run", "--modes", "native,emulate", "--bench", "compute,cpuid", "--reps", "2",
+		      "--rep-us", "500", "--timeout", "600", "--guest-args", "inject=cpuid:hang", "--quiet", "--db", db,
+		      "--guest", GUEST, (char *)NULL);
+		_exit(127);
+	}
+	/* until native's results are stored (the time a loaded host takes), then the kill */
+	bool native_stored = false;
+	for (int tries = 0; tries < 600 && !native_stored; tries++) {
+		usleep(100000);
+		struct store st;
+		struct run_meta meta;
+		struct host_info h;
+		struct result_set rs = { 0 };
+		char err[256];
+		if (store_open(&st, db, 1000, err, sizeof(err)))
+			continue;
+		if (!store_load_run(&st, 0, &meta, &h, &rs, err, sizeof(err)))
+			for (size_t i = 0; i < rs.nm; i++)
+				native_stored |= !strcmp(rs.m[i].mode, "native") && rs.m[i].status == MS_OK;
+		results_free(&rs);
+		store_close(&st);
+	}
+	kill(pid, SIGKILL);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(native_stored);
+	assert_true(WIFSIGNALED(status)); /* killed, not finished: emulate's cpuid was still hanging */
+	struct result_set rs;
+	load_stored_run(db, 0, &rs);
+	int native_ok = 0, emulate_rows = 0;
+	for (size_t i = 0; i < rs.nm; i++) {
+		native_ok += !strcmp(rs.m[i].mode, "native") && !strcmp(rs.m[i].bench, "compute") && rs.m[i].status == MS_OK;
+		emulate_rows += !strcmp(rs.m[i].mode, "emulate");
+	}
+	assert_int_equal(native_ok, 2);
+	assert_int_equal(emulate_rows, 0);
+	results_free(&rs);
+	char *argv[] = { "show", "--db", db, NULL };
+	int out = dup(STDOUT_FILENO);
+	FILE *tmp = tmpfile();
+	dup2(fileno(tmp), STDOUT_FILENO);
+	int rc = cmd_show(3, argv);
+	fflush(stdout);
+	dup2(out, STDOUT_FILENO);
+	close(out);
+	char text[4096] = { 0 };
+	rewind(tmp);
+	size_t got = fread(text, 1, sizeof(text) - 1, tmp);
+	fclose(tmp);
+	assert_int_equal(rc, 0);
+	assert_true(got > 0 && strstr(text, "did not finish"));
+	unlink_db(db);
+}
+
 /* Ctrl-C in the middle of a run: pvbench stops the whole run (not only the guest running),
  * stores what finished, marks what it would have run as interrupted (not one cell absent)
  * and exits 130. Repetitions of 4 s keep the run going long past the signal. */
@@ -863,6 +929,7 @@ int main(void)
 		cmocka_unit_test(hw_triple_fault_is_a_failure),
 		cmocka_unit_test(hw_hang_is_stopped_by_the_watchdog),
 		cmocka_unit_test(ctrl_c_stops_the_run_and_keeps_what_finished),
+		cmocka_unit_test(a_killed_run_keeps_the_modes_it_finished),
 		cmocka_unit_test(rep_strings_cannot_outrun_the_watchdog),
 		cmocka_unit_test(faults_are_precise),
 		cmocka_unit_test(multiboot_modules_and_argv0),
