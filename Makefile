@@ -21,7 +21,7 @@ GUEST_LDFLAGS := -nostdlib -z max-page-size=0x1000 --no-warn-rwx-segments
 # Debian packages the build, the tests and the peers need.
 DEPS := gcc make pkg-config libsqlite3-dev libcpuid-dev libpfm4-dev libmd-dev libcmocka-dev libzydis-dev libunicorn-dev \
 	qemu-system-x86 sqlite3 gnuplot-nox bochs bochsbios bochs-term vgabios grub-pc-bin grub-common xorriso mtools \
-	cpio xz-utils libc6-dev gcc-multilib
+	cpio xz-utils libc6-dev gcc-multilib clang
 
 LIB_SRC   := $(wildcard abi/*.c) $(wildcard util/*.c) $(wildcard vmm/*.c) $(wildcard vmm/x86/*.c) $(wildcard vmm/vmi/*.c vmm/vmi/*.S) $(wildcard modes/*.c) $(wildcard modes/*/*.c) $(wildcard lab/*.c) \
 	$(wildcard collect/*.c) workloads/compute.c workloads/compute_mix.c workloads/callret.c
@@ -40,7 +40,7 @@ GUEST32_OBJ := $(patsubst %,build/guest32/%.o,$(GUEST32_SRC))
 TESTS     := $(TEST_SRC:tests/%.c=build/tests/%)
 ASAN_TESTS := $(TEST_SRC:tests/%.c=build/asan/tests/%)
 
-.PHONY: all deps linux test asan run clean FORCE
+.PHONY: all deps linux test asan fuzz-smoke run clean FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -141,6 +141,26 @@ test: all $(TESTS)
 
 asan: all $(ASAN_TESTS)
 	@PVBENCH_ASAN=1 tests/run-all.sh $(ASAN_TESTS)
+
+# libFuzzer (clang) on the loader and the result-line parser; fuzz-smoke runs each for
+# FUZZ_SECONDS from its seeds (the guest images, truncated kernels, result lines) and
+# fails on any crash, leak or overrun. The library is built again with clang for them.
+FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+FUZZ_LIB_OBJ := $(addprefix build/fuzz/,$(addsuffix .o,$(basename $(filter %.c,$(LIB_SRC))))) \
+	$(addprefix build/,$(addsuffix .o,$(basename $(filter %.S,$(LIB_SRC)))))
+FUZZ_TARGETS := bin/fuzz/fuzz_loader bin/fuzz/fuzz_resultline
+FUZZ_SECONDS ?= 25
+
+build/fuzz/%.o: %.c $(HEADERS) | deps
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -Wall -Wextra -O1 -g -D_GNU_SOURCE -DPVBENCH_REV='"$(REV)"' $(FUZZ_SAN) -c $< -o $@
+
+bin/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -Wall -Wextra -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o $@ $< $(FUZZ_LIB_OBJ) $(LDLIBS)
+
+fuzz-smoke: all $(FUZZ_TARGETS)
+	@tests/fuzz/smoke.sh $(FUZZ_SECONDS)
 
 run: all
 	bin/pvbench run --modes all
