@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "sql.h"
 #include "store.h"
 
@@ -114,12 +115,12 @@ int store_migrate(struct store *s, int to, char *err, size_t n)
 	return exec(s, "COMMIT", err, n, "committing the migration");
 }
 
-int store_open(struct store *s, const char *path, int busy_ms, char *err, size_t n)
+/* One attempt at opening; *code is SQLite's primary result code of what failed. */
+static int open_once(struct store *s, const char *path, int busy_ms, const char *what, char *err, size_t n, int *code)
 {
-	char what[300];
-	snprintf(what, sizeof(what), "database %s", path);
 	s->db = NULL;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		*code = s->db ? sqlite3_errcode(s->db) : SQLITE_NOMEM;
 		db_fail(s, err, n, what);
 		store_close(s);
 		return -1;
@@ -130,10 +131,33 @@ int store_open(struct store *s, const char *path, int busy_ms, char *err, size_t
 	    exec(s, "PRAGMA journal_mode = WAL", err, n, what) ||
 	    exec(s, "PRAGMA foreign_keys = ON", err, n, what) ||
 	    store_migrate(s, NMIGRATIONS, err, n)) {
+		*code = sqlite3_errcode(s->db) & 0xff;
 		store_close(s);
 		return -1;
 	}
 	return 0;
+}
+
+/* Processes that open a new database at the same moment race to switch it to WAL: SQLite
+ * answers the losers BUSY, or an I/O error on the half-made WAL index, without waiting in
+ * the busy handler. Those are tried again until busy_ms has passed; anything else (not a
+ * database, a newer schema, no permission) fails at once. */
+int store_open(struct store *s, const char *path, int busy_ms, char *err, size_t n)
+{
+	char what[300];
+	snprintf(what, sizeof(what), "database %s", path);
+	struct timespec start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		int code = SQLITE_OK;
+		if (!open_once(s, path, busy_ms, what, err, n, &code))
+			return 0;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long waited_ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+		if ((code != SQLITE_BUSY && code != SQLITE_LOCKED && code != SQLITE_IOERR) || waited_ms >= busy_ms)
+			return -1;
+		nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000000 }, NULL);
+	}
 }
 
 void store_close(struct store *s)

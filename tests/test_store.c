@@ -219,7 +219,10 @@ static void concurrent_first_writers_all_store(void **state)
 			struct run_meta meta;
 			char err[256];
 			fill(&rs, &h, &meta);
-			_exit(store_open(&s, path, 10000, err, sizeof(err)) || store_save_run(&s, &h, &meta, &rs, err, sizeof(err)));
+			int bad = store_open(&s, path, 10000, err, sizeof(err)) || store_save_run(&s, &h, &meta, &rs, err, sizeof(err));
+			if (bad)
+				fprintf(stderr, "writer %d: %s\n", k, err);
+			_exit(bad);
 		}
 	}
 	for (int k = 0; k < 4; k++) {
