@@ -85,7 +85,8 @@ static struct measurement *add_status(struct collector *c, int bench, enum mstat
 }
 
 /* One outcome more, of benchmark b (-1: counted, not shown): on a TTY one line rewritten
- * in place with the ETA, elsewhere a line per benchmark. */
+ * in place with the ETA (from this run's pace so far), elsewhere a line per benchmark with
+ * the time elapsed. */
 static void progress(const struct collector *c, int b)
 {
 	struct run_progress *p = c->o->progress;
@@ -103,11 +104,12 @@ static void progress(const struct collector *c, int b)
 			snprintf(what, sizeof(what), "%s", mstatus_name(cl->status));
 		table_free(&t);
 	}
+	double elapsed = (double)(host_ns() - p->start_ns) / 1e9, eta = elapsed / p->done * (p->total - p->done);
 	if (!p->tty) {
-		fprintf(stderr, "  [%d/%d] %-8s %-16s %s\n", p->done, p->total, c->mode->name, name, what);
+		fprintf(stderr, "  [%d/%d %d:%02d] %-8s %-16s %s\n", p->done, p->total, (int)elapsed / 60, (int)elapsed % 60,
+			c->mode->name, name, what);
 		return;
 	}
-	double elapsed = (double)(host_ns() - p->start_ns) / 1e9, eta = elapsed / p->done * (p->total - p->done);
 	fprintf(stderr, "\r\033[K  [%d/%d] %-8s %-16s %-28s ETA %d:%02d", p->done, p->total, c->mode->name, name, what,
 		(int)eta / 60, (int)eta % 60);
 }
