@@ -63,9 +63,7 @@
 #define VMI_D_LAZY       (VMI_DATA + 0x00)   /* u32: the SetLazyMode mode in force */
 #define VMI_D_QCOUNT     (VMI_DATA + 0x04)   /* u32: queued updates */
 #define VMI_D_SCRATCH    (VMI_DATA + 0x08)   /* u64: rax across SYSEXIT's doorbell (IF is off) */
-#define VMI_D_WORDS      (VMI_DATA + 0x10)   /* u32[6]: a 32-bit call's eax, edx, ecx and three
-					      * stack words, as the ROM found them */
-#define VMI_D_RESULT     (VMI_DATA + 0x28)   /* u64: a 32-bit call's result (edx from here) */
+#define VMI_D_RESULT     (VMI_DATA + 0x10)   /* u64: a 32-bit call's result (edx from here) */
 #define VMI_D_QUEUE      (VMI_DATA + 0x40)   /* {u64 ptep, u64 value} entries */
 #define VMI_PTEP_32      1                   /* in a queued ptep: a 4-byte (2-level) entry;
 					      * an 8-byte one is 8-aligned */
@@ -74,8 +72,8 @@
 
 /* The doorbell: a 64-bit read of VMI_DOORBELL + 8 * callno enters the VMM (an MMIO exit
  * under KVM; the interpreter turns the read into a direct call). The result is the read
- * value, so no register but rax is touched. From 32-bit code the read is 32-bit: the
- * arguments are in VMI_D_WORDS and the whole result in VMI_D_RESULT. */
+ * value, so no register but rax is touched. From 32-bit code the read is 32-bit, the
+ * arguments where regparm(3) put them, and the whole result also in VMI_D_RESULT. */
 #define VMI_DOORBELL     0xfeb01000
 #define VMI_DOORBELL_LEN 0x1000
 #define VMI_INIT_CALL    127         /* the doorbell slot of vmi_init */

@@ -167,7 +167,8 @@ static void vmi_regs_of(void *opaque, struct vmi_regs *out, bool want_tsc)
 	struct { struct kvm_msrs h; struct kvm_msr_entry e; } tsc = { .h.nmsrs = 1, .e.index = 0x10 };
 	memset(out, 0, sizeof(*out));
 	if (ioctl(v->vcpu, KVM_GET_REGS, &r) == 0)
-		*out = (struct vmi_regs){ .arg = { r.rdi, r.rsi, r.rdx, r.rcx, r.r8, r.r9 } };
+		*out = (struct vmi_regs){ .arg = { r.rdi, r.rsi, r.rdx, r.rcx, r.r8, r.r9 },
+					  .ax = r.rax, .dx = r.rdx, .cx = r.rcx, .sp = r.rsp };
 	if (ioctl(v->vcpu, KVM_GET_SREGS, &sr) == 0) {
 		out->cr3 = sr.cr3;
 		out->paging = vmi_paging_of(sr.cr0, sr.cr4, sr.efer);

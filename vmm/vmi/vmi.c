@@ -224,32 +224,46 @@ uint64_t vmi_call(struct vmi *v, unsigned n, const struct vmi_regs *r)
 	return ret;
 }
 
-/* A 32-bit call's regparm(3) words (eax, edx, ecx, then the stack) as the handlers'
- * arguments: the page-table calls' ROM code has already laid theirs out as (value low,
- * value high, ptep, flags); SetAlarm(flags, u64 expiry, u64 period) spans registers and
- * stack; the rest take 32-bit words in order. */
+/* size bytes at a guest-linear address, as the vCPU's paging maps it (0 where nothing is) */
+static uint64_t read_linear(struct vmi *v, const struct vmi_regs *r, uint64_t va, unsigned size)
+{
+	uint64_t pa, val = 0;
+	const uint8_t *p;
+	if (translate(v, r, va, &pa) && (p = mem_ptr(v->mem, pa, size)))
+		memcpy(&val, p, size);
+	return val;
+}
+
+/* A 32-bit call's regparm(3) arguments (eax, edx, ecx, then the stack above the return
+ * address) as the handlers' arguments: a 64-bit value spans two registers (SetPxELong's
+ * pte in edx:eax, SetAlarm's expiry in ecx:edx) or two stack words (SetAlarm's period);
+ * an UpdatePxE becomes the set of the value the guest wrote, read before any queued
+ * update is applied, as the ROM queues it. */
 uint32_t vmi_call32(struct vmi *v, unsigned n, struct vmi_regs *r)
 {
-	const uint32_t *w = mem_ptr(v->mem, VMI_D_WORDS, 24);
-	uint64_t *result = mem_ptr(v->mem, VMI_D_RESULT, 8);
-#define Q(lo) ((uint64_t)w[lo] | (uint64_t)w[(lo) + 1] << 32)
+	uint64_t a = (uint32_t)r->ax, d = (uint32_t)r->dx, c = (uint32_t)r->cx, sp = (uint32_t)r->sp;
+	memset(r->arg, 0, sizeof(r->arg));
 	switch (n) {
-	case VMI_CALL_SetPxE: case VMI_CALL_UpdatePxE:
-		r->arg[0] = w[0], r->arg[1] = w[2] | VMI_PTEP_32, r->arg[2] = w[3];
+	case VMI_CALL_SetPxE:
+		r->arg[0] = a, r->arg[1] = d | VMI_PTEP_32;
 		break;
-	case VMI_CALL_SetPxELong: case VMI_CALL_UpdatePxELong:
-		r->arg[0] = Q(0), r->arg[1] = w[2], r->arg[2] = w[3];
+	case VMI_CALL_SetPxELong:
+		r->arg[0] = a | d << 32, r->arg[1] = c;
+		break;
+	case VMI_CALL_UpdatePxE:
+		r->arg[0] = read_linear(v, r, a, 4), r->arg[1] = a | VMI_PTEP_32;
+		break;
+	case VMI_CALL_UpdatePxELong:
+		r->arg[0] = read_linear(v, r, a, 8), r->arg[1] = a;
 		break;
 	case VMI_CALL_SetAlarm:
-		r->arg[0] = w[0], r->arg[1] = Q(1), r->arg[2] = Q(3);
+		r->arg[0] = a, r->arg[1] = d | c << 32, r->arg[2] = read_linear(v, r, (sp + 4) & 0xffffffffu, 8);
 		break;
 	default:
-		for (unsigned i = 0; i < 6; i++)
-			r->arg[i] = w[i];
+		r->arg[0] = a, r->arg[1] = d, r->arg[2] = c;
 	}
-#undef Q
 	uint64_t ret = vmi_call(v, n, r);
-	*result = ret;
+	*(uint64_t *)mem_ptr(v->mem, VMI_D_RESULT, 8) = ret;
 	return (uint32_t)ret;
 }
 

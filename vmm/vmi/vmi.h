@@ -17,10 +17,11 @@
 #define VMI_NEEDS_TSC   4 /* the guest TSC */
 
 /* The vCPU state a call reads: its arguments (a 64-bit call's registers; a 32-bit call's
- * are decoded from VMI_D_WORDS), CR3 and the paging mode (to find the PTE a pointer
- * names) and the guest TSC (alarms are in guest cycles). */
+ * decoded from eax, edx, ecx and the stack), CR3 and the paging mode (to find the PTE a
+ * pointer names) and the guest TSC (alarms are in guest cycles). */
 struct vmi_regs {
 	uint64_t arg[6];
+	uint64_t ax, dx, cx, sp; /* a 32-bit call's regparm(3) registers and its stack */
 	uint64_t cr3, tsc;
 	unsigned paging; /* VMI_PAGING_* */
 };
@@ -49,8 +50,8 @@ struct vmi {
 int vmi_init(struct vmi *v, struct guest_mem *mem, struct bus *bus, struct lapic *lapic, uint64_t tsc_hz);
 /* One call, by number; returns what the guest gets in rax. */
 uint64_t vmi_call(struct vmi *v, unsigned n, const struct vmi_regs *r);
-/* One call from 32-bit code: its arguments from VMI_D_WORDS, its result into
- * VMI_D_RESULT; returns what the guest gets in eax. */
+/* One call from 32-bit code: its arguments decoded from the registers and stack in r,
+ * its result also into VMI_D_RESULT; returns what the guest gets in eax. */
 uint32_t vmi_call32(struct vmi *v, unsigned n, struct vmi_regs *r);
 /* The paging mode of a vCPU with these CR0, CR4 and EFER. */
 unsigned vmi_paging_of(uint64_t cr0, uint64_t cr4, uint64_t efer);

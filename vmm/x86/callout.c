@@ -9,6 +9,7 @@
 void x86_vmi_regs(const struct x86_cpu *c, struct vmi_regs *r)
 {
 	*r = (struct vmi_regs){ .arg = { c->r[R_DI], c->r[R_SI], c->r[R_DX], c->r[R_CX], c->r[R_R8], c->r[R_R9] },
+				.ax = c->r[R_AX], .dx = c->r[R_DX], .cx = c->r[R_CX], .sp = c->r[R_SP],
 				.cr3 = c->cr3, .tsc = x86_host_tsc(c) + (uint64_t)c->tsc_offset,
 				.paging = vmi_paging_of(c->cr0, c->cr4, c->efer) };
 }
