@@ -181,6 +181,28 @@ static void keep_cf(struct x86_cpu *c, uint64_t host)
 	c->cc.op = CC_HOST;
 }
 
+/* A jump (to patch) taken unless the CPU's saved flags are host flags (cc.op CC_HOST or
+ * CC_HOST_LOGIC: CF at bit 8, OF at bit 0), which a merge can edit in place; cc.op is
+ * loaded into scratch. */
+static uint8_t *e_unless_host_flags(struct asm_buf *a, unsigned scratch)
+{
+	e_op(a, 4, OPC_MOVZBL, scratch, true, H_BX, OFF(cc.op));
+	e_alu_imm(a, 4, ARITH_SUB, false, scratch, 0, CC_HOST);
+	e_alu_imm(a, 4, ARITH_CMP, false, scratch, 0, CC_HOST_LOGIC - CC_HOST);
+	return e_jcc(a, COND_A);
+}
+
+/* The other flags: the C merge fn(cpu, value of reg), the held registers spilled around it */
+static void call_merge(struct tr *t, uintptr_t fn, unsigned reg)
+{
+	struct asm_buf *a = &t->a;
+	tr_spill(t, HELD_CLOBBERED);
+	e_mov(a, 8, H_SI, reg);
+	e_mov_imm64(a, H_AX, (uint64_t)fn);
+	tr_call_rax(t);
+	tr_reload(t, HELD_CLOBBERED);
+}
+
 /* inc and dec (0xfe, 0xff /0 /1): CF as it was, the rest theirs. On the guest's flags in
  * host EFLAGS (and no probe between) the host's CF is the guest's already and tr_block
  * saves them whole; otherwise, when a later instruction (or a fault) can read them, CF
@@ -196,10 +218,7 @@ bool tr_incdec(struct tr *t, const struct x86_insn *i, unsigned digit)
 	struct asm_buf *a = &t->a;
 	e_byte(a, OPC_LAHF);
 	e_op(a, 4, OPC_SETCC | COND_O, 0, false, H_AX, 0); /* seto al */
-	e_op(a, 4, OPC_MOVZBL, H_CX, true, H_BX, OFF(cc.op));
-	e_alu_imm(a, 4, ARITH_SUB, false, H_CX, 0, CC_HOST);
-	e_alu_imm(a, 4, ARITH_CMP, false, H_CX, 0, CC_HOST_LOGIC - CC_HOST);
-	uint8_t *other = e_jcc(a, COND_A);
+	uint8_t *other = e_unless_host_flags(a, H_CX);
 	e_load(a, 8, H_CX, H_BX, OFF(cc.src));
 	e_alu_imm(a, 4, ARITH_AND, false, H_CX, 0, 0x100);  /* the old CF */
 	e_alu_imm(a, 4, ARITH_AND, false, H_AX, 0, ~0x100); /* the new flags but CF */
@@ -208,19 +227,13 @@ bool tr_incdec(struct tr *t, const struct x86_insn *i, unsigned digit)
 	e_store_imm(a, 1, H_BX, OFF(cc.op), CC_HOST);
 	uint8_t *done = e_jmp(a);
 	e_patch(other, a->p);
-	tr_spill(t, HELD_CLOBBERED);
-	e_mov(a, 8, H_SI, H_AX);
-	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)keep_cf);
-	tr_call_rax(t);
-	tr_reload(t, HELD_CLOBBERED);
+	call_merge(t, (uintptr_t)keep_cf, H_AX);
 	e_patch(done, a->p);
 	t->flags_stored = true;
 	t->host_flags = false;
 	return true;
 }
 
-/* imul r, r/m and imul r, r/m, imm at 32 or 64 bits; a callout when its flags can be
- * read, since SF, ZF, AF and PF are undefined (see shift) */
 /* CF = OF = cl into the CPU's flags as x86_mul_flags leaves them (SF, ZF, AF and PF as
  * they were): into the saved host flags in place when the flags before are those
  * (CC_HOST, CC_HOST_LOGIC: CF at bit 8, OF at bit 0), else through the C function. */
@@ -228,10 +241,7 @@ static void merge_cf_of(struct tr *t)
 {
 	struct asm_buf *a = &t->a;
 	e_op(a, 4, OPC_MOVZBL, H_CX, false, H_CX, 0);
-	e_op(a, 4, OPC_MOVZBL, H_AX, true, H_BX, OFF(cc.op));
-	e_alu_imm(a, 4, ARITH_SUB, false, H_AX, 0, CC_HOST);
-	e_alu_imm(a, 4, ARITH_CMP, false, H_AX, 0, CC_HOST_LOGIC - CC_HOST);
-	uint8_t *other = e_jcc(a, COND_A);
+	uint8_t *other = e_unless_host_flags(a, H_AX);
 	e_mov(a, 4, H_DX, H_CX);
 	e_shift_imm(a, 4, SHIFT_SHL, H_DX, 8);
 	e_op(a, 4, OPC_OR_EvGv, H_DX, false, H_CX, 0); /* ecx = CF << 8 | OF */
@@ -239,11 +249,7 @@ static void merge_cf_of(struct tr *t)
 	e_op(a, 8, OPC_OR_EvGv, H_CX, true, H_BX, OFF(cc.src));
 	uint8_t *done = e_jmp(a);
 	e_patch(other, a->p);
-	tr_spill(t, HELD_CLOBBERED);
-	e_mov(a, 8, H_SI, H_CX);
-	e_mov_imm64(a, H_AX, (uint64_t)(uintptr_t)x86_mul_flags);
-	tr_call_rax(t);
-	tr_reload(t, HELD_CLOBBERED);
+	call_merge(t, (uintptr_t)x86_mul_flags, H_CX);
 	e_patch(done, a->p);
 }
 
@@ -277,6 +283,9 @@ bool tr_mul(struct tr *t, const struct x86_insn *i, unsigned digit)
 	return true;
 }
 
+/* imul r, r/m and imul r, r/m, imm at 32 or 64 bits on the host's imul; when a later
+ * instruction can read the flags, CF = OF merged as for mul (SF, ZF, AF and PF are
+ * undefined, and x86_mul_flags keeps them as they were) */
 bool tr_imul(struct tr *t, const struct x86_insn *i)
 {
 	const struct x86_operand *d = &i->op[0], *s = &i->op[1];
