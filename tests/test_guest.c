@@ -267,11 +267,11 @@ static const uint8_t exit_code[] = {
 	0xb0, 0x21, 0xe6, 0xf4, 0xf4, 0xeb, 0xfd,                               /* debug-exit 0x21 */
 };
 
-/* A flat Multiboot kernel (a.out kludge) loaded at 1 MiB, code at +0x20. */
-static const char *tiny_kernel(const char *name, const uint8_t *code, size_t n)
+/* A flat Multiboot kernel (a.out kludge) loaded at base, code at +0x20. */
+static const char *tiny_kernel_at(const char *name, const uint8_t *code, size_t n, uint32_t base)
 {
 	static char path[128];
-	uint32_t h[8] = { 0x1badb002, 0x10000, 0, 0x100000, 0x100000, 0, 0, 0x100020 };
+	uint32_t h[8] = { 0x1badb002, 0x10000, 0, base, base, 0, 0, base + 0x20 };
 	h[2] = -(h[0] + h[1]);
 	snprintf(path, sizeof(path), "/tmp/pvbench-tiny-%s-%d", name, getpid());
 	FILE *f = fopen(path, "wb");
@@ -281,6 +281,11 @@ static const char *tiny_kernel(const char *name, const uint8_t *code, size_t n)
 	fwrite(pad, 1, sizeof(pad), f); /* at least 0x80 bytes in all */
 	fclose(f);
 	return path;
+}
+
+static const char *tiny_kernel(const char *name, const uint8_t *code, size_t n)
+{
+	return tiny_kernel_at(name, code, n, 0x100000);
 }
 
 /* A minimal ELF64 kernel: one segment at 1 MiB, entered in long mode by the loader. */
@@ -381,6 +386,35 @@ static void multiboot_modules_and_argv0(void **state)
 		assert_false(r.setup_failed);
 		assert_int_equal(r.out.end, RUN_EXITED);
 		assert_int_equal(r.out.exit_status, (cases[k].want << 1) | 1);
+	}
+	unlink(mod);
+}
+
+/* A kernel that loads at 0x8000, over the loader's usual area: the loader puts its
+ * structures elsewhere, and the kernel finds its command line and module through them. */
+static void a_low_kernel_boots(void **state)
+{
+	(void)state;
+	char mod[64];
+	snprintf(mod, sizeof(mod), "/tmp/pvbench-lowmod-%d", getpid());
+	FILE *f = fopen(mod, "wb");
+	assert_non_null(f);
+	fputs("Low", f);
+	fclose(f);
+	/* argv[0]'s first byte plus the module's first byte: '/' + 'L' */
+	static const uint8_t code[] = { 0x8b, 0x73, 0x10, 0x0f, 0xb6, 0x06, 0x8b, 0x73, 0x18, 0x8b, 0x36, 0x02, 0x06,
+					0xe6, 0xf4, 0xf4 };
+	static const char *const modes[] = { "emulate", "bt" };
+	for (int k = 0; k < 2; k++) {
+		struct session s = { .mode = mode_find(modes[k]), .kernel = tiny_kernel_at("low", code, sizeof(code), 0x8000),
+				     .format = IMAGE_AUTO, .cmdline = "", .initrd = mod, .module_string = "m",
+				     .mem_bytes = 16 << 20, .echo_fd = -1, .timeout_ms = 10000 };
+		struct session_result r;
+		session_boot(&s, &r);
+		unlink(s.kernel);
+		if (r.setup_failed || r.out.end != RUN_EXITED)
+			fail_msg("%s: %s", modes[k], r.out.reason);
+		assert_int_equal(r.out.exit_status, ((('/' + 'L') & 0xff) << 1) | 1);
 	}
 	unlink(mod);
 }
@@ -937,6 +971,7 @@ int main(void)
 		cmocka_unit_test(rep_strings_cannot_outrun_the_watchdog),
 		cmocka_unit_test(faults_are_precise),
 		cmocka_unit_test(multiboot_modules_and_argv0),
+		cmocka_unit_test(a_low_kernel_boots),
 		cmocka_unit_test(fw_cfg_answers),
 		cmocka_unit_test(the_cpu_refuses_what_it_lacks),
 		cmocka_unit_test(a_message_flood_is_bounded),

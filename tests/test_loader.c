@@ -69,7 +69,7 @@ static void elf64_enters_long_mode(void **state)
 	assert_int_equal(f->bs.cr0 & 0x80000001, 0x80000001);
 	check_mbinfo(f, f->bs.rsi);
 	/* the identity map covers the LAPIC page with a 2 MiB entry */
-	uint64_t *pd = mem_ptr(&f->mem, LOADER_PD, 4 * 4096);
+	uint64_t *pd = mem_ptr(&f->mem, LOADER_AREA + LOADER_PD, 4 * 4096);
 	assert_int_equal(pd[0xfee00000ull >> 21], (0xfee00000ull & ~0x1fffffull) | 0x83);
 	/* the first loaded byte is the Multiboot header at 1 MiB */
 	assert_int_equal(*(uint32_t *)mem_ptr(&f->mem, 0x100000, 4), 0x1badb002);
@@ -84,6 +84,30 @@ static void multiboot_enters_protected_mode(void **state)
 	assert_int_equal(f->bs.cr0 & 0x80000001, 1);
 	assert_true(f->bs.rip > 0x100000 && f->bs.rip < 0x200000);
 	check_mbinfo(f, f->bs.rbx);
+}
+
+/* An ELF64 segment at 0x8000 (a low kernel) moves the loader's tables out of its way:
+ * the page tables, the GDT, the stack and the Multiboot information lie outside it and
+ * still identity-map RAM. */
+static void a_low_kernel_moves_the_loaders_area(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t *copy = malloc(f->len);
+	memcpy(copy, f->img, f->len);
+	Elf64_Phdr *ph = (Elf64_Phdr *)(copy + ((Elf64_Ehdr *)copy)->e_phoff);
+	ph->p_paddr = 0x8000;
+	ph->p_memsz = 0x10000;
+	ph->p_filesz = ph->p_filesz < 0x10000 ? ph->p_filesz : 0x10000;
+	assert_int_equal(load(f, copy, f->len, IMAGE_ELF64), 0);
+	uint64_t ends[] = { f->bs.cr3, f->bs.gdt_base, f->bs.rsp - 1, f->bs.rsi };
+	for (size_t k = 0; k < sizeof(ends) / sizeof(ends[0]); k++)
+		assert_true(ends[k] >= 0x18000 || ends[k] < 0x8000);
+	check_mbinfo(f, f->bs.rsi);
+	uint64_t *pml4 = mem_ptr(&f->mem, f->bs.cr3, 8);
+	uint64_t *pdpt = mem_ptr(&f->mem, pml4[0] & ~0xfffull, 8);
+	uint64_t *pd = mem_ptr(&f->mem, pdpt[0] & ~0xfffull, 8);
+	assert_int_equal(pd[0], 0x83);
+	free(copy);
 }
 
 static void rejects(struct fixture *f, const uint8_t *img, size_t len, enum image_format fmt, const char *needle)
@@ -118,8 +142,8 @@ static void malformed_images_get_one_line_errors(void **state)
 	rejects(f, copy, f->len, IMAGE_ELF64, "outside guest RAM");
 
 	memcpy(copy, f->img, f->len);
-	ph->p_paddr = 0x8000;
-	rejects(f, copy, f->len, IMAGE_ELF64, "overlaps the loader");
+	ph->p_paddr = 0x9f000;
+	rejects(f, copy, f->len, IMAGE_ELF64, "overlaps the firmware's tables");
 
 	memcpy(copy, f->img, f->len);
 	eh->e_machine = EM_AARCH64;
@@ -151,6 +175,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(elf64_enters_long_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(multiboot_enters_protected_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_low_kernel_moves_the_loaders_area, setup, teardown),
 		cmocka_unit_test_setup_teardown(malformed_images_get_one_line_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(missing_and_empty_files, setup, teardown),
 	};

@@ -169,15 +169,15 @@ static int write_boot_params(struct guest_mem *m, const uint8_t *hdr, size_t hdr
 
 static void enter64(struct boot_state *bs, struct guest_mem *m, uint64_t rip)
 {
-	loader_identity_map(m);
-	loader_gdt(m, bs, true);
+	loader_identity_map(m, LOADER_AREA);
+	loader_gdt(m, LOADER_AREA, bs, true);
 	bs->kind = BOOT_LONG64;
 	bs->cs = 0x10; /* __BOOT_CS */
 	bs->rip = rip;
-	bs->rsp = LOADER_STACK_TOP;
+	bs->rsp = LOADER_AREA + LOADER_STACK_TOP;
 	bs->rsi = LINUX_BOOT_PARAMS;
 	bs->cr0 = 0x80050033; /* PG WP NE ET MP PE */
-	bs->cr3 = LOADER_PML4;
+	bs->cr3 = LOADER_AREA + LOADER_PML4;
 	bs->cr4 = 0x20;       /* PAE */
 	bs->efer = 0x500;     /* LMA LME */
 }
@@ -185,7 +185,7 @@ static void enter64(struct boot_state *bs, struct guest_mem *m, uint64_t rip)
 /* Flat 32-bit protected mode, paging off: the 32-bit boot protocol and PVH. */
 static void enter32(struct boot_state *bs, struct guest_mem *m, uint64_t eip)
 {
-	loader_gdt(m, bs, false);
+	loader_gdt(m, LOADER_AREA, bs, false);
 	bs->kind = BOOT_PROT32;
 	bs->cs = 0x10; /* __BOOT_CS */
 	bs->rip = eip;
@@ -226,6 +226,9 @@ int linux_load_bzimage(struct guest_mem *m, const uint8_t *img, size_t len, cons
 		return loader_fail(err, n, "this kernel needs RAM up to 0x%llx (loaded at 0x%llx, init_size %llu MiB) and the guest has %llu MiB: "
 			    "give it more (--mem)", (unsigned long long)(load + init), (unsigned long long)load,
 			    (unsigned long long)(init >> 20), (unsigned long long)(m->size >> 20));
+	if (load < LOADER_AREA + LOADER_AREA_SIZE)
+		return loader_fail(err, n, "this bzImage loads at 0x%llx, over the boot protocol's tables at 0x%x-0x%x",
+				   (unsigned long long)load, LOADER_AREA, LOADER_AREA + LOADER_AREA_SIZE);
 	if (loader_place(m, img, len, off, body, load, init, err, n) ||
 	    write_boot_params(m, img + BP_HDR, hdr_end - BP_HDR, load + init, o, err, n))
 		return -1;

@@ -54,10 +54,11 @@ int loader_fail(char *err, size_t n, const char *fmt, ...)
 	return -1;
 }
 
-static int overlaps_loader(uint64_t a, uint64_t len)
-{
-	return a < LOADER_AREA_END && a + len > LOADER_AREA_START;
-}
+/* What the firmware leaves in low memory that a kernel must not load over: the BIOS
+ * data area (COM1's port, the EBDA's segment) and the EBDA holding the MP table. */
+static const struct span { uint64_t lo, hi; } firmware_tables[] = { { 0x400, 0x500 }, { MPTABLE_BASE, 0xa0000 } };
+
+static bool overlap(uint64_t a, uint64_t len, struct span s) { return a < s.hi && a + len > s.lo; }
 
 #define fail loader_fail
 
@@ -72,21 +73,38 @@ int loader_place(struct guest_mem *m, const uint8_t *img, size_t len, uint64_t o
 		return fail(err, n, "segment 0x%llx-0x%llx lies outside guest RAM (%llu MiB)",
 			    (unsigned long long)gpa, (unsigned long long)(gpa + memsz),
 			    (unsigned long long)(m->size >> 20));
-	if (overlaps_loader(gpa, memsz))
-		return fail(err, n, "segment 0x%llx-0x%llx overlaps the loader's area 0x%x-0x%x",
-			    (unsigned long long)gpa, (unsigned long long)(gpa + memsz),
-			    LOADER_AREA_START, LOADER_AREA_END);
+	for (size_t k = 0; k < sizeof(firmware_tables) / sizeof(firmware_tables[0]); k++)
+		if (overlap(gpa, memsz, firmware_tables[k]))
+			return fail(err, n, "segment 0x%llx-0x%llx overlaps the firmware's tables at 0x%llx-0x%llx",
+				    (unsigned long long)gpa, (unsigned long long)(gpa + memsz),
+				    (unsigned long long)firmware_tables[k].lo, (unsigned long long)firmware_tables[k].hi);
 	memcpy(dst, img + off, filesz);
 	memset(dst + filesz, 0, memsz - filesz);
 	return 0;
 }
 
+/* The loader's area: the usual one, else the top of conventional memory below the EBDA,
+ * else the page after the kernel -- the first no segment of the kernel's covers. 0 when
+ * none fits (a kernel filling low memory and the top of RAM). */
+static uint64_t pick_area(const struct guest_mem *m, const struct span *seg, int nseg, uint64_t kernel_end)
+{
+	const uint64_t cand[] = { LOADER_AREA, (MPTABLE_BASE - LOADER_AREA_SIZE) & ~0xfffull, (kernel_end + 0xfff) & ~0xfffull };
+	for (size_t c = 0; c < sizeof(cand) / sizeof(cand[0]); c++) {
+		bool free = cand[c] + LOADER_AREA_SIZE <= m->size && cand[c] + LOADER_AREA_SIZE <= 0xffffffffull;
+		for (int i = 0; free && i < nseg; i++)
+			free = !overlap(cand[c], LOADER_AREA_SIZE, seg[i]);
+		if (free)
+			return cand[c];
+	}
+	return 0;
+}
+
 /* Multiboot information, shared by both entry paths so the kernel finds its memory size
  * and command line the same way. */
-static uint64_t write_mbinfo(struct guest_mem *m, const char *name, const char *cmdline)
+static uint64_t write_mbinfo(struct guest_mem *m, uint64_t base, const char *name, const char *cmdline)
 {
-	struct mb_info *mi = mem_ptr(m, LOADER_MBINFO, 0x1000);
-	char *cl = mem_ptr(m, LOADER_CMDLINE, LOADER_CMDLINE_MAX);
+	struct mb_info *mi = mem_ptr(m, base + LOADER_MBINFO, 0x1000);
+	char *cl = mem_ptr(m, base + LOADER_CMDLINE, LOADER_CMDLINE_MAX);
 	memset(mi, 0, 0x1000);
 	memset(cl, 0, LOADER_CMDLINE_MAX);
 	snprintf(cl, LOADER_NAME_OFF, "%s%s%s", name ? name : "", name && cmdline && *cmdline ? " " : "",
@@ -98,36 +116,36 @@ static uint64_t write_mbinfo(struct guest_mem *m, const char *name, const char *
 	mi->flags = MB_INFO_MEM | MB_INFO_CMDLINE | MB_INFO_MMAP | MB_INFO_LOADER;
 	mi->mem_lower = 639;
 	mi->mem_upper = (uint32_t)((m->size - 0x100000) >> 10);
-	mi->cmdline = LOADER_CMDLINE;
-	mi->mmap_addr = LOADER_MBINFO + MMAP_OFF;
+	mi->cmdline = (uint32_t)(base + LOADER_CMDLINE);
+	mi->mmap_addr = (uint32_t)(base + LOADER_MBINFO + MMAP_OFF);
 	mi->mmap_length = 2 * sizeof(mm[0]);
-	mi->boot_loader_name = LOADER_CMDLINE + LOADER_NAME_OFF;
-	return LOADER_MBINFO;
+	mi->boot_loader_name = (uint32_t)(base + LOADER_CMDLINE + LOADER_NAME_OFF);
+	return base + LOADER_MBINFO;
 }
 
-void loader_gdt(struct guest_mem *m, struct boot_state *bs, bool code64)
+void loader_gdt(struct guest_mem *m, uint64_t base, struct boot_state *bs, bool code64)
 {
-	uint64_t *gdt = mem_ptr(m, LOADER_GDT, 32);
+	uint64_t *gdt = mem_ptr(m, base + LOADER_GDT, 32);
 	gdt[0] = 0;
 	gdt[1] = 0x00af9a000000ffffull; /* 64-bit code */
 	gdt[2] = code64 ? gdt[1] : 0x00cf9a000000ffffull; /* 32-bit code */
 	gdt[3] = 0x00cf92000000ffffull; /* data */
-	bs->gdt_base = LOADER_GDT;
+	bs->gdt_base = base + LOADER_GDT;
 	bs->gdt_limit = 4 * 8 - 1;
 	bs->ds = LOADER_SEL_DATA;
 }
 
-void loader_identity_map(struct guest_mem *m)
+void loader_identity_map(struct guest_mem *m, uint64_t base)
 {
-	uint64_t *pml4 = mem_ptr(m, LOADER_PML4, 0x1000), *pdpt = mem_ptr(m, LOADER_PDPT, 0x1000);
-	uint64_t *pd = mem_ptr(m, LOADER_PD, 4 * 0x1000);
+	uint64_t *pml4 = mem_ptr(m, base + LOADER_PML4, 0x1000), *pdpt = mem_ptr(m, base + LOADER_PDPT, 0x1000);
+	uint64_t *pd = mem_ptr(m, base + LOADER_PD, 4 * 0x1000);
 	memset(pml4, 0, 0x1000);
 	memset(pdpt, 0, 0x1000);
-	pml4[0] = LOADER_PDPT | 3;
+	pml4[0] = (base + LOADER_PDPT) | 3;
 	for (uint64_t i = 0; i < 4 * 512; i++)
 		pd[i] = (i << 21) | 0x83;
 	for (uint64_t g = 0; g < 4; g++)
-		pdpt[g] = (LOADER_PD + g * 0x1000) | 3;
+		pdpt[g] = (base + LOADER_PD + g * 0x1000) | 3;
 }
 
 /* The physical address of the entry point: e_entry itself when a segment's physical
@@ -161,12 +179,13 @@ static int load_elf64(struct guest_mem *m, const uint8_t *img, size_t len, const
 	memcpy(ph, img + eh.e_phoff, sizeof(ph));
 	int loaded = 0;
 	uint64_t end = 0;
+	struct span seg[eh.e_phnum];
 	for (int i = 0; i < eh.e_phnum; i++) {
 		if (ph[i].p_type != PT_LOAD || !ph[i].p_memsz)
 			continue;
 		if (loader_place(m, img, len, ph[i].p_offset, ph[i].p_filesz, ph[i].p_paddr, ph[i].p_memsz, err, n))
 			return -1;
-		loaded++;
+		seg[loaded++] = (struct span){ ph[i].p_paddr, ph[i].p_paddr + ph[i].p_memsz };
 		if (ph[i].p_paddr + ph[i].p_memsz > end)
 			end = ph[i].p_paddr + ph[i].p_memsz;
 	}
@@ -176,36 +195,41 @@ static int load_elf64(struct guest_mem *m, const uint8_t *img, size_t len, const
 	if (!entry)
 		return fail(err, n, "ELF64 entry point 0x%llx is in no loaded segment (by physical or virtual address)",
 			    (unsigned long long)eh.e_entry);
-	loader_identity_map(m);
+	uint64_t base = pick_area(m, seg, loaded, end);
 	uint32_t pvh;
-	if (o->fmt != IMAGE_ELF64 && linux_is_vmlinux(img, len, &pvh))
+	if (o->fmt != IMAGE_ELF64 && linux_is_vmlinux(img, len, &pvh)) {
+		if (base != LOADER_AREA)
+			return fail(err, n, "this vmlinux loads over 0x%x-0x%x, where the boot protocol's tables go",
+				    LOADER_AREA, LOADER_AREA + LOADER_AREA_SIZE);
+		loader_identity_map(m, base);
 		return linux_enter_vmlinux(m, entry, end, pvh, o, bs, err, n);
+	}
 	if (o->fmt == IMAGE_LINUX || o->fmt == IMAGE_PVH)
 		return fail(err, n, "this ELF64 image has no Linux or Xen ELF notes: not a vmlinux (use --format elf64)");
 	if (o->initrd)
 		return fail(err, n, "an initrd is for Linux kernels; this is a plain ELF64 image");
-	loader_gdt(m, bs, false);
+	if (!base)
+		return fail(err, n, "the kernel's segments leave no room for the loader's %u KiB", LOADER_AREA_SIZE >> 10);
+	loader_identity_map(m, base);
+	loader_gdt(m, base, bs, false);
 	bs->kind = BOOT_LONG64;
 	bs->cs = LOADER_SEL_CODE64;
 	bs->rip = eh.e_entry;
-	bs->rsp = LOADER_STACK_TOP;
+	bs->rsp = base + LOADER_STACK_TOP;
 	bs->rdi = PVB_MULTIBOOT_MAGIC;
-	bs->rsi = write_mbinfo(m, NULL, o->cmdline); /* pvbench's own ELF64 entry: the arguments alone */
+	bs->rsi = write_mbinfo(m, base, NULL, o->cmdline); /* pvbench's own ELF64 entry: the arguments alone */
 	bs->cr0 = 0x80050033; /* PG WP NE ET MP PE */
-	bs->cr3 = LOADER_PML4;
+	bs->cr3 = base + LOADER_PML4;
 	bs->cr4 = 0x20;       /* PAE */
 	bs->efer = 0x500;     /* LMA LME */
 	return 0;
 }
 
-static int load_elf32_segments(struct guest_mem *m, const uint8_t *img, size_t len, uint64_t *end, char *err, size_t n)
+/* Places the segments, each's range into seg (room for e_phnum), their count into *nseg. */
+static int load_elf32_segments(struct guest_mem *m, const uint8_t *img, size_t len, struct span *seg, int *nseg,
+			       uint64_t *end, char *err, size_t n)
 {
 	const Elf32_Ehdr *eh = (const Elf32_Ehdr *)img;
-	if (eh->e_machine != EM_386)
-		return fail(err, n, "ELF32 image is not for i386 (e_machine %u)", eh->e_machine);
-	if (eh->e_phentsize != sizeof(Elf32_Phdr) || !eh->e_phnum || eh->e_phoff > len ||
-	    (uint64_t)eh->e_phnum * sizeof(Elf32_Phdr) > len - eh->e_phoff)
-		return fail(err, n, "ELF32 program headers lie outside the file (truncated?)");
 	int loaded = 0;
 	for (int i = 0; i < eh->e_phnum; i++) {
 		Elf32_Phdr ph;
@@ -214,11 +238,23 @@ static int load_elf32_segments(struct guest_mem *m, const uint8_t *img, size_t l
 			continue;
 		if (loader_place(m, img, len, ph.p_offset, ph.p_filesz, ph.p_paddr, ph.p_memsz, err, n))
 			return -1;
+		seg[loaded++] = (struct span){ ph.p_paddr, (uint64_t)ph.p_paddr + ph.p_memsz };
 		if ((uint64_t)ph.p_paddr + ph.p_memsz > *end)
 			*end = (uint64_t)ph.p_paddr + ph.p_memsz;
-		loaded++;
 	}
+	*nseg = loaded;
 	return loaded ? 0 : fail(err, n, "ELF32 image has no loadable segment");
+}
+
+static int check_elf32(const uint8_t *img, size_t len, char *err, size_t n)
+{
+	const Elf32_Ehdr *eh = (const Elf32_Ehdr *)img;
+	if (eh->e_machine != EM_386)
+		return fail(err, n, "ELF32 image is not for i386 (e_machine %u)", eh->e_machine);
+	if (eh->e_phentsize != sizeof(Elf32_Phdr) || !eh->e_phnum || eh->e_phoff > len ||
+	    (uint64_t)eh->e_phnum * sizeof(Elf32_Phdr) > len - eh->e_phoff)
+		return fail(err, n, "ELF32 program headers lie outside the file (truncated?)");
+	return 0;
 }
 
 static const struct mb_header *find_mb_header(const uint8_t *img, size_t len, size_t *off)
@@ -235,21 +271,23 @@ static const struct mb_header *find_mb_header(const uint8_t *img, size_t len, si
 
 /* The module at the first page after the kernel's image, as GRUB places it, listed in the
  * Multiboot information with its string. */
-static int place_module(struct guest_mem *m, uint64_t kernel_end, const struct load_opts *o, char *err, size_t n)
+static int place_module(struct guest_mem *m, uint64_t base, uint64_t kernel_end, const struct load_opts *o, char *err,
+			size_t n)
 {
 	uint64_t start = (kernel_end + 0xfff) & ~0xfffull;
 	uint8_t *dst = mem_ptr(m, start, o->initrd_len ? o->initrd_len : 1);
 	if (!dst || start + o->initrd_len > 0xffffffffull)
 		return fail(err, n, "the module (%zu bytes) does not fit in guest RAM after the kernel", o->initrd_len);
 	memcpy(dst, o->initrd, o->initrd_len);
-	struct mb_info *mi = mem_ptr(m, LOADER_MBINFO, 0x1000);
+	struct mb_info *mi = mem_ptr(m, base + LOADER_MBINFO, 0x1000);
 	struct mb_module *mod = (struct mb_module *)((uint8_t *)mi + MODS_OFF);
-	char *str = (char *)mem_ptr(m, LOADER_CMDLINE, LOADER_CMDLINE_MAX) + MODSTR_OFF;
+	char *str = (char *)mem_ptr(m, base + LOADER_CMDLINE, LOADER_CMDLINE_MAX) + MODSTR_OFF;
 	snprintf(str, LOADER_CMDLINE_MAX - MODSTR_OFF, "%s", o->module_string ? o->module_string : "");
-	*mod = (struct mb_module){ (uint32_t)start, (uint32_t)(start + o->initrd_len), LOADER_CMDLINE + MODSTR_OFF, 0 };
+	*mod = (struct mb_module){ (uint32_t)start, (uint32_t)(start + o->initrd_len),
+				   (uint32_t)(base + LOADER_CMDLINE + MODSTR_OFF), 0 };
 	mi->flags |= MB_INFO_MODS;
 	mi->mods_count = 1;
-	mi->mods_addr = LOADER_MBINFO + MODS_OFF;
+	mi->mods_addr = (uint32_t)(base + LOADER_MBINFO + MODS_OFF);
 	return 0;
 }
 
@@ -263,8 +301,16 @@ static int load_multiboot(struct guest_mem *m, const uint8_t *img, size_t len, c
 	const struct mb_header *h = find_mb_header(img, len, &hoff);
 	if (!h)
 		return fail(err, n, "no Multiboot v1 header in the first 8 KiB");
+	bool aout = h->flags & MB_FLAG_AOUT;
+	bool elf = !aout && len >= sizeof(Elf32_Ehdr) && !memcmp(img, ELFMAG, SELFMAG) && img[EI_CLASS] == ELFCLASS32;
+	if (!aout && !elf)
+		return fail(err, n, "Multiboot image is neither ELF32 nor has load addresses (a.out kludge)");
+	if (elf && check_elf32(img, len, err, n))
+		return -1;
+	struct span seg[elf ? ((const Elf32_Ehdr *)img)->e_phnum : 1];
+	int nseg = 1;
 	uint32_t entry;
-	if (h->flags & MB_FLAG_AOUT) {
+	if (aout) {
 		if (h->load_addr > h->header_addr || hoff < h->header_addr - h->load_addr)
 			return fail(err, n, "Multiboot header's load address is inconsistent with its position");
 		uint64_t file_off = hoff - (h->header_addr - h->load_addr);
@@ -274,25 +320,29 @@ static int load_multiboot(struct guest_mem *m, const uint8_t *img, size_t len, c
 			return fail(err, n, "Multiboot header's load_end_addr precedes load_addr");
 		if (loader_place(m, img, len, file_off, end - h->load_addr, h->load_addr, bss - h->load_addr, err, n))
 			return -1;
+		seg[0] = (struct span){ h->load_addr, bss };
 		kernel_end = bss;
 		entry = h->entry_addr;
-	} else if (len >= sizeof(Elf32_Ehdr) && !memcmp(img, ELFMAG, SELFMAG) && img[EI_CLASS] == ELFCLASS32) {
-		if (load_elf32_segments(m, img, len, &kernel_end, err, n))
+	} else {
+		if (load_elf32_segments(m, img, len, seg, &nseg, &kernel_end, err, n))
 			return -1;
 		entry = ((const Elf32_Ehdr *)img)->e_entry;
-	} else {
-		return fail(err, n, "Multiboot image is neither ELF32 nor has load addresses (a.out kludge)");
 	}
 	if (!entry || !mem_ptr(m, entry, 1))
 		return fail(err, n, "Multiboot entry point 0x%x is outside guest RAM", entry);
-	loader_gdt(m, bs, false);
+	uint64_t base = pick_area(m, seg, nseg, kernel_end);
+	if (!base)
+		return fail(err, n, "the kernel's segments leave no room for the loader's %u KiB", LOADER_AREA_SIZE >> 10);
+	loader_gdt(m, base, bs, false);
 	bs->kind = BOOT_PROT32;
 	bs->cs = LOADER_SEL_CODE32;
 	bs->rip = entry;
 	bs->rsp = 0;
 	bs->rax = PVB_MULTIBOOT_MAGIC;
-	bs->rbx = write_mbinfo(m, o->name, o->cmdline);
-	if (o->initrd && place_module(m, kernel_end, o, err, n))
+	bs->rbx = write_mbinfo(m, base, o->name, o->cmdline);
+	/* the module after the kernel, or after the loader's area when that follows the kernel */
+	uint64_t after = base >= kernel_end ? base + LOADER_AREA_SIZE : kernel_end;
+	if (o->initrd && place_module(m, base, after, o, err, n))
 		return -1;
 	bs->cr0 = 0x11; /* PE ET */
 	bs->cr3 = bs->cr4 = bs->efer = 0;
@@ -317,7 +367,7 @@ static const char *compressed_kind(const uint8_t *img, size_t len)
 static int load(struct guest_mem *m, const uint8_t *img, size_t len, const struct load_opts *o,
 		struct boot_state *bs, char *err, size_t errlen)
 {
-	if (m->size < LOADER_AREA_END + 0x100000)
+	if (m->size < LOADER_AREA + LOADER_AREA_SIZE + 0x100000)
 		return fail(err, errlen, "guest RAM too small to load a kernel");
 	if (o->cmdline && strlen(o->cmdline) >= LOADER_NAME_OFF)
 		return fail(err, errlen, "kernel command line longer than %d bytes", LOADER_NAME_OFF - 1);

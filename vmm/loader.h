@@ -41,17 +41,19 @@ struct boot_state {
 	uint16_t cs, ds; /* selectors into the loader's GDT */
 };
 
-/* Loader-owned low memory: GDT, Multiboot info and command line, boot page tables. */
-#define LOADER_AREA_START 0x1000
-#define LOADER_AREA_END   0x20000
-#define LOADER_GDT        0x1000
-#define LOADER_MBINFO     0x2000
-#define LOADER_CMDLINE    0x3000
+/* Loader-owned memory: GDT, Multiboot info and command line, boot page tables, the
+ * stack, at offsets from the area's base -- LOADER_AREA unless the kernel's own
+ * segments are there (a kernel may load at 0x8000), then the first free candidate. */
+#define LOADER_AREA       0x1000
+#define LOADER_AREA_SIZE  0x1f000
+#define LOADER_GDT        0x0000
+#define LOADER_MBINFO     0x1000
+#define LOADER_CMDLINE    0x2000
 #define LOADER_CMDLINE_MAX 0x1000
-#define LOADER_PML4       0x4000
-#define LOADER_PDPT       0x5000
-#define LOADER_PD         0x6000 /* four pages: 4 GiB of 2 MiB pages */
-#define LOADER_STACK_TOP  0x1f000
+#define LOADER_PML4       0x3000
+#define LOADER_PDPT       0x4000
+#define LOADER_PD         0x5000 /* four pages: 4 GiB of 2 MiB pages */
+#define LOADER_STACK_TOP  0x1e000
 #define LOADER_SEL_CODE64 0x08
 #define LOADER_SEL_CODE32 0x10
 #define LOADER_SEL_DATA   0x18
@@ -66,13 +68,14 @@ const char *loader_format_name(enum image_format f);
 int loader_format_parse(const char *name);
 
 /* For linux_boot.c: copy a segment to gpa (zero-filled to memsz), checked against RAM
- * and the loader's area; identity-map the low 4 GiB with 2 MiB pages at LOADER_PML4;
+ * and the BIOS's tables; identity-map the low 4 GiB with 2 MiB pages at LOADER_PML4 of
+ * the area at base;
  * the loader's GDT, with 64-bit code at selector 0x10 when code64 (the Linux 64-bit
  * boot protocol's __BOOT_CS), 32-bit code there otherwise; err formatted. */
 int loader_place(struct guest_mem *m, const uint8_t *img, size_t len, uint64_t off, uint64_t filesz,
 		 uint64_t gpa, uint64_t memsz, char *err, size_t n);
-void loader_identity_map(struct guest_mem *m);
-void loader_gdt(struct guest_mem *m, struct boot_state *bs, bool code64);
+void loader_identity_map(struct guest_mem *m, uint64_t base);
+void loader_gdt(struct guest_mem *m, uint64_t base, struct boot_state *bs, bool code64);
 int loader_fail(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The ELF64 header and one PT_LOAD program header (img[file_off, file_off + size) loaded
  * at vaddr = paddr, entry at entry) at the start of img: generated guests (the random
