@@ -160,6 +160,8 @@ struct x86_cpu {
 	uint8_t user_access;       /* CPL 3 and no implicit supervisor access: the TLB class in use */
 	bool interrupt_shadow;     /* after sti / mov ss: no interrupt before the next insn */
 	bool attention;            /* leave the block: an interrupt may be deliverable, or CS changed */
+	bool debugging;            /* TF, RF or a DR7 breakpoint armed: debug.c steps the CPU */
+	uint16_t db_hits, db_pending; /* DR6 bits for the #DB trap after this instruction */
 	bool lapic_dirty;          /* a device or an MSR changed: ask the interrupt controllers */
 	uint64_t next_irq_tsc;     /* host TSC at their next timer event */
 	/* rep-string elements done (page-at-a-time copies weighted down): x86_run's slice

@@ -1,4 +1,5 @@
 #include <string.h>
+#include "debug.h"
 #include "exec.h"
 #include "mmu.h"
 
@@ -41,6 +42,8 @@ uint64_t opnd_addr(struct x86_cpu *c, const struct x86_insn *i, const struct x86
 uint64_t mem_read_slow(struct x86_cpu *c, uint64_t lin, unsigned size)
 {
 	uint64_t phys;
+	if (c->debugging)
+		x86_debug_access(c, lin, size, false);
 	if (((lin & 0xfff) + size) > 0x1000) { /* crosses a page: byte by byte */
 		uint64_t v = 0;
 		for (unsigned k = 0; k < size; k++)
@@ -58,6 +61,8 @@ uint64_t mem_read_slow(struct x86_cpu *c, uint64_t lin, unsigned size)
 void mem_write_slow(struct x86_cpu *c, uint64_t lin, uint64_t v, unsigned size)
 {
 	uint64_t phys;
+	if (c->debugging)
+		x86_debug_access(c, lin, size, true);
 	if (((lin & 0xfff) + size) > 0x1000) {
 		/* translate both pages before writing either, so a fault writes nothing */
 		uint64_t p2;

@@ -3,6 +3,7 @@
  * what this lab's host (AMD Zen) does, measured by tests/test_x86_diff.c: shifts set
  * AF; SHR's OF is MSB(res) ^ MSB-1(res) for every count. */
 #include "cpu.h"
+#include "debug.h"
 
 static uint64_t mask_of(unsigned size) { return size == 8 ? ~0ull : (1ull << (size * 8)) - 1; }
 static uint64_t sign_of(unsigned size) { return 1ull << (size * 8 - 1); }
@@ -83,7 +84,10 @@ void x86_set_flags(struct x86_cpu *c, uint64_t v)
 {
 	if (v & ~c->flags & F_IF)
 		c->attention = true; /* an interrupt may be deliverable now: the run loop polls */
+	uint64_t was = c->flags;
 	c->flags = (v & ~(uint64_t)F_ARITH) | 0x2;
 	c->cc.op = CC_EFLAGS;
 	c->cc.src = v & F_ARITH;
+	if ((was ^ c->flags) & (F_TF | F_RF))
+		x86_debug_update(c);
 }

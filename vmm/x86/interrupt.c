@@ -13,6 +13,14 @@ static bool has_error_code(int v)
 	return v == EXC_DF || v == EXC_TS || v == EXC_NP || v == EXC_SS || v == EXC_GP || v == EXC_PF || v == EXC_AC;
 }
 
+/* Fault-class exceptions (the frame's rip is the faulting instruction's), but for #DB,
+ * whose instruction-breakpoint fault pushes RF clear. */
+static bool is_fault(int v)
+{
+	return v == EXC_DE || v == EXC_BR || v == EXC_UD || v == EXC_NM || v == EXC_TS || v == EXC_NP || v == EXC_SS ||
+	       v == EXC_GP || v == EXC_PF || v == EXC_MF || v == EXC_AC || v == EXC_XM;
+}
+
 static uint16_t gate_error(int vector, enum event_kind kind)
 {
 	return (uint16_t)(vector * 8 + 2 + (kind == EV_EXTERNAL ? 1 : 0));
@@ -60,6 +68,8 @@ static void deliver(struct x86_cpu *c, int vector, int error, enum event_kind ki
 	if (new_cpl > c->cpl)
 		x86_raise(c, EXC_GP, sel & ~3);
 	uint64_t old_flags = x86_get_flags(c), old_cs = c->seg[S_CS].sel, old_ss = c->seg[S_SS].sel;
+	if (kind == EV_EXCEPTION && is_fault(vector))
+		old_flags |= F_RF; /* so that the return does not hit an instruction breakpoint again */
 	uint64_t old_rsp = c->r[R_SP], ret = c->rip;
 	bool push_error = kind == EV_EXCEPTION && error != NO_ERROR_CODE && has_error_code(vector);
 

@@ -1,5 +1,6 @@
 #include <string.h>
 #include "fault.h"
+#include "debug.h"
 #include "mmu.h"
 
 #define PTE_P  0x1ull
@@ -92,16 +93,38 @@ static uint64_t *pte_ptr(struct x86_cpu *c, uint64_t phys, unsigned size)
 /* What a walk found: the physical address and the permissions over every level. */
 struct walk {
 	uint64_t phys;
-	bool writable, user_ok, exec_ok, global;
+	bool writable, exec_ok, global;
 	bool dirty; /* the leaf's D bit (set by this walk on a write) */
 };
 
-/* Walks the tables for lin; raises #PF where an entry is missing or malformed. */
+/* Reserved bits (CPUID: MAXPHYADDR 36, no 1 GiB pages, no PSE-36): address bits above 35
+ * in PAE and 4-level entries, PS in a PML4E and (no 1 GiB pages) in a 4-level PDPTE,
+ * bits 20:13 of a 2 MiB PDE, bits 21:13 of a 4 MiB one. A present entry with one set is
+ * a #PF with RSVD, before any permission check. */
+#define RSVD_PHYS   0x000ffff000000000ull
+#define RSVD_2M     0x00000000001fe000ull
+#define RSVD_4M     0x00000000003fe000ull
+
+/* The access allowed by the combined rights: user pages for CPL 3 (and never a
+ * supervisor fetch or write restriction beyond WP: no SMEP/SMAP here). */
+static bool allowed(const struct x86_cpu *c, enum access a, bool w, bool u, bool x)
+{
+	bool user = user_mode(c);
+	if (user && !u)
+		return false;
+	if (a == ACC_WRITE && !w && (user || (c->cr0 & CR0_WP)))
+		return false;
+	return a != ACC_EXEC || x;
+}
+
+/* Walks the tables for lin; raises #PF where an entry is missing, malformed (RSVD) or
+ * does not allow the access -- then without setting any accessed or dirty bit, which
+ * are set only by a walk that succeeds (A on every level, D on the leaf for a write). */
 static struct walk walk(struct x86_cpu *c, uint64_t lin, enum access a)
 {
 	bool nxe = c->efer & EFER_NXE;
 	bool w = true, u = true, x = true;
-	uint64_t entries_touched[4];
+	uint64_t *touched[4];
 	int n = 0;
 	if (c->efer & EFER_LMA || c->cr4 & CR4_PAE) {
 		int levels = (c->efer & EFER_LMA) ? 4 : 3;
@@ -109,57 +132,63 @@ static struct walk walk(struct x86_cpu *c, uint64_t lin, enum access a)
 		for (int lvl = levels; lvl >= 1; lvl--) {
 			unsigned shift = 12 + 9 * (lvl - 1);
 			unsigned idx = levels == 3 && lvl == 3 ? (lin >> 30) & 3 : (lin >> shift) & 511;
-			uint64_t eaddr = table + idx * 8;
-			uint64_t *ep = pte_ptr(c, eaddr, 8);
-			if (!ep)
-				page_fault(c, lin, a, PF_RSVD);
+			uint64_t *ep = pte_ptr(c, table + idx * 8, 8);
+			if (!ep) /* beyond RAM: open bus reads all ones, present with reserved bits */
+				page_fault(c, lin, a, PF_P | PF_RSVD);
 			uint64_t e = *ep;
 			if (!(e & PTE_P))
 				page_fault(c, lin, a, 0);
-			if ((e & PTE_NX) && !nxe)
+			bool pdpte = levels == 3 && lvl == 3; /* PAE's: no permission bits, no A */
+			bool leaf = lvl == 1 || (lvl == 2 && (e & PTE_PS));
+			if ((e & RSVD_PHYS) || ((e & PTE_NX) && !nxe) || (lvl >= 3 && !pdpte && (e & PTE_PS)) ||
+			    (lvl == 2 && leaf && (e & RSVD_2M)))
 				page_fault(c, lin, a, PF_P | PF_RSVD);
-			/* PAE's PDPTEs carry no permission bits */
-			if (!(levels == 3 && lvl == 3)) {
+			if (!pdpte) {
 				w &= (e & PTE_W) != 0;
 				u &= (e & PTE_U) != 0;
 				x &= !(nxe && (e & PTE_NX));
+				touched[n++] = ep;
 			}
-			entries_touched[n++] = eaddr;
-			if (lvl == 1 || (lvl <= 2 + (levels == 4) && (e & PTE_PS) && lvl > 1)) {
-				uint64_t size = 1ull << shift;
-				/* accessed on every level, dirty on the leaf for writes */
+			if (leaf) {
+				if (!allowed(c, a, w, u, x))
+					page_fault(c, lin, a, PF_P);
 				for (int i = 0; i < n; i++)
-					*pte_ptr(c, entries_touched[i], 8) |= (levels == 3 && i == 0) ? 0 : PTE_A;
+					*touched[i] |= PTE_A;
 				if (a == ACC_WRITE)
 					*ep |= PTE_D;
+				uint64_t size = 1ull << shift;
 				return (struct walk){ .phys = (e & ADDR_MASK & ~(size - 1)) | (lin & (size - 1)),
-						      .writable = w, .user_ok = u, .exec_ok = x, .global = (e & PTE_G) != 0,
+						      .writable = w, .exec_ok = x, .global = (e & PTE_G) != 0,
 						      .dirty = (*ep & PTE_D) != 0 };
 			}
 			table = e & ADDR_MASK;
 		}
-	} else {
-		uint32_t *pde = mem_ptr(c->mem, (c->cr3 & 0xfffff000u) + ((lin >> 22) & 1023) * 4, 4);
-		if (!pde || !(*pde & PTE_P))
-			page_fault(c, lin, a, 0);
-		w = *pde & PTE_W;
-		u = *pde & PTE_U;
-		if ((*pde & PTE_PS) && (c->cr4 & CR4_PSE)) {
-			*pde |= PTE_A | (a == ACC_WRITE ? PTE_D : 0);
-			uint64_t base = (uint64_t)(*pde & 0xffc00000u) | ((uint64_t)(*pde & 0x1fe000u) << 19);
-			return (struct walk){ .phys = base | (lin & 0x3fffff), .writable = w,
-					      .user_ok = u, .exec_ok = true, .global = *pde & PTE_G, .dirty = *pde & PTE_D };
-		}
-		uint32_t *pte = mem_ptr(c->mem, (*pde & 0xfffff000u) + ((lin >> 12) & 1023) * 4, 4);
-		if (!pte || !(*pte & PTE_P))
-			page_fault(c, lin, a, 0);
-		*pde |= PTE_A;
-		*pte |= PTE_A | (a == ACC_WRITE ? PTE_D : 0);
-		return (struct walk){ .phys = (*pte & 0xfffff000u) | (lin & 0xfff),
-				      .writable = w && (*pte & PTE_W), .user_ok = u && (*pte & PTE_U), .exec_ok = true,
-				      .global = *pte & PTE_G, .dirty = *pte & PTE_D };
 	}
-	page_fault(c, lin, a, 0);
+	uint32_t *pde = mem_ptr(c->mem, (c->cr3 & 0xfffff000u) + ((lin >> 22) & 1023) * 4, 4);
+	if (!pde || !(*pde & PTE_P))
+		page_fault(c, lin, a, 0);
+	w = *pde & PTE_W;
+	u = *pde & PTE_U;
+	if ((*pde & PTE_PS) && (c->cr4 & CR4_PSE)) {
+		if (*pde & RSVD_4M)
+			page_fault(c, lin, a, PF_P | PF_RSVD);
+		if (!allowed(c, a, w, u, true))
+			page_fault(c, lin, a, PF_P);
+		*pde |= PTE_A | (a == ACC_WRITE ? PTE_D : 0);
+		return (struct walk){ .phys = (*pde & 0xffc00000u) | (lin & 0x3fffff), .writable = w, .exec_ok = true,
+				      .global = *pde & PTE_G, .dirty = *pde & PTE_D };
+	}
+	uint32_t *pte = mem_ptr(c->mem, (*pde & 0xfffff000u) + ((lin >> 12) & 1023) * 4, 4);
+	if (!pte || !(*pte & PTE_P))
+		page_fault(c, lin, a, 0);
+	w = w && (*pte & PTE_W);
+	if (!allowed(c, a, w, u && (*pte & PTE_U), true))
+		page_fault(c, lin, a, PF_P);
+	*pde |= PTE_A;
+	*pte |= PTE_A | (a == ACC_WRITE ? PTE_D : 0);
+	return (struct walk){ .phys = (*pte & 0xfffff000u) | (lin & 0xfff), .writable = w, .exec_ok = true,
+			      .global = *pte & PTE_G,
+			      .dirty = *pte & PTE_D };
 }
 
 uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t *phys)
@@ -180,16 +209,12 @@ uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t 
 		x86_raise(c, EXC_GP, 0); /* never in the TLB, so the fast paths need no check */
 	c->count.tlb_misses++;
 	/* paging off: everything allowed, nothing global */
-	struct walk w = { .phys = c->efer & EFER_LMA ? lin : lin & 0xffffffffull, .writable = true,
-			  .user_ok = true, .exec_ok = true, .dirty = true };
-	bool write_ok = true;
-	if (c->cr0 & CR0_PG) {
+	struct walk w = { .phys = c->efer & EFER_LMA ? lin : lin & 0xffffffffull, .writable = true, .exec_ok = true,
+			  .dirty = true };
+	if (c->cr0 & CR0_PG)
 		w = walk(c, lin, a);
-		bool wp = c->cr0 & CR0_WP;
-		write_ok = u ? w.writable && w.user_ok : w.writable || !wp;
-		if ((u && !w.user_ok) || (a == ACC_WRITE && !write_ok) || (a == ACC_EXEC && !w.exec_ok))
-			page_fault(c, lin, a, PF_P);
-	}
+	/* the walk allowed this access (user rights included); what it says of writes: */
+	bool write_ok = w.writable || (!u && !(c->cr0 & CR0_WP));
 	uint64_t p = w.phys;
 	*phys = p;
 	uint8_t *host = mem_ptr(c->mem, p & ~0xfffull, 4096);
@@ -205,6 +230,8 @@ uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t 
 	}
 	if (a == ACC_WRITE)
 		mmu_code_written(c, p);
+	if (c->debugging && x86_debug_watched(c, lin))
+		return host + (lin & 0xfff); /* no entry: every access comes here, to be checked */
 	/* a write tag only where a write needs no walk: permitted, D already set, no decoded code */
 	memset(e, 0, sizeof(*e));
 	e->phys = p & ~0xfffull;

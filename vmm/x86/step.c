@@ -1,6 +1,7 @@
 /* Fetch, decode (through the cache), execute; faults unwind here and are delivered. */
 #include <stdlib.h>
 #include <string.h>
+#include "debug.h"
 #include "decode.h"
 #include "exec.h"
 #include "mmu.h"
@@ -78,6 +79,8 @@ int x86_cpu_init(struct x86_cpu *c, struct guest_mem *mem, struct bus *bus)
 	}
 	c->apic_base = 0xfee00900; /* enabled, bootstrap processor */
 	c->pat = 0x0007040600070406ull; /* the reset value: WB WT UC- UC, twice */
+	c->dr[6] = DR6_FIXED;
+	c->dr[7] = DR7_FIXED;
 	c->misc_enable = 0x1801;        /* fast strings; no branch trace, no PEBS */
 	c->fpu.fcw = FPU_FCW_INIT;
 	c->fpu.mxcsr = MXCSR_INIT;
@@ -188,8 +191,19 @@ static struct block *find_block(struct x86_cpu *c, struct block *scratch)
 	/* a fault fetching or decoding is the next instruction's, not the last one's */
 	c->insn_rip = c->rip;
 	c->insn_rsp = c->r[R_SP];
-	if (!tlb_phys(c, lin, ACC_EXEC, &phys) && !mmu_translate(c, lin, ACC_EXEC, &phys))
-		x86_raise(c, EXC_GP, 0); /* executing from device memory is not modelled */
+	if (!tlb_phys(c, lin, ACC_EXEC, &phys) && !mmu_translate(c, lin, ACC_EXEC, &phys)) {
+		/* no RAM there: where nothing answers either the fetch reads open bus, all ones
+		 * (ff ff is FF /7, #UD); executing from a device is not modelled (#GP) */
+		if (bus_find(c->bus, BUS_MMIO, phys))
+			x86_raise(c, EXC_GP, 0);
+		static const uint8_t open_bus[15] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+						      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+		if (x86_decode(open_bus, sizeof(open_bus), bits, scratch->insn) != DECODE_OK)
+			x86_raise(c, EXC_UD, NO_ERROR_CODE);
+		scratch->bits = (uint8_t)bits;
+		scratch->n = 1;
+		return scratch;
+	}
 	struct block *b = &c->blocks[bslot(phys)];
 	if (b->n && b->phys == phys && b->bits == bits)
 		return b;
@@ -374,6 +388,12 @@ uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop)
 				add_link(c, b, next);
 		}
 		b = next;
+		if (c->debugging) { /* one instruction at a time, in the interpreter */
+			x86_debug_step(c, b->insn);
+			k++;
+			b = NULL;
+			continue;
+		}
 		if (c->jit && b != &scratch)
 			k += run_translated(c, b, max - k, (max < poll_at ? max : poll_at) - k);
 		else

@@ -114,7 +114,7 @@ static bool bulk(struct x86_cpu *c, const struct x86_insn *i, bool is_movs, uint
 		k = n;
 	if (*budget < k)
 		k = *budget;
-	if (!k)
+	if (!k || c->debugging) /* data breakpoints are checked element by element */
 		return false;
 	bool down = c->flags & F_DF;
 	uint64_t span = (k - 1) * sz, phys;

@@ -2,6 +2,7 @@
  * and the privileged one-liners. */
 #include <stdio.h>
 #include <string.h>
+#include "debug.h"
 #include "decode.h"
 #include "exec.h"
 #include "mmu.h"
@@ -63,15 +64,19 @@ struct segment check_segment(struct x86_cpu *c, unsigned seg, uint16_t sel, unsi
 	memset(&s, 0, sizeof(s));
 	if (seg == S_CS)
 		x86_raise(c, EXC_UD, NO_ERROR_CODE);
+	unsigned rpl = sel & 3;
 	if ((sel & ~3) == 0) {
-		if (seg == S_SS && (!long_mode64(c) || cpl == 3))
+		/* a null SS only in 64-bit mode, below ring 3, with RPL = CPL */
+		if (seg == S_SS && (!long_mode64(c) || cpl == 3 || rpl != cpl))
 			x86_raise(c, EXC_GP, 0);
 		s.sel = sel;
 		return s;
 	}
 	unpack(&s, sel, read_descriptor(c, sel, NULL));
 	bool code = s.type & 8, writable = !code && (s.type & 2), readable = !code || (s.type & 2);
-	if (!s.s || (seg == S_SS ? !writable || s.dpl != cpl || (sel & 3) != cpl : !readable))
+	bool conforming = code && (s.type & 4);
+	if (!s.s || (seg == S_SS ? !writable || s.dpl != cpl || rpl != cpl
+				 : !readable || (!conforming && (rpl > s.dpl || cpl > s.dpl))))
 		x86_raise(c, EXC_GP, sel & ~3);
 	if (!s.present)
 		x86_raise(c, seg == S_SS ? EXC_SS : EXC_NP, sel & ~3);
@@ -245,9 +250,9 @@ void mov_system(struct x86_cpu *c, const struct x86_insn *i)
 		return;
 	}
 	if (d->kind == OPK_DR)
-		c->dr[d->reg & 7] = reg_read(c, s->reg, 8, false);
+		x86_write_dr(c, d->reg, reg_read(c, s->reg, 8, false));
 	else
-		reg_write(c, d->reg, 8, false, c->dr[s->reg & 7]);
+		reg_write(c, d->reg, 8, false, x86_read_dr(c, s->reg));
 }
 
 /* IOPL, then the TSS I/O permission bitmap. */

@@ -1,0 +1,49 @@
+/* What the SDM says and QEMU TCG 7.2 does not do: a fault's frame has RFLAGS.RF set
+ * (every fault but #DB's, so that the return does not hit an instruction breakpoint
+ * again; TCG pushes it clear), and ICEBP (F1) is INT1, a #DB trap past the instruction
+ * with no DPL check (TCG raises #UD); with DR7.GD set a MOV DR is a #DB fault with
+ * DR6.BD, GD cleared for the handler (TCG lets it through). Linked flat at 0x100020. */
+#include "flat32.inc"
+#include "expect32.inc"
+	install_handlers
+	movw $0, %ax
+	expect 13, 0, movw %ax, %ss
+	testl $0x10000, got_flags
+	jz bad
+	expect 6, 0, ud2
+	testl $0x10000, got_flags
+	jz bad
+	expect 0, 0, divl zero
+	testl $0x10000, got_flags
+	jz bad
+	pushl $0
+	expect 1, 0, .byte 0xf1             /* ICEBP */
+	popl %eax
+	cmpl $1b, got_eip                   /* a trap: past it */
+	jne bad
+	testl $0x10000, got_flags           /* and no RF */
+	jnz bad
+	/* DR7.GD: the next MOV DR is a #DB fault with BD, and GD is cleared */
+	xorl %eax, %eax
+	movl %eax, %dr6
+	movl $0x2000, %eax
+	movl %eax, %dr7
+	expect 1, 0, movl %dr0, %ebx
+	movl %dr6, %eax
+	testl $0x2000, %eax
+	jz bad
+	movl %dr7, %eax
+	testl $0x2000, %eax
+	jnz bad
+	pass
+
+	.align 8
+gdt:
+	.quad 0
+	.quad 0x00cf9a000000ffff   /* 0x08 ring-0 code */
+	.quad 0x00cf92000000ffff   /* 0x10 ring-0 data */
+gdt_end:
+gdtr:	.word gdt_end - gdt - 1
+	.long gdt
+zero:	.long 0
+	expect_data
