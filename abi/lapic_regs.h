@@ -13,6 +13,9 @@
 #define LAPIC_SVR        0x0f0
 #define LAPIC_ISR0       0x100
 #define LAPIC_IRR0       0x200
+#define LAPIC_ESR        0x280
+#define LAPIC_ICR_LO     0x300
+#define LAPIC_ICR_HI     0x310
 #define LAPIC_LVT_TIMER  0x320
 #define LAPIC_LVT_LINT0  0x350
 #define LAPIC_LVT_LINT1  0x360

@@ -933,7 +933,16 @@ static void debug_registers_and_single_step(void **state)
 	flat_kernel_passes("dbg32", modes, 2, QEMU_AS_BUILT);
 }
 
-/* What TCG gets wrong: RF in fault frames, ICEBP, DR7.GD. */
+/* LAPIC IPIs to the one CPU (shorthands, physical destinations), NMI through the ICR,
+ * TPR/PPR holding a vector back. */
+static void ipis_reach_the_one_cpu(void **state)
+{
+	(void)state;
+	static const char *const modes[] = { "emulate", "bt" };
+	flat_kernel_passes("ipi32", modes, 2, QEMU_AS_BUILT);
+}
+
+/* What TCG gets wrong: RF in fault frames, ICEBP, DR7.GD, illegal IPI vectors. */
 static void rf_icebp_and_general_detect(void **state)
 {
 	(void)state;
@@ -1013,6 +1022,7 @@ int main(void)
 		cmocka_unit_test(segment_loads_check_what_the_sdm_says),
 		cmocka_unit_test(page_walks_check_before_they_set_accessed_and_dirty),
 		cmocka_unit_test(debug_registers_and_single_step),
+		cmocka_unit_test(ipis_reach_the_one_cpu),
 		cmocka_unit_test(rf_icebp_and_general_detect),
 		cmocka_unit_test(xen_reaches_its_banner),
 		cmocka_unit_test(emulate_boots_the_guest_through_multiboot),

@@ -12,7 +12,13 @@ static bool lapic_on(uint64_t apic_base) { return apic_base & APIC_BASE_ENABLE; 
 static bool pending(void *opaque, uint64_t apic_base)
 {
 	struct machine *m = opaque;
-	return (lapic_on(apic_base) && lapic_irr_pending(&m->lapic)) || pic_wants(m, apic_base);
+	return (lapic_on(apic_base) && (lapic_irr_pending(&m->lapic) || m->lapic.nmi)) || pic_wants(m, apic_base);
+}
+
+static bool take_nmi(void *opaque, uint64_t apic_base)
+{
+	struct machine *m = opaque;
+	return lapic_on(apic_base) && lapic_take_nmi(&m->lapic);
 }
 
 /* ns from now on the LAPIC's clock as host TSC ticks from tsc */
@@ -49,6 +55,6 @@ static void set_tsc_deadline(void *opaque, uint64_t v, uint64_t guest_tsc)
 
 struct x86_intc machine_intc(struct machine *m)
 {
-	return (struct x86_intc){ .pending = pending, .take = take, .tpr = tpr, .set_tpr = set_tpr,
+	return (struct x86_intc){ .pending = pending, .take = take, .take_nmi = take_nmi, .tpr = tpr, .set_tpr = set_tpr,
 				  .tsc_deadline = tsc_deadline, .set_tsc_deadline = set_tsc_deadline, .opaque = m };
 }

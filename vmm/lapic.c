@@ -98,6 +98,13 @@ int lapic_take_interrupt(struct lapic *l)
 	return v;
 }
 
+bool lapic_take_nmi(struct lapic *l)
+{
+	bool n = l->nmi;
+	l->nmi = false;
+	return n;
+}
+
 void lapic_eoi(struct lapic *l)
 {
 	int v = highest(l->isr);
@@ -116,6 +123,56 @@ bool lapic_extint(const struct lapic *l, uint64_t apic_base)
 	return !(l->lvt_lint0 & LVT_MASKED) && (l->lvt_lint0 & LVT_DELIVERY_MASK) == LVT_DELIVERY_EXTINT;
 }
 
+#define ICR_DELIVERY_MASK  0x700u
+#define ICR_FIXED          0x000u
+#define ICR_LOWEST         0x100u
+#define ICR_NMI            0x400u
+#define ICR_LOGICAL        0x800u
+#define ICR_SHORTHAND_MASK 0xc0000u
+#define ICR_SELF           0x40000u
+#define ICR_ALL            0x80000u
+#define ICR_OTHERS         0xc0000u
+#define ICR_WRITABLE       0xcdfffu  /* vector, delivery and destination mode, level, trigger, shorthand */
+#define ESR_SEND_ILLEGAL   0x20u
+#define ESR_RECV_ILLEGAL   0x40u
+
+/* Whether the ICR's destination names this LAPIC, the only one: by shorthand, or by
+ * physical ID (0xff broadcasts), or logically (flat: a bit of the LDR's; cluster: the
+ * same cluster and a common bit). */
+static bool icr_reaches_us(const struct lapic *l)
+{
+	switch (l->icr_lo & ICR_SHORTHAND_MASK) {
+	case ICR_SELF: case ICR_ALL: return true;
+	case ICR_OTHERS: return false;
+	default: break;
+	}
+	uint32_t dest = l->icr_hi >> 24, ldr = l->ldr >> 24;
+	if (!(l->icr_lo & ICR_LOGICAL))
+		return dest == 0xff || dest == l->id;
+	if ((l->dfr >> 28) == 0xf)
+		return dest & ldr;
+	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf);
+}
+
+/* A write to ICR low sends the IPI, at once: delivery status always reads idle. INIT,
+ * SIPI and SMI reach no one a single-CPU machine can restart or has. */
+static void send_ipi(struct lapic *l)
+{
+	uint32_t mode = l->icr_lo & ICR_DELIVERY_MASK, vec = l->icr_lo & 0xff;
+	if (mode != ICR_FIXED && mode != ICR_LOWEST && mode != ICR_NMI)
+		return;
+	if (mode != ICR_NMI && vec < 16) {
+		l->esr_pending |= ESR_SEND_ILLEGAL | (icr_reaches_us(l) ? ESR_RECV_ILLEGAL : 0);
+		return;
+	}
+	if (!icr_reaches_us(l))
+		return;
+	if (mode == ICR_NMI)
+		l->nmi = true;
+	else if (l->svr & SVR_ENABLE)
+		set_bit(l->irr, vec);
+}
+
 static uint64_t read_reg(struct lapic *l, uint64_t off)
 {
 	if (off >= LAPIC_ISR0 && off < LAPIC_ISR0 + 0x80)
@@ -128,6 +185,9 @@ static uint64_t read_reg(struct lapic *l, uint64_t off)
 	case LAPIC_TPR: return l->tpr;
 	case LAPIC_PPR: return (uint32_t)priority_class(l);
 	case LAPIC_SVR: return l->svr;
+	case LAPIC_ESR: return l->esr;
+	case LAPIC_ICR_LO: return l->icr_lo;
+	case LAPIC_ICR_HI: return l->icr_hi;
 	case LAPIC_LDR: return l->ldr;
 	case LAPIC_DFR: return l->dfr;
 	case LAPIC_LVT_TIMER: return l->lvt_timer;
@@ -147,6 +207,15 @@ static void write_reg(struct lapic *l, uint64_t off, uint64_t v)
 	case LAPIC_TPR: l->tpr = v & 0xff; break;
 	case LAPIC_EOI: lapic_eoi(l); break;
 	case LAPIC_SVR: l->svr = v & 0x1ff; break;
+	case LAPIC_ESR: /* a write latches the errors since the last one */
+		l->esr = l->esr_pending;
+		l->esr_pending = 0;
+		break;
+	case LAPIC_ICR_HI: l->icr_hi = (uint32_t)v & 0xff000000u; break;
+	case LAPIC_ICR_LO:
+		l->icr_lo = (uint32_t)v & ICR_WRITABLE;
+		send_ipi(l);
+		break;
 	case LAPIC_LDR: l->ldr = (uint32_t)v & 0xff000000u; break;
 	case LAPIC_DFR: l->dfr = (uint32_t)v | 0x0fffffffu; break; /* only the model bits are writable */
 	case LAPIC_LVT_TIMER: {

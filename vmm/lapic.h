@@ -1,5 +1,8 @@
-/* A local APIC model: SVR, TPR, ISR/IRR with EOI, and the timer (one-shot, periodic and
- * TSC-deadline, with the divide register) on a 1 GHz timer clock, as KVM's. The engine
+/* A local APIC model: SVR, TPR/PPR, ISR/IRR with EOI, the timer (one-shot, periodic and
+ * TSC-deadline, with the divide register) on a 1 GHz timer clock, as KVM's, and the
+ * interrupt command register of a machine with one CPU: fixed and lowest-priority IPIs
+ * and NMIs that reach this LAPIC (by shorthand, physical ID, broadcast or logical
+ * destination), the illegal-vector errors in ESR. The engine
  * that owns the CPU asks for the next event time (to sleep in hlt) and for the
  * highest-priority deliverable vector between instructions. */
 #ifndef VMM_LAPIC_H
@@ -24,6 +27,9 @@ struct lapic {
 	uint64_t expiry_ns;    /* next timer expiry, LAPIC_NO_EVENT if none */
 	uint64_t tsc_deadline; /* the MSR's value, 0 = disarmed */
 	uint32_t irr[8], isr[8];
+	uint32_t icr_lo, icr_hi;
+	uint32_t esr, esr_pending; /* ESR as last latched; errors since (a write latches) */
+	bool nmi;              /* an NMI sent through the ICR, not yet taken by the CPU */
 	uint64_t timer_fires;
 	uint64_t now_ns;       /* the clock at the last lapic_update */
 	/* a register was read or written (an interrupt may have been raised, unmasked or
@@ -44,6 +50,8 @@ bool lapic_irr_pending(const struct lapic *l);
 /* Moves the highest deliverable IRR vector to ISR and returns it, or -1. */
 int lapic_take_interrupt(struct lapic *l);
 void lapic_eoi(struct lapic *l);
+/* Takes a pending NMI (true once per NMI sent). */
+bool lapic_take_nmi(struct lapic *l);
 /* Whether the 8259A's INTR reaches the CPU: LINT0 unmasked in ExtINT mode, or the LAPIC
  * disabled in IA32_APIC_BASE (then INTR is wired straight in). */
 bool lapic_extint(const struct lapic *l, uint64_t apic_base);

@@ -2,7 +2,8 @@
  * (every fault but #DB's, so that the return does not hit an instruction breakpoint
  * again; TCG pushes it clear), and ICEBP (F1) is INT1, a #DB trap past the instruction
  * with no DPL check (TCG raises #UD); with DR7.GD set a MOV DR is a #DB fault with
- * DR6.BD, GD cleared for the handler (TCG lets it through). Linked flat at 0x100020. */
+ * DR6.BD, GD cleared for the handler (TCG lets it through); an IPI with a vector below
+ * 16 is an ESR error, not an interrupt (TCG delivers it). Linked flat at 0x100020. */
 #include "flat32.inc"
 #include "expect32.inc"
 	install_handlers
@@ -34,6 +35,18 @@
 	jz bad
 	movl %dr7, %eax
 	testl $0x2000, %eax
+	jnz bad
+	/* an IPI with a vector below 16 is not sent; ESR says so once latched (TCG
+	 * delivers it) */
+	movl $0x1ff, 0xfee000f0             /* SVR: the LAPIC on */
+	movl $0, 0xfee00280
+	movl $0x40005, 0xfee00300           /* self, vector 5 */
+	movl $0, 0xfee00280
+	movl 0xfee00280, %eax
+	andl $0x60, %eax
+	cmpl $0x60, %eax                    /* send and receive illegal vector */
+	jne bad
+	testl $0x20, 0xfee00200             /* nothing in IRR */
 	jnz bad
 	pass
 

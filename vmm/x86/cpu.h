@@ -135,6 +135,8 @@ struct x86_intc {
 	/* The timers that are due fired, the vector to deliver now, acknowledged, or -1; and
 	 * *next_tsc the host TSC (tsc now) of the next timer event, UINT64_MAX for none. */
 	int (*take)(void *opaque, uint64_t apic_base, uint64_t tsc, uint64_t *next_tsc);
+	/* Takes a pending NMI: true once per NMI (NULL: none ever) */
+	bool (*take_nmi)(void *opaque, uint64_t apic_base);
 	uint32_t (*tpr)(void *opaque);                /* TPR, as CR8 << 4 */
 	void (*set_tpr)(void *opaque, uint32_t tpr);
 	uint64_t (*tsc_deadline)(void *opaque);       /* IA32_TSC_DEADLINE */
@@ -159,6 +161,7 @@ struct x86_cpu {
 	uint8_t cpl;
 	uint8_t user_access;       /* CPL 3 and no implicit supervisor access: the TLB class in use */
 	bool interrupt_shadow;     /* after sti / mov ss: no interrupt before the next insn */
+	bool nmi_blocked;          /* from an NMI's delivery to the next IRET */
 	bool attention;            /* leave the block: an interrupt may be deliverable, or CS changed */
 	bool debugging;            /* TF, RF or a DR7 breakpoint armed: debug.c steps the CPU */
 	uint16_t db_hits, db_pending; /* DR6 bits for the #DB trap after this instruction */

@@ -160,13 +160,15 @@ void op_iret(struct x86_cpu *c, const struct x86_insn *i)
 			c->seg[S_SS] = (struct segment){ .sel = ss, .present = 1, .s = 1, .type = 3 };
 		} else {
 			load_segment(c, S_SS, ss);
+			c->interrupt_shadow = false; /* MOV SS's, not IRET's */
 		}
 		c->r[R_SP] = new_sp;
 	} else {
 		pop_slots(c, 3, sz);
 	}
 	x86_set_flags(c, (old & ~changeable) | (fl & changeable));
-	c->attention = true; /* IF may have come on */
+	c->nmi_blocked = false;
+	c->attention = true; /* IF may have come on, or an NMI waited */
 	c->rip = long_mode64(c) ? rip : rip & 0xffffffffull;
 	/* returning outward: data segments more privileged than the new level become null
 	 * (their bases stay: FS/GS bases are MSRs in long mode) */

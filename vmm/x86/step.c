@@ -318,9 +318,25 @@ static void deliver_fault(struct x86_cpu *c, int vec, int err)
 	}
 }
 
-/* A pending external interrupt, if the CPU can take one now (also wakes hlt). */
+/* An NMI, whatever IF says, unless one is being handled (until its IRET). */
+static bool take_nmi(struct x86_cpu *c)
+{
+	if (c->nmi_blocked || c->interrupt_shadow || !c->intc.take_nmi || !c->intc.take_nmi(c->intc.opaque, c->apic_base))
+		return false;
+	c->insn_rip = c->rip;
+	c->insn_rsp = c->r[R_SP];
+	if (c->exit == X86_HALTED)
+		c->exit = X86_RUNNING;
+	c->nmi_blocked = true;
+	x86_deliver(c, 2, NO_ERROR_CODE, EV_EXTERNAL);
+	return true;
+}
+
+/* A pending NMI or external interrupt, if the CPU can take one now (also wakes hlt). */
 static bool take_interrupt(struct x86_cpu *c)
 {
+	if (take_nmi(c))
+		return true;
 	if (!c->intc.take || !(c->flags & F_IF) || c->interrupt_shadow)
 		return false;
 	/* reading the host clock is slow under a hypervisor: the TSC says whether the next

@@ -155,6 +155,7 @@ void far_return(struct x86_cpu *c, const struct x86_insn *i)
 		uint16_t ss = (uint16_t)pop(c, osz);
 		load_code_segment(c, sel, rpl);
 		load_segment(c, S_SS, ss);
+		c->interrupt_shadow = false; /* MOV SS's, not RET's */
 		c->r[R_SP] = sp;
 	} else {
 		load_code_segment(c, sel, rpl);

@@ -58,12 +58,14 @@ int lapic_init(void)
 	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_1);
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
 	lapic_write(LAPIC_TIMER_INIT, 0xffffffffu);
+	/* the TSC interval inside the count's: a vCPU descheduled next to a read can only
+	 * make lapic_hz high (timers late), never low (timers early) */
 	uint32_t c0 = lapic_read(LAPIC_TIMER_CUR);
 	uint64_t t0 = rdtsc(), want = tsc_hz / 100; /* 10 ms */
 	while (rdtsc() - t0 < want)
 		cpu_relax();
-	uint32_t c1 = lapic_read(LAPIC_TIMER_CUR);
 	uint64_t t1 = rdtsc();
+	uint32_t c1 = lapic_read(LAPIC_TIMER_CUR);
 	lapic_write(LAPIC_TIMER_INIT, 0);
 	if (c1 >= c0)
 		return -1;
