@@ -21,6 +21,8 @@ static const char boot_help[] =
 	"  --mem MB          guest memory (default 64; a Linux kernel wants 256 or more)\n"
 	"  --timeout S       watchdog (default 600)\n"
 	"  --stats           print the engine's and the devices' counters on stderr at the end\n"
+	"  --strict          an instruction the CPU model does not implement fails the boot\n"
+	"                    (named, with its rip and bytes) instead of being a #UD to the guest\n"
 	"exit status: the guest's isa-debug-exit status ((value << 1) | 1, as QEMU);\n"
 	"2 when the kernel cannot be loaded or the guest fails (triple fault, watchdog).\n";
 
@@ -29,12 +31,13 @@ int cmd_boot(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "kernel", 1, 0, 'k' }, { "mode", 1, 0, 'm' }, { "cmdline", 1, 0, 'c' }, { "append", 1, 0, 'c' },
 		{ "initrd", 1, 0, 'i' }, { "module", 1, 0, 'o' }, { "format", 1, 0, 'f' },
-		{ "mem", 1, 0, 'M' }, { "timeout", 1, 0, 't' }, { "stats", 0, 0, 's' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "mem", 1, 0, 'M' }, { "timeout", 1, 0, 't' }, { "stats", 0, 0, 's' }, { "strict", 0, 0, 'S' },
+		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	const char *kernel = NULL, *mode_name = "hw", *cmdline = "", *initrd = NULL, *module = NULL;
 	enum image_format fmt = IMAGE_AUTO;
 	uint64_t mem_mb = MEM_DEFAULT_MB, timeout_s = 600;
-	bool stats = false;
+	bool stats = false, strict = false;
 	optind = 1;
 	opterr = 0; /* our own one-line message instead of getopt's */
 	for (int ch; (ch = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
@@ -45,6 +48,7 @@ int cmd_boot(int argc, char **argv)
 		case 'i': initrd = optarg; break;
 		case 'o': module = optarg; break;
 		case 's': stats = true; break;
+		case 'S': strict = true; break;
 		case 'f': {
 			int f = loader_format_parse(optarg);
 			if (f < 0)
@@ -82,7 +86,8 @@ int cmd_boot(int argc, char **argv)
 	}
 	struct session s = { .mode = mode, .kernel = kernel, .format = fmt, .cmdline = cmdline, .initrd = initrd,
 			     .module_string = module ? module_string : NULL,
-			     .mem_bytes = mem_mb << 20, .echo_fd = STDOUT_FILENO, .timeout_ms = timeout_s * 1000 };
+			     .mem_bytes = mem_mb << 20, .echo_fd = STDOUT_FILENO, .timeout_ms = timeout_s * 1000,
+			     .strict = strict };
 	struct session_result r;
 	session_boot(&s, &r);
 	for (int k = 0; stats && k < r.stats.n; k++)

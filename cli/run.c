@@ -79,6 +79,8 @@ static const char run_help[] =
 	"  --serial        echo the guest's COM1 to stdout\n"
 	"  --quiet         no progress lines\n"
 	"  --json          the run as JSON on stdout (the format of 'pvbench export --format json')\n"
+	"  --strict        an instruction the CPU model does not implement fails the mode's boot\n"
+	"                  (named, with its rip and bytes), not a #UD to the guest\n"
 	"  --profile       per-hook profiles (VMI calls, exits, sensitive instructions, devices):\n"
 	"                  see 'pvbench profile'; timing every hook slows what it measures\n"
 	"  --check-against REF  no measurement: run each mode in lockstep with engine REF\n"
@@ -158,7 +160,7 @@ int cmd_run(int argc, char **argv)
 		{ "serial", 0, 0, 's' }, { "quiet", 0, 0, 'q' }, { "profile", 0, 0, 'p' }, { "json", 0, 0, 'j' },
 		{ "check-against", 1, 0, 'c' }, { "corpus", 1, 0, 'C' }, { "seed", 1, 0, 'S' },
 		{ "kernel", 1, 0, 'k' }, { "initrd", 1, 0, 'I' }, { "append", 1, 0, 'A' }, { "paging", 1, 0, 'P' },
-		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "strict", 0, 0, 'T' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	struct run_opts o = { .db = STORE_DEFAULT_PATH, .mem_mb = MEM_DEFAULT_MB };
 	const char *modes = "all", *against = NULL, *bench = NULL, *kernel = NULL, *initrd = NULL, *append = "";
@@ -205,6 +207,7 @@ int cmd_run(int argc, char **argv)
 		case 's': o.serial = true; break;
 		case 'q': o.quiet = true; break;
 		case 'p': o.profile = true; break;
+		case 'T': o.strict = true; break;
 		case 'j': json = true; break;
 		case 'c': against = optarg; break;
 		case 'C': if (cli_u64("--corpus", optarg, 1, 1000000, &corpus)) return EXIT_USAGE; break;

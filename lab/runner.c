@@ -321,7 +321,7 @@ static void run_guest_mode(struct collector *c, const bool *want)
 		struct session s = { .mode = c->mode, .kernel = o->guest, .initrd = linux_guest ? o->initrd : NULL,
 				     .format = IMAGE_AUTO, .cmdline = cmdline,
 				     .result_lines = linux_guest, .mem_bytes = o->mem_mb << 20,
-				     .echo_fd = o->serial ? STDOUT_FILENO : -1, .timeout_ms = timeout_ms, .on_msg = on_msg,
+				     .echo_fd = o->serial ? STDOUT_FILENO : -1, .timeout_ms = timeout_ms, .on_msg = on_msg, .strict = o->strict,
 				     .on_count = on_count, .opaque = c, .prof = c->prof };
 		struct session_result r;
 		c->current = -1;

@@ -26,6 +26,7 @@ struct run_opts {
 	bool serial, quiet;
 	bool profile;     /* per-hook profiles (perturbs the timings: recorded as such) */
 	bool paging32;    /* the benchmark guest pages with 32-bit or PAE tables (the i386 guest) */
+	bool strict;      /* an unimplemented instruction fails the mode's boot (session.h) */
 	struct run_progress *progress;
 };
 

@@ -74,7 +74,8 @@ void session_boot(const struct session *s, struct session_result *r)
 	struct booted bt = { .s = s, .eng = eng, .m = &m };
 	struct machine_config mc = { .mem_bytes = s->mem_bytes, .serial_echo_fd = s->echo_fd,
 				     .on_msg = on_msg, .msg_opaque = &bt, .tsc_hz = host_tsc_hz(),
-				     .vmi = s->mode->iface == IFACE_VMI, .lapic_in_kernel = eng->lapic_in_kernel, .prof = s->prof };
+				     .vmi = s->mode->iface == IFACE_VMI, .lapic_in_kernel = eng->lapic_in_kernel, .prof = s->prof,
+				     .strict = s->strict };
 	if (machine_init(&m, &mc, r->error, sizeof(r->error))) {
 		r->setup_failed = true;
 		return;

@@ -23,6 +23,10 @@ struct session {
 	void (*on_count)(void *opaque, const struct pvb_msg *m, const struct mode_stats *delta);
 	void *opaque;
 	struct profile *prof; /* per-hook profile to record into, or NULL */
+	/* an instruction the CPU model does not implement fails the boot (its name, rip and
+	 * bytes the reason) instead of being a #UD to the guest; engines that run on a real
+	 * CPU have none */
+	bool strict;
 };
 
 struct session_result {

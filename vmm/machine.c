@@ -43,6 +43,7 @@ int machine_init(struct machine *m, const struct machine_config *c, char *err, s
 		return -1;
 	}
 	m->prof = m->bus.prof = c->prof;
+	m->strict = c->strict;
 	if (c->vmi) {
 		if (vmi_init(&m->vmi, &m->mem, &m->bus, c->lapic_in_kernel ? NULL : &m->lapic, c->tsc_hz)) {
 			snprintf(err, errlen, "cannot place the VMI ROM (is guest memory under 1 MiB?)");

@@ -24,6 +24,7 @@ struct machine_config {
 	bool vmi;             /* expose the VMI ROM */
 	bool lapic_in_kernel; /* the engine keeps its own LAPIC: the ROM withdraws alarm calls */
 	struct profile *prof; /* per-hook profile to record into, or NULL */
+	bool strict;          /* an unimplemented instruction stops the CPU model */
 	/* every device's time from this clock (the lockstep checker's virtual time), or
 	 * NULL for the host's */
 	const struct clock *clock;
@@ -45,6 +46,7 @@ struct machine {
 	bool has_vmi;
 	struct vmi vmi;
 	struct profile *prof;
+	bool strict;
 };
 
 int machine_init(struct machine *m, const struct machine_config *c, char *err, size_t errlen);

@@ -51,6 +51,7 @@ void *emu_create(struct machine *m, const struct boot_state *bs, char *err, size
 	}
 	v->m = m;
 	v->cpu.prof = m->prof;
+	v->cpu.strict = m->strict;
 	v->cpu.intc = machine_intc(m);
 	v->cpu.apic_id = m->lapic.id;
 	v->cpu.tsc_hz = m->lapic.tsc_hz;
@@ -113,6 +114,11 @@ void emu_run(void *opaque, uint64_t timeout_ms, struct run_outcome *out)
 			}
 			break;
 		}
+		if (c->exit == X86_UNIMPLEMENTED) {
+			out->end = RUN_FAILED;
+			snprintf(out->reason, sizeof(out->reason), "%s (--strict)", c->unimplemented_first);
+			break;
+		}
 		if (c->exit == X86_SHUTDOWN) {
 			out->end = RUN_FAILED;
 			snprintf(out->reason, sizeof(out->reason), "triple fault (shutdown) at rip 0x%llx, starting with vector %d error 0x%x",
@@ -153,6 +159,8 @@ void emu_stats(void *opaque, struct mode_stats *st)
 	mode_stat_add(st, "interrupts", k->interrupts);
 	mode_stat_add(st, "tlb_misses", k->tlb_misses);
 	mode_stat_add(st, "unimplemented", k->unimplemented);
+	if (k->unimplemented)
+		mode_stat_fact(st, "unimplemented.first_rip", v->cpu.unimplemented_rip);
 	mode_stat_host(st, "blocks_built", k->blocks_built);
 	mode_stat_host(st, "insns_decoded", k->insns_decoded);
 	mode_stat_host(st, "code_flushes", k->code_flushes);

@@ -290,6 +290,37 @@ static const char *exit_name(uint32_t reason)
 	}
 }
 
+/* The guest's rip and the bytes there (through KVM's translation of it): what a failure
+ * KVM says no more about was doing. */
+static void guest_rip_bytes(struct hw_vm *v, char *buf, size_t n)
+{
+	struct kvm_regs r;
+	struct kvm_sregs sr;
+	if (ioctl(v->vcpu, KVM_GET_REGS, &r) || ioctl(v->vcpu, KVM_GET_SREGS, &sr)) {
+		snprintf(buf, n, "rip unknown: %s", strerror(errno));
+		return;
+	}
+	bool flat64 = (sr.efer & 0x400) && sr.cs.l;
+	struct kvm_translation t = { .linear_address = flat64 ? r.rip : (r.rip + sr.cs.base) & 0xffffffffull };
+	size_t l = (size_t)snprintf(buf, n, "rip 0x%llx", (unsigned long long)r.rip);
+	unsigned k = 0;
+	const uint8_t *p = NULL;
+	if (!ioctl(v->vcpu, KVM_TRANSLATE, &t) && t.valid) {
+		unsigned room = 0x1000 - (unsigned)(t.physical_address & 0xfff);
+		k = room < 15 ? room : 15;
+		p = mem_ptr(&v->m->mem, t.physical_address, k);
+	}
+	if (!p) {
+		snprintf(buf + l, n - l, " (its bytes: no translation to RAM)");
+		return;
+	}
+	l += (size_t)snprintf(buf + l, n - l, " (bytes");
+	for (unsigned j = 0; j < k && l < n; j++)
+		l += (size_t)snprintf(buf + l, n - l, " %02x", p[j]);
+	if (l < n)
+		snprintf(buf + l, n - l, ")");
+}
+
 /* Returns true when the run is over (outcome filled). */
 static bool handle_exit(struct hw_vm *v, struct run_outcome *out)
 {
@@ -322,13 +353,16 @@ static bool handle_exit(struct hw_vm *v, struct run_outcome *out)
 		snprintf(out->reason, sizeof(out->reason), "VM entry failed (hardware reason 0x%llx)",
 			 (unsigned long long)r->fail_entry.hardware_entry_failure_reason);
 		return true;
-	case KVM_EXIT_INTERNAL_ERROR:
+	case KVM_EXIT_INTERNAL_ERROR: {
+		char where[128];
+		guest_rip_bytes(v, where, sizeof(where));
 		out->end = RUN_FAILED;
-		snprintf(out->reason, sizeof(out->reason), "KVM internal error: %s (suberror %u)",
+		snprintf(out->reason, sizeof(out->reason), "KVM internal error: %s (suberror %u) at %s",
 			 r->internal.suberror == KVM_INTERNAL_ERROR_EMULATION ? "instruction emulation failed"
 			 : r->internal.suberror == KVM_INTERNAL_ERROR_DELIVERY_EV ? "event delivery failed"
-			 : "see the KVM API", r->internal.suberror);
+			 : "see the KVM API", r->internal.suberror, where);
 		return true;
+	}
 	default:
 		out->end = RUN_FAILED;
 		snprintf(out->reason, sizeof(out->reason), "unexpected KVM exit %u", r->exit_reason);

@@ -89,6 +89,7 @@ enum x86_exit {
 	X86_HALTED,    /* hlt with no interrupt deliverable */
 	X86_SHUTDOWN,  /* triple fault */
 	X86_STOP,      /* a device asked the machine to end */
+	X86_UNIMPLEMENTED, /* strict: an instruction the model does not implement (unimplemented_first) */
 };
 
 struct x86_counters {
@@ -162,6 +163,9 @@ struct x86_cpu {
 	uint8_t user_access;       /* CPL 3 and no implicit supervisor access: the TLB class in use */
 	bool interrupt_shadow;     /* after sti / mov ss: no interrupt before the next insn */
 	bool nmi_blocked;          /* from an NMI's delivery to the next IRET */
+	bool strict;               /* an unimplemented instruction stops the CPU: X86_UNIMPLEMENTED */
+	char unimplemented_first[160]; /* the first one: mnemonic, rip and bytes */
+	uint64_t unimplemented_rip;
 	bool attention;            /* leave the block: an interrupt may be deliverable, or CS changed */
 	bool debugging;            /* TF, RF or a DR7 breakpoint armed: debug.c steps the CPU */
 	uint16_t db_hits, db_pending; /* DR6 bits for the #DB trap after this instruction */

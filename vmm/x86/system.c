@@ -8,6 +8,7 @@
 #include "mmu.h"
 #include "cpuid.h"
 #include "system.h"
+#include "x86.h"
 #include "../../abi/lapic_regs.h"
 
 #define CR0_PE 0x1ull
@@ -531,16 +532,29 @@ void op_rdpmc(struct x86_cpu *c, const struct x86_insn *i)
 
 #define UNIMPLEMENTED_REPORTS 8
 
+/* Never silent: counted, the first few on stderr, the first kept for the run's record;
+ * strict stops the CPU before it (the instruction has not run). */
 void op_unimplemented(struct x86_cpu *c, const struct x86_insn *i)
 {
 	if (c->count.unimplemented++ < UNIMPLEMENTED_REPORTS) {
 		uint8_t b[16];
-		unsigned n = mem_fetch(c, c->insn_rip, b, i->len < sizeof(b) ? i->len : sizeof(b));
-		char hex[3 * sizeof(b) + 1] = "";
+		unsigned n = mem_fetch(c, x86_code_linear(c, c->insn_rip), b, i->len < sizeof(b) ? i->len : sizeof(b));
+		char hex[3 * sizeof(b) + 1] = "", what[sizeof(c->unimplemented_first)];
 		for (unsigned k = 0; k < n; k++)
 			snprintf(hex + 3 * k, 4, " %02x", b[k]);
-		fprintf(stderr, "pvbench: unimplemented instruction %s at rip 0x%llx (bytes%s): #UD to the guest\n",
-			x86_mnemonic_name(i->mnemonic), (unsigned long long)c->insn_rip, hex);
+		snprintf(what, sizeof(what), "unimplemented instruction %s at rip 0x%llx (bytes%s)",
+			 x86_mnemonic_name(i->mnemonic), (unsigned long long)c->insn_rip, hex);
+		if (!c->unimplemented_first[0]) {
+			memcpy(c->unimplemented_first, what, sizeof(what));
+			c->unimplemented_rip = c->insn_rip;
+		}
+		if (!c->strict)
+			fprintf(stderr, "pvbench: %s: #UD to the guest\n", what);
+	}
+	if (c->strict) {
+		c->rip = c->insn_rip;
+		c->exit = X86_UNIMPLEMENTED;
+		return;
 	}
 	x86_raise(c, EXC_UD, NO_ERROR_CODE);
 }
