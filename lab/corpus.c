@@ -93,8 +93,12 @@ static uint64_t edge_or_random(struct gen *g)
 	return rnd(g) % 3 ? rnd(g) : edges[rnd(g) % (sizeof(edges) / sizeof(edges[0]))];
 }
 
-/* Operand shapes: r register, m memory, i immediate, c cl; x a narrower source. */
-enum form { F_R, F_M, F_RR, F_RM, F_MR, F_RI, F_MI, F_RI8, F_RC, F_RRI, F_RRC, F_RX, F_MX, F_NONE, F_PUSHPOP };
+/* Operand shapes: r register, m memory, i immediate, c cl; x a narrower source; the
+ * system registers as destination or source: control (CR0, CR2, CR4, CR8 written,
+ * CR3 too read), debug (DR0-DR3 and DR6 written; DR7, whose enables would single the
+ * stream out for the interpreter, only read), segment (DS, ES, FS, GS, SS). */
+enum form { F_R, F_M, F_RR, F_RM, F_MR, F_RI, F_MI, F_RI8, F_RC, F_RRI, F_RRC, F_RX, F_MX, F_NONE, F_PUSHPOP,
+	    F_TO_CR, F_FROM_CR, F_TO_DR, F_FROM_DR, F_TO_SEG, F_FROM_SEG };
 
 static const struct shape {
 	ZydisMnemonic m;
@@ -135,7 +139,29 @@ static const struct shape {
 	{ ZYDIS_MNEMONIC_CWDE, F_NONE, 0, 0 }, { ZYDIS_MNEMONIC_CDQE, F_NONE, 0, 0 }, { ZYDIS_MNEMONIC_CQO, F_NONE, 0, 0 },
 	{ ZYDIS_MNEMONIC_CDQ, F_NONE, 0, 0 }, { ZYDIS_MNEMONIC_NOP, F_NONE, 0, 0 },
 	{ ZYDIS_MNEMONIC_PUSH, F_PUSHPOP, 8, 0 }, { ZYDIS_MNEMONIC_POP, F_PUSHPOP, 8, 0 },
+	/* system instructions with random operands: mostly #GP, #UD or #SS, and the rest
+	 * change state both engines must agree on */
+	{ ZYDIS_MNEMONIC_MOV, F_TO_CR, 8, 1 }, { ZYDIS_MNEMONIC_MOV, F_FROM_CR, 8, 1 },
+	{ ZYDIS_MNEMONIC_MOV, F_TO_DR, 8, 1 }, { ZYDIS_MNEMONIC_MOV, F_FROM_DR, 8, 1 },
+	{ ZYDIS_MNEMONIC_MOV, F_TO_SEG, 2, 1 }, { ZYDIS_MNEMONIC_MOV, F_FROM_SEG, 2, 0 },
+	{ ZYDIS_MNEMONIC_RDMSR, F_NONE, 0, 1 }, { ZYDIS_MNEMONIC_WRMSR, F_NONE, 0, 1 },
+	{ ZYDIS_MNEMONIC_CPUID, F_NONE, 0, 0 }, { ZYDIS_MNEMONIC_CLTS, F_NONE, 0, 0 },
+	{ ZYDIS_MNEMONIC_WBINVD, F_NONE, 0, 0 }, { ZYDIS_MNEMONIC_INVLPG, F_M, 1, 1 },
+	{ ZYDIS_MNEMONIC_SMSW, F_R, 2, 0 }, { ZYDIS_MNEMONIC_STR, F_R, 2, 0 }, { ZYDIS_MNEMONIC_SLDT, F_R, 2, 0 },
 };
+
+static ZydisRegister pick_reg(struct gen *g, const ZydisRegister *set, unsigned n) { return set[rnd(g) % n]; }
+
+static const ZydisRegister crs_written[] = { ZYDIS_REGISTER_CR0, ZYDIS_REGISTER_CR2, ZYDIS_REGISTER_CR4, ZYDIS_REGISTER_CR8 };
+static const ZydisRegister crs_read[] = { ZYDIS_REGISTER_CR0, ZYDIS_REGISTER_CR2, ZYDIS_REGISTER_CR3, ZYDIS_REGISTER_CR4,
+					  ZYDIS_REGISTER_CR8 };
+static const ZydisRegister drs_written[] = { ZYDIS_REGISTER_DR0, ZYDIS_REGISTER_DR1, ZYDIS_REGISTER_DR2, ZYDIS_REGISTER_DR3,
+					     ZYDIS_REGISTER_DR6 };
+static const ZydisRegister drs_read[] = { ZYDIS_REGISTER_DR0, ZYDIS_REGISTER_DR3, ZYDIS_REGISTER_DR4, ZYDIS_REGISTER_DR5,
+					  ZYDIS_REGISTER_DR6, ZYDIS_REGISTER_DR7 };
+static const ZydisRegister sregs[] = { ZYDIS_REGISTER_DS, ZYDIS_REGISTER_ES, ZYDIS_REGISTER_FS, ZYDIS_REGISTER_GS,
+				       ZYDIS_REGISTER_SS };
+#define N(a) (unsigned)(sizeof(a) / sizeof((a)[0]))
 
 /* A random operand size allowed by mask */
 static unsigned size_of(struct gen *g, uint8_t mask)
@@ -190,6 +216,12 @@ static unsigned one(struct gen *g, const struct shape *s, uint8_t *buf, bool *fa
 	case F_MX: o[0] = reg(r1); o[1] = data_mem(g, narrow, faults); break;
 	case F_NONE: n = 0; break;
 	case F_PUSHPOP: o[0] = reg(gpr(pool[rnd(g) % sizeof(pool)], 8, false)); n = 1; break;
+	case F_TO_CR: o[0] = reg(pick_reg(g, crs_written, N(crs_written))); o[1] = reg(r2); break;
+	case F_FROM_CR: o[0] = reg(r1); o[1] = reg(pick_reg(g, crs_read, N(crs_read))); break;
+	case F_TO_DR: o[0] = reg(pick_reg(g, drs_written, N(drs_written))); o[1] = reg(r2); break;
+	case F_FROM_DR: o[0] = reg(r1); o[1] = reg(pick_reg(g, drs_read, N(drs_read))); break;
+	case F_TO_SEG: o[0] = reg(pick_reg(g, sregs, N(sregs))); o[1] = reg(r2); break;
+	case F_FROM_SEG: o[0] = reg(r1); o[1] = reg(pick_reg(g, sregs, N(sregs))); break;
 	}
 	if (s->f == F_RM && s->m == ZYDIS_MNEMONIC_LEA)
 		*faults = false; /* lea does not access memory */

@@ -490,6 +490,8 @@ static void the_cpu_refuses_what_it_lacks(void **state)
 	static const uint8_t rdpmc[] = { 0x31, 0xc9, 0x0f, 0x33 }; /* no counters: #GP, not #UD */
 	static const uint8_t nullss[] = { 0xb8, 0, 0, 0, 0, 0x8e, 0xd0,  /* mov ss, 0: legal in 64-bit mode at CPL 0 */
 					  0xb8, 3, 0, 0, 0, 0x8e, 0xd0 }; /* mov ss, 3: RPL != CPL: #GP */
+	static const uint8_t pgoff[] = { 0x0f, 0x20, 0xc0, 0x25, 0xff, 0xff, 0xff, 0x7f, /* cr0 & ~PG, */
+					 0x0f, 0x22, 0xc0 };                           /* in 64-bit mode: #GP */
 	static const struct {
 		const char *name;
 		const uint8_t *code;
@@ -497,7 +499,7 @@ static void the_cpu_refuses_what_it_lacks(void **state)
 		const char *rip;
 	} cases[] = { { "cr4", cr4, sizeof(cr4), "rip 0x10008a" }, { "fsbase", fsbase, sizeof(fsbase), "rip 0x100088" },
 		      { "lgdt", lgdt, sizeof(lgdt), "rip 0x100078" }, { "rdpmc", rdpmc, sizeof(rdpmc), "rip 0x10007a" },
-		      { "nullss", nullss, sizeof(nullss), "rip 0x100084" } };
+		      { "nullss", nullss, sizeof(nullss), "rip 0x100084" }, { "pgoff", pgoff, sizeof(pgoff), "rip 0x100080" } };
 	static const char *const modes[] = { "emulate", "bt" };
 	for (int k = 0; k < 2; k++)
 		for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {

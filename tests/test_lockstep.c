@@ -111,12 +111,14 @@ static void random_streams_agree(void **state)
 		lockstep_close(ls);
 		free(img);
 	}
-	print_message("%d streams: %llu instructions, %llu translated natively; #DE %llu, #SS %llu, #PF %llu\n",
-		      STREAMS, (unsigned long long)insns, (unsigned long long)native, (unsigned long long)faults[0],
-		      (unsigned long long)faults[12], (unsigned long long)faults[14]);
+	print_message("%d streams: %llu instructions, %llu translated natively; #DE %llu, #UD %llu, #SS %llu, #GP %llu, "
+		      "#PF %llu\n", STREAMS, (unsigned long long)insns, (unsigned long long)native, (unsigned long long)faults[0],
+		      (unsigned long long)faults[6], (unsigned long long)faults[12], (unsigned long long)faults[13],
+		      (unsigned long long)faults[14]);
 	assert_true(insns >= STREAMS * 600);
-	/* divide errors, non-canonical rbp-based accesses (#SS), accesses past the map */
-	assert_true(faults[0] > 0 && faults[12] > 0 && faults[14] > 0);
+	/* divide errors, non-canonical rbp-based accesses (#SS), accesses past the map, and
+	 * the system instructions' refusals (#GP, #UD) */
+	assert_true(faults[0] > 0 && faults[12] > 0 && faults[14] > 0 && faults[13] > 0 && faults[6] > 0);
 }
 
 static void same_seed_same_stream(void **state)

@@ -13,6 +13,8 @@
 
 #define CR0_PE 0x1ull
 #define CR0_TS 0x8ull
+#define CR0_NW (1ull << 29)
+#define CR0_CD (1ull << 30)
 #define CR0_PG (1ull << 31)
 #define CR4_PAE 0x20ull
 #define CR4_PGE 0x80ull
@@ -173,7 +175,10 @@ static void update_lma(struct x86_cpu *c)
 static void set_cr0(struct x86_cpu *c, uint64_t v)
 {
 	v |= 0x10; /* ET is hardwired */
-	if ((v & CR0_PG) && !(v & CR0_PE))
+	/* reserved high bits, PG without PE, NW without CD, and paging off in 64-bit mode
+	 * (long mode is left from compatibility mode) */
+	if ((v >> 32) || ((v & CR0_PG) && !(v & CR0_PE)) || ((v & CR0_NW) && !(v & CR0_CD)) ||
+	    (!(v & CR0_PG) && long_mode64(c)))
 		x86_raise(c, EXC_GP, 0);
 	if ((v & CR0_PG) && !(c->cr0 & CR0_PG) && (c->efer & EFER_LME) && !(c->cr4 & CR4_PAE))
 		x86_raise(c, EXC_GP, 0);
