@@ -2,7 +2,7 @@
  * DR6/DR7 with CR4.DE clear and #UD with it set, an execute breakpoint (a #DB fault at
  * the instruction, RF clear in its frame, B0-B3 in DR6) that RF from an IRET suppresses
  * for one instruction, write and read/write data breakpoints by length (a trap after the
- * access), TF single-step (DR6.BS; not after the POPF that sets TF; held past MOV SS),
+ * access), an I/O breakpoint with CR4.DE, TF single-step (DR6.BS; not after the POPF that sets TF; held past MOV SS),
  * QEMU TCG agrees when the watched data has a page to itself. Linked flat at
  * 0x100020. */
 #include "flat32.inc"
@@ -100,6 +100,27 @@
 	xorl %eax, %eax
 	movl %eax, %dr7
 	movl %eax, %dr6
+
+	/* with CR4.DE an I/O breakpoint (R/W 10) on port 0x80: a trap after the OUT; the
+	 * next port passes */
+	movl %cr4, %eax
+	orl $0x8, %eax
+	movl %eax, %cr4
+	movl $0x80, %eax
+	movl %eax, %dr0
+	movl $0x20001, %eax                 /* L0, I/O, length 1 */
+	movl %eax, %dr7
+	expect 1, 0, outb %al, $0x80
+	movl %dr6, %eax
+	testl $1, %eax
+	jz bad
+	no_fault outb %al, $0x81
+	xorl %eax, %eax
+	movl %eax, %dr7
+	movl %eax, %dr6
+	movl %cr4, %eax
+	andl $~0x8, %eax
+	movl %eax, %cr4
 
 	/* TF: no trap after the POPF that sets it, one after the next instruction, BS */
 	incl check

@@ -52,6 +52,17 @@ void x86_debug_access(struct x86_cpu *c, uint64_t lin, unsigned size, bool write
 	}
 }
 
+void x86_debug_io(struct x86_cpu *c, uint16_t port, unsigned size)
+{
+	if (!(c->cr4 & CR4_DE))
+		return; /* R/W 10 is undefined without it */
+	for (int n = 0; n < 4; n++) {
+		uint64_t len = length(c, n), at = c->dr[n] & 0xffff & ~(len - 1);
+		if (enabled(c, n) && kind(c, n) == BP_IO && port < at + len && port + size > at)
+			c->db_hits |= 1u << n;
+	}
+}
+
 static unsigned dr_number(struct x86_cpu *c, unsigned r)
 {
 	if (r > 7)

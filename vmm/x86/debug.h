@@ -1,5 +1,5 @@
-/* The debug architecture: DR0-DR3 breakpoints (execute, write, read/write; lengths 1, 2,
- * 4, 8) enabled by DR7, status in DR6, TF single-step, RF. While any of it is armed
+/* The debug architecture: DR0-DR3 breakpoints (execute, write, read/write, I/O with
+ * CR4.DE; lengths 1, 2, 4, 8) enabled by DR7, status in DR6, TF single-step, RF. While any of it is armed
  * (c->debugging) the CPU runs one instruction at a time in the interpreter, and pages
  * holding a data breakpoint stay out of the soft TLB, so that every access to them
  * takes the slow path, which checks it. */
@@ -22,6 +22,8 @@ void x86_write_dr(struct x86_cpu *c, unsigned r, uint64_t v);
 /* A data access of size bytes at lin, from the slow path: breakpoints it hits are noted
  * for the trap after the instruction. */
 void x86_debug_access(struct x86_cpu *c, uint64_t lin, unsigned size, bool write);
+/* An I/O access of size bytes at port: I/O breakpoints (R/W 10, with CR4.DE) it hits. */
+void x86_debug_io(struct x86_cpu *c, uint16_t port, unsigned size);
 /* Whether the page at lin holds an armed data breakpoint (then it stays out of the TLB). */
 bool x86_debug_watched(const struct x86_cpu *c, uint64_t lin);
 /* Runs the instruction i at rip with breakpoints and single-step: the instruction

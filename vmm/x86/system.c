@@ -282,12 +282,16 @@ void io_permitted(struct x86_cpu *c, uint16_t port, unsigned size)
 uint64_t port_in(struct x86_cpu *c, uint16_t port, unsigned size)
 {
 	uint64_t v;
+	if (c->debugging)
+		x86_debug_io(c, port, size);
 	bus_read(c->bus, BUS_PIO, port, size, &v);
 	return v;
 }
 
 void port_out(struct x86_cpu *c, uint16_t port, uint64_t v, unsigned size)
 {
+	if (c->debugging)
+		x86_debug_io(c, port, size);
 	bus_write(c->bus, BUS_PIO, port, v, size);
 }
 
