@@ -3,7 +3,9 @@
  * again; TCG pushes it clear), and ICEBP (F1) is INT1, a #DB trap past the instruction
  * with no DPL check (TCG raises #UD); with DR7.GD set a MOV DR is a #DB fault with
  * DR6.BD, GD cleared for the handler (TCG lets it through); an IPI with a vector below
- * 16 is an ESR error, not an interrupt (TCG delivers it). Linked flat at 0x100020. */
+ * 16 is an ESR error, not an interrupt (TCG delivers it); the CPU is Intel's, whose
+ * SYSCALL is #UD outside 64-bit mode (TCG's default CPU is AMD's). Linked flat at
+ * 0x100020. */
 #include "flat32.inc"
 #include "expect32.inc"
 	install_handlers
@@ -36,6 +38,19 @@
 	movl %dr7, %eax
 	testl $0x2000, %eax
 	jnz bad
+	/* the vendor is Intel, and follows it: SYSCALL outside 64-bit mode is #UD even
+	 * with EFER.SCE (AMD runs it; QEMU's default CPU is AMD's) */
+	incl check
+	xorl %eax, %eax
+	cpuid
+	cmpl $0x756e6547, %ebx              /* "Genu" */
+	jne bad
+	movl $0xc0000080, %ecx
+	rdmsr
+	orl $1, %eax
+	wrmsr
+	expect 6, 0, syscall
+
 	/* an IPI with a vector below 16 is not sent; ESR says so once latched (TCG
 	 * delivers it) */
 	movl $0x1ff, 0xfee000f0             /* SVR: the LAPIC on */
