@@ -4,8 +4,8 @@
  * with no DPL check (TCG raises #UD); with DR7.GD set a MOV DR is a #DB fault with
  * DR6.BD, GD cleared for the handler (TCG lets it through); an IPI with a vector below
  * 16 is an ESR error, not an interrupt (TCG delivers it); the CPU is Intel's, whose
- * SYSCALL is #UD outside 64-bit mode (TCG's default CPU is AMD's). Linked flat at
- * 0x100020. */
+ * SYSCALL is #UD outside 64-bit mode (TCG's default CPU is AMD's); TSC_ADJUST moves the
+ * TSC. Linked flat at 0x100020. */
 #include "flat32.inc"
 #include "expect32.inc"
 	install_handlers
@@ -50,6 +50,28 @@
 	orl $1, %eax
 	wrmsr
 	expect 6, 0, syscall
+
+	/* IA32_TSC_ADJUST (CPUID.7.EBX[1]): writing it moves the TSC by the change */
+	incl check
+	movl $7, %eax
+	xorl %ecx, %ecx
+	cpuid
+	testl $2, %ebx
+	jz bad
+	movl $0x3b, %ecx
+	rdmsr
+	orl %edx, %eax
+	jnz bad                             /* 0 from reset */
+	rdtsc
+	movl %edx, %esi
+	movl $0x3b, %ecx
+	xorl %eax, %eax
+	movl $0x100, %edx                   /* + 2^40 */
+	wrmsr
+	rdtsc
+	subl %esi, %edx
+	cmpl $0x100, %edx
+	jb bad
 
 	/* an IPI with a vector below 16 is not sent; ESR says so once latched (TCG
 	 * delivers it) */

@@ -2,7 +2,7 @@
  * the U/S x R/W x NX x WP x CPL matrix (no SMEP or SMAP here: the supervisor may read
  * and run user pages) with its error codes (P, W, U, I), the accessed and dirty bits only
  * on success, and reserved bits (PS in a PML4E, address bits above the physical width)
- * as P and RSVD. Ring 3 runs the instruction under test in place (the image is mapped
+ * as P and RSVD; LTR refuses a busy TSS and a non-canonical base. Ring 3 runs the instruction under test in place (the image is mapped
  * user) and comes back through int $0x80; a fault from ring 3 returns to the kernel's
  * saved stack. Linked flat at 0x100020. */
 #include "flat32.inc"
@@ -88,6 +88,14 @@ long64:
 	movq $kstack_top, tss + 4
 	movw $0x30, %ax
 	ltr %ax
+	/* LTR: a busy TSS (this one, now) and a non-canonical base are #GP(sel) */
+	movw $0x30, %ax
+	expect 13, 0x30, ltr %ax
+#ifndef QEMU_TCG /* TCG loads it (KVM on this host's CPU refuses it, as the SDM) */
+	movl $0x80000000, gdt + 0x40 + 8    /* base bits 63:32 of a copy at 0x40 */
+	movw $0x40, %ax
+	expect 13, 0x40, ltr %ax
+#endif
 	movl $T, %ebx
 
 	/* supervisor: a write to a read-only user page faults (P W) and sets neither A nor
@@ -172,6 +180,7 @@ gdt:
 	.quad 0x00cff2000000ffff   /* 0x20 ring-3 data */
 	.quad 0x00affa000000ffff   /* 0x28 ring-3 code, 64-bit */
 	.quad 0x0000890000000067, 0 /* 0x30 the TSS (base filled in) */
+	.quad 0x0000890000000067, 0 /* 0x40 one whose base is made non-canonical */
 gdt_end:
 gdtr:	.word gdt_end - gdt - 1
 	.long gdt

@@ -159,6 +159,7 @@ struct x86_cpu {
 	uint64_t pat, misc_enable;
 	struct fpu fpu;
 	int64_t tsc_offset;
+	uint64_t tsc_adjust;       /* IA32_TSC_ADJUST: what writes to the TSC (or to it) added */
 	uint8_t cpl;
 	uint8_t user_access;       /* CPL 3 and no implicit supervisor access: the TLB class in use */
 	bool interrupt_shadow;     /* after sti / mov ss: no interrupt before the next insn */

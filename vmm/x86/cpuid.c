@@ -12,10 +12,10 @@
 
 /* leaf 1 ECX: CX16 POPCNT TSC-deadline hypervisor */
 #define L1_ECX (BIT(13) | BIT(23) | BIT(24) | BIT(31))
-/* leaf 7 EBX: ERMS (rep movsb/stosb are single instructions here), FCS and FDS
- * deprecated (stored as zero); EDX: FSRM, and ARCH_CAPABILITIES, whose MSR says what an
+/* leaf 7 EBX: TSC_ADJUST, ERMS (rep movsb/stosb are single instructions here), FCS and
+ * FDS deprecated (stored as zero); EDX: FSRM, and ARCH_CAPABILITIES, whose MSR says what an
  * emulated CPU is not exposed to */
-#define L7_EBX (BIT(9) | BIT(13))
+#define L7_EBX (BIT(1) | BIT(9) | BIT(13))
 #define L7_EDX (BIT(4) | BIT(29))
 /* 0x80000001 ECX: LAHF in long mode, LZCNT; EDX: SYSCALL NX RDTSCP LM */
 #define X1_ECX (BIT(0) | BIT(5))

@@ -17,7 +17,7 @@ static const struct {
 } u64_fields[] = {
 	U64(rip), U64(cr0), U64(cr2), U64(cr3), U64(cr4), U64(cr8), U64(efer), U64(star), U64(lstar), U64(cstar),
 	U64(fmask), U64(kernel_gs_base), U64(tsc_aux), U64(sysenter_cs), U64(sysenter_esp), U64(sysenter_eip),
-	U64(apic_base), U64(tsc_offset), U64(gdtr.base), U64(idtr.base),
+	U64(apic_base), U64(tsc_offset), U64(tsc_adjust), U64(gdtr.base), U64(idtr.base),
 };
 
 struct diff_out {

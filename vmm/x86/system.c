@@ -330,6 +330,8 @@ void op_rdtscp(struct x86_cpu *c, const struct x86_insn *i)
 	reg_write(c, R_CX, 4, false, c->tsc_aux);
 }
 
+#define MSR_TSC               0x10
+#define MSR_TSC_ADJUST        0x3b
 #define MSR_UCODE_REV         0x8b
 #define MSR_ARCH_CAPABILITIES 0x10a
 #define MSR_MISC_ENABLE       0x1a0
@@ -351,6 +353,7 @@ static uint64_t *msr_slot(struct x86_cpu *c, uint32_t msr)
 	case 0x176: return &c->sysenter_eip;
 	case 0x1b: return &c->apic_base;
 	case 0x277: return &c->pat;
+	case MSR_TSC_ADJUST: return &c->tsc_adjust;
 	default: return NULL;
 	}
 }
@@ -365,7 +368,7 @@ void op_rdmsr(struct x86_cpu *c, const struct x86_insn *i)
 		v = *slot;
 	else if (msr == 0xc0000080)
 		v = c->efer;
-	else if (msr == 0x10)
+	else if (msr == MSR_TSC)
 		v = read_tsc(c);
 	else if (msr == 0x6e0)
 		v = c->intc.tsc_deadline ? c->intc.tsc_deadline(c->intc.opaque) : 0;
@@ -417,12 +420,17 @@ void op_wrmsr(struct x86_cpu *c, const struct x86_insn *i)
 	uint64_t v = (c->r[R_AX] & 0xffffffffull) | (c->r[R_DX] << 32), *slot = msr_slot(c, msr);
 	if (!msr_value_ok(msr, v))
 		x86_raise(c, EXC_GP, 0);
+	if (msr == MSR_TSC_ADJUST) /* moves the TSC by the change (SDM 17.17.3) */
+		c->tsc_offset += (int64_t)(v - c->tsc_adjust);
 	if (slot)
 		*slot = v;
 	else if (msr == 0xc0000080)
 		set_efer(c, v);
-	else if (msr == 0x10)
+	else if (msr == MSR_TSC) { /* and TSC_ADJUST moves with the TSC */
+		uint64_t was = read_tsc(c);
 		c->tsc_offset = (int64_t)(v - x86_host_tsc(c));
+		c->tsc_adjust += v - was;
+	}
 	else if (msr == 0x6e0 && c->intc.set_tsc_deadline)
 		c->intc.set_tsc_deadline(c->intc.opaque, v, read_tsc(c));
 	else if (msr == MSR_MISC_ENABLE)
@@ -466,15 +474,22 @@ static void load_system(struct x86_cpu *c, const struct x86_insn *i, struct segm
 		memset(s, 0, sizeof(*s));
 		return;
 	}
+	if (sel & 4) /* from the GDT only */
+		x86_raise(c, EXC_GP, sel & ~3);
 	uint64_t hi, d = read_descriptor(c, sel, &hi);
 	struct segment n;
 	unpack(&n, sel, d);
-	if (n.s || (tss ? (n.type & ~2) != 9 && (n.type & ~2) != 1 : n.type != 2))
+	bool lm = c->efer & EFER_LMA;
+	/* an available TSS (a 16-bit one outside long mode), or an LDT */
+	if (n.s || (tss ? n.type != 9 && (lm || n.type != 1) : n.type != 2))
 		x86_raise(c, EXC_GP, sel & ~3);
 	if (!n.present)
 		x86_raise(c, EXC_NP, sel & ~3);
-	if (c->efer & EFER_LMA)
+	if (lm) { /* the upper half: the base's high bits, type bits zero; canonical */
 		n.base |= (hi & 0xffffffffull) << 32;
+		if (((hi >> 40) & 0x1f) || !x86_canonical(n.base))
+			x86_raise(c, EXC_GP, sel & ~3);
+	}
 	if (tss) /* mark busy */
 		mem_write(c, c->gdtr.base + (sel & ~7u) + 5, ((d >> 40) & 0xff) | 2, 1);
 	*s = n;
