@@ -15,8 +15,9 @@ entry32:
 	movl %ebx, %esi
 	movl $boot_stack_top, %esp
 
-	/* Identity-map the first 1 GiB with 2 MiB pages: enough to reach kmain,
-	 * which builds the real page tables. */
+	/* Identity-map the low 4 GiB with 2 MiB pages, as pvbench's ELF64 loader does:
+	 * kmain, which builds the real page tables, reaches devices before that (the VMI
+	 * ROM's doorbell, the LAPIC) */
 	movl $boot_pd, %ebx
 	xorl %ecx, %ecx
 1:	movl %ecx, %eax
@@ -25,11 +26,16 @@ entry32:
 	movl %eax, (%ebx,%ecx,8)
 	movl $0, 4(%ebx,%ecx,8)
 	incl %ecx
-	cmpl $512, %ecx
+	cmpl $2048, %ecx
 	jne 1b
-	movl $boot_pd, %eax
-	orl $3, %eax
-	movl %eax, boot_pdpt
+	xorl %ecx, %ecx
+2:	movl %ecx, %eax
+	shll $12, %eax
+	addl $boot_pd + 3, %eax
+	movl %eax, boot_pdpt(,%ecx,8)
+	incl %ecx
+	cmpl $4, %ecx
+	jne 2b
 	movl $boot_pdpt, %eax
 	orl $3, %eax
 	movl %eax, boot_pml4
@@ -95,7 +101,7 @@ gdt_ptr:
 	.align 4096
 boot_pml4:	.skip 4096
 boot_pdpt:	.skip 4096
-boot_pd:	.skip 4096
+boot_pd:	.skip 4 * 4096
 	.align 16
 boot_stack:	.skip STACK_SIZE
 	.globl boot_stack_top
