@@ -65,9 +65,11 @@ struct dtable {
 
 #define TLB_SIZE 256
 
-/* Which physical pages hold decoded code: writes to them drop their decodes. */
+/* Which physical pages hold decoded code: writes to them drop their decodes (by the
+ * page's generation). */
 struct code_map {
 	uint8_t *has_code;
+	uint32_t *gen;        /* per page: moves when its decodes are dropped (step.c) */
 	uint64_t pages;
 };
 

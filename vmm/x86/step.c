@@ -36,17 +36,31 @@ struct block {
 	uint64_t trip;             /* the rip it was made for: code mapped at two addresses
 				      shares the block, not the translation (which holds rips) */
 	uint8_t tclass;            /* and the TLB class (user_access): its probes index that one */
+	uint32_t page_gen;         /* its page's generation when decoded: stale once that moves */
+	uint8_t runs;              /* interpreted since decoded, before it is worth translating */
 };
+
+/* A block is translated the second time it runs since it was decoded: code that is
+ * rewritten before it runs again (self-modifying code, a storm of it) is interpreted,
+ * and never pays a translation per write. */
+#define TRANSLATE_AFTER 1
 
 static unsigned bslot(uint64_t phys) { return (unsigned)((phys * 0x9e3779b97f4a7c15ull) >> 48); }
 
+/* A write to a page of code: its blocks go stale by the page's generation, in O(1) --
+ * code that rewrites its own page (a JIT, a patcher, a storm of them) pays a decode per
+ * write, not a sweep of the whole block cache. tb_gen voids the translator's links. */
 void x86_forget_code_page(struct x86_cpu *c, uint64_t page)
 {
 	c->count.code_flushes++;
 	c->tb_gen++;
-	for (unsigned k = 0; k < BLOCK_SLOTS; k++)
-		if ((c->blocks[k].phys & ~0xfffull) == page)
-			c->blocks[k].n = 0;
+	if ((page >> 12) < c->code.pages)
+		c->code.gen[page >> 12]++;
+}
+
+static bool current(const struct x86_cpu *c, const struct block *b)
+{
+	return b->n && ((b->phys >> 12) >= c->code.pages || b->page_gen == c->code.gen[b->phys >> 12]);
 }
 
 void x86_forget_translations(struct x86_cpu *c)
@@ -71,9 +85,10 @@ int x86_cpu_init(struct x86_cpu *c, struct guest_mem *mem, struct bus *bus)
 	c->bus = bus;
 	c->code.pages = mem->size >> 12;
 	c->code.has_code = calloc(c->code.pages, 1);
+	c->code.gen = calloc(c->code.pages, sizeof(*c->code.gen));
 	c->blocks = calloc(BLOCK_SLOTS, sizeof(*c->blocks));
 	c->pool = calloc(POOL_INSNS, sizeof(*c->pool));
-	if (!c->code.has_code || !c->blocks || !c->pool) {
+	if (!c->code.has_code || !c->code.gen || !c->blocks || !c->pool) {
 		x86_cpu_free(c);
 		return -1;
 	}
@@ -90,9 +105,11 @@ int x86_cpu_init(struct x86_cpu *c, struct guest_mem *mem, struct bus *bus)
 void x86_cpu_free(struct x86_cpu *c)
 {
 	free(c->code.has_code);
+	free(c->code.gen);
 	free(c->blocks);
 	free(c->pool);
 	c->code.has_code = NULL;
+	c->code.gen = NULL;
 	c->blocks = NULL;
 	c->pool = NULL;
 }
@@ -179,7 +196,8 @@ static struct block *build_block(struct x86_cpu *c, struct block *b, uint64_t li
 	c->count.blocks_built++;
 	mmu_note_code(c, phys);
 	c->pool_used += n;
-	*b = (struct block){ .phys = phys, .bits = (uint8_t)bits, .n = (uint8_t)n, .insn = out };
+	*b = (struct block){ .phys = phys, .bits = (uint8_t)bits, .n = (uint8_t)n, .insn = out,
+			     .page_gen = (phys >> 12) < c->code.pages ? c->code.gen[phys >> 12] : 0 };
 	return b;
 }
 
@@ -205,7 +223,7 @@ static struct block *find_block(struct x86_cpu *c, struct block *scratch)
 		return scratch;
 	}
 	struct block *b = &c->blocks[bslot(phys)];
-	if (b->n && b->phys == phys && b->bits == bits)
+	if (current(c, b) && b->phys == phys && b->bits == bits)
 		return b;
 	return build_block(c, b, lin, phys, bits, scratch);
 }
@@ -214,7 +232,7 @@ static struct block *linked(const struct x86_cpu *c, const struct block *b)
 {
 	for (int j = 0; j < 2; j++) {
 		const struct link *l = &b->link[j];
-		if (l->rip == c->rip && l->epoch == c->tlb_epoch && l->to && l->to->n && l->to->phys == l->phys &&
+		if (l->rip == c->rip && l->epoch == c->tlb_epoch && l->to && current(c, l->to) && l->to->phys == l->phys &&
 		    l->to->bits == b->bits)
 			return l->to;
 	}
@@ -276,6 +294,10 @@ static uint64_t run_translated(struct x86_cpu *c, struct block *b, uint64_t budg
 	if (b->n > budget || (b->bits != 64 && !(b->bits == 32 && flat32(c))))
 		return run_block(c, b, budget);
 	if (!b->tcode || b->trip != c->rip || b->tclass != c->user_access) {
+		if (b->runs < TRANSLATE_AFTER) {
+			b->runs++;
+			return run_block(c, b, budget);
+		}
 		uint32_t gen = c->tb_gen;
 		b->tcode = (x86_tb_fn *)c->jit->translate(c->jit, c, b->insn, b->n, &b->tb);
 		b->trip = c->rip;
