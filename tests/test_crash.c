@@ -1,0 +1,156 @@
+/* Crash safety of the store: `pvbench run` killed with SIGKILL at twenty points of its
+ * run (seeded points within the time a first run took) leaves a database that passes SQLite's
+ * integrity check, in which the run stored before is shown byte for byte as it was; and a
+ * database another writer holds for 2 s delays a run, it does not lose it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define GUEST "bin/pvbench-guest.elf"
+#define KILLS 20
+
+static char db[64];
+
+static void remove_db(void)
+{
+	char p[96];
+	unlink(db);
+	snprintf(p, sizeof(p), "%s-wal", db);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", db);
+	unlink(p);
+}
+
+/* pvbench with argv (NULL-ended after the command's own arguments), its pid */
+static pid_t start(const char *const *args)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		const char *argv[32] = { "pvbench" };
+		int n = 1;
+		for (; args[n - 1] && n < 28; n++)
+			argv[n] = args[n - 1];
+		argv[n++] = "--db";
+		argv[n++] = db;
+		argv[n] = NULL;
+		freopen("/dev/null", "w", stdout);
+		freopen("/dev/null", "w", stderr);
+		execv("bin/pvbench", (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static int finish(pid_t pid)
+{
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
+}
+
+/* `pvbench show 1`'s output */
+static char *show_first(void)
+{
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "bin/pvbench show 1 --db %s 2>&1", db);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	size_t cap = 1 << 16, n = 0;
+	char *out = malloc(cap);
+	assert_non_null(out);
+	n = fread(out, 1, cap - 1, p);
+	out[n] = 0;
+	assert_int_equal(pclose(p), 0);
+	return out;
+}
+
+static void integrity_ok(void)
+{
+	sqlite3 *h;
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+}
+
+static const char *const first_run[] = { "run", "--modes", "native,emulate", "--bench", "compute,cpuid", "--reps", "2",
+					 "--rep-us", "500", "--guest", GUEST, "--quiet", NULL };
+
+static void kill_9_anywhere_loses_nothing_stored(void **state)
+{
+	(void)state;
+	snprintf(db, sizeof(db), "/tmp/pvbench-crash-%d.db", getpid());
+	remove_db();
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(finish(start(first_run)), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* the kills fall inside a run as long as this one took */
+	uint64_t run_us = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000 + (uint64_t)(t1.tv_nsec - t0.tv_nsec) / 1000;
+	char *before = show_first();
+	uint64_t rng = 0x2545f4914f6cdd1dull;
+	int killed = 0;
+	for (int k = 0; k < KILLS; k++) {
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		useconds_t at = (useconds_t)(rng % (run_us + 1));
+		pid_t pid = start(first_run);
+		usleep(at);
+		kill(pid, SIGKILL);
+		killed += finish(pid) == -SIGKILL;
+		integrity_ok();
+		char *now = show_first();
+		assert_string_equal(now, before);
+		free(now);
+	}
+	print_message("%d runs killed with SIGKILL (%d before they ended): integrity ok, the earlier run unchanged\n",
+		      KILLS, killed);
+	free(before);
+	remove_db();
+}
+
+static void a_lock_held_for_2_s_delays_a_run(void **state)
+{
+	(void)state;
+	snprintf(db, sizeof(db), "/tmp/pvbench-lock-%d.db", getpid());
+	remove_db();
+	assert_int_equal(finish(start(first_run)), 0);
+	sqlite3 *h;
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+	static const char *const quick[] = { "run", "--modes", "native", "--bench", "compute", "--reps", "2", "--rep-us",
+					     "500", "--quiet", NULL };
+	pid_t pid = start(quick);
+	sleep(2);
+	sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(h);
+	assert_int_equal(finish(pid), 0);
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "bin/pvbench show 2 --db %s >/dev/null 2>&1", db);
+	assert_int_equal(system(cmd), 0); /* the second run is stored */
+	remove_db();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(kill_9_anywhere_loses_nothing_stored),
+		cmocka_unit_test(a_lock_held_for_2_s_delays_a_run),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
