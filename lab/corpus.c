@@ -228,6 +228,17 @@ static unsigned one(struct gen *g, const struct shape *s, uint8_t *buf, bool *fa
 	return encode(buf, s->m, n, o);
 }
 
+/* Bytes that must fault, which no encoder makes: undefined opcodes (#UD) and branches to
+ * rbp's non-canonical address (#GP on the branch, before a call's push). */
+static const struct raw { uint8_t n, b[3]; } raws[] = {
+	{ 2, { 0x0f, 0x0b } },       /* ud2 */
+	{ 1, { 0xd6 } },             /* salc: not in 64-bit mode */
+	{ 3, { 0x0f, 0xff, 0xc0 } }, /* ud0 */
+	{ 2, { 0xf0, 0x90 } },       /* lock nop */
+	{ 2, { 0xff, 0xe5 } },       /* jmp rbp */
+	{ 2, { 0xff, 0xd5 } },       /* call rbp */
+};
+
 /* A random item: an instruction (after a resume marker when it may fault: "jmp +1; db
  * len", so that the handler can find its end), or a forward branch over the next one. */
 static void item(struct gen *g, unsigned limit)
@@ -235,6 +246,12 @@ static void item(struct gen *g, unsigned limit)
 	uint8_t buf[ZYDIS_MAX_INSTRUCTION_LENGTH];
 	bool faults = false;
 	unsigned len = 0;
+	if (rnd(g) % 64 == 0) {
+		const struct raw *r = &raws[rnd(g) % (sizeof(raws) / sizeof(raws[0]))];
+		memcpy(buf, r->b, r->n);
+		len = r->n;
+		faults = true;
+	}
 	while (!len)
 		len = one(g, &shapes[rnd(g) % (sizeof(shapes) / sizeof(shapes[0]))], buf, &faults);
 	unsigned body = len + (faults ? 3 : 0);

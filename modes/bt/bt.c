@@ -36,6 +36,10 @@ static void *bt_create(struct machine *m, const struct boot_state *bs, char *err
 		return NULL;
 	}
 	v->emu->cpu.jit = &v->bt.jit;
+	/* a block is translated the second time it runs since it was decoded: code rewritten
+	 * before it runs again (self-modifying code, a storm of it) is interpreted, and never
+	 * pays a translation per write */
+	v->emu->cpu.translate_after = 1;
 	return v;
 }
 

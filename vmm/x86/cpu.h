@@ -183,6 +183,9 @@ struct x86_cpu {
 	 * and the run loop read), and x86_run returning after each block or chain of them */
 	const uint64_t *virtual_tsc;
 	bool one_block;
+	/* how many times a block is interpreted after its decode before it is translated
+	 * (the engine's choice; 0 on first use) */
+	uint8_t translate_after;
 
 	struct guest_mem *mem;
 	struct bus *bus;

@@ -37,13 +37,8 @@ struct block {
 				      shares the block, not the translation (which holds rips) */
 	uint8_t tclass;            /* and the TLB class (user_access): its probes index that one */
 	uint32_t page_gen;         /* its page's generation when decoded: stale once that moves */
-	uint8_t runs;              /* interpreted since decoded, before it is worth translating */
+	uint8_t runs;              /* interpreted since decoded (c->translate_after) */
 };
-
-/* A block is translated the second time it runs since it was decoded: code that is
- * rewritten before it runs again (self-modifying code, a storm of it) is interpreted,
- * and never pays a translation per write. */
-#define TRANSLATE_AFTER 1
 
 static unsigned bslot(uint64_t phys) { return (unsigned)((phys * 0x9e3779b97f4a7c15ull) >> 48); }
 
@@ -294,7 +289,7 @@ static uint64_t run_translated(struct x86_cpu *c, struct block *b, uint64_t budg
 	if (b->n > budget || (b->bits != 64 && !(b->bits == 32 && flat32(c))))
 		return run_block(c, b, budget);
 	if (!b->tcode || b->trip != c->rip || b->tclass != c->user_access) {
-		if (b->runs < TRANSLATE_AFTER) {
+		if (b->runs < c->translate_after) {
 			b->runs++;
 			return run_block(c, b, budget);
 		}
