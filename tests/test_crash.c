@@ -15,21 +15,12 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "helpers.h"
 
 #define GUEST "bin/pvbench-guest.elf"
 #define KILLS 20
 
 static char db[64];
-
-static void remove_db(void)
-{
-	char p[96];
-	unlink(db);
-	snprintf(p, sizeof(p), "%s-wal", db);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", db);
-	unlink(p);
-}
 
 /* pvbench with argv (NULL-ended after the command's own arguments), its pid */
 static pid_t start(const char *const *args)
@@ -94,7 +85,7 @@ static void kill_9_anywhere_loses_nothing_stored(void **state)
 {
 	(void)state;
 	snprintf(db, sizeof(db), "/tmp/pvbench-crash-%d.db", getpid());
-	remove_db();
+	unlink_db(db);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(finish(start(first_run)), 0);
@@ -121,14 +112,14 @@ static void kill_9_anywhere_loses_nothing_stored(void **state)
 	print_message("%d runs killed with SIGKILL (%d before they ended): integrity ok, the earlier run unchanged\n",
 		      KILLS, killed);
 	free(before);
-	remove_db();
+	unlink_db(db);
 }
 
 static void a_lock_held_for_2_s_delays_a_run(void **state)
 {
 	(void)state;
 	snprintf(db, sizeof(db), "/tmp/pvbench-lock-%d.db", getpid());
-	remove_db();
+	unlink_db(db);
 	assert_int_equal(finish(start(first_run)), 0);
 	sqlite3 *h;
 	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
@@ -143,7 +134,7 @@ static void a_lock_held_for_2_s_delays_a_run(void **state)
 	char cmd[160];
 	snprintf(cmd, sizeof(cmd), "bin/pvbench show 2 --db %s >/dev/null 2>&1", db);
 	assert_int_equal(system(cmd), 0); /* the second run is stored */
-	remove_db();
+	unlink_db(db);
 }
 
 int main(void)

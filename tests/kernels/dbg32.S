@@ -162,14 +162,8 @@ bp_target:
 	incl %ecx
 	jmp 2b
 
-	.align 8
-gdt:
-	.quad 0
-	.quad 0x00cf9a000000ffff   /* 0x08 ring-0 code */
-	.quad 0x00cf92000000ffff   /* 0x10 ring-0 data */
-gdt_end:
-gdtr:	.word gdt_end - gdt - 1
-	.long gdt
+	gdt_begin
+	gdt_finish
 	expect_data
 	.align 4096                         /* the watched data on a page of its own */
 var:	.long 0, 0

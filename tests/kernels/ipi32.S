@@ -100,14 +100,8 @@ eoi:	movl $0, APIC + 0xb0
 nmi:	incl count_nmi
 	iret
 
-	.align 8
-gdt:
-	.quad 0
-	.quad 0x00cf9a000000ffff   /* 0x08 ring-0 code */
-	.quad 0x00cf92000000ffff   /* 0x10 ring-0 data */
-gdt_end:
-gdtr:	.word gdt_end - gdt - 1
-	.long gdt
+	gdt_begin
+	gdt_finish
 count40: .long 0
 count41: .long 0
 count42: .long 0

@@ -14,27 +14,12 @@
 
 	/* PD[0] -> pt (identity 0-4 MiB, present, writable); the page at 0x300000 starts not
 	 * present. PD[2] is a 4 MiB page at 8 MiB, not present yet. */
-	movl $pt, %edi
-	xorl %eax, %eax
-	movl $1024, %ecx
-2:	movl %eax, %edx
-	orl $3, %edx
-	movl %edx, (%edi)
-	addl $4096, %eax
-	addl $4, %edi
-	loop 2b
+	identity_table pt, 1024, 4, 3
 	andl $~1, pt + (0x300000 >> 12) * 4
 	movl $pt + 3, pd
 	movl $0x800082, pd + 2 * 4         /* PS, writable, not present */
 
-	movl %cr4, %eax
-	orl $0x10, %eax                     /* PSE */
-	movl %eax, %cr4
-	movl $pd, %eax
-	movl %eax, %cr3
-	movl %cr0, %eax
-	orl $0x80000000, %eax
-	movl %eax, %cr0
+	paging_on 0x10, pd, 0x80000000       /* PSE; PG */
 
 	movl $0x300010, %ebx
 	movl $2, %esi
@@ -100,14 +85,8 @@ bad:
 	outb %al, $0xf4
 	hlt
 
-	.align 8
-gdt:
-	.quad 0
-	.quad 0x00cf9a000000ffff   /* 0x08 ring-0 code */
-	.quad 0x00cf92000000ffff   /* 0x10 ring-0 data */
-gdt_end:
-gdtr:	.word gdt_end - gdt - 1
-	.long gdt
+	gdt_begin
+	gdt_finish
 idtr:	.word 256 * 8 - 1
 	.long idt
 faults:	.long 0

@@ -54,17 +54,11 @@ bad:
 
 	.set after_int, user + 2
 
-	.align 8
-gdt:
-	.quad 0
-	.quad 0x00cf9a000000ffff   /* 0x08 ring-0 code */
-	.quad 0x00cf92000000ffff   /* 0x10 ring-0 data */
+	gdt_begin
 	.quad 0x00cffa000000ffff   /* 0x18 ring-3 code */
 	.quad 0x00cff2000000ffff   /* 0x20 ring-3 data */
 	.quad 0x0000890000000067   /* 0x28 TSS, base filled in */
-gdt_end:
-gdtr:	.word gdt_end - gdt - 1
-	.long gdt
+	gdt_finish
 idtr:	.word 256 * 8 - 1
 	.long idt
 	.align 8

@@ -87,13 +87,7 @@
 	jnz bad
 	pass
 
-	.align 8
-gdt:
-	.quad 0
-	.quad 0x00cf9a000000ffff   /* 0x08 ring-0 code */
-	.quad 0x00cf92000000ffff   /* 0x10 ring-0 data */
-gdt_end:
-gdtr:	.word gdt_end - gdt - 1
-	.long gdt
+	gdt_begin
+	gdt_finish
 zero:	.long 0
 	expect_data

@@ -48,18 +48,12 @@
 	movw %ax, %gs
 	pass
 
-	.align 8
-gdt:
-	.quad 0
-	.quad 0x00cf9a000000ffff   /* 0x08 ring-0 code */
-	.quad 0x00cf92000000ffff   /* 0x10 ring-0 data */
+	gdt_begin
 	.quad 0x00cff2000000ffff   /* 0x18 ring-3 data */
 	.quad 0x00cf90000000ffff   /* 0x20 ring-0 read-only data */
 	.quad 0x00cf12000000ffff   /* 0x28 ring-0 data, not present */
 	.quad 0x00cf98000000ffff   /* 0x30 ring-0 execute-only code */
 	.quad 0x00cf9a000000ffff   /* 0x38 ring-0 readable code */
 	.quad 0x0000820000000000   /* 0x40 an LDT descriptor */
-gdt_end:
-gdtr:	.word gdt_end - gdt - 1
-	.long gdt
+	gdt_finish
 	expect_data

@@ -7,24 +7,9 @@
 #define T 0x300000
 #define PTE_T (pt + (T >> 12) * 4)
 	install_handlers
-	movl $pt, %edi
-	xorl %eax, %eax
-	movl $1024, %ecx
-2:	movl %eax, %edx
-	orl $3, %edx
-	movl %edx, (%edi)
-	addl $4096, %eax
-	addl $4, %edi
-	loop 2b
+	identity_table pt, 1024, 4, 3
 	movl $pt + 3, pd
-	movl %cr4, %eax
-	orl $0x10, %eax                     /* PSE */
-	movl %eax, %cr4
-	movl $pd, %eax
-	movl %eax, %cr3
-	movl %cr0, %eax
-	orl $0x80010000, %eax               /* PG WP */
-	movl %eax, %cr0
+	paging_on 0x10, pd, 0x80010000       /* PSE; PG WP */
 	movl $T, %ebx
 
 	/* a write to a read-only page: #PF (P W), no A, no D */
@@ -73,14 +58,8 @@
 	expect 14, PF_RSVD_P | 2, movl $1, (%ebx)
 	pass
 
-	.align 8
-gdt:
-	.quad 0
-	.quad 0x00cf9a000000ffff   /* 0x08 ring-0 code */
-	.quad 0x00cf92000000ffff   /* 0x10 ring-0 data */
-gdt_end:
-gdtr:	.word gdt_end - gdt - 1
-	.long gdt
+	gdt_begin
+	gdt_finish
 	expect_data
 	.align 4096
 pd:	.fill 1024, 4, 0

@@ -12,30 +12,15 @@
 #define NX 0x80000000                       /* bit 63, in the entry's high dword */
 
 	/* identity map of the first 2 MiB in 4 KiB user pages; PAE, NXE, LME, paging */
-	movl $pt, %edi
-	xorl %eax, %eax
-	movl $512, %ecx
-2:	movl %eax, %edx
-	orl $7, %edx
-	movl %edx, (%edi)
-	addl $4096, %eax
-	addl $8, %edi
-	loop 2b
+	identity_table pt, 512, 8, 7
 	movl $pdpt + 7, pml4
 	movl $pd + 7, pdpt
 	movl $pt + 7, pd
-	movl %cr4, %eax
-	orl $0x20, %eax
-	movl %eax, %cr4
-	movl $pml4, %eax
-	movl %eax, %cr3
 	movl $0xc0000080, %ecx
 	rdmsr
 	orl $0x900, %eax                    /* LME NXE */
 	wrmsr
-	movl %cr0, %eax
-	orl $0x80010000, %eax               /* PG WP */
-	movl %eax, %cr0
+	paging_on 0x20, pml4, 0x80010000    /* PAE; PG WP */
 	ljmp $0x18, $long64
 
 	.code64
@@ -171,19 +156,13 @@ exc64:	popq got_vec
 1:	movq saved_rsp, %rsp                /* from ring 3: back to the kernel's stack */
 	jmp *resume
 
-	.align 8
-gdt:
-	.quad 0
-	.quad 0x00cf9a000000ffff   /* 0x08 ring-0 code, 32-bit */
-	.quad 0x00cf92000000ffff   /* 0x10 ring-0 data */
+	gdt_begin
 	.quad 0x00af9a000000ffff   /* 0x18 ring-0 code, 64-bit */
 	.quad 0x00cff2000000ffff   /* 0x20 ring-3 data */
 	.quad 0x00affa000000ffff   /* 0x28 ring-3 code, 64-bit */
 	.quad 0x0000890000000067, 0 /* 0x30 the TSS (base filled in) */
 	.quad 0x0000890000000067, 0 /* 0x40 one whose base is made non-canonical */
-gdt_end:
-gdtr:	.word gdt_end - gdt - 1
-	.long gdt
+	gdt_finish
 idtr64:	.word 256 * 16 - 1
 	.quad idt64
 	.align 8

@@ -8,29 +8,14 @@
 #define T 0x1c0000
 #define PTE_T (pt + (T >> 12) * 8)
 	install_handlers
-	movl $pt, %edi
-	xorl %eax, %eax
-	movl $512, %ecx
-2:	movl %eax, %edx
-	orl $3, %edx
-	movl %edx, (%edi)
-	addl $4096, %eax
-	addl $8, %edi
-	loop 2b
+	identity_table pt, 512, 8, 3
 	movl $pd + 1, pdpt
 	movl $pt + 3, pd
 	movl $0xc0000080, %ecx              /* EFER.NXE */
 	rdmsr
 	orl $0x800, %eax
 	wrmsr
-	movl %cr4, %eax
-	orl $0x20, %eax                     /* PAE */
-	movl %eax, %cr4
-	movl $pdpt, %eax
-	movl %eax, %cr3
-	movl %cr0, %eax
-	orl $0x80010000, %eax               /* PG WP */
-	movl %eax, %cr0
+	paging_on 0x20, pdpt, 0x80010000     /* PAE; PG WP */
 	movl $T, %ebx
 
 	/* NX: the fetch faults with P and I; a read is fine and sets A */
@@ -79,14 +64,8 @@
 	expect 14, PF_RSVD_P, movl (%ebx), %ecx
 	pass
 
-	.align 8
-gdt:
-	.quad 0
-	.quad 0x00cf9a000000ffff   /* 0x08 ring-0 code */
-	.quad 0x00cf92000000ffff   /* 0x10 ring-0 data */
-gdt_end:
-gdtr:	.word gdt_end - gdt - 1
-	.long gdt
+	gdt_begin
+	gdt_finish
 	expect_data
 	.align 4096
 pdpt:	.fill 4, 8, 0
