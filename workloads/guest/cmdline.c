@@ -1,5 +1,5 @@
 /* The kernel command line selects and sizes the benchmarks:
- *   bench=LIST|all reps=R warmup=W rep_us=US iters=N [inject=BENCH:hang|crash|slow] [selftest=pvops] */
+ *   bench=LIST|all reps=R warmup=W rep_us=US iters=N [inject=BENCH:hang|crash|slow[=PCT]] [selftest=pvops] */
 #include "kernel.h"
 
 static uint64_t parse_u64(const char *s, size_t n)

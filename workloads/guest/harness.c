@@ -69,22 +69,36 @@ static void inject_failure(const char *what)
 	}
 }
 
+/* An injected slowdown: "slow" doubles the work of each repetition, "slow=PCT" adds PCT
+ * percent (1 to 1000) to it; 0 for none. */
+static uint32_t slow_pct(const char *inject)
+{
+	if (!inject || strncmp(inject, "slow", 4))
+		return 0;
+	if (!inject[4])
+		return 100;
+	uint32_t pct = 0;
+	for (const char *p = inject + 5; inject[4] == '=' && *p >= '0' && *p <= '9' && pct <= 1000; p++)
+		pct = pct * 10 + (uint32_t)(*p - '0');
+	return pct > 1000 ? 1000 : pct;
+}
+
 /* Deterministic figures (instructions, exits, callouts per operation): the VMM counts
  * over passes of m and 2m operations, m the benchmark's smallest. The difference cancels
  * the fixed cost of the bracket; each size runs twice, and a figure that differs between
  * the two is recorded as not deterministic. Fixed sizes, not timing-derived ones, so that
- * the figures of two runs are comparable exactly. An injected slowdown doubles the work
- * here too. */
-static void count_passes(const char *name, const struct bench *b, int slow)
+ * the figures of two runs are comparable exactly. An injected slowdown adds its share of
+ * the work here too, from passes of 100 operations so that the share is exact. */
+static void count_passes(const char *name, const struct bench *b, uint32_t slow)
 {
 	uint64_t m = 1;
 	b->run(&m); /* the bracket's own code warm in the engine's caches too */
-	m = 1;
+	m = slow ? 100 : 1;
 	for (uint32_t pass = 0; pass < 4; pass++) {
-		uint64_t k = pass & 1 ? 2 * m : m, again = k;
+		uint64_t k = pass & 1 ? 2 * m : m, again = k * slow / 100;
 		report(PVB_MSG_MARK, name, pass, 0, 0, 0, 0);
 		b->run(&k);
-		if (slow)
+		if (again)
 			b->run(&again);
 		report(PVB_MSG_COUNT, name, pass, k, 0, 0, 0);
 		if (!pass)
@@ -99,8 +113,8 @@ static void run_one(const char *name, const struct bench *b, const struct config
 	const char *inject = injected(name, c->inject);
 	inject_failure(inject);
 	/* a regression on request, for testing the CI gate: each repetition does its
-	 * operations twice and reports them as done once */
-	int slow = inject && !strncmp(inject, "slow", 5);
+	 * operations and PCT percent more, and reports them as done once */
+	uint32_t slow = slow_pct(inject);
 	const char *why = b->setup ? b->setup() : 0;
 	if (why) {
 		report(PVB_MSG_UNSUPPORTED, name, 0, 0, 0, 0, why);
@@ -113,10 +127,9 @@ static void run_one(const char *name, const struct bench *b, const struct config
 		for (uint32_t r = 0; r < c->reps; r++) {
 			uint64_t m = n;
 			int64_t ticks = timed(b, &m, &elapsed);
-			if (slow) {
-				uint64_t again = m;
+			uint64_t again = m * slow / 100;
+			if (again)
 				ticks += timed(b, &again, &elapsed);
-			}
 			report(PVB_MSG_RESULT, name, r, m, ticks, 0, 0);
 		}
 		if (ctl_present() && !b->time_defined)

@@ -37,7 +37,7 @@ struct config {
 	uint32_t warmup;
 	uint64_t rep_us;   /* target duration of one repetition */
 	uint64_t iters;    /* fixed iterations per repetition; 0 = size by rep_us */
-	char inject[48];   /* "bench:hang", "bench:crash", "bench:flood" or "bench:slow": deliberate failures, for tests */
+	char inject[48];   /* "bench:hang", "bench:crash", "bench:flood", "bench:slow[=PCT]": deliberate failures, for tests */
 	int selftest;      /* selftest=pvops: check the interface instead of benchmarking */
 	int pae;           /* paging=pae: the 32-bit guest pages with PAE (else 2-level) */
 };
