@@ -276,8 +276,12 @@ int cmd_run(int argc, char **argv)
 	}
 	interrupt_install(); /* Ctrl-C stops the whole run; what finished is stored */
 	struct run_progress prog = { .start_ns = host_ns(), .tty = isatty(STDERR_FILENO) };
-	for (int b = 0; b < bench_count; b++)
+	prog.last_ns = prog.start_ns;
+	for (int b = 0; b < bench_count; b++) {
 		prog.total += o.plan.want[b] ? o.nmodes : 0;
+		for (int i = 0; i < o.nmodes; i++)
+			prog.expect_ms[i][b] = o.plan.want[b] ? store_expected_ms(&st, meta.id, o.modes[i]->name, bench_table[b].name) : -1;
+	}
 	o.progress = &prog;
 	struct store_mark stored = { { 0 } };
 	for (int i = 0; i < o.nmodes; i++) {

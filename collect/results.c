@@ -23,6 +23,7 @@ struct stat_rec *results_add_stat(struct result_set *r) { return grow((void **)&
 struct value_rec *results_add_value(struct result_set *r) { return grow((void **)&r->v, &r->nv, &r->capv, sizeof(*r->v)); }
 struct prof_rec *results_add_prof(struct result_set *r) { return grow((void **)&r->p, &r->np, &r->capp, sizeof(*r->p)); }
 struct figure_rec *results_add_figure(struct result_set *r) { return grow((void **)&r->f, &r->nf, &r->capf, sizeof(*r->f)); }
+struct duration_rec *results_add_duration(struct result_set *r) { return grow((void **)&r->d, &r->nd, &r->capd, sizeof(*r->d)); }
 
 void results_free(struct result_set *r)
 {
@@ -32,6 +33,7 @@ void results_free(struct result_set *r)
 	free(r->v);
 	free(r->p);
 	free(r->f);
+	free(r->d);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -52,6 +52,13 @@ struct figure_rec {
 	bool exact;      /* the same in both passes of each size: comparable exactly */
 };
 
+/* How long one benchmark x mode took, from the outcome before it (the mode's first one
+ * from its start: the boot is in it), for later runs' ETA. */
+struct duration_rec {
+	char mode[16], bench[32];
+	double ms;
+};
+
 struct result_set {
 	struct measurement *m;
 	size_t nm, capm;
@@ -65,6 +72,8 @@ struct result_set {
 	size_t np, capp;
 	struct figure_rec *f;
 	size_t nf, capf;
+	struct duration_rec *d;
+	size_t nd, capd;
 };
 
 /* Appends return a zeroed slot, or NULL when memory runs out. */
@@ -74,6 +83,7 @@ struct stat_rec *results_add_stat(struct result_set *r);
 struct value_rec *results_add_value(struct result_set *r);
 struct prof_rec *results_add_prof(struct result_set *r);
 struct figure_rec *results_add_figure(struct result_set *r);
+struct duration_rec *results_add_duration(struct result_set *r);
 void results_free(struct result_set *r);
 const char *mstatus_name(enum mstatus s);
 enum mstatus mstatus_parse(const char *s); /* anything unknown is "failed" */

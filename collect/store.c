@@ -42,6 +42,10 @@ static const char *const migrations[] = {
 	"CREATE INDEX figures_run ON figures(run_id, mode, benchmark);",
 	/* 5: which benchmark guest ran (architecture and paging) */
 	"ALTER TABLE runs ADD COLUMN guest TEXT;",
+	/* 6: how long each benchmark x mode took, for the next runs' ETA */
+	"CREATE TABLE durations("
+	"  id INTEGER PRIMARY KEY, run_id INT NOT NULL REFERENCES runs(id), mode TEXT, benchmark TEXT, ms REAL);"
+	"CREATE INDEX durations_cell ON durations(mode, benchmark);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -217,11 +221,13 @@ static int insert_rows(struct store *s, int64_t run, const struct result_set *r,
 		"INSERT INTO hook_profiles(run_id, mode, benchmark, kind, hook, calls, host_ns, events, event_source)"
 		" VALUES(?,?,?,?,?,?,?,json(?),?)",
 		"INSERT INTO figures(run_id, mode, benchmark, name, count, ops, exact) VALUES(?,?,?,?,?,?,?)",
+		"INSERT INTO durations(run_id, mode, benchmark, ms) VALUES(?,?,?,?)",
 	};
 	static const char *const what[] = { "storing measurements", "storing counters", "storing engine statistics",
-					     "storing checked values", "storing profiles", "storing figures" };
-	const size_t rows[] = { r->nm, r->nc, r->ns, r->nv, r->np, r->nf };
-	for (int t = 0; t < 6; t++) {
+					     "storing checked values", "storing profiles", "storing figures",
+					     "storing durations" };
+	const size_t rows[] = { r->nm, r->nc, r->ns, r->nv, r->np, r->nf, r->nd };
+	for (int t = 0; t < STORE_TABLES; t++) {
 		sqlite3_stmt *st;
 		if (sqlite3_prepare_v2(s->db, sql[t], -1, &st, NULL) != SQLITE_OK)
 			return db_fail(s, err, n, what[t]);
@@ -249,10 +255,12 @@ static int insert_rows(struct store *s, int64_t run, const struct result_set *r,
 				const struct prof_rec *p = &r->p[i];
 				bad = sql_row(st, "ittttidtt", run, p->mode, p->bench, p->kind, p->hook, (int64_t)p->calls,
 					      p->host_ns, p->events[0] ? p->events : "{}", p->source);
-			} else {
+			} else if (t == 5) {
 				const struct figure_rec *f = &r->f[i];
 				bad = sql_row(st, "itttiii", run, f->mode, f->bench, f->name, f->count, (int64_t)f->ops,
 					      (int64_t)f->exact);
+			} else {
+				bad = sql_row(st, "ittd", run, r->d[i].mode, r->d[i].bench, r->d[i].ms);
 			}
 		}
 		if (bad)
@@ -343,8 +351,31 @@ int store_add_results(struct store *s, const struct run_meta *meta, const struct
 {
 	if (transaction(s, save_rows, &(struct save_args){ NULL, (struct run_meta *)meta, r, mark }, err, n))
 		return -1;
-	*mark = (struct store_mark){ { r->nm, r->nc, r->ns, r->nv, r->np, r->nf } };
+	*mark = (struct store_mark){ { r->nm, r->nc, r->ns, r->nv, r->np, r->nf, r->nd } };
 	return 0;
+}
+
+double store_expected_ms(struct store *s, int64_t run, const char *mode, const char *bench)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT d.ms FROM durations d JOIN runs r ON r.id = d.run_id WHERE d.mode = ?1 AND"
+			       " d.benchmark = ?2 AND d.run_id != ?3 AND r.host_id = (SELECT host_id FROM runs WHERE id = ?3)"
+			       " ORDER BY d.id DESC LIMIT 3",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, mode, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, bench, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, run);
+	double v[3];
+	int k = 0;
+	while (k < 3 && sqlite3_step(st) == SQLITE_ROW)
+		v[k++] = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	if (k < 3)
+		return k ? v[0] : -1;
+	/* the median of three */
+	return v[0] > v[1] ? (v[1] > v[2] ? v[1] : v[0] > v[2] ? v[2] : v[0]) : (v[0] > v[2] ? v[0] : v[1] > v[2] ? v[2] : v[1]);
 }
 
 int store_finish_run(struct store *s, const struct run_meta *meta, char *err, size_t n)

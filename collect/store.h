@@ -42,13 +42,17 @@ int store_save_run(struct store *s, const struct host_info *h, struct run_meta *
  * row first (finished NULL until store_finish_run), then each batch of results past the
  * mark, each batch in its own transaction; a batch that fails leaves the mark where it
  * was, for the next call to try again. */
+#define STORE_TABLES 7
 struct store_mark {
-	size_t n[6]; /* measurements, counters, stats, checked values, profiles, figures */
+	size_t n[STORE_TABLES]; /* measurements, counters, stats, checked values, profiles, figures, durations */
 };
 int store_begin_run(struct store *s, const struct host_info *h, struct run_meta *meta, char *err, size_t n);
 int store_add_results(struct store *s, const struct run_meta *meta, const struct result_set *r,
 		      struct store_mark *mark, char *err, size_t n);
 int store_finish_run(struct store *s, const struct run_meta *meta, char *err, size_t n);
+/* How long mode x bench took (ms) in the latest earlier run on run's host, the median of
+ * its last three; negative when none ran it. */
+double store_expected_ms(struct store *s, int64_t run, const char *mode, const char *bench);
 /* run_id <= 0: the latest run. */
 int store_load_run(struct store *s, int64_t run_id, struct run_meta *meta, struct host_info *h,
 		   struct result_set *r, char *err, size_t n);

@@ -84,13 +84,57 @@ static struct measurement *add_status(struct collector *c, int bench, enum mstat
 	return m;
 }
 
-/* One outcome more, of benchmark b (-1: counted, not shown): on a TTY one line rewritten
- * in place with the ETA (from this run's pace so far), elsewhere a line per benchmark with
- * the time elapsed. */
+double runner_eta_s(const struct run_opts *o, const struct run_progress *p, double pace_s)
+{
+	double left = 0;
+	for (int i = 0; i < o->nmodes; i++)
+		for (int b = 0; b < bench_count; b++)
+			if (o->plan.want[b] && !p->cell_done[i][b])
+				left += p->expect_ms[i][b] >= 0 ? p->expect_ms[i][b] / 1e3 : pace_s;
+	return left;
+}
+
+static int mode_index(const struct collector *c)
+{
+	for (int i = 0; i < c->o->nmodes; i++)
+		if (c->o->modes[i] == c->mode)
+			return i;
+	return 0;
+}
+
+/* The TTY's one line: the last outcome, what runs now (benchmark b of this mode, -1 none
+ * known), the ETA. */
+static void tty_line(const struct collector *c, int b)
+{
+	const struct run_progress *p = c->o->progress;
+	double elapsed = (double)(host_ns() - p->start_ns) / 1e9;
+	double eta = runner_eta_s(c->o, p, p->done ? elapsed / p->done : 0);
+	char now_running[64] = "";
+	if (b >= 0)
+		snprintf(now_running, sizeof(now_running), "now %s %s", c->mode->name, bench_table[b].name);
+	fprintf(stderr, "\r\033[K  [%d/%d] %-52s %-28s ETA %d:%02d", p->done, p->total, p->last, now_running, (int)eta / 60,
+		(int)eta % 60);
+}
+
+/* One outcome more, of benchmark b (-1: counted, not shown), its duration kept for later
+ * runs' ETA: on a TTY one line rewritten in place, with what runs now and the ETA,
+ * elsewhere a line per benchmark with the time elapsed. */
 static void progress(const struct collector *c, int b)
 {
 	struct run_progress *p = c->o->progress;
 	p->done++;
+	uint64_t now = host_ns();
+	int mi = mode_index(c);
+	if (b >= 0 && !p->cell_done[mi][b]) {
+		p->cell_done[mi][b] = true;
+		struct duration_rec *d = results_add_duration(c->rs);
+		if (d) {
+			snprintf(d->mode, sizeof(d->mode), "%s", c->mode->name);
+			snprintf(d->bench, sizeof(d->bench), "%s", bench_table[b].name);
+			d->ms = (double)(now - p->last_ns) / 1e6;
+		}
+	}
+	p->last_ns = now;
 	if (c->o->quiet || b < 0)
 		return;
 	char what[64] = "no result";
@@ -104,14 +148,14 @@ static void progress(const struct collector *c, int b)
 			snprintf(what, sizeof(what), "%s", mstatus_name(cl->status));
 		table_free(&t);
 	}
-	double elapsed = (double)(host_ns() - p->start_ns) / 1e9, eta = elapsed / p->done * (p->total - p->done);
+	double elapsed = (double)(now - p->start_ns) / 1e9;
 	if (!p->tty) {
 		fprintf(stderr, "  [%d/%d %d:%02d] %-8s %-16s %s\n", p->done, p->total, (int)elapsed / 60, (int)elapsed % 60,
 			c->mode->name, name, what);
 		return;
 	}
-	fprintf(stderr, "\r\033[K  [%d/%d] %-8s %-16s %-28s ETA %d:%02d", p->done, p->total, c->mode->name, name, what,
-		(int)eta / 60, (int)eta % 60);
+	snprintf(p->last, sizeof(p->last), "%-8s %-16s %s", c->mode->name, name, what);
+	tty_line(c, -1);
 }
 
 /* A line of its own, clear of the progress line a TTY shows. */
@@ -157,6 +201,8 @@ static void on_msg(void *opaque, const struct pvb_msg *m)
 			return;
 		c->current = b;
 		c->passes_seen = 0;
+		if (c->o->progress->tty && !c->o->quiet)
+			tty_line(c, b);
 		counters_start(&c->ctr);
 		if (c->prof) {
 			prof_reset(c->prof);

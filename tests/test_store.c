@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "../collect/store.h"
+#include "../lab/runner.h"
 #include "helpers.h"
 
 static char path[64];
@@ -115,6 +116,52 @@ static void round_trip(void **state)
 	results_free(&rs);
 	results_free(&back);
 	store_close(&s);
+}
+
+/* Durations stored by earlier runs give the next run's ETA: the median of the last three
+ * on the same host, none from another host or from the run itself; and the ETA adds the
+ * expectations of the cells to come, this run's pace for those without one. */
+static void durations_give_the_next_runs_eta(void **state)
+{
+	(void)state;
+	struct store s;
+	assert_int_equal(store_open(&s, path, 100, err, sizeof(err)), 0);
+	struct host_info h;
+	struct run_meta meta;
+	const double ms[] = { 100, 300, 200, 999 };
+	int64_t ids[4];
+	for (int k = 0; k < 4; k++) {
+		struct result_set rs = { 0 };
+		fill(&rs, &h, &meta);
+		if (k == 3) /* another host */
+			snprintf(h.brand, sizeof(h.brand), "Another CPU");
+		struct duration_rec *d = results_add_duration(&rs);
+		snprintf(d->mode, sizeof(d->mode), "bt");
+		snprintf(d->bench, sizeof(d->bench), "ptemod");
+		d->ms = ms[k];
+		assert_int_equal(store_save_run(&s, &h, &meta, &rs, err, sizeof(err)), 0);
+		ids[k] = meta.id;
+		results_free(&rs);
+	}
+	assert_true(store_expected_ms(&s, ids[2], "bt", "ptemod") == 300.0); /* runs 1 and 2 before it: the latest */
+	struct result_set rs = { 0 };
+	fill(&rs, &h, &meta);
+	snprintf(h.brand, sizeof(h.brand), "%s", "");
+	assert_int_equal(store_save_run(&s, &h, &meta, &rs, err, sizeof(err)), 0);
+	assert_true(store_expected_ms(&s, meta.id, "bt", "ptemod") == 200.0); /* median of 100, 300, 200 */
+	assert_true(store_expected_ms(&s, ids[3], "bt", "ptemod") < 0);      /* only its own on that host */
+	assert_true(store_expected_ms(&s, meta.id, "emulate", "ptemod") < 0);
+	results_free(&rs);
+	store_close(&s);
+
+	struct run_opts o = { .nmodes = 2 };
+	memset(o.plan.want, 0, sizeof(o.plan.want));
+	o.plan.want[0] = o.plan.want[1] = true;
+	struct run_progress p = { 0 };
+	p.expect_ms[0][0] = 1000;
+	p.expect_ms[0][1] = p.expect_ms[1][0] = p.expect_ms[1][1] = -1;
+	p.cell_done[0][1] = true;
+	assert_true(runner_eta_s(&o, &p, 2.0) == 1.0 + 2.0 + 2.0);
 }
 
 static void migrates_an_older_schema_keeping_its_rows(void **state)
@@ -248,6 +295,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(durations_give_the_next_runs_eta, setup, teardown),
 		cmocka_unit_test_setup_teardown(migrates_an_older_schema_keeping_its_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(locked_database_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(corrupt_file_is_refused_untouched, setup, teardown),
