@@ -925,9 +925,11 @@ static void a_self_modifying_storm_is_not_translated_per_write(void **state)
 }
 
 /* tests/kernels/NAME.S, a flat 32-bit kernel that checks itself and exits 0x31, under
- * QEMU TCG (the oracle, when installed) and each of modes. */
-static void flat_kernel_passes(const char *name, const char *const *modes, int nmodes, enum oracle oracle)
+ * QEMU TCG (the oracle, when installed), the interpreter and the translator. */
+static void flat_kernel_passes(const char *name, enum oracle oracle)
 {
+	static const char *const modes[] = { "emulate", "bt" };
+	const int nmodes = 2;
 	static uint8_t code[65536];
 	int want = (0x31 << 1) | 1;
 	size_t n;
@@ -968,11 +970,10 @@ static void flat_kernel_passes(const char *name, const char *const *modes, int n
 
 /* 32-bit protected mode: iret out to ring 3, int 0x80 back in through a DPL-3 gate with
  * the TSS stack switch; the kernel checks the frame itself. */
-static void emulate_32bit_privilege_change(void **state)
+static void privilege_change_in_32bit_mode(void **state)
 {
 	(void)state;
-	static const char *const modes[] = { "emulate" };
-	flat_kernel_passes("priv32", modes, 1, QEMU_AS_BUILT);
+	flat_kernel_passes("priv32", QEMU_AS_BUILT);
 }
 
 /* 32-bit (non-PAE) paging: a #PF on a not-present PTE and on a not-present 4 MiB PDE,
@@ -982,16 +983,14 @@ static void emulate_32bit_privilege_change(void **state)
 static void page_fault_and_retry_in_32bit_paging(void **state)
 {
 	(void)state;
-	static const char *const modes[] = { "emulate", "bt" };
-	flat_kernel_passes("pf32", modes, 2, QEMU_AS_BUILT);
+	flat_kernel_passes("pf32", QEMU_AS_BUILT);
 }
 
 /* Segment loads (SS and the data segments: null, RPL, DPL, type, presence, limit). */
 static void segment_loads_check_what_the_sdm_says(void **state)
 {
 	(void)state;
-	static const char *const modes[] = { "emulate", "bt" };
-	flat_kernel_passes("seg32", modes, 2, QEMU_AS_BUILT);
+	flat_kernel_passes("seg32", QEMU_AS_BUILT);
 }
 
 /* Page walks in 32-bit, PAE and 4-level paging: the permission check before the
@@ -999,18 +998,16 @@ static void segment_loads_check_what_the_sdm_says(void **state)
 static void page_walks_check_before_they_set_accessed_and_dirty(void **state)
 {
 	(void)state;
-	static const char *const modes[] = { "emulate", "bt" };
-	flat_kernel_passes("walk32", modes, 2, QEMU_TCG_BUILD);
-	flat_kernel_passes("walkpae", modes, 2, QEMU_TCG_BUILD);
-	flat_kernel_passes("walk64", modes, 2, QEMU_TCG_BUILD);
+	flat_kernel_passes("walk32", QEMU_TCG_BUILD);
+	flat_kernel_passes("walkpae", QEMU_TCG_BUILD);
+	flat_kernel_passes("walk64", QEMU_TCG_BUILD);
 }
 
 /* DR0-DR3 breakpoints, DR6/DR7, DR4/DR5, RF, TF single-step with MOV SS. */
 static void debug_registers_and_single_step(void **state)
 {
 	(void)state;
-	static const char *const modes[] = { "emulate", "bt" };
-	flat_kernel_passes("dbg32", modes, 2, QEMU_AS_BUILT);
+	flat_kernel_passes("dbg32", QEMU_AS_BUILT);
 }
 
 /* LAPIC IPIs to the one CPU (shorthands, physical destinations), NMI through the ICR,
@@ -1018,16 +1015,14 @@ static void debug_registers_and_single_step(void **state)
 static void ipis_reach_the_one_cpu(void **state)
 {
 	(void)state;
-	static const char *const modes[] = { "emulate", "bt" };
-	flat_kernel_passes("ipi32", modes, 2, QEMU_AS_BUILT);
+	flat_kernel_passes("ipi32", QEMU_AS_BUILT);
 }
 
 /* What TCG gets wrong: RF in fault frames, ICEBP, DR7.GD, illegal IPI vectors. */
 static void rf_icebp_and_general_detect(void **state)
 {
 	(void)state;
-	static const char *const modes[] = { "emulate", "bt" };
-	flat_kernel_passes("sdm32", modes, 2, SDM_ONLY);
+	flat_kernel_passes("sdm32", SDM_ONLY);
 }
 
 /* Debian's Xen hypervisor (bin/xen/xen, fetched by the build), a Multiboot kernel pvbench
@@ -1104,7 +1099,7 @@ int main(void)
 		cmocka_unit_test(a_self_modifying_storm_is_not_translated_per_write),
 		cmocka_unit_test(emulate_boot_semantics),
 		cmocka_unit_test(emulate_paging_kernels_and_smc),
-		cmocka_unit_test(emulate_32bit_privilege_change),
+		cmocka_unit_test(privilege_change_in_32bit_mode),
 		cmocka_unit_test(page_fault_and_retry_in_32bit_paging),
 		cmocka_unit_test(segment_loads_check_what_the_sdm_says),
 		cmocka_unit_test(page_walks_check_before_they_set_accessed_and_dirty),
