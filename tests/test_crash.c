@@ -1,7 +1,8 @@
 /* Crash safety of the store: `pvbench run` killed with SIGKILL at twenty points of its
  * run (seeded points within the time a first run took) leaves a database that passes SQLite's
  * integrity check, in which the run stored before is shown byte for byte as it was; and a
- * database another writer holds for 2 s delays a run, it does not lose it. */
+ * database another writer holds for 2 s delays a run, it does not lose it; a full disk
+ * fails a run and loses nothing stored before. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,12 +25,18 @@
 
 static char db[64];
 
-/* pvbench with argv (NULL-ended after the command's own arguments), its pid */
-static pid_t start(const char *const *args)
+/* pvbench with argv (NULL-ended after the command's own arguments), its pid; files it
+ * writes may not grow past fsize bytes (0: no limit) */
+static pid_t start_limited(const char *const *args, off_t fsize, const char *err_path)
 {
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (!pid) {
+		if (fsize) { /* writes past it fail with EFBIG, as a full disk's with ENOSPC */
+			signal(SIGXFSZ, SIG_IGN);
+			struct rlimit rl = { (rlim_t)fsize, (rlim_t)fsize };
+			setrlimit(RLIMIT_FSIZE, &rl);
+		}
 		const char *argv[32] = { "pvbench" };
 		int n = 1;
 		for (; args[n - 1] && n < 28; n++)
@@ -36,12 +45,14 @@ static pid_t start(const char *const *args)
 		argv[n++] = db;
 		argv[n] = NULL;
 		freopen("/dev/null", "w", stdout);
-		freopen("/dev/null", "w", stderr);
+		freopen(err_path ? err_path : "/dev/null", "w", stderr);
 		execv("bin/pvbench", (char *const *)argv);
 		_exit(127);
 	}
 	return pid;
 }
+
+static pid_t start(const char *const *args) { return start_limited(args, 0, NULL); }
 
 static int finish(pid_t pid)
 {
@@ -137,11 +148,48 @@ static void a_lock_held_for_2_s_delays_a_run(void **state)
 	unlink_db(db);
 }
 
+/* A full disk (stood in for by the file-size limit: the store's writes past it fail) fails
+ * the run with a one-line error and a non-zero status, and what was stored before is
+ * intact. */
+static void a_full_disk_loses_nothing_stored(void **state)
+{
+	(void)state;
+	snprintf(db, sizeof(db), "/tmp/pvbench-full-%d.db", getpid());
+	unlink_db(db);
+	assert_int_equal(finish(start(first_run)), 0);
+	char *before = show_first();
+	struct stat a = { 0 }, b = { 0 };
+	char wal[96], errs[96];
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	snprintf(errs, sizeof(errs), "/tmp/pvbench-full-%d.err", getpid());
+	stat(db, &a);
+	stat(wal, &b);
+	off_t limit = a.st_size > b.st_size ? a.st_size : b.st_size;
+	int rc = finish(start_limited(first_run, limit, errs));
+	assert_true(rc != 0 && rc != -SIGKILL);
+	FILE *e = fopen(errs, "r");
+	assert_non_null(e);
+	char line[512] = "";
+	bool said = false;
+	while (fgets(line, sizeof(line), e))
+		said |= !strncmp(line, "pvbench: ", 9);
+	fclose(e);
+	unlink(errs);
+	assert_true(said);
+	integrity_ok();
+	char *now = show_first();
+	assert_string_equal(now, before);
+	free(now);
+	free(before);
+	unlink_db(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(kill_9_anywhere_loses_nothing_stored),
 		cmocka_unit_test(a_lock_held_for_2_s_delays_a_run),
+		cmocka_unit_test(a_full_disk_loses_nothing_stored),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
