@@ -142,14 +142,15 @@ test: all $(TESTS)
 asan: all $(ASAN_TESTS)
 	@PVBENCH_ASAN=1 tests/run-all.sh $(ASAN_TESTS)
 
-# libFuzzer (clang) on the loader, the result-line parser, the JSON importer and the VMI
-# calls; fuzz-smoke runs each for
+# libFuzzer (clang) on the loader, the result-line parser, the JSON importer, the VMI
+# calls and the translator against the interpreter (lockstep); fuzz-smoke runs each for
 # FUZZ_SECONDS from its seeds (the guest images, truncated kernels, result lines) and
 # fails on any crash, leak or overrun. The library is built again with clang for them.
 FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 FUZZ_LIB_OBJ := $(addprefix build/fuzz/,$(addsuffix .o,$(basename $(filter %.c,$(LIB_SRC))))) \
 	$(addprefix build/,$(addsuffix .o,$(basename $(filter %.S,$(LIB_SRC)))))
-FUZZ_TARGETS := bin/fuzz/fuzz_loader bin/fuzz/fuzz_resultline bin/fuzz/fuzz_import bin/fuzz/fuzz_vmi
+FUZZ_TARGETS := bin/fuzz/fuzz_loader bin/fuzz/fuzz_resultline bin/fuzz/fuzz_import bin/fuzz/fuzz_vmi \
+	bin/fuzz/fuzz_lockstep
 FUZZ_SECONDS ?= 25
 
 build/fuzz/%.o: %.c $(HEADERS) | deps

@@ -308,7 +308,8 @@ static void fault_handling(struct gen *g)
 	emit(g, ZYDIS_MNEMONIC_IRETQ, 0, imm(0), imm(0));
 }
 
-static void stream(struct gen *g, unsigned n)
+/* The start of every stream: the IDT, the pointer registers, the rest at random, flags. */
+static void prologue(struct gen *g)
 {
 	g->at = ENTRY_OFF;
 	emit(g, ZYDIS_MNEMONIC_LIDT, 1, mem(ZYDIS_REGISTER_NONE, (int64_t)(LOAD_BASE + IDTR_OFF), 10), imm(0));
@@ -319,15 +320,19 @@ static void stream(struct gen *g, unsigned n)
 		emit(g, ZYDIS_MNEMONIC_MOV, 2, reg(gpr(pool[k], 8, false)), imm((int64_t)edge_or_random(g)));
 	emit(g, ZYDIS_MNEMONIC_PUSH, 1, imm((int64_t)((rnd(g) & 0x8d5) | 2)), imm(0)); /* arithmetic flags; IF, DF clear */
 	emit(g, ZYDIS_MNEMONIC_POPFQ, 0, imm(0), imm(0));
-	unsigned limit = DATA_OFF - 32;
-	for (unsigned k = 0; k < n && g->at + 40 < limit; k++)
-		item(g, limit);
+}
+
+static void epilogue(struct gen *g)
+{
 	emit(g, ZYDIS_MNEMONIC_MOV, 2, reg(ZYDIS_REGISTER_EDX), imm(PVB_DEBUG_EXIT_PORT));
 	emit(g, ZYDIS_MNEMONIC_OUT, 2, reg(ZYDIS_REGISTER_DX), reg(ZYDIS_REGISTER_AL));
 	emit(g, ZYDIS_MNEMONIC_HLT, 0, imm(0), imm(0));
 }
 
-int corpus_build(uint64_t seed, unsigned n, uint8_t **img, size_t *len)
+#define STREAM_LIMIT (DATA_OFF - 32)
+
+/* The image around whatever fill() puts between the prologue and the epilogue. */
+static int build(uint64_t seed, void (*fill)(struct gen *, const void *), const void *arg, uint8_t **img, size_t *len)
 {
 	*len = FILE_OFF + SEG_SIZE;
 	uint8_t *f = calloc(1, *len);
@@ -337,11 +342,41 @@ int corpus_build(uint64_t seed, unsigned n, uint8_t **img, size_t *len)
 	for (unsigned k = 0; k < 0x2000; k++)
 		g.seg[DATA_OFF + k] = (uint8_t)rnd(&g);
 	fault_handling(&g);
-	stream(&g, n);
+	prologue(&g);
+	fill(&g, arg);
+	epilogue(&g);
 	if (g.broken) {
 		free(f);
 		return -1;
 	}
 	loader_elf64_headers(f, LOAD_BASE + ENTRY_OFF, LOAD_BASE, FILE_OFF, SEG_SIZE);
 	return 0;
+}
+
+static void random_items(struct gen *g, const void *arg)
+{
+	unsigned n = *(const unsigned *)arg;
+	for (unsigned k = 0; k < n && g->at + 40 < STREAM_LIMIT; k++)
+		item(g, STREAM_LIMIT);
+}
+
+int corpus_build(uint64_t seed, unsigned n, uint8_t **img, size_t *len)
+{
+	return build(seed, random_items, &n, img, len);
+}
+
+struct given { const uint8_t *code; size_t n; };
+
+static void given_bytes(struct gen *g, const void *arg)
+{
+	const struct given *b = arg;
+	memcpy(g->seg + g->at, b->code, b->n);
+	g->at += (unsigned)b->n;
+}
+
+int corpus_wrap(uint64_t seed, const uint8_t *code, size_t n, uint8_t **img, size_t *len)
+{
+	if (n > STREAM_LIMIT - ENTRY_OFF - 512)
+		return -1;
+	return build(seed, given_bytes, &(struct given){ code, n }, img, len);
 }

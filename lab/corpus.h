@@ -11,5 +11,9 @@
 
 /* A malloc'd image in *img; -1 when out of memory (or the generator is broken). */
 int corpus_build(uint64_t seed, unsigned n, uint8_t **img, size_t *len);
+/* The same guest around n given bytes of code instead of a random stream (a fuzzer's):
+ * registers from seed, then the bytes, then the end; -1 when out of memory or n is more
+ * than the stream's room. */
+int corpus_wrap(uint64_t seed, const uint8_t *code, size_t n, uint8_t **img, size_t *len);
 
 #endif

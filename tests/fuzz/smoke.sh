@@ -7,7 +7,7 @@ set -euo pipefail
 seconds=${1:-25}
 out=build/fuzz
 mkdir -p "$out"
-for target in loader resultline import vmi; do
+for target in loader resultline import vmi lockstep; do
 	corpus=$out/corpus-$target
 	rm -rf "$corpus" && mkdir -p "$corpus"
 	cp tests/fuzz/seeds/$target/* "$corpus"/
