@@ -102,7 +102,8 @@ static void kill_9_anywhere_loses_nothing_stored(void **state)
 	assert_int_equal(finish(start(first_run)), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	/* the kills fall inside a run as long as this one took */
-	uint64_t run_us = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000 + (uint64_t)(t1.tv_nsec - t0.tv_nsec) / 1000;
+	int64_t run_us = ((int64_t)t1.tv_sec - t0.tv_sec) * 1000000 + ((int64_t)t1.tv_nsec - t0.tv_nsec) / 1000;
+	assert_true(run_us > 0 && run_us < 600 * 1000000ll);
 	char *before = show_first();
 	uint64_t rng = 0x2545f4914f6cdd1dull;
 	int killed = 0;
@@ -110,7 +111,7 @@ static void kill_9_anywhere_loses_nothing_stored(void **state)
 		rng ^= rng << 13;
 		rng ^= rng >> 7;
 		rng ^= rng << 17;
-		useconds_t at = (useconds_t)(rng % (run_us + 1));
+		useconds_t at = (useconds_t)(rng % (uint64_t)(run_us + 1));
 		pid_t pid = start(first_run);
 		usleep(at);
 		kill(pid, SIGKILL);
