@@ -5,7 +5,7 @@
  * DR6.BD, GD cleared for the handler (TCG lets it through); an IPI with a vector below
  * 16 is an ESR error, not an interrupt (TCG delivers it); the CPU is Intel's, whose
  * SYSCALL is #UD outside 64-bit mode (TCG's default CPU is AMD's); TSC_ADJUST moves the
- * TSC. Linked flat at 0x100020. */
+ * TSC; a fetch from unclaimed memory reads open bus (TCG stops). Linked flat at 0x100020. */
 #include "flat32.inc"
 #include "expect32.inc"
 	install_handlers
@@ -38,6 +38,13 @@
 	movl %dr7, %eax
 	testl $0x2000, %eax
 	jnz bad
+	/* a fetch where no RAM or device is reads open bus, all ones: ff ff is FF /7, #UD at
+	 * the target (TCG stops the whole machine there) */
+	movl $0x20000000, %ebx
+	expect 6, 0, jmp *%ebx
+	cmpl $0x20000000, got_eip
+	jne bad
+
 	/* the vendor is Intel, and follows it: SYSCALL outside 64-bit mode is #UD even
 	 * with EFER.SCE (AMD runs it; QEMU's default CPU is AMD's) */
 	incl check
