@@ -894,8 +894,9 @@ static void long_mode_smc_fault_and_spin(void **state)
 
 /* How QEMU TCG (7.2) checks a test kernel: as built; built with -DQEMU_TCG, where the
  * kernel expects what TCG is known to do differently (the RSVD #PF's P bit); or not at
- * all, where what the kernel checks is what TCG gets wrong (the SDM, and a real CPU under
- * hw, are the oracles). */
+ * all, where what the kernel checks is what TCG gets wrong (the SDM is the oracle; not hw
+ * either: the host's vendor decides some of it, and KVM turns a fetch from unbacked memory
+ * into an emulation failure). */
 enum oracle { QEMU_AS_BUILT, QEMU_TCG_BUILD, SDM_ONLY };
 
 /* A storm of self-modifying code (a loop that rewrites its own page 20,000 times) gets
@@ -956,7 +957,7 @@ static void flat_kernel_passes(const char *name, enum oracle oracle)
 	 * check at the first int $0x80 from ring 3); VT-x and AMD-V must pass */
 	const struct mode *hw = mode_find("hw");
 	char why[256];
-	if (!hw->engine->probe(why, sizeof(why))) {
+	if (oracle != SDM_ONLY && !hw->engine->probe(why, sizeof(why))) {
 		struct session_result r = boot_tiny(hw, tiny_kernel(name, code, n), 30000);
 		bool pvm = !strcmp(host_kvm_backend(why, sizeof(why)), "pvm");
 		bool passed = r.out.end == RUN_EXITED && r.out.exit_status == want;
