@@ -24,6 +24,14 @@ static bool data_bp(const struct x86_cpu *c, int n)
 	return enabled(c, n) && (kind(c, n) == BP_WRITE || kind(c, n) == BP_RW);
 }
 
+static bool any_data_bp(const struct x86_cpu *c)
+{
+	for (int n = 0; n < 4; n++)
+		if (data_bp(c, n))
+			return true;
+	return false;
+}
+
 void x86_debug_update(struct x86_cpu *c)
 {
 	bool on = (c->flags & (F_TF | F_RF)) || (c->dr[7] & 0xff);
@@ -105,8 +113,10 @@ void x86_write_dr(struct x86_cpu *c, unsigned r, uint64_t v)
 		v = (v & ~0xd800ull) | DR7_FIXED;
 	else if (!(c->efer & 0x400))
 		v &= 0xffffffffull;
+	bool watched = any_data_bp(c);
 	c->dr[r] = v;
-	mmu_flush(c, false); /* pages with data breakpoints leave the TLB, others come back */
+	if (watched || any_data_bp(c))
+		mmu_flush(c, false); /* pages with data breakpoints leave the TLB, others come back */
 	x86_debug_update(c);
 }
 
@@ -119,9 +129,11 @@ static unsigned exec_hits(const struct x86_cpu *c, uint64_t lin)
 	return hits;
 }
 
-void x86_debug_step(struct x86_cpu *c, const struct x86_insn *i)
+/* INT n, INT3 and INTO count as interrupts, INT1 as a #DB */
+static uint64_t events(const struct x86_cpu *c) { return c->count.interrupts + c->count.exceptions[EXC_DB]; }
+
+struct debug_step x86_debug_before(struct x86_cpu *c)
 {
-	bool tf = c->flags & F_TF;
 	if (!(c->flags & F_RF)) {
 		unsigned hit = exec_hits(c, x86_code_linear(c, c->rip));
 		if (hit) {
@@ -129,21 +141,18 @@ void x86_debug_step(struct x86_cpu *c, const struct x86_insn *i)
 			x86_raise(c, EXC_DB, NO_ERROR_CODE); /* a fault: RF stays clear in its frame */
 		}
 	}
-	uint64_t events = c->count.interrupts + c->count.exceptions[EXC_DB]; /* INT n, INT3, INTO; INT1 */
 	c->db_hits = 0;
-	c->interrupt_shadow = false;
-	c->insn_rip = c->rip;
-	c->insn_rsp = c->r[R_SP];
-	c->rip = (c->rip + i->len) & (x86_code_bits(c) == 64 ? ~0ull : 0xffffffffull);
-	i->fn(c, i);
-	c->count.insns++;
-	bool iret = i->fn == op_iret;
-	if (!iret)
+	return (struct debug_step){ .tf = c->flags & F_TF, .events = events(c) };
+}
+
+void x86_debug_after(struct x86_cpu *c, const struct x86_insn *i, struct debug_step s)
+{
+	if (i->fn != op_iret)
 		c->flags &= ~(uint64_t)F_RF;
 	/* an INT n, INT3, INTO or INT1 entered its handler with TF clear: no single-step
 	 * trap for it */
-	bool entered = c->count.interrupts + c->count.exceptions[EXC_DB] != events;
-	c->db_pending |= c->db_hits | (tf && !entered ? DR6_BS : 0);
+	bool entered = events(c) != s.events;
+	c->db_pending |= c->db_hits | (s.tf && !entered ? DR6_BS : 0);
 	bool ss_shadow = c->interrupt_shadow && i->fn != op_sti; /* MOV SS, POP SS */
 	if (c->db_pending && !ss_shadow && c->exit == X86_RUNNING) {
 		c->dr[6] = (c->dr[6] & ~0xfull) | c->db_pending;

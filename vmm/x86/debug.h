@@ -26,9 +26,14 @@ void x86_debug_access(struct x86_cpu *c, uint64_t lin, unsigned size, bool write
 void x86_debug_io(struct x86_cpu *c, uint16_t port, unsigned size);
 /* Whether the page at lin holds an armed data breakpoint (then it stays out of the TLB). */
 bool x86_debug_watched(const struct x86_cpu *c, uint64_t lin);
-/* Runs the instruction i at rip with breakpoints and single-step: the instruction
- * breakpoint before it (a fault), data breakpoints and TF after it (one #DB trap, held
- * past a MOV SS / POP SS); RF cleared after any instruction but IRET. */
-void x86_debug_step(struct x86_cpu *c, const struct x86_insn *i);
+/* Around one instruction the interpreter runs: before it, its instruction breakpoint (a
+ * fault) and what after needs; after it (i), data breakpoints and TF as one #DB trap,
+ * held past a MOV SS / POP SS, and RF cleared unless it was IRET. */
+struct debug_step {
+	bool tf;         /* TF as the instruction began */
+	uint64_t events; /* software interrupts delivered before it */
+};
+struct debug_step x86_debug_before(struct x86_cpu *c);
+void x86_debug_after(struct x86_cpu *c, const struct x86_insn *i, struct debug_step s);
 
 #endif

@@ -422,8 +422,9 @@ uint64_t x86_run(struct x86_cpu *c, uint64_t max, const volatile bool *stop)
 		}
 		b = next;
 		if (c->debugging) { /* one instruction at a time, in the interpreter */
-			x86_debug_step(c, b->insn);
-			k++;
+			struct debug_step ds = x86_debug_before(c);
+			k += run_block(c, b, 1);
+			x86_debug_after(c, b->insn, ds);
 			b = NULL;
 			continue;
 		}
