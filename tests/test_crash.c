@@ -92,17 +92,23 @@ static void integrity_ok(void)
 static const char *const first_run[] = { "run", "--modes", "native,emulate", "--bench", "compute,cpuid", "--reps", "2",
 					 "--rep-us", "500", "--guest", GUEST, "--quiet", NULL };
 
-static void kill_9_anywhere_loses_nothing_stored(void **state)
+/* A new database /tmp/pvbench-KIND-PID.db holding one complete run; how long it took (us) */
+static int64_t database_with_a_run(const char *kind)
 {
-	(void)state;
-	snprintf(db, sizeof(db), "/tmp/pvbench-crash-%d.db", getpid());
+	snprintf(db, sizeof(db), "/tmp/pvbench-%s-%d.db", kind, getpid());
 	unlink_db(db);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(finish(start(first_run)), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return ((int64_t)t1.tv_sec - t0.tv_sec) * 1000000 + ((int64_t)t1.tv_nsec - t0.tv_nsec) / 1000;
+}
+
+static void kill_9_anywhere_loses_nothing_stored(void **state)
+{
+	(void)state;
 	/* the kills fall inside a run as long as this one took */
-	int64_t run_us = ((int64_t)t1.tv_sec - t0.tv_sec) * 1000000 + ((int64_t)t1.tv_nsec - t0.tv_nsec) / 1000;
+	int64_t run_us = database_with_a_run("crash");
 	assert_true(run_us > 0 && run_us < 600 * 1000000ll);
 	char *before = show_first();
 	uint64_t rng = 0x2545f4914f6cdd1dull;
@@ -130,9 +136,7 @@ static void kill_9_anywhere_loses_nothing_stored(void **state)
 static void a_lock_held_for_2_s_delays_a_run(void **state)
 {
 	(void)state;
-	snprintf(db, sizeof(db), "/tmp/pvbench-lock-%d.db", getpid());
-	unlink_db(db);
-	assert_int_equal(finish(start(first_run)), 0);
+	database_with_a_run("lock");
 	sqlite3 *h;
 	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(h, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
@@ -155,9 +159,7 @@ static void a_lock_held_for_2_s_delays_a_run(void **state)
 static void a_full_disk_loses_nothing_stored(void **state)
 {
 	(void)state;
-	snprintf(db, sizeof(db), "/tmp/pvbench-full-%d.db", getpid());
-	unlink_db(db);
-	assert_int_equal(finish(start(first_run)), 0);
+	database_with_a_run("full");
 	char *before = show_first();
 	struct stat a = { 0 }, b = { 0 };
 	char wal[96], errs[96];
