@@ -5,8 +5,8 @@
 #include "mode.h"
 #include "../util/clock.h"
 
-extern const struct engine_ops hw_engine, native_engine, emulate_engine, bt_engine, qemu_tcg_engine, qemu_kvm_engine,
-	bochs_engine;
+extern const struct engine_ops hw_engine, native_engine, emulate_engine, bt_engine, bt_softmmu_engine, qemu_tcg_engine,
+	qemu_kvm_engine, bochs_engine;
 
 static const struct mode hw = {
 	"hw", "the guest runs on the CPU through /dev/kvm (VT-x, AMD-V or PVM)", &hw_engine, IFACE_NATIVE,
@@ -20,8 +20,16 @@ static const struct mode emulate = {
 static const struct mode bt = {
 	"bt",
 	"guest code (64-bit, and 32-bit on flat segments) translated into x86-64 host code in\n"
-	"a code cache; privileged and rare instructions are callouts into the interpreter's handlers",
+	"a code cache; privileged and rare instructions are callouts into the interpreter's handlers;\n"
+	"32-bit code outside long mode on shadow page tables on the host MMU (hidden faults, traces)",
 	&bt_engine, IFACE_NATIVE,
+};
+static const struct mode bt_softmmu = {
+	"bt:softmmu", "the same translator with every memory access through the soft TLB (QEMU's way),\n"
+	"32-bit code too: bt's two MMU strategies side by side", &bt_softmmu_engine, IFACE_NATIVE,
+};
+static const struct mode vmi_bt_softmmu = {
+	"vmi:bt:softmmu", "the VMI interface on bt:softmmu", &bt_softmmu_engine, IFACE_VMI,
 };
 static const struct mode native = {
 	"native", "the portable benchmarks in pvbench's own process: the physical limit", &native_engine, IFACE_NATIVE,
@@ -61,9 +69,10 @@ static const struct mode bochs = {
 };
 
 const struct mode *const mode_list[] = { &hw, &emulate, &bt, &native, &vmi, &vmi_emulate, &vmi_hw, &vmi_bt,
-					 &qemu_tcg, &qemu_kvm, &bochs, NULL };
+					 &bt_softmmu, &vmi_bt_softmmu, &qemu_tcg, &qemu_kvm, &bochs, NULL };
 const struct mode *const mode_all[] = { &hw, &emulate, &bt, &native, &vmi, NULL };
-const struct mode *const mode_matrix[] = { &hw, &vmi_hw, &emulate, &vmi_emulate, &bt, &vmi_bt, NULL };
+const struct mode *const mode_matrix[] = { &hw, &vmi_hw, &emulate, &vmi_emulate, &bt, &vmi_bt, &bt_softmmu,
+					   &vmi_bt_softmmu, NULL };
 
 const struct mode *mode_with(const struct engine_ops *e, enum mode_iface iface)
 {

@@ -217,7 +217,7 @@ static struct x86_cpu *model_run(const uint8_t *code, unsigned len, const struct
 		steps++;
 	}
 	x86_forget_code_page(c, CODE_PA);
-	c->code.has_code[CODE_PA >> 12] = 0;
+	c->code.watch[CODE_PA >> 12] = 0;
 	memcpy(c->r, in->r, sizeof(in->r));
 	c->r[R_SP] = 0x7000;
 	x86_set_flags(c, in->flags);

@@ -13,6 +13,7 @@
 struct guest_mem {
 	uint8_t *host;
 	uint64_t size;
+	int fd;                  /* the memfd behind host, for other mappings of its frames */
 };
 
 int mem_init(struct guest_mem *m, uint64_t size);

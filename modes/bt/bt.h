@@ -21,6 +21,16 @@ struct bt_ind {
 #define BT_IND_SHIFT 10      /* slot: (rip ^ rip >> BT_IND_SHIFT) % BT_IND_SIZE, here and emitted */
 static inline unsigned bt_ind_slot(uint64_t rip) { return (unsigned)((rip ^ rip >> BT_IND_SHIFT) & (BT_IND_SIZE - 1)); }
 
+/* A memory access of translated code on the shadow windows (shadow.h): a host fault with
+ * rip in [lo, hi) (executable view) belongs to the instruction whose slow path (its
+ * callout) is at slow; start (writable view, NULL when its code is too short) is where
+ * bt_adapt patches the instruction into that path. Kept in code order: found by bisection. */
+struct bt_site {
+	const uint8_t *lo, *hi, *slow;
+	uint8_t *start;
+	uint32_t traps;              /* traces and device accesses so far */
+};
+
 struct bt {
 	struct x86_jit jit;          /* first: the CPU's jit pointer is this struct's */
 	/* The code cache, one memory object mapped twice (W^X): code is written through the
@@ -38,6 +48,9 @@ struct bt {
 	uint64_t adapted;            /* instructions turned into plain callouts (translate.c) */
 	uint64_t ind_fills;          /* indirect-branch table entries written */
 	uint64_t glues;              /* links between blocks that hold different registers */
+	struct bt_site *sites;       /* of every translation in the cache, in code order */
+	size_t nsites, sites_cap;
+	bool shadow;                 /* 32-bit code outside long mode reaches memory through the shadow */
 	struct bt_ind ind[BT_IND_SIZE];
 	uint64_t callouts[ZYDIS_MNEMONIC_MAX_VALUE + 1]; /* executed, by mnemonic */
 };
@@ -51,6 +64,13 @@ void *bt_translate(struct x86_jit *j, struct x86_cpu *c, const struct x86_insn *
 void bt_link(struct x86_jit *j, const struct x86_cpu *c, void *exit, void *tb, unsigned n);
 /* A writable-view address in the executable view. */
 static inline void *bt_exec(const struct bt *t, const uint8_t *w) { return t->exec + (w - t->cache); }
+/* The site whose range holds rip (an executable-view address), or NULL. */
+struct bt_site *bt_site_at(struct bt *t, const void *rip);
+/* Whether p lies in the executable view of the code cache. */
+static inline bool bt_runs(const struct bt *t, const void *p)
+{
+	return (const uint8_t *)p >= t->exec && (const uint8_t *)p < t->exec + t->size;
+}
 /* Called from translated code: the instruction at start jumps to its slow path now. */
 void bt_adapt(uint8_t *start, const uint8_t *slow, struct bt *bt);
 

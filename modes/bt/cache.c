@@ -25,6 +25,7 @@ void *bt_translate(struct x86_jit *j, struct x86_cpu *c, const struct x86_insn *
 			x86_forget_translations(c);
 			bt->next = bt->cache;
 			bt->meta_next = bt->meta;
+			bt->nsites = 0;
 			bt->flushes++;
 		}
 		uint8_t *code = bt->next;
@@ -74,6 +75,20 @@ void bt_link(struct x86_jit *j, const struct x86_cpu *c, void *exit, void *tb, u
 	bt->chain_links++;
 }
 
+struct bt_site *bt_site_at(struct bt *t, const void *rip)
+{
+	const uint8_t *p = rip;
+	size_t lo = 0, hi = t->nsites;
+	while (lo < hi) { /* the last site that starts at or before p */
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->sites[mid].lo <= p)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && p < t->sites[lo - 1].hi ? &t->sites[lo - 1] : NULL;
+}
+
 int bt_init(struct bt *t, size_t cache_bytes)
 {
 	memset(t, 0, sizeof(*t));
@@ -113,6 +128,8 @@ void bt_free(struct bt *t)
 	if (t->meta && t->meta != MAP_FAILED)
 		munmap(t->meta, t->meta_size);
 	free(t->tr);
+	free(t->sites);
+	t->sites = NULL;
 	t->cache = t->exec = t->meta = NULL;
 	t->tr = NULL;
 }

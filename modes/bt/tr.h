@@ -25,6 +25,7 @@ struct stub {
 	uint64_t target;           /* ST_TAKEN: where the branch goes */
 	uint8_t *resume;           /* ST_SLOW: back into the body */
 	uint8_t *start;            /* ST_SLOW: the instruction's code, patched when it adapts */
+	uint8_t *at;               /* ST_SLOW: where it was emitted (emit_stubs) */
 	bool reload;               /* ST_SLOW: the body goes on with the guest flags in host EFLAGS */
 };
 
@@ -41,6 +42,12 @@ struct tr {
 	bool flags_stored;         /* instruction k left the guest's flags in the lazy state itself */
 	bool dry;                  /* sizing up what is native: emit into scratch, keep no stubs */
 	bool code32;               /* 32-bit code on flat segments: addresses and rip wrap at 4 GiB */
+	bool shadow;               /* ... reaching memory through the shadow windows (shadow.h) */
+	unsigned nsites;
+	struct tr_site {           /* a window access: where it starts, its instruction, its stub */
+		uint8_t *lo, *hi;
+		unsigned stub;
+	} site[2 * BT_MAX_INSNS];
 	unsigned nst;
 	uint8_t *epilogue;         /* guest registers into the CPU, then back to the run loop */
 	uint8_t *epilogue_spilled; /* after that: for exits that have them there already */

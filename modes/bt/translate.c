@@ -221,8 +221,29 @@ bool tr_mem_addr(struct tr *t, const struct x86_insn *i, const struct x86_operan
  * the translation's: a translation runs under one (step.c keys it by user_access), and
  * within translated code user_access is CPL 3 (implicit supervisor accesses happen only
  * inside handlers). */
+/* rax: linear address in, host address out, on the shadow: the window of the
+ * translation's view plus the address. A host fault on the access that follows is a
+ * hidden page fault (resumed) or goes to the slow path (the site recorded here). */
+static void tr_window(struct tr *t)
+{
+	struct stub *slow = tr_new_stub(t, ST_SLOW, t->k);
+	e_op(&t->a, 8, OPC_ADD_GvEv, H_AX, true, H_BX, OFF(window) + (int32_t)(8 * t->tclass));
+	t->host_flags = false;
+	if (t->dry)
+		return;
+	if (t->nsites == sizeof(t->site) / sizeof(t->site[0]) || slow < t->st || slow >= t->st + MAX_STUBS) {
+		t->overflow = true;
+		return;
+	}
+	t->site[t->nsites++] = (struct tr_site){ .lo = t->a.p, .stub = (unsigned)(slow - t->st) };
+}
+
 void tr_tlb(struct tr *t, unsigned size, enum access acc)
 {
+	if (t->shadow) {
+		tr_window(t);
+		return;
+	}
 	struct asm_buf *a = &t->a;
 	struct stub *slow = tr_new_stub(t, ST_SLOW, t->k);
 	int32_t tlb = OFF(tlb) + (int32_t)(t->tclass * sizeof(((struct x86_cpu *)0)->tlb[0]));
@@ -419,7 +440,8 @@ static void emit_stubs(struct tr *t)
 			tr_exit_to(t, st.k + 1, st.target);
 			continue;
 		}
-		if (st.start)
+		t->st[s].at = t->a.p;
+		if (st.start && !t->shadow) /* on the shadow, the fault handler counts (shadow.c) */
 			adapt_check(t, st.start);
 		tr_callout(t, st.k, rip, next);
 		if (st.k + 1 != t->n)
@@ -471,6 +493,30 @@ static void epilogue(struct tr *t)
 	e_byte(&t->a, OPC_RET);
 }
 
+/* The translation's window accesses into bt->sites, after those of the translations
+ * before it (the cache fills upwards, so the array stays in code order). */
+static bool keep_sites(struct tr *t)
+{
+	struct bt *bt = t->bt;
+	if (bt->nsites + t->nsites > bt->sites_cap) {
+		size_t cap = bt->sites_cap ? bt->sites_cap * 2 : 4096;
+		while (cap < bt->nsites + t->nsites)
+			cap *= 2;
+		struct bt_site *p = realloc(bt->sites, cap * sizeof(*p));
+		if (!p)
+			return false;
+		bt->sites = p;
+		bt->sites_cap = cap;
+	}
+	for (unsigned k = 0; k < t->nsites; k++) {
+		const struct tr_site *s = &t->site[k];
+		const struct stub *st = &t->st[s->stub];
+		bt->sites[bt->nsites++] = (struct bt_site){ .lo = bt_exec(bt, s->lo), .hi = bt_exec(bt, s->hi),
+							    .slow = bt_exec(bt, st->at), .start = st->start };
+	}
+	return true;
+}
+
 struct bt_tb *tr_block(struct bt *bt, struct x86_cpu *c, const struct x86_insn *ins, unsigned n)
 {
 	struct tr *t = bt->tr;
@@ -487,6 +533,7 @@ struct bt_tb *tr_block(struct bt *bt, struct x86_cpu *c, const struct x86_insn *
 	t->n = n;
 	t->tclass = c->user_access;
 	t->code32 = x86_code_bits(c) == 32;
+	t->shadow = bt->shadow && t->code32 && x86_on_shadow(c);
 	t->rip_of[0] = c->rip;
 	for (unsigned k = 0; k < n; k++)
 		t->rip_of[k + 1] = tr_wrap(t, t->rip_of[k] + ins[k].len);
@@ -509,7 +556,7 @@ struct bt_tb *tr_block(struct bt *bt, struct x86_cpu *c, const struct x86_insn *
 		t->k = k;
 		t->rip = t->rip_of[k];
 		t->next = t->rip_of[k + 1];
-		unsigned first = t->nst;
+		unsigned first = t->nst, first_site = t->nsites;
 		uint8_t *start = t->a.p;
 		t->flags_live = save[k];
 		t->flags_stored = false;
@@ -523,7 +570,11 @@ struct bt_tb *tr_block(struct bt *bt, struct x86_cpu *c, const struct x86_insn *
 					t->st[s].start = t->a.p - start >= 5 ? start : NULL;
 					t->st[s].reload = t->host_flags;
 				}
+			for (unsigned s = 0; s < t->nsites; s++)
+				if (!t->site[s].hi)
+					t->site[s].hi = t->a.p;
 		} else {
+			t->nsites = first_site; /* none stays: a callout reaches memory through the interpreter */
 			t->callouts++;
 			tr_callout(t, k, t->rip, t->next);
 			t->host_flags = false;
@@ -533,7 +584,7 @@ struct bt_tb *tr_block(struct bt *bt, struct x86_cpu *c, const struct x86_insn *
 	if (!ended)
 		tr_exit_to(t, n, t->rip_of[n]);
 	emit_stubs(t);
-	if (t->a.full || t->overflow) {
+	if (t->a.full || t->overflow || !keep_sites(t)) {
 		bt->meta_next = meta_start;
 		return NULL;
 	}

@@ -31,7 +31,7 @@ static void vmi_regs_of(void *opaque, struct vmi_regs *r, bool tsc)
 	x86_vmi_regs(opaque, r);
 }
 
-static void vmi_wrote(void *opaque, uint64_t phys) { mmu_code_written(opaque, phys); }
+static void vmi_wrote(void *opaque, uint64_t phys) { mmu_phys_written(opaque, phys, 8); }
 
 /* The LAPIC was accessed, the 8259A raised INTR, or the PIT's channel 0 was programmed:
  * look for an interrupt after this instruction; or the guest ended the machine: stop. */

@@ -65,12 +65,31 @@ struct dtable {
 
 #define TLB_SIZE 256
 
-/* Which physical pages hold decoded code: writes to them drop their decodes (by the
- * page's generation). */
+/* Physical pages whose writes must be seen (no write tag in the soft TLB, no writable
+ * shadow mapping): those that hold decoded code, whose decodes a write drops (by the
+ * page's generation), and those the shadow MMU found to hold page tables. */
+#define WATCH_CODE   1u
+#define WATCH_PTABLE 2u
 struct code_map {
-	uint8_t *has_code;
+	uint8_t *watch;       /* per page: WATCH_* bits */
 	uint32_t *gen;        /* per page: moves when its decodes are dropped (step.c) */
 	uint64_t pages;
+};
+
+/* A second MMU over the guest's own tables: the translator's shadow windows for 32-bit
+ * code (modes/bt/shadow.c). The CPU model tells it what can change a translation: a
+ * write to a WATCH_PTABLE page (before the bytes change, or after for the VMM's own
+ * writes: it only drops what they may change), a page newly watched and an invlpg; a
+ * flush (a CR0, CR3, CR4 or EFER write) marks it stale, and the run loop has it sync
+ * (the windows of the paging state now into c->window) before translated 32-bit code
+ * runs again. */
+struct x86_shadow {
+	void (*written)(void *opaque, uint64_t phys, unsigned len);
+	void (*watched)(void *opaque, uint64_t phys);
+	void (*invlpg)(void *opaque, uint64_t lin);
+	void (*sync)(void *opaque);
+	void *opaque;          /* NULL: no shadow */
+	bool stale;
 };
 
 /* One soft-TLB entry: the linear page tag per kind of access, and the addend that turns
@@ -205,6 +224,10 @@ struct x86_cpu {
 	struct x86_insn *pool;     /* their instructions */
 	unsigned pool_used;
 	struct tlb_entry tlb[2][TLB_SIZE]; /* [0] supervisor, [1] user (CPL 3) */
+	struct x86_shadow shadow;
+	/* the host address of linear address 0 for translated 32-bit code on the shadow:
+	 * [0] supervisor, [1] user accesses (the shadow keeps them current at block entry) */
+	uint64_t window[2];
 	struct code_map code;
 	/* moves when a translation may have changed (flush, invlpg, a write to code): a
 	 * block stops there, since the rest of it may no longer be what rip maps to */
@@ -226,6 +249,10 @@ struct x86_cpu {
 
 /* A 64-bit linear address whose bits 63:47 are all equal (48-bit linear addresses). */
 static inline bool x86_canonical(uint64_t lin) { return (uint64_t)((int64_t)(lin << 16) >> 16) == lin; }
+
+/* Whether translated 32-bit code reaches memory through the shadow windows: there is a
+ * shadow and long mode is off (compatibility-mode code keeps the soft TLB). */
+static inline bool x86_on_shadow(const struct x86_cpu *c) { return c->shadow.opaque && !(c->efer & 0x400); }
 
 /* The TSC before the guest's offset: the host's, or the lockstep checker's. */
 static inline uint64_t x86_host_tsc(const struct x86_cpu *c) { return c->virtual_tsc ? *c->virtual_tsc : __rdtsc(); }

@@ -34,6 +34,7 @@ static bool user_mode(const struct x86_cpu *c) { return c->user_access; }
 void mmu_flush(struct x86_cpu *c, bool keep_global)
 {
 	c->tlb_epoch++;
+	c->shadow.stale = true;
 	for (int u = 0; u < 2; u++)
 		for (int i = 0; i < TLB_SIZE; i++)
 			if (!keep_global || !c->tlb[u][i].global)
@@ -43,6 +44,8 @@ void mmu_flush(struct x86_cpu *c, bool keep_global)
 void mmu_invlpg(struct x86_cpu *c, uint64_t lin)
 {
 	c->tlb_epoch++;
+	if (c->shadow.opaque)
+		c->shadow.invlpg(c->shadow.opaque, lin);
 	uint64_t page = lin & ~0xfffull;
 	for (int u = 0; u < 2; u++) {
 		struct tlb_entry *e = &c->tlb[u][tlb_index(lin)];
@@ -52,24 +55,35 @@ void mmu_invlpg(struct x86_cpu *c, uint64_t lin)
 	}
 }
 
-void mmu_note_code(struct x86_cpu *c, uint64_t phys)
+void mmu_watch(struct x86_cpu *c, uint64_t phys, unsigned bits)
 {
 	uint64_t pg = phys >> 12;
-	if (pg >= c->code.pages || c->code.has_code[pg])
+	if (pg >= c->code.pages || (c->code.watch[pg] & bits) == bits)
 		return;
-	c->code.has_code[pg] = 1;
+	bool was = c->code.watch[pg];
+	c->code.watch[pg] |= (uint8_t)bits;
+	if (was)
+		return;
 	/* drop write tags that point at this page, so the next write comes through here */
 	for (int u = 0; u < 2; u++)
 		for (int i = 0; i < TLB_SIZE; i++)
 			if (c->tlb[u][i].phys == (phys & ~0xfffull))
 				c->tlb[u][i].tag_write = 0;
+	if (c->shadow.opaque)
+		c->shadow.watched(c->shadow.opaque, phys & ~0xfffull);
 }
 
-void mmu_code_written(struct x86_cpu *c, uint64_t phys)
+void mmu_note_code(struct x86_cpu *c, uint64_t phys) { mmu_watch(c, phys, WATCH_CODE); }
+
+void mmu_phys_written(struct x86_cpu *c, uint64_t phys, unsigned len)
 {
 	uint64_t pg = phys >> 12;
-	if (pg < c->code.pages && c->code.has_code[pg]) {
-		c->code.has_code[pg] = 0;
+	if (pg >= c->code.pages || !c->code.watch[pg])
+		return;
+	if ((c->code.watch[pg] & WATCH_PTABLE) && c->shadow.opaque)
+		c->shadow.written(c->shadow.opaque, phys, len);
+	if (c->code.watch[pg] & WATCH_CODE) {
+		c->code.watch[pg] &= (uint8_t)~WATCH_CODE;
 		c->tlb_epoch++;
 		x86_forget_code_page(c, phys & ~0xfffull);
 	}
@@ -89,13 +103,6 @@ static uint64_t *pte_ptr(struct x86_cpu *c, uint64_t phys, unsigned size)
 {
 	return mem_ptr(c->mem, phys, size);
 }
-
-/* What a walk found: the physical address and the permissions over every level. */
-struct walk {
-	uint64_t phys;
-	bool writable, exec_ok, global;
-	bool dirty; /* the leaf's D bit (set by this walk on a write) */
-};
 
 /* Reserved bits (CPUID: MAXPHYADDR 36, no 1 GiB pages, no PSE-36): address bits above 35
  * in PAE and 4-level entries, PS in a PML4E and (no 1 GiB pages) in a 4-level PDPTE,
@@ -117,32 +124,47 @@ static bool allowed(const struct x86_cpu *c, enum access a, bool w, bool u, bool
 	return a != ACC_EXEC || x;
 }
 
-/* Walks the tables for lin; raises #PF where an entry is missing, malformed (RSVD) or
- * does not allow the access -- then without setting any accessed or dirty bit, which
- * are set only by a walk that succeeds (A on every level, D on the leaf for a write). */
-static struct walk walk(struct x86_cpu *c, uint64_t lin, enum access a)
+static void visited(struct mmu_walk *w, uint64_t table, unsigned level)
+{
+	w->table[w->ntables] = table;
+	w->level[w->ntables++] = (uint8_t)level;
+}
+
+/* Fails with the #PF error code's P and RSVD bits in *err */
+static bool fail(uint32_t *err, uint32_t e)
+{
+	*err = e;
+	return false;
+}
+
+/* Walks the tables for lin: false where an entry is missing, malformed (RSVD) or does
+ * not allow the access -- then without setting any accessed or dirty bit, which are set
+ * only by a walk that succeeds (A on every level, D on the leaf for a write). */
+static bool walk(struct x86_cpu *c, uint64_t lin, enum access a, struct mmu_walk *out, uint32_t *err)
 {
 	bool nxe = c->efer & EFER_NXE;
 	bool w = true, u = true, x = true;
 	uint64_t *touched[4];
 	int n = 0;
+	out->ntables = 0;
 	if (c->efer & EFER_LMA || c->cr4 & CR4_PAE) {
 		int levels = (c->efer & EFER_LMA) ? 4 : 3;
 		uint64_t table = (c->efer & EFER_LMA) ? c->cr3 & ADDR_MASK : c->cr3 & 0xffffffe0ull;
 		for (int lvl = levels; lvl >= 1; lvl--) {
 			unsigned shift = 12 + 9 * (lvl - 1);
 			unsigned idx = levels == 3 && lvl == 3 ? (lin >> 30) & 3 : (lin >> shift) & 511;
+			visited(out, table, (unsigned)lvl);
 			uint64_t *ep = pte_ptr(c, table + idx * 8, 8);
 			if (!ep) /* beyond RAM: open bus reads all ones, present with reserved bits */
-				page_fault(c, lin, a, PF_P | PF_RSVD);
+				return fail(err, PF_P | PF_RSVD);
 			uint64_t e = *ep;
 			if (!(e & PTE_P))
-				page_fault(c, lin, a, 0);
+				return fail(err, 0);
 			bool pdpte = levels == 3 && lvl == 3; /* PAE's: no permission bits, no A */
 			bool leaf = lvl == 1 || (lvl == 2 && (e & PTE_PS));
 			if ((e & RSVD_PHYS) || ((e & PTE_NX) && !nxe) || (lvl >= 3 && !pdpte && (e & PTE_PS)) ||
 			    (lvl == 2 && leaf && (e & RSVD_2M)))
-				page_fault(c, lin, a, PF_P | PF_RSVD);
+				return fail(err, PF_P | PF_RSVD);
 			if (!pdpte) {
 				w &= (e & PTE_W) != 0;
 				u &= (e & PTE_U) != 0;
@@ -151,44 +173,72 @@ static struct walk walk(struct x86_cpu *c, uint64_t lin, enum access a)
 			}
 			if (leaf) {
 				if (!allowed(c, a, w, u, x))
-					page_fault(c, lin, a, PF_P);
+					return fail(err, PF_P);
 				for (int i = 0; i < n; i++)
 					*touched[i] |= PTE_A;
 				if (a == ACC_WRITE)
 					*ep |= PTE_D;
 				uint64_t size = 1ull << shift;
-				return (struct walk){ .phys = (e & ADDR_MASK & ~(size - 1)) | (lin & (size - 1)),
-						      .writable = w, .exec_ok = x, .global = (e & PTE_G) != 0,
-						      .dirty = (*ep & PTE_D) != 0 };
+				out->phys = (e & ADDR_MASK & ~(size - 1)) | (lin & (size - 1));
+				out->writable = w;
+				out->user = u;
+				out->exec_ok = x;
+				out->global = (e & PTE_G) != 0;
+				out->dirty = (*ep & PTE_D) != 0;
+				return true;
 			}
 			table = e & ADDR_MASK;
 		}
 	}
-	uint32_t *pde = mem_ptr(c->mem, (c->cr3 & 0xfffff000u) + ((lin >> 22) & 1023) * 4, 4);
+	uint64_t root = c->cr3 & 0xfffff000u;
+	visited(out, root, 2);
+	uint32_t *pde = mem_ptr(c->mem, root + ((lin >> 22) & 1023) * 4, 4);
 	if (!pde || !(*pde & PTE_P))
-		page_fault(c, lin, a, 0);
+		return fail(err, 0);
 	w = *pde & PTE_W;
 	u = *pde & PTE_U;
 	if ((*pde & PTE_PS) && (c->cr4 & CR4_PSE)) {
 		if (*pde & RSVD_4M)
-			page_fault(c, lin, a, PF_P | PF_RSVD);
+			return fail(err, PF_P | PF_RSVD);
 		if (!allowed(c, a, w, u, true))
-			page_fault(c, lin, a, PF_P);
+			return fail(err, PF_P);
 		*pde |= PTE_A | (a == ACC_WRITE ? PTE_D : 0);
-		return (struct walk){ .phys = (*pde & 0xffc00000u) | (lin & 0x3fffff), .writable = w, .exec_ok = true,
-				      .global = *pde & PTE_G, .dirty = *pde & PTE_D };
+		out->phys = (*pde & 0xffc00000u) | (lin & 0x3fffff);
+		out->writable = w;
+		out->user = u;
+		out->exec_ok = true;
+		out->global = *pde & PTE_G;
+		out->dirty = *pde & PTE_D;
+		return true;
 	}
+	visited(out, *pde & 0xfffff000u, 1);
 	uint32_t *pte = mem_ptr(c->mem, (*pde & 0xfffff000u) + ((lin >> 12) & 1023) * 4, 4);
 	if (!pte || !(*pte & PTE_P))
-		page_fault(c, lin, a, 0);
+		return fail(err, 0);
 	w = w && (*pte & PTE_W);
-	if (!allowed(c, a, w, u && (*pte & PTE_U), true))
-		page_fault(c, lin, a, PF_P);
+	u = u && (*pte & PTE_U);
+	if (!allowed(c, a, w, u, true))
+		return fail(err, PF_P);
 	*pde |= PTE_A;
 	*pte |= PTE_A | (a == ACC_WRITE ? PTE_D : 0);
-	return (struct walk){ .phys = (*pte & 0xfffff000u) | (lin & 0xfff), .writable = w, .exec_ok = true,
-			      .global = *pte & PTE_G,
-			      .dirty = *pte & PTE_D };
+	out->phys = (*pte & 0xfffff000u) | (lin & 0xfff);
+	out->writable = w;
+	out->user = u;
+	out->exec_ok = true;
+	out->global = *pte & PTE_G;
+	out->dirty = *pte & PTE_D;
+	return true;
+}
+
+bool mmu_walk(struct x86_cpu *c, uint64_t lin, enum access a, struct mmu_walk *w)
+{
+	uint32_t err;
+	if (!(c->cr0 & CR0_PG)) {
+		*w = (struct mmu_walk){ .phys = lin & 0xffffffffull, .writable = true, .user = true, .exec_ok = true,
+					.dirty = true };
+		return true;
+	}
+	return walk(c, lin, a, w, &err);
 }
 
 uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t *phys)
@@ -209,10 +259,11 @@ uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t 
 		x86_raise(c, EXC_GP, 0); /* never in the TLB, so the fast paths need no check */
 	c->count.tlb_misses++;
 	/* paging off: everything allowed, nothing global */
-	struct walk w = { .phys = c->efer & EFER_LMA ? lin : lin & 0xffffffffull, .writable = true, .exec_ok = true,
-			  .dirty = true };
-	if (c->cr0 & CR0_PG)
-		w = walk(c, lin, a);
+	struct mmu_walk w = { .phys = c->efer & EFER_LMA ? lin : lin & 0xffffffffull, .writable = true, .exec_ok = true,
+			      .dirty = true };
+	uint32_t err;
+	if ((c->cr0 & CR0_PG) && !walk(c, lin, a, &w, &err))
+		page_fault(c, lin, a, err);
 	/* the walk allowed this access (user rights included); what it says of writes: */
 	bool write_ok = w.writable || (!u && !(c->cr0 & CR0_WP));
 	uint64_t p = w.phys;
@@ -229,7 +280,7 @@ uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t 
 		return NULL;
 	}
 	if (a == ACC_WRITE)
-		mmu_code_written(c, p);
+		mmu_phys_written(c, p, 8 - (unsigned)(p & 7));
 	if (c->debugging && x86_debug_watched(c, lin))
 		return host + (lin & 0xfff); /* no entry: every access comes here, to be checked */
 	/* a write tag only where a write needs no walk: permitted, D already set, no decoded code */
@@ -238,7 +289,7 @@ uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t 
 	e->addend = (uint64_t)(uintptr_t)host - (lin & ~0xfffull);
 	e->global = w.global && (c->cr4 & CR4_PGE);
 	e->tag_read = page;
-	if (write_ok && w.dirty && !c->code.has_code[p >> 12])
+	if (write_ok && w.dirty && !c->code.watch[p >> 12])
 		e->tag_write = page;
 	if (w.exec_ok)
 		e->tag_exec = page;

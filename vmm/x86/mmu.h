@@ -46,10 +46,28 @@ static inline bool tlb_phys(const struct x86_cpu *c, uint64_t lin, enum access a
 void mmu_flush(struct x86_cpu *c, bool keep_global);
 void mmu_invlpg(struct x86_cpu *c, uint64_t lin);
 
+/* What a successful walk found: the physical address, the rights over every level, and
+ * the tables it read (their physical addresses, PAE's PDPT at its 32-byte address, and
+ * level: 1 for a page table, up to 4 for a PML4). */
+struct mmu_walk {
+	uint64_t phys;
+	bool writable, user, exec_ok, global;
+	bool dirty;            /* the leaf's D bit (set by this walk on a write) */
+	uint8_t ntables, level[4];
+	uint64_t table[4];
+};
+/* The walk mmu_translate makes on a TLB miss, for the CPU's privilege (user_access) and
+ * paging state, for another MMU over the same tables (the shadow): true with *w (A and D
+ * set as the walk sets them), false where the access would #PF (nothing set). */
+bool mmu_walk(struct x86_cpu *c, uint64_t lin, enum access a, struct mmu_walk *w);
+
+/* The page at phys gets watch bits (WATCH_*): its writes come through mmu_phys_written. */
+void mmu_watch(struct x86_cpu *c, uint64_t phys, unsigned bits);
 /* The decoder marks a page as holding code; the next write to it retires its decodes. */
 void mmu_note_code(struct x86_cpu *c, uint64_t phys);
-/* Physical memory at phys was written: if it holds code, its decodes go. */
-void mmu_code_written(struct x86_cpu *c, uint64_t phys);
+/* len bytes of physical memory at phys are about to be (or were just) written: a page of
+ * code loses its decodes, a page table's shadow mappings go. */
+void mmu_phys_written(struct x86_cpu *c, uint64_t phys, unsigned len);
 /* Drops every cached decode of a physical page (step.c owns the cache). */
 void x86_forget_code_page(struct x86_cpu *c, uint64_t page);
 

@@ -35,7 +35,7 @@ struct block {
 	void *tb;                  /* the translator's handle on it, for links into it */
 	uint64_t trip;             /* the rip it was made for: code mapped at two addresses
 				      shares the block, not the translation (which holds rips) */
-	uint8_t tclass;            /* and the TLB class (user_access): its probes index that one */
+	uint8_t tclass;            /* and what it was made for (tclass_of): its accesses depend on it */
 	uint32_t page_gen;         /* its page's generation when decoded: stale once that moves */
 	uint8_t runs;              /* interpreted since decoded (c->translate_after) */
 };
@@ -79,11 +79,11 @@ int x86_cpu_init(struct x86_cpu *c, struct guest_mem *mem, struct bus *bus)
 	c->mem = mem;
 	c->bus = bus;
 	c->code.pages = mem->size >> 12;
-	c->code.has_code = calloc(c->code.pages, 1);
+	c->code.watch = calloc(c->code.pages, 1);
 	c->code.gen = calloc(c->code.pages, sizeof(*c->code.gen));
 	c->blocks = calloc(BLOCK_SLOTS, sizeof(*c->blocks));
 	c->pool = calloc(POOL_INSNS, sizeof(*c->pool));
-	if (!c->code.has_code || !c->code.gen || !c->blocks || !c->pool) {
+	if (!c->code.watch || !c->code.gen || !c->blocks || !c->pool) {
 		x86_cpu_free(c);
 		return -1;
 	}
@@ -99,11 +99,11 @@ int x86_cpu_init(struct x86_cpu *c, struct guest_mem *mem, struct bus *bus)
 
 void x86_cpu_free(struct x86_cpu *c)
 {
-	free(c->code.has_code);
+	free(c->code.watch);
 	free(c->code.gen);
 	free(c->blocks);
 	free(c->pool);
-	c->code.has_code = NULL;
+	c->code.watch = NULL;
 	c->code.gen = NULL;
 	c->blocks = NULL;
 	c->pool = NULL;
@@ -277,6 +277,10 @@ static bool flat32(const struct x86_cpu *c)
 	return true;
 }
 
+/* What a translation's memory accesses were made for: the TLB class (user_access), and
+ * for 32-bit code whether they go through the shadow windows (outside long mode). */
+static uint8_t tclass_of(const struct x86_cpu *c) { return (uint8_t)(c->user_access | (x86_on_shadow(c) ? 2 : 0)); }
+
 static uint64_t run_translated(struct x86_cpu *c, struct block *b, uint64_t budget, uint64_t chain)
 {
 	void *exit = c->tb_patch;
@@ -288,7 +292,8 @@ static uint64_t run_translated(struct x86_cpu *c, struct block *b, uint64_t budg
 		return run_block(c, b, 1);
 	if (b->n > budget || (b->bits != 64 && !(b->bits == 32 && flat32(c))))
 		return run_block(c, b, budget);
-	if (!b->tcode || b->trip != c->rip || b->tclass != c->user_access) {
+	uint8_t tclass = tclass_of(c);
+	if (!b->tcode || b->trip != c->rip || b->tclass != tclass) {
 		if (b->runs < c->translate_after) {
 			b->runs++;
 			return run_block(c, b, budget);
@@ -296,7 +301,7 @@ static uint64_t run_translated(struct x86_cpu *c, struct block *b, uint64_t budg
 		uint32_t gen = c->tb_gen;
 		b->tcode = (x86_tb_fn *)c->jit->translate(c->jit, c, b->insn, b->n, &b->tb);
 		b->trip = c->rip;
-		b->tclass = c->user_access;
+		b->tclass = tclass;
 		if (c->tb_gen != gen)
 			exit = NULL; /* the cache started over: the exit is gone with it */
 		if (!b->tcode)
@@ -304,6 +309,8 @@ static uint64_t run_translated(struct x86_cpu *c, struct block *b, uint64_t budg
 	}
 	if (exit)
 		c->jit->link(c->jit, c, exit, b->tb, b->n);
+	if (b->bits == 32 && c->shadow.stale && (tclass & 2))
+		c->shadow.sync(c->shadow.opaque); /* the windows of the paging state now */
 	uint64_t before = c->count.insns;
 	c->tb_limit = before + chain;
 	b->tcode(c);

@@ -126,6 +126,8 @@ static bool bulk(struct x86_cpu *c, const struct x86_insn *i, bool is_movs, uint
 	uint8_t *d = mmu_translate(c, dlin, ACC_WRITE, &phys);
 	if (!d)
 		return false;
+	/* the whole run, for a page table's shadow mappings (the translation saw one element) */
+	mmu_phys_written(c, down ? phys - span : phys, (unsigned)(span + sz));
 	if (down) {
 		d -= span;
 		s = s ? s - span : NULL;
