@@ -925,31 +925,37 @@ static void a_self_modifying_storm_is_not_translated_per_write(void **state)
 	}
 }
 
-/* tests/kernels/NAME.S, a flat 32-bit kernel that checks itself and exits 0x31, under
- * QEMU TCG (the oracle, when installed), the interpreter and the translator. */
-static void flat_kernel_passes(const char *name, enum oracle oracle)
+/* tests/kernels/NAME.S (assembled with defs), a flat 32-bit kernel that checks itself and
+ * exits 0x31, under QEMU TCG (the oracle, when installed), the interpreter and the
+ * translator with each MMU strategy; *shadow (when given) the bt boot's result, for its
+ * shadow MMU's counters. */
+static void flat_kernel_checks(const char *name, const char *defs, enum oracle oracle, struct session_result *shadow)
 {
-	static const char *const modes[] = { "emulate", "bt" };
-	const int nmodes = 2;
+	static const char *const modes[] = { "emulate", "bt", "bt:softmmu" };
+	const int nmodes = 3;
 	static uint8_t code[65536];
 	int want = (0x31 << 1) | 1;
 	size_t n;
+	char all[128];
 	if (oracle != SDM_ONLY) {
-		n = assemble_flat(name, oracle == QEMU_TCG_BUILD ? "-DQEMU_TCG" : "", code, sizeof(code));
+		snprintf(all, sizeof(all), "%s%s", defs, oracle == QEMU_TCG_BUILD ? " -DQEMU_TCG" : "");
+		n = assemble_flat(name, all, code, sizeof(code));
 		int q = qemu_exit_status(tiny_kernel(name, code, n));
 		if (q != -1)
 			assert_int_equal(q, want);
 		else
 			print_message("qemu-system-x86_64 not installed: no oracle run\n");
 	}
-	n = assemble_flat(name, "", code, sizeof(code));
+	n = assemble_flat(name, defs, code, sizeof(code));
 	for (int k = 0; k < nmodes; k++) {
 		struct session_result r = boot_tiny(mode_find(modes[k]), tiny_kernel(name, code, n), 30000);
 		if (r.out.end != RUN_EXITED)
-			fail_msg("%s: kernel %s: %s", modes[k], name, r.out.reason);
+			fail_msg("%s: kernel %s %s: %s", modes[k], name, defs, r.out.reason);
 		if (r.out.exit_status != want)
-			fail_msg("%s: kernel %s: check failed (exit 0x%x; COM1 names the check)", modes[k], name,
+			fail_msg("%s: kernel %s %s: check failed (exit 0x%x; COM1 names the check)", modes[k], name, defs,
 				 r.out.exit_status);
+		if (shadow && !strcmp(modes[k], "bt"))
+			*shadow = r;
 	}
 	/* and on the host CPU through KVM where it can run them: kvm_pvm emulates a 32-bit
 	 * guest's kernel code, fails at its first IRET, cannot page in 32-bit or PAE modes
@@ -966,6 +972,27 @@ static void flat_kernel_passes(const char *name, enum oracle oracle)
 				      r.out.end == RUN_EXITED ? "a check failed" : r.out.reason, r.out.exit_status);
 		else if (!passed)
 			fail_msg("hw: kernel %s: %s (exit 0x%x)", name, r.out.reason, r.out.exit_status);
+	}
+}
+
+static void flat_kernel_passes(const char *name, enum oracle oracle) { flat_kernel_checks(name, "", oracle, NULL); }
+
+/* Shadow paging's coherence (tests/kernels/shadow32.S) in 32-bit and PAE paging: the
+ * translator on the shadow agrees with QEMU and the interpreter, and went through every
+ * path of it -- hidden faults, true faults from translated code, traces of page-table
+ * stores, stores to code -- with the two cached address spaces (WP on and off) reused. */
+static void shadow_paging_stays_coherent(void **state)
+{
+	(void)state;
+	static const char *const defs[] = { "", "-DPAE" };
+	for (int k = 0; k < 2; k++) {
+		struct session_result r;
+		flat_kernel_checks("shadow32", defs[k], QEMU_AS_BUILT, &r);
+		static const char *const paths[] = { "shadow.hidden_faults", "shadow.true_faults", "shadow.traces",
+						     "shadow.code_traces", "shadow.windows_reused", "shadow.invalidated" };
+		for (unsigned p = 0; p < sizeof(paths) / sizeof(paths[0]); p++)
+			if (!mode_stat_value(&r.stats, paths[p]))
+				fail_msg("shadow32 %s: %s is 0 under bt", defs[k], paths[p]);
 	}
 }
 
@@ -1104,6 +1131,7 @@ int main(void)
 		cmocka_unit_test(page_fault_and_retry_in_32bit_paging),
 		cmocka_unit_test(segment_loads_check_what_the_sdm_says),
 		cmocka_unit_test(page_walks_check_before_they_set_accessed_and_dirty),
+		cmocka_unit_test(shadow_paging_stays_coherent),
 		cmocka_unit_test(debug_registers_and_single_step),
 		cmocka_unit_test(ipis_reach_the_one_cpu),
 		cmocka_unit_test(rf_icebp_and_general_detect),
