@@ -102,8 +102,11 @@
 #define VMI_CALL_SetPxELong         39
 #define VMI_CALL_UpdatePxE          40
 #define VMI_CALL_UpdatePxELong      41
+#define VMI_CALL_AllocatePage       44
+#define VMI_CALL_ReleasePage        45
 #define VMI_CALL_InvalPage          46
 #define VMI_CALL_FlushTLB           47
+#define VMI_CALL_SetLinearMapping   48
 #define VMI_CALL_APICWrite          63
 #define VMI_CALL_APICRead           64
 #define VMI_CALL_GetCycleFrequency  66
@@ -127,6 +130,12 @@
 #define VMI_PAGE_PML4    0x08
 #define VMI_PAGE_CURRENT_AS 0x10
 #define VMI_PAGE_DEFER   0x20
+/* AllocatePage's and ReleasePage's own flags beside the level (0x10 and 0x20 mean other
+ * things to SetPxE): a PAE table, a copy of another table's entries, a zeroed frame */
+#define VMI_PAGE_PAE     0x10
+#define VMI_PAGE_CLONE   0x20
+#define VMI_PAGE_ZEROED  0x40
+#define VMI_LINEAR_SLOTS 4    /* SetLinearMapping's slots */
 #define VMI_FLUSH_TLB    0x01
 #define VMI_FLUSH_GLOBAL 0x02
 

@@ -31,6 +31,9 @@ static void gather(const struct booted *bt, struct mode_stats *st)
 	if (m->has_vmi) {
 		mode_stat_add(st, "vmi.calls", m->vmi.calls);
 		mode_stat_add(st, "vmi.updates_applied", m->vmi.applied);
+		mode_stat_add(st, "vmi.tables_announced", m->vmi.tables_announced);
+		mode_stat_add(st, "vmi.tables_released", m->vmi.tables_released);
+		mode_stat_add(st, "vmi.linear_mapping_hits", m->vmi.linear_hits);
 		mode_stat_add(st, "vmi.queue_drains", m->vmi.drains);
 		mode_stat_add(st, "vmi.bad_ptep", m->vmi.bad_ptep);
 	}

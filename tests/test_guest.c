@@ -228,6 +228,21 @@ static void the_32bit_guest_runs_every_benchmark(void **state)
 		assert_int_equal(s.results[bench_find("vmi_null") - bench_table], 2);
 		assert_true(mode_stat_value(&r.stats, "vmi.updates_applied") > 0);
 		assert_int_equal(mode_stat_value(&r.stats, "vmi.bad_ptep"), 0);
+		assert_true(mode_stat_value(&r.stats, "vmi.tables_announced") > 0);
+		/* on the shadow, VMI leaves no trace: every table announced, every update a call */
+		if (k >= 2 && mode_stat_value(&r.stats, "shadow.traces"))
+			fail_msg("vmi:bt %s: %llu traces", paging[k % 2][1],
+				 (unsigned long long)mode_stat_value(&r.stats, "shadow.traces"));
+	}
+	/* and the native interface on the shadow: its page-table stores trace, and the
+	 * instructions that keep tracing adapt into callouts */
+	for (int k = 0; k < 2; k++) {
+		struct seen s;
+		struct session_result r;
+		boots_every_benchmark(mode_find("bt"), GUEST32, paging[k][0], PVB_NEED_PAGING32, &s, &r);
+		assert_true(mode_stat_value(&r.stats, "shadow.hidden_faults") > 0);
+		assert_true(mode_stat_value(&r.stats, "shadow.traces") > 0);
+		assert_true(mode_stat_value(&r.stats, "shadow.adapted") > 0);
 	}
 	const struct engine_ops *hw = mode_find("hw")->engine;
 	char detail[160];

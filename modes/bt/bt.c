@@ -98,6 +98,7 @@ static void bt_stats(void *vm, struct mode_stats *st)
 		mode_stat_add(st, "shadow.device_callouts", s->device);
 		mode_stat_add(st, "shadow.adapted", s->adapted);
 		mode_stat_add(st, "shadow.invalidated", s->invalidated);
+		mode_stat_add(st, "shadow.vmi_tables", s->announced);
 		mode_stat_add(st, "shadow.windows_built", s->windows_built);
 		mode_stat_add(st, "shadow.windows_reused", s->windows_reused);
 		mode_stat_add(st, "shadow.windows_evicted", s->windows_evicted);

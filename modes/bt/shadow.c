@@ -72,6 +72,7 @@ struct shadow {
 	uint64_t clock;
 	uint64_t frames;
 	uint32_t *head;            /* per frame: its first reference + 1 */
+	uint8_t *announced;        /* per frame: VMI's AllocatePage said it is a page table */
 	struct ref *refs;
 	uint32_t nrefs, free_ref;  /* free_ref: a freed one + 1 */
 	uint64_t mapped;
@@ -296,6 +297,21 @@ static void sh_watched(void *opaque, uint64_t phys)
 	}
 }
 
+/* VMI's AllocatePage: stop write-protecting the frame (its mappings become writable
+ * on their next write); ReleasePage: no longer a table, references and all. */
+static void sh_announce(void *opaque, uint64_t phys, bool table)
+{
+	struct shadow *s = opaque;
+	uint64_t f = phys >> 12;
+	if (f >= s->frames)
+		return;
+	s->announced[f] = table;
+	if (table) {
+		s->st.announced++;
+		s->c->code.watch[f] &= (uint8_t)~WATCH_PTABLE;
+	}
+}
+
 static void sh_invlpg(void *opaque, uint64_t lin)
 {
 	struct shadow *s = opaque;
@@ -374,8 +390,11 @@ static void note_tables(struct shadow *s, int win, const struct mmu_walk *w, uin
 		unsigned level = w->level[k];
 		uint64_t span = level == 1 ? (p ? 1ull << 21 : 1ull << 22) : level == 2 && p ? 1ull << 30 : SPAN;
 		uint32_t region = (uint32_t)((lin & ~(span - 1)) >> 12);
-		add_ref(s, w->table[k] >> 12, REF_TABLE, win, (uint8_t)level, region);
-		mmu_watch(s->c, w->table[k], WATCH_PTABLE);
+		uint64_t f = w->table[k] >> 12;
+		add_ref(s, f, REF_TABLE, win, (uint8_t)level, region);
+		/* a table VMI announced is updated through its calls: no trace needed */
+		if (f < s->frames && !s->announced[f])
+			mmu_watch(s->c, w->table[k], WATCH_PTABLE);
 	}
 }
 
@@ -486,9 +505,10 @@ struct shadow *shadow_create(struct x86_cpu *c, struct bt *bt)
 	s->refs = mmap(NULL, MAX_REFS * sizeof(struct ref), PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	s->head = calloc(s->frames ? s->frames : 1, sizeof(*s->head));
+	s->announced = calloc(s->frames ? s->frames : 1, 1);
 	uint16_t *counts = calloc(SH_WINDOWS * 2 * REGIONS, sizeof(uint16_t));
 	if (s->fd < 0 || s->reserve == MAP_FAILED || s->pages == MAP_FAILED || s->refs == MAP_FAILED || !s->head ||
-	    !counts || install(s)) {
+	    !s->announced || !counts || install(s)) {
 		int err = errno ? errno : ENOMEM;
 		free(counts);
 		if (s->reserve == MAP_FAILED)
@@ -508,7 +528,7 @@ struct shadow *shadow_create(struct x86_cpu *c, struct bt *bt)
 							.count = counts + k * REGIONS };
 		}
 	c->shadow = (struct x86_shadow){ .written = sh_written, .watched = sh_watched, .invlpg = sh_invlpg,
-					 .sync = sh_sync, .opaque = s, .stale = true };
+					 .sync = sh_sync, .announce = sh_announce, .opaque = s, .stale = true };
 	return s;
 }
 
@@ -530,6 +550,7 @@ void shadow_destroy(struct shadow *s)
 		munmap(s->refs, MAX_REFS * sizeof(struct ref));
 	free(s->win[0].v[0].count);
 	free(s->head);
+	free(s->announced);
 	free(s);
 }
 

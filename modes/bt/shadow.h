@@ -28,6 +28,7 @@ struct shadow_stats {
 	uint64_t windows_built, windows_reused, windows_evicted;
 	uint64_t host_mmap, host_unmap, host_mprotect;
 	uint64_t invalidated;     /* pages dropped because an entry that mapped them changed */
+	uint64_t announced;       /* page tables VMI's AllocatePage announced (not write-protected) */
 };
 
 /* A shadow for c's memory, on bt's code (its fault sites). NULL, with errno, when the

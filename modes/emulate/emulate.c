@@ -31,7 +31,23 @@ static void vmi_regs_of(void *opaque, struct vmi_regs *r, bool tsc)
 	x86_vmi_regs(opaque, r);
 }
 
-static void vmi_wrote(void *opaque, uint64_t phys) { mmu_phys_written(opaque, phys, 8); }
+/* An entry the VMM wrote (SetPxE): a shadow hears of it even for a frame it does not
+ * watch (AllocatePage announced it: the guest's own stores to it are not traced). */
+static void vmi_wrote(void *opaque, uint64_t phys)
+{
+	struct x86_cpu *c = opaque;
+	uint64_t pg = phys >> 12;
+	if (c->shadow.opaque && pg < c->code.pages && !(c->code.watch[pg] & WATCH_PTABLE))
+		c->shadow.written(c->shadow.opaque, phys, 8);
+	mmu_phys_written(c, phys, 8);
+}
+
+static void vmi_page_type(void *opaque, uint64_t phys, bool table)
+{
+	struct x86_cpu *c = opaque;
+	if (c->shadow.opaque)
+		c->shadow.announce(c->shadow.opaque, phys, table);
+}
 
 /* The LAPIC was accessed, the 8259A raised INTR, or the PIT's channel 0 was programmed:
  * look for an interrupt after this instruction; or the guest ended the machine: stop. */
@@ -65,7 +81,8 @@ void *emu_create(struct machine *m, const struct boot_state *bs, char *err, size
 	m->pic.kick_opaque = &v->cpu;
 	if (m->has_vmi) {
 		v->cpu.vmi = &m->vmi;
-		m->vmi.eng = (struct vmi_engine){ .opaque = &v->cpu, .regs = vmi_regs_of, .wrote = vmi_wrote };
+		m->vmi.eng = (struct vmi_engine){ .opaque = &v->cpu, .regs = vmi_regs_of, .wrote = vmi_wrote,
+						    .page_type = vmi_page_type };
 	}
 	x86_load_boot_state(&v->cpu, bs);
 	return v;

@@ -27,6 +27,12 @@ static bool translate(struct vmi *v, const struct vmi_regs *r, uint64_t va, uint
 {
 	unsigned levels = 4, bits = 9, esize = 8;
 	uint64_t table = r->cr3 & 0x000ffffffffff000ull;
+	for (unsigned k = 0; k < VMI_LINEAR_SLOTS; k++)
+		if (v->linear[k].pages && va - v->linear[k].va < v->linear[k].pages << 12) {
+			*pa = ((v->linear[k].pfn << 12) + (va - v->linear[k].va));
+			v->linear_hits++;
+			return true;
+		}
 	if (r->paging == VMI_PAGING_OFF) {
 		*pa = va & 0xffffffffu;
 		return true;
@@ -175,6 +181,38 @@ static uint64_t h_wallclock(struct vmi *v, const struct vmi_regs *r)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* AllocatePage(pfn, flags, clone pfn, base, count) and ReleasePage(pfn, flags): the
+ * kernel says which frames hold its page tables (Linux's paravirt_alloc_pt and
+ * release_pt). A clone's entries the kernel has copied itself; the VMM notes the frame. */
+static void page_type(struct vmi *v, const struct vmi_regs *r, bool alloc)
+{
+	drain(v, r);
+	++*(alloc ? &v->tables_announced : &v->tables_released);
+	if ((r->arg[1] & (VMI_PAGE_PT | VMI_PAGE_PD | VMI_PAGE_PDP | VMI_PAGE_PML4)) && v->eng.page_type)
+		v->eng.page_type(v->eng.opaque, r->arg[0] << 12, alloc);
+}
+
+static uint64_t h_allocate_page(struct vmi *v, const struct vmi_regs *r)
+{
+	page_type(v, r, true);
+	return 0;
+}
+
+static uint64_t h_release_page(struct vmi *v, const struct vmi_regs *r)
+{
+	page_type(v, r, false);
+	return 0;
+}
+
+/* SetLinearMapping(slot, va, pages, pfn); pages 0 empties the slot */
+static uint64_t h_linear(struct vmi *v, const struct vmi_regs *r)
+{
+	if (r->arg[0] < VMI_LINEAR_SLOTS)
+		v->linear[r->arg[0]].va = r->arg[1] & ~0xfffull, v->linear[r->arg[0]].pages = r->arg[2],
+		v->linear[r->arg[0]].pfn = r->arg[3];
+	return 0;
+}
+
 /* Each call the ROM can offer: its name, what it needs of the machine, its VMM side. */
 static const struct {
 	const char *name;
@@ -258,6 +296,9 @@ uint32_t vmi_call32(struct vmi *v, unsigned n, struct vmi_regs *r)
 		break;
 	case VMI_CALL_SetAlarm:
 		r->arg[0] = a, r->arg[1] = d | c << 32, r->arg[2] = read_linear(v, r, (sp + 4) & 0xffffffffu, 8);
+		break;
+	case VMI_CALL_SetLinearMapping:
+		r->arg[0] = a, r->arg[1] = d, r->arg[2] = c, r->arg[3] = read_linear(v, r, (sp + 4) & 0xffffffffu, 4);
 		break;
 	default:
 		r->arg[0] = a, r->arg[1] = d, r->arg[2] = c;

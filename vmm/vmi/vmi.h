@@ -34,6 +34,9 @@ struct vmi_engine {
 	void (*regs)(void *opaque, struct vmi_regs *r, bool tsc);
 	/* guest memory at phys was written behind the vCPU's back (NULL: nothing to do) */
 	void (*wrote)(void *opaque, uint64_t phys);
+	/* AllocatePage (table true) or ReleasePage announced the frame at phys: it is a page
+	 * table from now on, or no longer (NULL: nothing shadows page tables) */
+	void (*page_type)(void *opaque, uint64_t phys, bool table);
 };
 
 struct vmi {
@@ -43,7 +46,11 @@ struct vmi {
 	uint64_t tsc_hz;
 	struct vmi_engine eng;
 	struct profile *prof;      /* NULL unless profiling */
+	/* SetLinearMapping's slots: linear pages [va, va + pages) map frames from pfn on, as
+	 * the guest said; a pointer there needs no walk */
+	struct { uint64_t va, pages, pfn; } linear[VMI_LINEAR_SLOTS];
 	uint64_t calls, applied, drains, bad_ptep;
+	uint64_t tables_announced, tables_released, linear_hits;
 };
 
 /* Builds the ROM (offering what this machine can serve) and claims the doorbell. */

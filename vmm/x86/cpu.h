@@ -88,6 +88,9 @@ struct x86_shadow {
 	void (*watched)(void *opaque, uint64_t phys);
 	void (*invlpg)(void *opaque, uint64_t lin);
 	void (*sync)(void *opaque);
+	/* VMI's AllocatePage (table) or ReleasePage: the guest says the frame at phys is a
+	 * page table it updates only through VMI calls, or no longer one */
+	void (*announce)(void *opaque, uint64_t phys, bool table);
 	void *opaque;          /* NULL: no shadow */
 	bool stale;
 };

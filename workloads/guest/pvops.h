@@ -20,6 +20,11 @@ struct pv_ops {
 	void (*flush_tlb)(uint64_t flags); /* VMI_FLUSH_TLB, | VMI_FLUSH_GLOBAL for global pages too */
 	void (*write_cr3)(uint64_t cr3);
 	void (*lazy_mmu)(uint64_t mode); /* VMI_LAZY_MMU batches page-table updates until VMI_LAZY_NONE */
+	/* the frame at pa becomes a page table at level (VMI_PAGE_PT, _PD, _PDP; | VMI_PAGE_PAE)
+	 * before it is linked in, or stops being one once unlinked: VMI's AllocatePage and
+	 * ReleasePage, as Linux's paravirt_alloc_pt and release_pt; NULL natively */
+	void (*alloc_pt)(uint64_t pa, uint64_t level);
+	void (*release_pt)(uint64_t pa, uint64_t level);
 
 	void (*irq_enable)(void);
 	void (*irq_disable)(void);

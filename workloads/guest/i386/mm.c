@@ -29,12 +29,29 @@ static uint64_t ram_top;
 
 static void set(void *slot, uint64_t v, uint64_t level) { pv.set_pte(v, slot, level); }
 
+/* A zeroed frame for a page table at level, announced (VMI's AllocatePage) */
+static uintptr_t table_alloc(uint64_t level)
+{
+	uintptr_t f = frame_alloc();
+	if (pv.alloc_pt)
+		pv.alloc_pt(f, level | (pae ? VMI_PAGE_PAE : 0));
+	return f;
+}
+
+/* A page table unlinked, back to the free frames (VMI's ReleasePage first) */
+static void table_free(uintptr_t f, uint64_t level)
+{
+	if (pv.release_pt)
+		pv.release_pt(f, level | (pae ? VMI_PAGE_PAE : 0));
+	frame_free(f);
+}
+
 /* The table below a directory entry, made when missing. */
 static void *table_below(void *entry)
 {
 	uint64_t e = pae ? *(volatile uint64_t *)entry : *(volatile uint32_t *)entry;
 	if (!(e & PTE_P)) {
-		e = frame_alloc() | PTE_P | PTE_W | PTE_U;
+		e = table_alloc(VMI_PAGE_PT) | PTE_P | PTE_W | PTE_U;
 		set(entry, e, VMI_PAGE_PD);
 	}
 	return (void *)(uintptr_t)PTE_ADDR(e);
@@ -61,15 +78,15 @@ uintptr_t mm_user_stack_top(void) { return WINDOW_VA + USER_STACK_OFF + PAGE_SIZ
 static void space_init(struct mm_space *s)
 {
 	if (!pae) {
-		s->pd = (uint32_t *)frame_alloc();
+		s->pd = (uint32_t *)table_alloc(VMI_PAGE_PD);
 		for (uint32_t i = 0; i < (uint32_t)(ram_top >> 22); i++)
 			set(&s->pd[i], (i << 22) | PTE_P | PTE_W | PTE_PS, VMI_PAGE_PD);
 		for (uint32_t i = DEVICES >> 22; i < 1024; i++)
 			set(&s->pd[i], (i << 22) | PTE_P | PTE_W | PTE_PS | PTE_UNCACHED, VMI_PAGE_PD);
 		return;
 	}
-	s->pdpt = (uint64_t *)frame_alloc(); /* page-aligned, so 32-byte aligned */
-	s->pd3 = (uint64_t *)frame_alloc();
+	s->pdpt = (uint64_t *)table_alloc(VMI_PAGE_PDP); /* page-aligned, so 32-byte aligned */
+	s->pd3 = (uint64_t *)table_alloc(VMI_PAGE_PD);
 	for (int g = 0; g < 3; g++)
 		set(&s->pdpt[g], (uintptr_t)shared_pd[g] | PTE_P, VMI_PAGE_PDP);
 	set(&s->pdpt[3], (uintptr_t)s->pd3 | PTE_P, VMI_PAGE_PDP);
@@ -106,9 +123,9 @@ void mm_space_free(struct mm_space *s)
 					frame_free(f);
 				}
 			set(&s->pd[i], 0, VMI_PAGE_PD);
-			frame_free((uintptr_t)pt);
+			table_free((uintptr_t)pt, VMI_PAGE_PT);
 		}
-		frame_free((uintptr_t)s->pd);
+		table_free((uintptr_t)s->pd, VMI_PAGE_PD);
 		return;
 	}
 	for (int i = 0; i < 512; i++) {
@@ -123,10 +140,10 @@ void mm_space_free(struct mm_space *s)
 				frame_free(f);
 			}
 		set(&s->pd3[i], 0, VMI_PAGE_PD);
-		frame_free((uintptr_t)pt);
+		table_free((uintptr_t)pt, VMI_PAGE_PT);
 	}
-	frame_free((uintptr_t)s->pd3);
-	frame_free((uintptr_t)s->pdpt);
+	table_free((uintptr_t)s->pd3, VMI_PAGE_PD);
+	table_free((uintptr_t)s->pdpt, VMI_PAGE_PDP);
 }
 
 const char *mm_init(uint64_t mem_bytes, const struct config *c)
@@ -138,7 +155,7 @@ const char *mm_init(uint64_t mem_bytes, const struct config *c)
 	frames_init(((uintptr_t)__bss_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1), ram_top < mem_bytes ? ram_top : mem_bytes);
 	if (pae)
 		for (int g = 0; g < 3; g++) {
-			shared_pd[g] = (uint64_t *)frame_alloc();
+			shared_pd[g] = (uint64_t *)table_alloc(VMI_PAGE_PD);
 			for (uint64_t i = 0; i < 512; i++) {
 				uint64_t pa = ((uint64_t)g << 30) + (i << 21);
 				if (pa < ram_top)

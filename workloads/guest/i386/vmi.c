@@ -22,6 +22,9 @@ static void (*rom_invlpg)(unsigned long va) REGPARM;
 static void (*rom_flush_tlb)(unsigned long flags) REGPARM;
 static void (*rom_set_cr3)(unsigned long cr3) REGPARM;
 static void (*rom_lazy)(unsigned long mode) REGPARM;
+static void (*rom_allocate_page)(unsigned long pfn, unsigned long flags, unsigned long clone_pfn, unsigned long base,
+				 unsigned long count) REGPARM;
+static void (*rom_release_page)(unsigned long pfn, unsigned long flags) REGPARM;
 
 static void vmi_set_pte(uint64_t val, void *ptep, uint64_t flags)
 {
@@ -34,6 +37,11 @@ static void vmi_invlpg(uint64_t va) { rom_invlpg((unsigned long)va); }
 static void vmi_flush_tlb(uint64_t flags) { rom_flush_tlb((unsigned long)flags); }
 static void vmi_write_cr3(uint64_t cr3) { rom_set_cr3((unsigned long)cr3); }
 static void vmi_lazy_mmu(uint64_t mode) { rom_lazy((unsigned long)mode); }
+static void vmi_alloc_pt(uint64_t pa, uint64_t level)
+{
+	rom_allocate_page((unsigned long)(pa >> 12), (unsigned long)level | VMI_PAGE_ZEROED, 0, 0, 0);
+}
+static void vmi_release_pt(uint64_t pa, uint64_t level) { rom_release_page((unsigned long)(pa >> 12), (unsigned long)level); }
 
 unsigned vmi_arch_route_mmu(void)
 {
@@ -43,6 +51,8 @@ unsigned vmi_arch_route_mmu(void)
 	ROUTE(rom_flush_tlb, FlushTLB, flush_tlb, vmi_flush_tlb);
 	ROUTE(rom_set_cr3, SetCR3, write_cr3, vmi_write_cr3);
 	ROUTE(rom_lazy, SetLazyMode, lazy_mmu, vmi_lazy_mmu);
+	ROUTE(rom_allocate_page, AllocatePage, alloc_pt, vmi_alloc_pt);
+	ROUTE(rom_release_page, ReleasePage, release_pt, vmi_release_pt);
 #undef ROUTE
 	rom_set_pxe = vmi_rom_entry(VMI_CALL_SetPxE);
 	rom_set_pxe_long = vmi_rom_entry(VMI_CALL_SetPxELong);
