@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "paper.h"
 #include "plot.h"
 #include "../collect/compare.h"
 #include "../collect/figures.h"
@@ -331,6 +332,7 @@ int cmd_report(int argc, char **argv)
 			"<h1>pvbench run %lld</h1>\n<p>What each way of virtualizing x86 costs, measured in one guest "
 			"under every mode.</p>\n", (long long)meta.id, (long long)meta.id);
 		findings(f, &t, &rs, have_prev ? &prev : NULL, prev_meta.id);
+		paper_table(f, &t, &rs);
 		facts(f, &meta, &h);
 		results(f, &t, &rs);
 		figures(f, &t, &rs);

@@ -362,6 +362,11 @@ static void plots_and_report_render(void **state)
 	assert_non_null(strstr(html, "<svg"));
 	assert_non_null(strstr(html, "Synthetic CPU"));
 	assert_non_null(strstr(html, "guest failed: watchdog"));
+	/* the paper's table, its ptemod row with the paper's cycles, and a conclusion this
+	 * fixture (emulate alone) cannot decide, said so */
+	assert_non_null(strstr(html, "Adams &amp; Agesen"));
+	assert_non_null(strstr(html, "<td class=ok>12733</td>"));
+	assert_non_null(strstr(html, "page-table writes (ptemod): cannot be told from this run (bt: not in this run)"));
 	free(html);
 	assert_int_equal(call(cmd_report, "report", "2", "--db", db, NULL), EXIT_USAGE);
 }
