@@ -93,6 +93,7 @@ static void bt_stats(void *vm, struct mode_stats *st)
 		const struct shadow_stats *s = shadow_stats(v->shadow);
 		mode_stat_add(st, "shadow.hidden_faults", s->hidden_faults);
 		mode_stat_add(st, "shadow.true_faults", s->true_faults);
+		mode_stat_add(st, "shadow.prefetched", s->prefetched);
 		mode_stat_add(st, "shadow.traces", s->traces);
 		mode_stat_add(st, "shadow.code_traces", s->code_traces);
 		mode_stat_add(st, "shadow.device_callouts", s->device);

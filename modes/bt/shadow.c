@@ -357,28 +357,31 @@ static void sh_sync(void *opaque)
 
 enum outcome { RESUMED, SLOW_FAULT, SLOW_TRACE, SLOW_CODE, SLOW_DEVICE };
 
-static void map_page(struct shadow *s, int win, int view, uint32_t page, uint64_t f, bool rw)
+/* n pages from page on, frames from f on, into a view: one host mapping */
+static void map_run(struct shadow *s, int win, int view, uint32_t page, uint64_t f, uint32_t n, bool rw)
 {
 	struct view *v = &s->win[win].v[view];
 	uint8_t *at = v->base + ((uint64_t)page << 12);
-	uint32_t want = (uint32_t)(f + 1) | (rw ? PG_RW : 0);
-	if ((v->page[page] & ~PG_RW) == (uint32_t)(f + 1)) {
+	if (n == 1 && (v->page[page] & ~PG_RW) == (uint32_t)(f + 1)) { /* there already: its rights change */
 		mprotect(at, 4096, rw ? PROT_READ | PROT_WRITE : PROT_READ);
 		s->st.host_mprotect++;
-	} else {
-		if (s->mapped >= MAX_MAPPED)
-			reset_all(s); /* keeps the windows' keys: this one maps on */
-		if (mmap(at, 4096, rw ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED, s->fd,
-			 (off_t)(f << 12)) == MAP_FAILED)
-			return; /* the access faults again and goes to its callout */
-		s->st.host_mmap++;
-		if (!v->page[page]) {
-			v->count[page / (PAGES / REGIONS)]++;
+		v->page[page] = (uint32_t)(f + 1) | (rw ? PG_RW : 0);
+		return;
+	}
+	if (s->mapped + n > MAX_MAPPED)
+		reset_all(s); /* keeps the windows' keys: this one maps on */
+	if (mmap(at, (uint64_t)n << 12, rw ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED, s->fd,
+		 (off_t)(f << 12)) == MAP_FAILED)
+		return; /* the access faults again and goes to its callout */
+	s->st.host_mmap++;
+	for (uint32_t k = 0; k < n; k++) {
+		if (!v->page[page + k]) {
+			v->count[(page + k) / (PAGES / REGIONS)]++;
 			s->mapped++;
 		}
-		add_ref(s, f, REF_MAP, win, (uint8_t)view, page);
+		v->page[page + k] = (uint32_t)(f + k + 1) | (rw ? PG_RW : 0);
+		add_ref(s, f + k, REF_MAP, win, (uint8_t)view, page + k);
 	}
-	v->page[page] = want;
 }
 
 /* The tables a walk read serve in window win from now: watched (a write to them is a
@@ -398,6 +401,45 @@ static void note_tables(struct shadow *s, int win, const struct mmu_walk *w, uin
 	}
 }
 
+/* Mapped writable: the guest's rights allow a write, its D is set (so a first write
+ * still faults, to set it) and no one watches the frame's writes. */
+static bool writable(const struct x86_cpu *c, const struct mmu_walk *w, uint8_t watch)
+{
+	return (w->writable || (!c->user_access && !(c->cr0 & CR0_WP))) && w->dirty && !watch;
+}
+
+/* After a hidden fault, the rest of its aligned group of pages whose entries say they
+ * have been accessed already (KVM's pte prefetch: no architectural state changes), in
+ * runs of consecutive frames, one host mapping each: a kernel's linear map comes in
+ * with a fault per group instead of a fault per page. */
+#define AROUND 16
+static void fault_around(struct shadow *s, int win, int view, uint64_t lin)
+{
+	struct x86_cpu *c = s->c;
+	const struct view *v = &s->win[win].v[view];
+	uint32_t first = (uint32_t)(lin >> 12) & ~(uint32_t)(AROUND - 1), run = 0, at = 0;
+	uint64_t run_f = 0;
+	bool run_rw = false;
+	for (uint32_t p = first; p <= first + AROUND; p++) {
+		struct mmu_walk w;
+		bool ok = p < first + AROUND && !v->page[p] && mmu_walk(c, (uint64_t)p << 12, ACC_READ, true, &w) &&
+			  mem_ptr(c->mem, w.phys & ~0xfffull, 4096);
+		uint64_t f = ok ? w.phys >> 12 : 0;
+		bool rw = ok && writable(c, &w, c->code.watch[f]);
+		if (run && (!ok || f != run_f + run || rw != run_rw)) {
+			map_run(s, win, view, at, run_f, run, run_rw);
+			s->st.prefetched += run;
+			run = 0;
+		}
+		if (!ok)
+			continue;
+		note_tables(s, win, &w, (uint64_t)p << 12);
+		if (!run)
+			at = p, run_f = f, run_rw = rw;
+		run++;
+	}
+}
+
 static enum outcome fault(struct shadow *s, uint64_t off, bool write)
 {
 	struct x86_cpu *c = s->c;
@@ -406,7 +448,7 @@ static enum outcome fault(struct shadow *s, uint64_t off, bool write)
 	if (win != s->cur || view != c->user_access || lin >= SPAN || c->shadow.stale)
 		return SLOW_FAULT; /* the callout finds out what it is */
 	struct mmu_walk w;
-	if (!mmu_walk(c, lin, write ? ACC_WRITE : ACC_READ, &w))
+	if (!mmu_walk(c, lin, write ? ACC_WRITE : ACC_READ, false, &w))
 		return SLOW_FAULT;
 	note_tables(s, win, &w, lin);
 	uint64_t f = w.phys >> 12;
@@ -415,9 +457,9 @@ static enum outcome fault(struct shadow *s, uint64_t off, bool write)
 	uint8_t watch = c->code.watch[f];
 	if (write && watch)
 		return watch & WATCH_PTABLE ? SLOW_TRACE : SLOW_CODE;
-	bool may_write = w.writable || (!c->user_access && !(c->cr0 & CR0_WP));
-	map_page(s, win, view, (uint32_t)(lin >> 12), f, may_write && w.dirty && !watch);
+	map_run(s, win, view, (uint32_t)(lin >> 12), f, 1, writable(c, &w, watch));
 	s->st.hidden_faults++;
+	fault_around(s, win, view, lin);
 	return RESUMED;
 }
 

@@ -20,6 +20,7 @@ struct shadow;
 
 struct shadow_stats {
 	uint64_t hidden_faults;   /* resolved by mapping a page (or a write by setting D) */
+	uint64_t prefetched;      /* pages mapped beside one, where the guest had accessed them */
 	uint64_t true_faults;     /* the guest's tables say #PF: delivered by the callout */
 	uint64_t traces;          /* stores to a page table the guest reached through a window */
 	uint64_t code_traces;     /* stores to a page of decoded code (self-modifying code) */

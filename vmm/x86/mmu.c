@@ -140,7 +140,7 @@ static bool fail(uint32_t *err, uint32_t e)
 /* Walks the tables for lin: false where an entry is missing, malformed (RSVD) or does
  * not allow the access -- then without setting any accessed or dirty bit, which are set
  * only by a walk that succeeds (A on every level, D on the leaf for a write). */
-static bool walk(struct x86_cpu *c, uint64_t lin, enum access a, struct mmu_walk *out, uint32_t *err)
+static bool walk(struct x86_cpu *c, uint64_t lin, enum access a, struct mmu_walk *out, uint32_t *err, bool peek)
 {
 	bool nxe = c->efer & EFER_NXE;
 	bool w = true, u = true, x = true;
@@ -175,8 +175,11 @@ static bool walk(struct x86_cpu *c, uint64_t lin, enum access a, struct mmu_walk
 				if (!allowed(c, a, w, u, x))
 					return fail(err, PF_P);
 				for (int i = 0; i < n; i++)
+					if (peek && !(*touched[i] & PTE_A))
+						return fail(err, 0);
+				for (int i = 0; i < n && !peek; i++)
 					*touched[i] |= PTE_A;
-				if (a == ACC_WRITE)
+				if (a == ACC_WRITE && !peek)
 					*ep |= PTE_D;
 				uint64_t size = 1ull << shift;
 				out->phys = (e & ADDR_MASK & ~(size - 1)) | (lin & (size - 1));
@@ -200,9 +203,10 @@ static bool walk(struct x86_cpu *c, uint64_t lin, enum access a, struct mmu_walk
 	if ((*pde & PTE_PS) && (c->cr4 & CR4_PSE)) {
 		if (*pde & RSVD_4M)
 			return fail(err, PF_P | PF_RSVD);
-		if (!allowed(c, a, w, u, true))
+		if (!allowed(c, a, w, u, true) || (peek && !(*pde & PTE_A)))
 			return fail(err, PF_P);
-		*pde |= PTE_A | (a == ACC_WRITE ? PTE_D : 0);
+		if (!peek)
+			*pde |= PTE_A | (a == ACC_WRITE ? PTE_D : 0);
 		out->phys = (*pde & 0xffc00000u) | (lin & 0x3fffff);
 		out->writable = w;
 		out->user = u;
@@ -217,10 +221,12 @@ static bool walk(struct x86_cpu *c, uint64_t lin, enum access a, struct mmu_walk
 		return fail(err, 0);
 	w = w && (*pte & PTE_W);
 	u = u && (*pte & PTE_U);
-	if (!allowed(c, a, w, u, true))
+	if (!allowed(c, a, w, u, true) || (peek && !(*pde & *pte & PTE_A)))
 		return fail(err, PF_P);
-	*pde |= PTE_A;
-	*pte |= PTE_A | (a == ACC_WRITE ? PTE_D : 0);
+	if (!peek) {
+		*pde |= PTE_A;
+		*pte |= PTE_A | (a == ACC_WRITE ? PTE_D : 0);
+	}
 	out->phys = (*pte & 0xfffff000u) | (lin & 0xfff);
 	out->writable = w;
 	out->user = u;
@@ -230,7 +236,7 @@ static bool walk(struct x86_cpu *c, uint64_t lin, enum access a, struct mmu_walk
 	return true;
 }
 
-bool mmu_walk(struct x86_cpu *c, uint64_t lin, enum access a, struct mmu_walk *w)
+bool mmu_walk(struct x86_cpu *c, uint64_t lin, enum access a, bool peek, struct mmu_walk *w)
 {
 	uint32_t err;
 	if (!(c->cr0 & CR0_PG)) {
@@ -238,7 +244,7 @@ bool mmu_walk(struct x86_cpu *c, uint64_t lin, enum access a, struct mmu_walk *w
 					.dirty = true };
 		return true;
 	}
-	return walk(c, lin, a, w, &err);
+	return walk(c, lin, a, w, &err, peek);
 }
 
 uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t *phys)
@@ -262,7 +268,7 @@ uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t 
 	struct mmu_walk w = { .phys = c->efer & EFER_LMA ? lin : lin & 0xffffffffull, .writable = true, .exec_ok = true,
 			      .dirty = true };
 	uint32_t err;
-	if ((c->cr0 & CR0_PG) && !walk(c, lin, a, &w, &err))
+	if ((c->cr0 & CR0_PG) && !walk(c, lin, a, &w, &err, false))
 		page_fault(c, lin, a, err);
 	/* the walk allowed this access (user rights included); what it says of writes: */
 	bool write_ok = w.writable || (!u && !(c->cr0 & CR0_WP));

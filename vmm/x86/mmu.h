@@ -58,8 +58,10 @@ struct mmu_walk {
 };
 /* The walk mmu_translate makes on a TLB miss, for the CPU's privilege (user_access) and
  * paging state, for another MMU over the same tables (the shadow): true with *w (A and D
- * set as the walk sets them), false where the access would #PF (nothing set). */
-bool mmu_walk(struct x86_cpu *c, uint64_t lin, enum access a, struct mmu_walk *w);
+ * set as the walk sets them), false where the access would #PF (nothing set). peek: a
+ * walk that writes nothing and succeeds only where every entry's A is set already (a
+ * prefetch that changes no architectural state, as KVM's shadow MMU prefetches). */
+bool mmu_walk(struct x86_cpu *c, uint64_t lin, enum access a, bool peek, struct mmu_walk *w);
 
 /* The page at phys gets watch bits (WATCH_*): its writes come through mmu_phys_written. */
 void mmu_watch(struct x86_cpu *c, uint64_t phys, unsigned bits);
