@@ -44,6 +44,7 @@ static void run_to_end(struct lockstep *ls)
 
 static void guest_agrees(const char *mode, const char *guest, const char *cmdline)
 {
+	bool shadow = !strcmp(guest, GUEST32) && !strstr(mode, "softmmu");
 	char err[256];
 	size_t len;
 	uint8_t *img = loader_read_file(guest, &len, err, sizeof(err));
@@ -62,6 +63,7 @@ static void guest_agrees(const char *mode, const char *guest, const char *cmdlin
 	struct bt *t = (struct bt *)ls->side[0].c->jit;
 	assert_non_null(t);
 	assert_true(t->native_insns > 0 && t->callout_insns > 0);
+	assert_true((ls->side[0].c->shadow.opaque != NULL) == shadow);
 	print_message("%s: %llu steps, %llu instructions in lockstep\n", mode, (unsigned long long)ls->steps,
 		      (unsigned long long)ls->insns);
 	lockstep_close(ls);
@@ -70,12 +72,17 @@ static void guest_agrees(const char *mode, const char *guest, const char *cmdlin
 
 static void benchmark_guest_agrees(const char *mode) { guest_agrees(mode, GUEST, "bench=all reps=1 warmup=0 rep_us=50"); }
 
-/* The translator on 32-bit code (flat segments, the soft TLB), in both paging modes. */
+/* The translator on 32-bit code (flat segments): on the shadow MMU with both interfaces
+ * in both paging modes, and on the soft TLB (bt:softmmu). */
 static void bt_agrees_with_emulate_on_the_32bit_guest(void **state)
 {
 	(void)state;
-	guest_agrees("bt", GUEST32, "bench=all reps=1 warmup=0 rep_us=50");
-	guest_agrees("bt", GUEST32, "bench=all reps=1 warmup=0 rep_us=50 paging=pae");
+	static const char *const modes[] = { "bt", "vmi:bt" };
+	for (int k = 0; k < 2; k++) {
+		guest_agrees(modes[k], GUEST32, "bench=all reps=1 warmup=0 rep_us=50");
+		guest_agrees(modes[k], GUEST32, "bench=all reps=1 warmup=0 rep_us=50 paging=pae");
+	}
+	guest_agrees("bt:softmmu", GUEST32, "bench=all reps=1 warmup=0 rep_us=50");
 }
 
 static void bt_agrees_with_emulate_on_the_guest(void **state)
