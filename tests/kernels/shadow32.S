@@ -39,6 +39,9 @@
 #define SET_ENTRY(at, value) movl $(value), at
 #endif
 #define READS(va, want) movl va, %eax; cmpl $(want), %eax; jne bad
+/* pt2 as the table of directory entry 2, mapping frame to FAR: read there, then unlinked */
+#define THROUGH_PT2(frame, mark) SET_ENTRY(pt2, frame | 3); SET_ENTRY(pd + 2 * ESZ, pt2 + 3); READS(FAR, mark); \
+	SET_ENTRY(pd + 2 * ESZ, 0); invlpg FAR
 
 	install_handlers
 	identity_table pt, NPTE, ESZ, 3
@@ -128,11 +131,7 @@ pass_again:
 	jne bad
 
 	/* a page-table frame: used, freed, reused as data, a page table again */
-	SET_ENTRY(pt2, FRAME_A | 3)
-	SET_ENTRY(pd + 2 * ESZ, pt2 + 3)
-	READS(FAR, MARK_A)
-	SET_ENTRY(pd + 2 * ESZ, 0)
-	invlpg FAR
+	THROUGH_PT2(FRAME_A, MARK_A)
 	expect 14, 0, movl FAR, %ecx
 	SET_ENTRY(PTE(DATA_VA), pt2 + 3)
 	invlpg DATA_VA
@@ -146,11 +145,7 @@ pass_again:
 	movl $1024, %ecx
 	cld
 	rep stosl
-	SET_ENTRY(pt2, FRAME_B | 3)
-	SET_ENTRY(pd + 2 * ESZ, pt2 + 3)
-	READS(FAR, MARK_B)
-	SET_ENTRY(pd + 2 * ESZ, 0)
-	invlpg FAR
+	THROUGH_PT2(FRAME_B, MARK_B)
 
 	/* code rewritten through another mapping of its frame */
 	SET_ENTRY(PTE(CODE_Y), CODE_X + 3)

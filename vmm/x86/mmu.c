@@ -130,6 +130,18 @@ static void visited(struct mmu_walk *w, uint64_t table, unsigned level)
 	w->level[w->ntables++] = (uint8_t)level;
 }
 
+/* A walk's success: the leaf entry e mapped lin to phys with these combined rights */
+static bool found(struct mmu_walk *out, uint64_t phys, bool w, bool u, bool x, uint64_t e)
+{
+	out->phys = phys;
+	out->writable = w;
+	out->user = u;
+	out->exec_ok = x;
+	out->global = (e & PTE_G) != 0;
+	out->dirty = (e & PTE_D) != 0;
+	return true;
+}
+
 /* Fails with the #PF error code's P and RSVD bits in *err */
 static bool fail(uint32_t *err, uint32_t e)
 {
@@ -182,13 +194,7 @@ static bool walk(struct x86_cpu *c, uint64_t lin, enum access a, struct mmu_walk
 				if (a == ACC_WRITE && !peek)
 					*ep |= PTE_D;
 				uint64_t size = 1ull << shift;
-				out->phys = (e & ADDR_MASK & ~(size - 1)) | (lin & (size - 1));
-				out->writable = w;
-				out->user = u;
-				out->exec_ok = x;
-				out->global = (e & PTE_G) != 0;
-				out->dirty = (*ep & PTE_D) != 0;
-				return true;
+				return found(out, (e & ADDR_MASK & ~(size - 1)) | (lin & (size - 1)), w, u, x, *ep);
 			}
 			table = e & ADDR_MASK;
 		}
@@ -207,13 +213,7 @@ static bool walk(struct x86_cpu *c, uint64_t lin, enum access a, struct mmu_walk
 			return fail(err, PF_P);
 		if (!peek)
 			*pde |= PTE_A | (a == ACC_WRITE ? PTE_D : 0);
-		out->phys = (*pde & 0xffc00000u) | (lin & 0x3fffff);
-		out->writable = w;
-		out->user = u;
-		out->exec_ok = true;
-		out->global = *pde & PTE_G;
-		out->dirty = *pde & PTE_D;
-		return true;
+		return found(out, (*pde & 0xffc00000u) | (lin & 0x3fffff), w, u, true, *pde);
 	}
 	visited(out, *pde & 0xfffff000u, 1);
 	uint32_t *pte = mem_ptr(c->mem, (*pde & 0xfffff000u) + ((lin >> 12) & 1023) * 4, 4);
@@ -227,13 +227,7 @@ static bool walk(struct x86_cpu *c, uint64_t lin, enum access a, struct mmu_walk
 		*pde |= PTE_A;
 		*pte |= PTE_A | (a == ACC_WRITE ? PTE_D : 0);
 	}
-	out->phys = (*pte & 0xfffff000u) | (lin & 0xfff);
-	out->writable = w;
-	out->user = u;
-	out->exec_ok = true;
-	out->global = *pte & PTE_G;
-	out->dirty = *pte & PTE_D;
-	return true;
+	return found(out, (*pte & 0xfffff000u) | (lin & 0xfff), w, u, true, *pte);
 }
 
 bool mmu_walk(struct x86_cpu *c, uint64_t lin, enum access a, bool peek, struct mmu_walk *w)
