@@ -1011,6 +1011,21 @@ static void shadow_paging_stays_coherent(void **state)
 	}
 }
 
+/* U/S x R/W x CR0.WP at CPL 3 and 0, and NX under PAE (tests/kernels/user32.S): the shadow's
+ * user and supervisor views agree with QEMU and the interpreter, its faults taken from
+ * translated code at both privileges. */
+static void the_page_access_matrix_at_cpl_3_and_0(void **state)
+{
+	(void)state;
+	static const char *const defs[] = { "", "-DPAE" };
+	for (int k = 0; k < 2; k++) {
+		struct session_result r;
+		flat_kernel_checks("user32", defs[k], QEMU_AS_BUILT, &r);
+		if (!mode_stat_value(&r.stats, "shadow.true_faults"))
+			fail_msg("user32 %s: no fault came from translated code under bt", defs[k]);
+	}
+}
+
 /* 32-bit protected mode: iret out to ring 3, int 0x80 back in through a DPL-3 gate with
  * the TSS stack switch; the kernel checks the frame itself. */
 static void privilege_change_in_32bit_mode(void **state)
@@ -1147,6 +1162,7 @@ int main(void)
 		cmocka_unit_test(segment_loads_check_what_the_sdm_says),
 		cmocka_unit_test(page_walks_check_before_they_set_accessed_and_dirty),
 		cmocka_unit_test(shadow_paging_stays_coherent),
+		cmocka_unit_test(the_page_access_matrix_at_cpl_3_and_0),
 		cmocka_unit_test(debug_registers_and_single_step),
 		cmocka_unit_test(ipis_reach_the_one_cpu),
 		cmocka_unit_test(rf_icebp_and_general_detect),
