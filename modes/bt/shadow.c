@@ -76,6 +76,11 @@ struct shadow {
 	struct ref *refs;
 	uint32_t nrefs, free_ref;  /* free_ref: a freed one + 1 */
 	uint64_t mapped;
+	/* pages of the window in use that the latest write's drop unmapped (view << 31 |
+	 * page): the write done, those map again at once, others fault in on use */
+	uint32_t dropped[16];
+	unsigned ndropped;
+	bool noting_drops;
 	struct shadow_stats st;
 };
 
@@ -94,6 +99,21 @@ static void unmap_run(struct shadow *s, uint8_t *at, size_t len)
 	s->st.host_unmap++;
 }
 
+static void note_drop(struct shadow *s, const struct view *v, uint32_t page)
+{
+	for (uint32_t view = 0; view < 2 && s->cur >= 0; view++)
+		if (v == &s->win[s->cur].v[view] && s->ndropped < sizeof(s->dropped) / sizeof(s->dropped[0]))
+			s->dropped[s->ndropped++] = view << 31 | page;
+}
+
+static bool was_dropped(const struct shadow *s, uint32_t view, uint32_t page)
+{
+	for (unsigned k = 0; k < s->ndropped; k++)
+		if (s->dropped[k] == (view << 31 | page))
+			return true;
+	return false;
+}
+
 /* Pages [p, p + n) of a view out of the host MMU. */
 static void drop_pages(struct shadow *s, struct view *v, uint32_t p, uint32_t n)
 {
@@ -106,6 +126,8 @@ static void drop_pages(struct shadow *s, struct view *v, uint32_t p, uint32_t n)
 			uint32_t first = UINT32_MAX, last = 0;
 			for (uint32_t q = p; q < region_end; q++)
 				if (v->page[q]) {
+					if (s->noting_drops)
+						note_drop(s, v, q);
 					if (first == UINT32_MAX)
 						first = q;
 					last = q;
@@ -116,6 +138,7 @@ static void drop_pages(struct shadow *s, struct view *v, uint32_t p, uint32_t n)
 				}
 			if (first != UINT32_MAX)
 				unmap_run(s, v->base + ((uint64_t)first << 12), (uint64_t)(last - first + 1) << 12);
+
 		}
 		p = region_end;
 	}
@@ -241,7 +264,9 @@ static void drop_entries(struct shadow *s, struct window *w, unsigned level, uin
 
 /* --- the CPU model's hooks ------------------------------------------------------- */
 
-static void sh_written(void *opaque, uint64_t phys, unsigned len)
+static void refresh_entries(struct shadow *s, uint64_t region, unsigned o0, unsigned o1);
+
+static void sh_written(void *opaque, uint64_t phys, unsigned len, bool done)
 {
 	struct shadow *s = opaque;
 	uint64_t f = phys >> 12;
@@ -249,6 +274,9 @@ static void sh_written(void *opaque, uint64_t phys, unsigned len)
 		return;
 	unsigned o0 = (unsigned)(phys & 0xfff), o1 = o0 + len > 4096 ? 4096 : o0 + len;
 	bool table = false;
+	if (!done)
+		s->ndropped = 0;
+	s->noting_drops = !done;
 	uint32_t *link = &s->head[f];
 	while (*link) {
 		struct ref *r = &s->refs[*link - 1];
@@ -260,7 +288,12 @@ static void sh_written(void *opaque, uint64_t phys, unsigned len)
 			still = (at >> 12) == f;
 			if (still) {
 				table = true;
-				drop_entries(s, w, r->sub, region, at, o0, o1);
+				/* once written, a page table's entries in the window in use map at
+				 * once where they may; anything else goes, to fault in on use */
+				if (done && r->sub == 1 && r->win == s->cur && !s->c->shadow.stale)
+					refresh_entries(s, region, o0, o1);
+				else
+					drop_entries(s, w, r->sub, region, at, o0, o1);
 			}
 		}
 		if (!still) {
@@ -272,6 +305,7 @@ static void sh_written(void *opaque, uint64_t phys, unsigned len)
 		}
 		link = &r->next;
 	}
+	s->noting_drops = false;
 	/* no window uses it as a table any more (freed, reused as data): writes to it are
 	 * plain stores again once its mappings are made writable on their next write */
 	if (!table)
@@ -310,13 +344,6 @@ static void sh_announce(void *opaque, uint64_t phys, bool table)
 		s->st.announced++;
 		s->c->code.watch[f] &= (uint8_t)~WATCH_PTABLE;
 	}
-}
-
-static void sh_invlpg(void *opaque, uint64_t lin)
-{
-	struct shadow *s = opaque;
-	if (s->cur >= 0)
-		drop_range(s, &s->win[s->cur], lin & 0xfffff000ull, 4096);
 }
 
 static void sh_sync(void *opaque)
@@ -362,6 +389,8 @@ static void map_run(struct shadow *s, int win, int view, uint32_t page, uint64_t
 {
 	struct view *v = &s->win[win].v[view];
 	uint8_t *at = v->base + ((uint64_t)page << 12);
+	if (n == 1 && v->page[page] == ((uint32_t)(f + 1) | (rw ? PG_RW : 0)))
+		return; /* there already, as it is to be */
 	if (n == 1 && (v->page[page] & ~PG_RW) == (uint32_t)(f + 1)) { /* there already: its rights change */
 		mprotect(at, 4096, rw ? PROT_READ | PROT_WRITE : PROT_READ);
 		s->st.host_mprotect++;
@@ -370,7 +399,7 @@ static void map_run(struct shadow *s, int win, int view, uint32_t page, uint64_t
 	}
 	if (s->mapped + n > MAX_MAPPED)
 		reset_all(s); /* keeps the windows' keys: this one maps on */
-	if (mmap(at, (uint64_t)n << 12, rw ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED, s->fd,
+	if (mmap(at, (uint64_t)n << 12, rw ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED | MAP_POPULATE, s->fd,
 		 (off_t)(f << 12)) == MAP_FAILED)
 		return; /* the access faults again and goes to its callout */
 	s->st.host_mmap++;
@@ -412,7 +441,7 @@ static bool writable(const struct x86_cpu *c, const struct mmu_walk *w, uint8_t 
  * have been accessed already (KVM's pte prefetch: no architectural state changes), in
  * runs of consecutive frames, one host mapping each: a kernel's linear map comes in
  * with a fault per group instead of a fault per page. */
-#define AROUND 16
+#define AROUND 8
 static void fault_around(struct shadow *s, int win, int view, uint64_t lin)
 {
 	struct x86_cpu *c = s->c;
@@ -437,6 +466,38 @@ static void fault_around(struct shadow *s, int win, int view, uint64_t lin)
 		if (!run)
 			at = p, run_f = f, run_rw = rw;
 		run++;
+	}
+}
+
+/* Page-table entries [o0, o1) of the table for region in the window in use were just
+ * written: a page they mapped (mapped still, or dropped just before the write) maps again
+ * in each view as the entry says now, where a walk that writes nothing succeeds (its
+ * accessed bits set, as the kernel's own protections set them: VMware's monitor updated
+ * the shadow in its trace handler and at VMI's SetPxE, KVM updates a shadow entry that
+ * exists); else it goes. A page nothing mapped stays out, to fault in on use. */
+static void refresh_entries(struct shadow *s, uint64_t region, unsigned o0, unsigned o1)
+{
+	struct x86_cpu *c = s->c;
+	unsigned esize = pae(&s->win[s->cur]) ? 8 : 4;
+	uint8_t user = c->user_access;
+	for (unsigned i = o0 / esize; i <= (o1 - 1) / esize; i++) {
+		uint64_t lin = (region + ((uint64_t)i << 12)) & 0xffffffffull;
+		for (int view = 0; view < 2; view++) {
+			struct mmu_walk w;
+			uint32_t page = (uint32_t)(lin >> 12);
+			if (!s->win[s->cur].v[view].page[page] && !was_dropped(s, (uint32_t)view, page))
+				continue;
+			c->user_access = (uint8_t)view; /* the walk's privilege: the view's */
+			if (mmu_walk(c, lin, ACC_READ, true, &w) && mem_ptr(c->mem, w.phys & ~0xfffull, 4096)) {
+				note_tables(s, s->cur, &w, lin);
+				map_run(s, s->cur, view, (uint32_t)(lin >> 12), w.phys >> 12, 1,
+					writable(c, &w, c->code.watch[w.phys >> 12]));
+				s->st.prefetched++;
+			} else {
+				drop_pages(s, &s->win[s->cur].v[view], (uint32_t)(lin >> 12), 1);
+			}
+		}
+		c->user_access = user;
 	}
 }
 
@@ -569,7 +630,7 @@ struct shadow *shadow_create(struct x86_cpu *c, struct bt *bt)
 			s->win[w].v[v] = (struct view){ .base = s->reserve + k * STRIDE, .page = s->pages + k * PAGES,
 							.count = counts + k * REGIONS };
 		}
-	c->shadow = (struct x86_shadow){ .written = sh_written, .watched = sh_watched, .invlpg = sh_invlpg,
+	c->shadow = (struct x86_shadow){ .written = sh_written, .watched = sh_watched,
 					 .sync = sh_sync, .announce = sh_announce, .opaque = s, .stale = true };
 	return s;
 }

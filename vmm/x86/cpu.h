@@ -78,15 +78,15 @@ struct code_map {
 
 /* A second MMU over the guest's own tables: the translator's shadow windows for 32-bit
  * code (modes/bt/shadow.c). The CPU model tells it what can change a translation: a
- * write to a WATCH_PTABLE page (before the bytes change, or after for the VMM's own
- * writes: it only drops what they may change), a page newly watched and an invlpg; a
- * flush (a CR0, CR3, CR4 or EFER write) marks it stale, and the run loop has it sync
- * (the windows of the paging state now into c->window) before translated 32-bit code
- * runs again. */
+ * write to a WATCH_PTABLE page, before the bytes change (done false: it drops what they
+ * mapped) and after (done true: it maps what they map now where it may; the VMM's own
+ * writes come only after), and a page newly watched. It is coherent by these alone, so an
+ * invlpg or a CR3 reload costs it nothing; a flush (a CR0, CR3, CR4 or EFER write) marks
+ * it stale, and the run loop has it sync (the windows of the paging state now into
+ * c->window) before translated 32-bit code runs again. */
 struct x86_shadow {
-	void (*written)(void *opaque, uint64_t phys, unsigned len);
+	void (*written)(void *opaque, uint64_t phys, unsigned len, bool done);
 	void (*watched)(void *opaque, uint64_t phys);
-	void (*invlpg)(void *opaque, uint64_t lin);
 	void (*sync)(void *opaque);
 	/* VMI's AllocatePage (table) or ReleasePage: the guest says the frame at phys is a
 	 * page table it updates only through VMI calls, or no longer one */

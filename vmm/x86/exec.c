@@ -75,6 +75,7 @@ void mem_write_slow(struct x86_cpu *c, uint64_t lin, uint64_t v, unsigned size)
 	uint8_t *p = mmu_translate(c, lin, ACC_WRITE, &phys);
 	if (p) {
 		store_sized(p, v, size);
+		mmu_phys_stored(c, phys, size);
 		return;
 	}
 	bus_write(c->bus, BUS_MMIO, phys, v, size);

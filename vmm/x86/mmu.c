@@ -44,8 +44,6 @@ void mmu_flush(struct x86_cpu *c, bool keep_global)
 void mmu_invlpg(struct x86_cpu *c, uint64_t lin)
 {
 	c->tlb_epoch++;
-	if (c->shadow.opaque)
-		c->shadow.invlpg(c->shadow.opaque, lin);
 	uint64_t page = lin & ~0xfffull;
 	for (int u = 0; u < 2; u++) {
 		struct tlb_entry *e = &c->tlb[u][tlb_index(lin)];
@@ -75,13 +73,20 @@ void mmu_watch(struct x86_cpu *c, uint64_t phys, unsigned bits)
 
 void mmu_note_code(struct x86_cpu *c, uint64_t phys) { mmu_watch(c, phys, WATCH_CODE); }
 
+void mmu_phys_stored(struct x86_cpu *c, uint64_t phys, unsigned len)
+{
+	uint64_t pg = phys >> 12;
+	if (pg < c->code.pages && (c->code.watch[pg] & WATCH_PTABLE) && c->shadow.opaque)
+		c->shadow.written(c->shadow.opaque, phys, len, true);
+}
+
 void mmu_phys_written(struct x86_cpu *c, uint64_t phys, unsigned len)
 {
 	uint64_t pg = phys >> 12;
 	if (pg >= c->code.pages || !c->code.watch[pg])
 		return;
 	if ((c->code.watch[pg] & WATCH_PTABLE) && c->shadow.opaque)
-		c->shadow.written(c->shadow.opaque, phys, len);
+		c->shadow.written(c->shadow.opaque, phys, len, false);
 	if (c->code.watch[pg] & WATCH_CODE) {
 		c->code.watch[pg] &= (uint8_t)~WATCH_CODE;
 		c->tlb_epoch++;

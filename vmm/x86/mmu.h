@@ -70,6 +70,8 @@ void mmu_note_code(struct x86_cpu *c, uint64_t phys);
 /* len bytes of physical memory at phys are about to be (or were just) written: a page of
  * code loses its decodes, a page table's shadow mappings go. */
 void mmu_phys_written(struct x86_cpu *c, uint64_t phys, unsigned len);
+/* ... and once the bytes are there: a page table's shadow maps what they map now. */
+void mmu_phys_stored(struct x86_cpu *c, uint64_t phys, unsigned len);
 /* Drops every cached decode of a physical page (step.c owns the cache). */
 void x86_forget_code_page(struct x86_cpu *c, uint64_t page);
 

@@ -40,7 +40,7 @@ static int64_t ptemod_run(uint64_t *n)
 	uint64_t bad = 0, t0 = rdtsc();
 	for (uint64_t i = 0; i < *n; i++) {
 		uint64_t f = pm_frame[i & 1];
-		mm_pte_set(pm_pte, f | PTE_P | PTE_W);
+		mm_pte_set(pm_pte, f | PTE_P | PTE_W | PTE_A);
 		pv.invlpg(PTEMOD_VA);
 		bad += pick(PTEMOD_VA) != f;
 	}
@@ -61,7 +61,7 @@ static int pf_hook(struct trap_frame *f)
 	(void)f;
 	if ((read_cr2() & ~(PAGE_SIZE - 1)) != PGFAULT_VA || (mm_pte_get(pf_pte) & PTE_P))
 		return 0;
-	mm_pte_set(pf_pte, pf_frame | PTE_P | PTE_W);
+	mm_pte_set(pf_pte, pf_frame | PTE_P | PTE_W | PTE_A);
 	pf_count++;
 	return 1;
 }
@@ -104,7 +104,7 @@ static const char *cr3_setup(void)
 	if (!cr3_frame[0]) {
 		for (int as = 0; as < 2; as++) {
 			cr3_frame[as] = marked_frame();
-			mm_pte_set(mm_pte(as, CR3_VA), cr3_frame[as] | PTE_P | PTE_W);
+			mm_pte_set(mm_pte(as, CR3_VA), cr3_frame[as] | PTE_P | PTE_W | PTE_A);
 		}
 	}
 	return 0;
@@ -148,7 +148,7 @@ static int64_t batch_run(uint64_t *n)
 	for (uint64_t b = 0; b < batches; b++) {
 		pv.lazy_mmu(VMI_LAZY_MMU);
 		for (int j = 0; j < BATCH; j++)
-			mm_pte_set(batch_pte[j], batch_frame[j] | PTE_P | PTE_W);
+			mm_pte_set(batch_pte[j], batch_frame[j] | PTE_P | PTE_W | PTE_A);
 		pv.lazy_mmu(VMI_LAZY_NONE);
 		/* the batch must be visible once lazy mode ends */
 		bad += pick(BATCH_VA) != batch_frame[0];

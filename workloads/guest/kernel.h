@@ -63,6 +63,7 @@ void trap_handle(struct trap_frame *f, uint64_t vector, uint64_t error, uintptr_
 #define PTE_P  0x1ull
 #define PTE_W  0x2ull
 #define PTE_U  0x4ull
+#define PTE_A  0x20ull  /* preset on the benchmarks' pages, as Linux's page protections carry it */
 #define PTE_PS 0x80ull
 /* A page-table entry of the paging mode in use (4 bytes in 2-level paging, else 8). */
 typedef struct pte_slot pte_slot;

@@ -103,7 +103,7 @@ struct mm_space *mm_space_new(void)
 
 void mm_space_map(struct mm_space *s, uintptr_t va, uintptr_t frame)
 {
-	set(pte_in(s, va), frame | PTE_P | PTE_W | PTE_U, VMI_PAGE_PT);
+	set(pte_in(s, va), frame | PTE_P | PTE_W | PTE_U | PTE_A, VMI_PAGE_PT);
 }
 
 uintptr_t mm_space_cr3(const struct mm_space *s) { return pae ? (uintptr_t)s->pdpt : (uintptr_t)s->pd; }

@@ -52,7 +52,7 @@ struct mm_space *mm_space_new(void)
 
 void mm_space_map(struct mm_space *s, uintptr_t va, uintptr_t frame)
 {
-	pv.set_pte(frame | PTE_P | PTE_W | PTE_U, pte_in(s->pml4, va), VMI_PAGE_PT);
+	pv.set_pte(frame | PTE_P | PTE_W | PTE_U | PTE_A, pte_in(s->pml4, va), VMI_PAGE_PT);
 }
 
 uintptr_t mm_space_cr3(const struct mm_space *s) { return (uintptr_t)s->pml4; }
