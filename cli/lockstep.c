@@ -70,7 +70,7 @@ int run_lockstep(const struct run_opts *o, const char *against, uint64_t corpus,
 		}
 		for (uint64_t s = seed; s < seed + corpus && bad != EXIT_USAGE; s++) {
 			uint8_t *img;
-			if (corpus_build(s, CORPUS_INSNS, &img, &cfg.image_len))
+			if ((o->paging32 ? corpus_build32 : corpus_build)(s, CORPUS_INSNS, &img, &cfg.image_len))
 				return cli_error("cannot build the random stream of seed %llu", (unsigned long long)s);
 			char what[64];
 			snprintf(what, sizeof(what), "random stream (--corpus 1 --seed %llu)", (unsigned long long)s);
@@ -84,8 +84,9 @@ int run_lockstep(const struct run_opts *o, const char *against, uint64_t corpus,
 		if (bad == EXIT_USAGE)
 			return bad;
 		if (corpus && !bad)
-			printf("%s vs %s: %llu random streams (seeds %llu-%llu), %llu instructions, no divergence\n",
-			       cfg.mode->name, r->name, (unsigned long long)corpus, (unsigned long long)seed,
+			printf("%s vs %s: %llu random %s streams (seeds %llu-%llu), %llu instructions, no divergence\n",
+			       cfg.mode->name, r->name, (unsigned long long)corpus, o->paging32 ? "32-bit" : "64-bit",
+			       (unsigned long long)seed,
 			       (unsigned long long)(seed + corpus - 1), (unsigned long long)insns);
 		if (!o->quiet)
 			fprintf(stderr, "pvbench: lockstep %s vs %s took %.1f s\n", cfg.mode->name, r->name,

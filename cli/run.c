@@ -89,7 +89,8 @@ static const char run_help[] =
 	"                  and report the first divergence with the block's disassembly.\n"
 	"                  Repetitions default to %d of %d us; nothing is stored\n"
 	"  --corpus N      with --check-against: N random instruction streams instead of the\n"
-	"                  benchmark guest, from seed --seed S (default 1)\n";
+	"                  benchmark guest, from seed --seed S (default 1); 64-bit, or with\n"
+	"                  --guest pvbench32 32-bit with paging on (bt's shadow MMU)\n";
 
 static void iso_now(char *buf, size_t n)
 {
@@ -165,7 +166,7 @@ int cmd_run(int argc, char **argv)
 	struct run_opts o = { .db = STORE_DEFAULT_PATH, .mem_mb = MEM_DEFAULT_MB };
 	const char *modes = "all", *against = NULL, *bench = NULL, *kernel = NULL, *initrd = NULL, *append = "";
 	const char *paging = NULL;
-	bool linux_guest = false, i386 = false, mem_given = false;
+	bool linux_guest = false, i386 = false, mem_given = false, guest_given = false;
 	bool json = false, sized = false;
 	uint64_t corpus = 0, seed = 1;
 	char err[512];
@@ -186,6 +187,7 @@ int cmd_run(int argc, char **argv)
 		case 'M': if (cli_u64("--mem", optarg, MEM_MIN_MB, MEM_MAX_MB, &o.mem_mb)) return EXIT_USAGE; mem_given = true; break;
 		case 't': if (cli_u64("--timeout", optarg, 1, 86400, &o.timeout_s)) return EXIT_USAGE; break;
 		case 'g':
+			guest_given = true;
 			i386 = !strcmp(optarg, "linux32");
 			linux_guest = i386 || !strcmp(optarg, "linux");
 			if (!strcmp(optarg, "pvbench32"))
@@ -236,7 +238,8 @@ int cmd_run(int argc, char **argv)
 	if (bench && plan_select(&o.plan, bench, err, sizeof(err)))
 		return cli_error("%s", err);
 	char guest_desc[48] = "";
-	if (!linux_guest && !corpus && guest_arch(&o, paging, guest_desc, sizeof(guest_desc)))
+	/* a corpus needs no image, only the guest's architecture when one is named */
+	if (!linux_guest && (!corpus || guest_given) && guest_arch(&o, paging, guest_desc, sizeof(guest_desc)))
 		return EXIT_USAGE;
 	if (parse_modes(&o, modes) || (!corpus && check_guest(&o)))
 		return EXIT_USAGE;

@@ -11,6 +11,10 @@
 
 /* A malloc'd image in *img; -1 when out of memory (or the generator is broken). */
 int corpus_build(uint64_t seed, unsigned n, uint8_t **img, size_t *len);
+/* The same in 32-bit protected mode (a Multiboot image) with 2-level paging on: its
+ * accesses go through the translator's shadow MMU; edi points at a page that is not
+ * present, ebp at a read-only one. */
+int corpus_build32(uint64_t seed, unsigned n, uint8_t **img, size_t *len);
 /* The same guest around n given bytes of code instead of a random stream (a fuzzer's):
  * registers from seed, then the bytes, then the end; -1 when out of memory or n is more
  * than the stream's room. */

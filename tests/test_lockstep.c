@@ -11,6 +11,7 @@
 #include <string.h>
 #include "helpers.h"
 #include "../cli/cli.h"
+#include "../modes/bt/shadow.h"
 #include "../lab/lockstep.h"
 #include "../modes/bt/bt.h"
 #include "../vmm/x86/x86.h"
@@ -129,6 +130,41 @@ static void random_streams_agree(void **state)
 	assert_true(faults[0] > 0 && faults[12] > 0 && faults[14] > 0 && faults[13] > 0 && faults[6] > 0);
 }
 
+/* The same in 32-bit protected mode with paging on (corpus_build32): the translator on
+ * its shadow MMU, whose hidden and true faults (edi's page is not present, ebp's read-only)
+ * must agree with the interpreter's soft MMU at every step. */
+static void random_32bit_streams_agree(void **state)
+{
+	(void)state;
+	uint64_t insns = 0, native = 0, faults[32] = { 0 }, hidden = 0, true_faults = 0;
+	for (uint64_t seed = 1; seed <= STREAMS / 2; seed++) {
+		uint8_t *img;
+		size_t len;
+		assert_int_equal(corpus_build32(seed, 600, &img, &len), 0);
+		struct lockstep_config cfg;
+		struct lockstep *ls = open_image(&cfg, "bt", img, len, "", 16);
+		run_to_end(ls);
+		assert_non_null(strstr(ls->report, "the guest ended the machine"));
+		insns += ls->insns;
+		native += ((struct bt *)ls->side[0].c->jit)->native_insns;
+		for (int v = 0; v < 32; v++)
+			faults[v] += ls->side[0].c->count.exceptions[v];
+		const struct shadow_stats *st = shadow_stats(ls->side[0].c->shadow.opaque);
+		hidden += st->hidden_faults;
+		true_faults += st->true_faults;
+		lockstep_close(ls);
+		free(img);
+	}
+	print_message("%d 32-bit streams: %llu instructions, %llu translated natively; #DE %llu, #UD %llu, #GP %llu, "
+		      "#PF %llu; shadow: %llu hidden, %llu true faults\n", STREAMS / 2, (unsigned long long)insns,
+		      (unsigned long long)native, (unsigned long long)faults[0], (unsigned long long)faults[6],
+		      (unsigned long long)faults[13], (unsigned long long)faults[14], (unsigned long long)hidden,
+		      (unsigned long long)true_faults);
+	assert_true(insns >= STREAMS / 2 * 600);
+	assert_true(native * 2 > insns);
+	assert_true(faults[0] > 0 && faults[6] > 0 && faults[14] > 0 && hidden > 0 && true_faults > 0);
+}
+
 static void same_seed_same_stream(void **state)
 {
 	(void)state;
@@ -213,6 +249,8 @@ static void the_command_line_checks_and_refuses(void **state)
 	(void)state;
 	assert_int_equal(call(cmd_run, "run", "--modes", "bt,vmi:bt", "--check-against", "emulate", "--corpus", "3", "--quiet",
 			      NULL), 0);
+	assert_int_equal(call(cmd_run, "run", "--modes", "bt", "--check-against", "emulate", "--corpus", "3", "--guest",
+			      GUEST32, "--quiet", NULL), 0);
 	assert_int_equal(call(cmd_run, "run", "--modes", "bt", "--check-against", "hw", "--guest", GUEST, NULL), EXIT_USAGE);
 	assert_int_equal(call(cmd_run, "run", "--modes", "hw", "--check-against", "emulate", "--corpus", "1", NULL),
 			 EXIT_USAGE);
@@ -270,6 +308,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(same_seed_same_stream),
 		cmocka_unit_test(random_streams_agree),
+		cmocka_unit_test(random_32bit_streams_agree),
 		cmocka_unit_test(a_register_divergence_is_reported),
 		cmocka_unit_test(a_memory_divergence_is_reported),
 		cmocka_unit_test(a_control_flow_divergence_is_reported),
