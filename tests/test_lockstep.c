@@ -98,36 +98,52 @@ static void vmi_bt_agrees_with_vmi_emulate_on_the_guest(void **state)
 	benchmark_guest_agrees("vmi:bt");
 }
 
-/* Every stream runs to its end in both engines alike, and the corpus does what it is
- * for: most instructions native in bt, faults of three kinds delivered and resumed. */
-static void random_streams_agree(void **state)
+/* What n streams of a corpus did, summed: instructions, those bt ran natively, faults
+ * delivered by vector, and the shadow MMU's hidden and true faults. */
+struct streams {
+	uint64_t insns, native, faults[32], hidden, true_faults;
+};
+
+/* Every stream runs to its end in bt and in the interpreter alike. */
+static struct streams streams_agree(int (*build)(uint64_t, unsigned, uint8_t **, size_t *), unsigned n)
 {
-	(void)state;
-	uint64_t insns = 0, native = 0, faults[32] = { 0 };
-	for (uint64_t seed = 1; seed <= STREAMS; seed++) {
+	struct streams t = { 0 };
+	for (uint64_t seed = 1; seed <= n; seed++) {
 		uint8_t *img;
 		size_t len;
-		assert_int_equal(corpus_build(seed, 600, &img, &len), 0);
+		assert_int_equal(build(seed, 600, &img, &len), 0);
 		struct lockstep_config cfg;
 		struct lockstep *ls = open_image(&cfg, "bt", img, len, "", 16);
 		run_to_end(ls);
 		assert_non_null(strstr(ls->report, "the guest ended the machine"));
-		insns += ls->insns;
-		native += ((struct bt *)ls->side[0].c->jit)->native_insns;
+		t.insns += ls->insns;
+		t.native += ((struct bt *)ls->side[0].c->jit)->native_insns;
 		for (int v = 0; v < 32; v++)
-			faults[v] += ls->side[0].c->count.exceptions[v];
+			t.faults[v] += ls->side[0].c->count.exceptions[v];
+		const struct shadow_stats *st = shadow_stats(ls->side[0].c->shadow.opaque);
+		t.hidden += st->hidden_faults;
+		t.true_faults += st->true_faults;
 		lockstep_close(ls);
 		free(img);
 	}
-	print_message("%d streams: %llu instructions, %llu translated natively; #DE %llu, #UD %llu, #SS %llu, #GP %llu, "
-		      "#PF %llu\n", STREAMS, (unsigned long long)insns, (unsigned long long)native, (unsigned long long)faults[0],
-		      (unsigned long long)faults[6], (unsigned long long)faults[12], (unsigned long long)faults[13],
-		      (unsigned long long)faults[14]);
-	assert_true(insns >= STREAMS * 600);
-	assert_true(native * 2 > insns); /* the translator's code is what is checked, not the interpreter's */
-	/* divide errors, non-canonical rbp-based accesses (#SS), accesses past the map, and
-	 * the system instructions' refusals (#GP, #UD) */
-	assert_true(faults[0] > 0 && faults[12] > 0 && faults[14] > 0 && faults[13] > 0 && faults[6] > 0);
+	print_message("%u streams: %llu instructions, %llu translated natively; #DE %llu, #UD %llu, #SS %llu, #GP %llu, "
+		      "#PF %llu; shadow: %llu hidden, %llu true faults\n", n, (unsigned long long)t.insns,
+		      (unsigned long long)t.native, (unsigned long long)t.faults[0], (unsigned long long)t.faults[6],
+		      (unsigned long long)t.faults[12], (unsigned long long)t.faults[13], (unsigned long long)t.faults[14],
+		      (unsigned long long)t.hidden, (unsigned long long)t.true_faults);
+	assert_true(t.insns >= n * 600ull);
+	assert_true(t.native * 2 > t.insns); /* the translator's code is what is checked, not the interpreter's */
+	return t;
+}
+
+/* The corpus does what it is for: most instructions native in bt; divide errors,
+ * non-canonical rbp-based accesses (#SS), accesses past the map, and the system
+ * instructions' refusals (#GP, #UD) delivered and resumed. */
+static void random_streams_agree(void **state)
+{
+	(void)state;
+	struct streams t = streams_agree(corpus_build, STREAMS);
+	assert_true(t.faults[0] > 0 && t.faults[12] > 0 && t.faults[14] > 0 && t.faults[13] > 0 && t.faults[6] > 0);
 }
 
 /* The same in 32-bit protected mode with paging on (corpus_build32): the translator on
@@ -136,33 +152,8 @@ static void random_streams_agree(void **state)
 static void random_32bit_streams_agree(void **state)
 {
 	(void)state;
-	uint64_t insns = 0, native = 0, faults[32] = { 0 }, hidden = 0, true_faults = 0;
-	for (uint64_t seed = 1; seed <= STREAMS / 2; seed++) {
-		uint8_t *img;
-		size_t len;
-		assert_int_equal(corpus_build32(seed, 600, &img, &len), 0);
-		struct lockstep_config cfg;
-		struct lockstep *ls = open_image(&cfg, "bt", img, len, "", 16);
-		run_to_end(ls);
-		assert_non_null(strstr(ls->report, "the guest ended the machine"));
-		insns += ls->insns;
-		native += ((struct bt *)ls->side[0].c->jit)->native_insns;
-		for (int v = 0; v < 32; v++)
-			faults[v] += ls->side[0].c->count.exceptions[v];
-		const struct shadow_stats *st = shadow_stats(ls->side[0].c->shadow.opaque);
-		hidden += st->hidden_faults;
-		true_faults += st->true_faults;
-		lockstep_close(ls);
-		free(img);
-	}
-	print_message("%d 32-bit streams: %llu instructions, %llu translated natively; #DE %llu, #UD %llu, #GP %llu, "
-		      "#PF %llu; shadow: %llu hidden, %llu true faults\n", STREAMS / 2, (unsigned long long)insns,
-		      (unsigned long long)native, (unsigned long long)faults[0], (unsigned long long)faults[6],
-		      (unsigned long long)faults[13], (unsigned long long)faults[14], (unsigned long long)hidden,
-		      (unsigned long long)true_faults);
-	assert_true(insns >= STREAMS / 2 * 600);
-	assert_true(native * 2 > insns);
-	assert_true(faults[0] > 0 && faults[6] > 0 && faults[14] > 0 && hidden > 0 && true_faults > 0);
+	struct streams t = streams_agree(corpus_build32, STREAMS / 2);
+	assert_true(t.faults[0] > 0 && t.faults[6] > 0 && t.faults[14] > 0 && t.hidden > 0 && t.true_faults > 0);
 }
 
 static void same_seed_same_stream(void **state)

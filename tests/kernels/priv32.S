@@ -5,15 +5,7 @@
 #include "flat32.inc"
 
 	/* TSS: ring-0 stack; its descriptor's base is split, so it is filled in here */
-	movl $kstack_top, tss + 4
-	movl $0x10, tss + 8
-	movl $tss, %eax
-	movw %ax, gdt + 0x28 + 2
-	shrl $16, %eax
-	movb %al, gdt + 0x28 + 4
-	movb %ah, gdt + 0x28 + 7
-	movw $0x28, %ax
-	ltr %ax
+	load_tss tss, kstack_top
 
 	/* IDT[0x80]: 32-bit interrupt gate, DPL 3, to handler */
 	set_gate 0x80, handler, 0xee00

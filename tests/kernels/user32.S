@@ -38,25 +38,14 @@
 	movl $0x80000000, PTE(NXPAGE) + 4       /* NX */
 	movl $pd + 1, pdpt
 	movl $pt + 7, pd
-	movl $0xc0000080, %ecx                  /* EFER.NXE */
-	rdmsr
-	orl $0x800, %eax
-	wrmsr
+	nxe_on
 	paging_on 0x20, pdpt, 0x80010000        /* PAE; PG WP */
 #else
 	movl $pt + 7, pd
 	paging_on 0x10, pd, 0x80010000          /* PSE; PG WP */
 #endif
 	/* the TSS's ring-0 stack, for faults from ring 3; int 0x80 comes back to ring 0 */
-	movl $kstack_top, tss + 4
-	movl $0x10, tss + 8
-	movl $tss, %eax
-	movw %ax, gdt + 0x28 + 2
-	shrl $16, %eax
-	movb %al, gdt + 0x28 + 4
-	movb %ah, gdt + 0x28 + 7
-	movw $0x28, %ax
-	ltr %ax
+	load_tss tss, kstack_top
 	set_gate 0x80, back_to_ring0, 0xee00
 	movl $4, passes
 

@@ -11,10 +11,7 @@
 	identity_table pt, 512, 8, 3
 	movl $pd + 1, pdpt
 	movl $pt + 3, pd
-	movl $0xc0000080, %ecx              /* EFER.NXE */
-	rdmsr
-	orl $0x800, %eax
-	wrmsr
+	nxe_on
 	paging_on 0x20, pdpt, 0x80010000     /* PAE; PG WP */
 	movl $T, %ebx
 
