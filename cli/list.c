@@ -61,28 +61,28 @@ int cmd_list(int argc, char **argv)
 		const struct engine_ops *m = mode->engine;
 		char why[256], backend[64];
 		bool ok = m->probe(why, sizeof(why)) == 0;
-		printf("  %-11s %-11s ", mode->name, ok ? "available" : "unavailable");
+		printf("  %-14s %-11s ", mode->name, ok ? "available" : "unavailable");
 		for (const char *p = mode->summary; *p; p++) /* continuation lines under the first */
 			if (*p == '\n')
-				printf("\n%26s", "");
+				printf("\n%29s", "");
 			else
 				putchar(*p);
 		putchar('\n');
 		if (!ok) {
-			printf("              why: %s\n", why);
+			printf("                 why: %s\n", why);
 			continue;
 		}
 		mode_backend(mode, backend, sizeof(backend));
-		printf("              runs on: %s\n", backend);
+		printf("                 runs on: %s\n", backend);
 		bool in_process = m->kind == ENGINE_HOST;
 		if (in_process)
-			fputs("              runs only:", stdout);
+			fputs("                 runs only:", stdout);
 		for (int b = 0; b < bench_count; b++) {
 			const char *no = m->bench_unsupported(bench_table[b].name, bench_table[b].needs);
 			if (in_process && !no) {
 				printf(" %s", bench_table[b].name);
 			} else if (!in_process && no) { /* benchmarks that follow for the same reason, on one line */
-				printf("              %s", bench_table[b].name);
+				printf("                 %s", bench_table[b].name);
 				while (b + 1 < bench_count) {
 					const char *next = m->bench_unsupported(bench_table[b + 1].name, bench_table[b + 1].needs);
 					if (!next || strcmp(next, no))
