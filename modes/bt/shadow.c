@@ -81,6 +81,9 @@ struct shadow {
 	uint32_t dropped[16];
 	unsigned ndropped;
 	bool noting_drops;
+	/* walking a frame's references (sh_written): a reset the pool or the mapping limit
+	 * calls for waits until the walk is over */
+	bool walking, must_reset;
 	struct shadow_stats st;
 };
 
@@ -174,6 +177,18 @@ static bool live(const struct shadow *s, const struct ref *r) { return s->win[r-
 
 static void reset_all(struct shadow *s);
 
+/* Everything unmapped and forgotten now, or once the walk of a reference list is over;
+ * true when done now */
+static bool request_reset(struct shadow *s)
+{
+	if (s->walking) {
+		s->must_reset = true;
+		return false;
+	}
+	reset_all(s);
+	return true;
+}
+
 /* A reference to frame f, unless an equal live one is there (dead ones met go) */
 static void add_ref(struct shadow *s, uint64_t f, uint8_t kind, int win, uint8_t sub, uint32_t where)
 {
@@ -200,7 +215,7 @@ static void add_ref(struct shadow *s, uint64_t f, uint8_t kind, int win, uint8_t
 	} else if (s->nrefs < MAX_REFS) {
 		k = ++s->nrefs;
 	} else {
-		reset_all(s); /* every window goes: their references with them */
+		request_reset(s); /* every window goes: their references with them */
 		return;
 	}
 	s->refs[k - 1] = (struct ref){ .next = s->head[f], .gen = s->win[win].gen, .where = where, .win = (uint8_t)win,
@@ -277,6 +292,7 @@ static void sh_written(void *opaque, uint64_t phys, unsigned len, bool done)
 	if (!done)
 		s->ndropped = 0;
 	s->noting_drops = !done;
+	s->walking = true;
 	uint32_t *link = &s->head[f];
 	while (*link) {
 		struct ref *r = &s->refs[*link - 1];
@@ -306,10 +322,15 @@ static void sh_written(void *opaque, uint64_t phys, unsigned len, bool done)
 		link = &r->next;
 	}
 	s->noting_drops = false;
+	s->walking = false;
 	/* no window uses it as a table any more (freed, reused as data): writes to it are
 	 * plain stores again once its mappings are made writable on their next write */
 	if (!table)
 		s->c->code.watch[f] &= (uint8_t)~WATCH_PTABLE;
+	if (s->must_reset) {
+		s->must_reset = false;
+		reset_all(s);
+	}
 }
 
 static void sh_watched(void *opaque, uint64_t phys)
@@ -384,24 +405,25 @@ static void sh_sync(void *opaque)
 
 enum outcome { RESUMED, SLOW_FAULT, SLOW_TRACE, SLOW_CODE, SLOW_DEVICE };
 
-/* n pages from page on, frames from f on, into a view: one host mapping */
-static void map_run(struct shadow *s, int win, int view, uint32_t page, uint64_t f, uint32_t n, bool rw)
+/* n pages from page on, frames from f on, into a view: one host mapping; false when
+ * they could not be mapped (then the caller drops what was there) */
+static bool map_run(struct shadow *s, int win, int view, uint32_t page, uint64_t f, uint32_t n, bool rw)
 {
 	struct view *v = &s->win[win].v[view];
 	uint8_t *at = v->base + ((uint64_t)page << 12);
 	if (n == 1 && v->page[page] == ((uint32_t)(f + 1) | (rw ? PG_RW : 0)))
-		return; /* there already, as it is to be */
+		return true; /* there already, as it is to be */
 	if (n == 1 && (v->page[page] & ~PG_RW) == (uint32_t)(f + 1)) { /* there already: its rights change */
 		mprotect(at, 4096, rw ? PROT_READ | PROT_WRITE : PROT_READ);
 		s->st.host_mprotect++;
 		v->page[page] = (uint32_t)(f + 1) | (rw ? PG_RW : 0);
-		return;
+		return true;
 	}
-	if (s->mapped + n > MAX_MAPPED)
-		reset_all(s); /* keeps the windows' keys: this one maps on */
+	if (s->mapped + n > MAX_MAPPED && !request_reset(s)) /* keeps the windows' keys: this one maps on */
+		return false;
 	if (mmap(at, (uint64_t)n << 12, rw ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED | MAP_POPULATE, s->fd,
 		 (off_t)(f << 12)) == MAP_FAILED)
-		return; /* the access faults again and goes to its callout */
+		return false; /* the access faults again and goes to its callout */
 	s->st.host_mmap++;
 	for (uint32_t k = 0; k < n; k++) {
 		if (!v->page[page + k]) {
@@ -411,6 +433,7 @@ static void map_run(struct shadow *s, int win, int view, uint32_t page, uint64_t
 		v->page[page + k] = (uint32_t)(f + k + 1) | (rw ? PG_RW : 0);
 		add_ref(s, f + k, REF_MAP, win, (uint8_t)view, page + k);
 	}
+	return true;
 }
 
 /* The tables a walk read serve in window win from now: watched (a write to them is a
@@ -488,14 +511,14 @@ static void refresh_entries(struct shadow *s, uint64_t region, unsigned o0, unsi
 			if (!s->win[s->cur].v[view].page[page] && !was_dropped(s, (uint32_t)view, page))
 				continue;
 			c->user_access = (uint8_t)view; /* the walk's privilege: the view's */
-			if (mmu_walk(c, lin, ACC_READ, true, &w) && mem_ptr(c->mem, w.phys & ~0xfffull, 4096)) {
+			bool ok = mmu_walk(c, lin, ACC_READ, true, &w) && mem_ptr(c->mem, w.phys & ~0xfffull, 4096);
+			if (ok) {
 				note_tables(s, s->cur, &w, lin);
-				map_run(s, s->cur, view, (uint32_t)(lin >> 12), w.phys >> 12, 1,
-					writable(c, &w, c->code.watch[w.phys >> 12]));
-				s->st.prefetched++;
-			} else {
-				drop_pages(s, &s->win[s->cur].v[view], (uint32_t)(lin >> 12), 1);
+				ok = map_run(s, s->cur, view, page, w.phys >> 12, 1, writable(c, &w, c->code.watch[w.phys >> 12]));
+				s->st.prefetched += ok;
 			}
+			if (!ok)
+				drop_pages(s, &s->win[s->cur].v[view], page, 1);
 		}
 		c->user_access = user;
 	}
