@@ -31,18 +31,7 @@ static void vmi_regs_of(void *opaque, struct vmi_regs *r, bool tsc)
 	x86_vmi_regs(opaque, r);
 }
 
-/* An entry the VMM wrote (SetPxE), after the write: a shadow hears of it even for a frame
- * it does not watch (AllocatePage announced it: the guest's own stores to it are not
- * traced), and maps what it maps now; a page of code loses its decodes. */
-static void vmi_wrote(void *opaque, uint64_t phys)
-{
-	struct x86_cpu *c = opaque;
-	uint64_t pg = phys >> 12;
-	if (c->shadow.opaque && pg < c->code.pages)
-		c->shadow.written(c->shadow.opaque, phys, 8, true);
-	if (pg < c->code.pages && (c->code.watch[pg] & WATCH_CODE))
-		mmu_phys_written(c, phys, 8);
-}
+static void vmi_wrote(void *opaque, uint64_t phys) { mmu_vmm_wrote(opaque, phys, 8); }
 
 static void vmi_page_type(void *opaque, uint64_t phys, bool table)
 {

@@ -80,6 +80,16 @@ void mmu_phys_stored(struct x86_cpu *c, uint64_t phys, unsigned len)
 		c->shadow.written(c->shadow.opaque, phys, len, true);
 }
 
+/* A write to page pg, which holds decoded code: its decodes go */
+static void code_written(struct x86_cpu *c, uint64_t pg)
+{
+	if (!(c->code.watch[pg] & WATCH_CODE))
+		return;
+	c->code.watch[pg] &= (uint8_t)~WATCH_CODE;
+	c->tlb_epoch++;
+	x86_forget_code_page(c, pg << 12);
+}
+
 void mmu_phys_written(struct x86_cpu *c, uint64_t phys, unsigned len)
 {
 	uint64_t pg = phys >> 12;
@@ -87,11 +97,17 @@ void mmu_phys_written(struct x86_cpu *c, uint64_t phys, unsigned len)
 		return;
 	if ((c->code.watch[pg] & WATCH_PTABLE) && c->shadow.opaque)
 		c->shadow.written(c->shadow.opaque, phys, len, false);
-	if (c->code.watch[pg] & WATCH_CODE) {
-		c->code.watch[pg] &= (uint8_t)~WATCH_CODE;
-		c->tlb_epoch++;
-		x86_forget_code_page(c, phys & ~0xfffull);
-	}
+	code_written(c, pg);
+}
+
+void mmu_vmm_wrote(struct x86_cpu *c, uint64_t phys, unsigned len)
+{
+	uint64_t pg = phys >> 12;
+	if (pg >= c->code.pages)
+		return;
+	if (c->shadow.opaque)
+		c->shadow.written(c->shadow.opaque, phys, len, true);
+	code_written(c, pg);
 }
 
 static _Noreturn void page_fault(struct x86_cpu *c, uint64_t lin, enum access a, uint32_t err)
@@ -164,6 +180,8 @@ static bool walk(struct x86_cpu *c, uint64_t lin, enum access a, struct mmu_walk
 	uint64_t *touched[4];
 	int n = 0;
 	out->ntables = 0;
+	if (!(c->cr0 & CR0_PG)) /* paging off (so long mode too): everything allowed, nothing global */
+		return found(out, lin & 0xffffffffull, true, true, true, PTE_D);
 	if (c->efer & EFER_LMA || c->cr4 & CR4_PAE) {
 		int levels = (c->efer & EFER_LMA) ? 4 : 3;
 		uint64_t table = (c->efer & EFER_LMA) ? c->cr3 & ADDR_MASK : c->cr3 & 0xffffffe0ull;
@@ -238,11 +256,6 @@ static bool walk(struct x86_cpu *c, uint64_t lin, enum access a, struct mmu_walk
 bool mmu_walk(struct x86_cpu *c, uint64_t lin, enum access a, bool peek, struct mmu_walk *w)
 {
 	uint32_t err;
-	if (!(c->cr0 & CR0_PG)) {
-		*w = (struct mmu_walk){ .phys = lin & 0xffffffffull, .writable = true, .user = true, .exec_ok = true,
-					.dirty = true };
-		return true;
-	}
 	return walk(c, lin, a, w, &err, peek);
 }
 
@@ -263,11 +276,9 @@ uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t 
 	if ((c->efer & EFER_LMA) && !x86_canonical(lin))
 		x86_raise(c, EXC_GP, 0); /* never in the TLB, so the fast paths need no check */
 	c->count.tlb_misses++;
-	/* paging off: everything allowed, nothing global */
-	struct mmu_walk w = { .phys = c->efer & EFER_LMA ? lin : lin & 0xffffffffull, .writable = true, .exec_ok = true,
-			      .dirty = true };
+	struct mmu_walk w;
 	uint32_t err;
-	if ((c->cr0 & CR0_PG) && !walk(c, lin, a, &w, &err, false))
+	if (!walk(c, lin, a, &w, &err, false))
 		page_fault(c, lin, a, err);
 	/* the walk allowed this access (user rights included); what it says of writes: */
 	bool write_ok = w.writable || (!u && !(c->cr0 & CR0_WP));
@@ -284,8 +295,8 @@ uint8_t *mmu_translate(struct x86_cpu *c, uint64_t lin, enum access a, uint64_t 
 			e->tag_write = io_page;
 		return NULL;
 	}
-	if (a == ACC_WRITE)
-		mmu_phys_written(c, p, 8 - (unsigned)(p & 7));
+	if (a == ACC_WRITE) /* 8: the widest store that comes here (wider ones come in pieces) */
+		mmu_phys_written(c, p, 8);
 	if (c->debugging && x86_debug_watched(c, lin))
 		return host + (lin & 0xfff); /* no entry: every access comes here, to be checked */
 	/* a write tag only where a write needs no walk: permitted, D already set, no decoded code */

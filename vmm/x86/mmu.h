@@ -72,6 +72,10 @@ void mmu_note_code(struct x86_cpu *c, uint64_t phys);
 void mmu_phys_written(struct x86_cpu *c, uint64_t phys, unsigned len);
 /* ... and once the bytes are there: a page table's shadow maps what they map now. */
 void mmu_phys_stored(struct x86_cpu *c, uint64_t phys, unsigned len);
+/* The VMM wrote len bytes at phys behind the vCPU's back (VMI's SetPxE), to any frame: a
+ * shadow maps what they map now, watched or not (a table AllocatePage announced is not), and
+ * a page of code loses its decodes. */
+void mmu_vmm_wrote(struct x86_cpu *c, uint64_t phys, unsigned len);
 /* Drops every cached decode of a physical page (step.c owns the cache). */
 void x86_forget_code_page(struct x86_cpu *c, uint64_t page);
 
