@@ -189,6 +189,16 @@ static bool request_reset(struct shadow *s)
 	return true;
 }
 
+/* The reference *link names goes to the free list; *link then names the next */
+static void unlink_ref(struct shadow *s, uint32_t *link)
+{
+	uint32_t dead = *link;
+	struct ref *r = &s->refs[dead - 1];
+	*link = r->next;
+	r->next = s->free_ref;
+	s->free_ref = dead;
+}
+
 /* A reference to frame f, unless an equal live one is there (dead ones met go) */
 static void add_ref(struct shadow *s, uint64_t f, uint8_t kind, int win, uint8_t sub, uint32_t where)
 {
@@ -198,10 +208,7 @@ static void add_ref(struct shadow *s, uint64_t f, uint8_t kind, int win, uint8_t
 	while (*link) {
 		struct ref *r = &s->refs[*link - 1];
 		if (!live(s, r)) {
-			uint32_t dead = *link;
-			*link = r->next;
-			r->next = s->free_ref;
-			s->free_ref = dead;
+			unlink_ref(s, link);
 			continue;
 		}
 		if (r->kind == kind && r->win == win && r->sub == sub && r->where == where)
@@ -313,10 +320,7 @@ static void sh_written(void *opaque, uint64_t phys, unsigned len, bool done)
 			}
 		}
 		if (!still) {
-			uint32_t dead = *link;
-			*link = r->next;
-			r->next = s->free_ref;
-			s->free_ref = dead;
+			unlink_ref(s, link);
 			continue;
 		}
 		link = &r->next;
@@ -353,7 +357,8 @@ static void sh_watched(void *opaque, uint64_t phys)
 }
 
 /* VMI's AllocatePage: stop write-protecting the frame (its mappings become writable
- * on their next write); ReleasePage: no longer a table, references and all. */
+ * on their next write); ReleasePage: watched again, like any frame, where a walk finds it
+ * serving as a table (its references are checked against the tables when used). */
 static void sh_announce(void *opaque, uint64_t phys, bool table)
 {
 	struct shadow *s = opaque;
@@ -411,18 +416,19 @@ static bool map_run(struct shadow *s, int win, int view, uint32_t page, uint64_t
 {
 	struct view *v = &s->win[win].v[view];
 	uint8_t *at = v->base + ((uint64_t)page << 12);
-	if (n == 1 && v->page[page] == ((uint32_t)(f + 1) | (rw ? PG_RW : 0)))
+	uint32_t rw_bit = rw ? PG_RW : 0;
+	int prot = rw ? PROT_READ | PROT_WRITE : PROT_READ;
+	if (n == 1 && v->page[page] == ((uint32_t)(f + 1) | rw_bit))
 		return true; /* there already, as it is to be */
 	if (n == 1 && (v->page[page] & ~PG_RW) == (uint32_t)(f + 1)) { /* there already: its rights change */
-		mprotect(at, 4096, rw ? PROT_READ | PROT_WRITE : PROT_READ);
+		mprotect(at, 4096, prot);
 		s->st.host_mprotect++;
-		v->page[page] = (uint32_t)(f + 1) | (rw ? PG_RW : 0);
+		v->page[page] = (uint32_t)(f + 1) | rw_bit;
 		return true;
 	}
 	if (s->mapped + n > MAX_MAPPED && !request_reset(s)) /* keeps the windows' keys: this one maps on */
 		return false;
-	if (mmap(at, (uint64_t)n << 12, rw ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED | MAP_POPULATE, s->fd,
-		 (off_t)(f << 12)) == MAP_FAILED)
+	if (mmap(at, (uint64_t)n << 12, prot, MAP_SHARED | MAP_FIXED | MAP_POPULATE, s->fd, (off_t)(f << 12)) == MAP_FAILED)
 		return false; /* the access faults again and goes to its callout */
 	s->st.host_mmap++;
 	for (uint32_t k = 0; k < n; k++) {
@@ -430,7 +436,7 @@ static bool map_run(struct shadow *s, int win, int view, uint32_t page, uint64_t
 			v->count[(page + k) / (PAGES / REGIONS)]++;
 			s->mapped++;
 		}
-		v->page[page + k] = (uint32_t)(f + k + 1) | (rw ? PG_RW : 0);
+		v->page[page + k] = (uint32_t)(f + k + 1) | rw_bit;
 		add_ref(s, f + k, REF_MAP, win, (uint8_t)view, page + k);
 	}
 	return true;

@@ -214,13 +214,6 @@ bool tr_mem_addr(struct tr *t, const struct x86_insn *i, const struct x86_operan
 	return true;
 }
 
-/* rax: linear address in, host address out, when the soft TLB maps size bytes there for
- * access acc; otherwise to the slow path (the instruction's handler). The tag compared is
- * that of the access's last byte, so an access crossing into the next page misses
- * (tlb_index never gives two adjacent pages one entry), as in QEMU's probe. The class is
- * the translation's: a translation runs under one (step.c keys it by user_access), and
- * within translated code user_access is CPL 3 (implicit supervisor accesses happen only
- * inside handlers). */
 /* rax: linear address in, host address out, on the shadow: the window of the
  * translation's view plus the address. A host fault on the access that follows is a
  * hidden page fault (resumed) or goes to the slow path (the site recorded here). */
@@ -238,6 +231,13 @@ static void tr_window(struct tr *t)
 	t->site[t->nsites++] = (struct tr_site){ .lo = t->a.p, .stub = (unsigned)(slow - t->st) };
 }
 
+/* rax: linear address in, host address out, when the soft TLB maps size bytes there for
+ * access acc; otherwise to the slow path (the instruction's handler). The tag compared is
+ * that of the access's last byte, so an access crossing into the next page misses
+ * (tlb_index never gives two adjacent pages one entry), as in QEMU's probe. The class is
+ * the translation's: a translation runs under one (step.c keys it by user_access), and
+ * within translated code user_access is CPL 3 (implicit supervisor accesses happen only
+ * inside handlers). */
 void tr_tlb(struct tr *t, unsigned size, enum access acc)
 {
 	if (t->shadow) {
@@ -570,9 +570,8 @@ struct bt_tb *tr_block(struct bt *bt, struct x86_cpu *c, const struct x86_insn *
 					t->st[s].start = t->a.p - start >= 5 ? start : NULL;
 					t->st[s].reload = t->host_flags;
 				}
-			for (unsigned s = 0; s < t->nsites; s++)
-				if (!t->site[s].hi)
-					t->site[s].hi = t->a.p;
+			for (unsigned s = first_site; s < t->nsites; s++)
+				t->site[s].hi = t->a.p;
 		} else {
 			t->nsites = first_site; /* none stays: a callout reaches memory through the interpreter */
 			t->callouts++;

@@ -309,7 +309,7 @@ static uint64_t run_translated(struct x86_cpu *c, struct block *b, uint64_t budg
 	}
 	if (exit)
 		c->jit->link(c->jit, c, exit, b->tb, b->n);
-	if (b->bits == 32 && c->shadow.stale && (tclass & 2))
+	if ((tclass & 2) && c->shadow.stale)
 		c->shadow.sync(c->shadow.opaque); /* the windows of the paging state now */
 	uint64_t before = c->count.insns;
 	c->tb_limit = before + chain;
