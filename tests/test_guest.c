@@ -992,6 +992,20 @@ static void flat_kernel_checks(const char *name, const char *defs, enum oracle o
 
 static void flat_kernel_passes(const char *name, enum oracle oracle) { flat_kernel_checks(name, "", oracle, NULL); }
 
+/* tests/kernels/NAME.S in 32-bit and PAE paging (flat_kernel_checks), bt's shadow MMU
+ * having gone through each of the n paths named (a counter above 0). */
+static void shadow_kernel_passes(const char *name, const char *const *paths, unsigned n)
+{
+	static const char *const defs[] = { "", "-DPAE" };
+	for (int k = 0; k < 2; k++) {
+		struct session_result r;
+		flat_kernel_checks(name, defs[k], QEMU_AS_BUILT, &r);
+		for (unsigned p = 0; p < n; p++)
+			if (!mode_stat_value(&r.stats, paths[p]))
+				fail_msg("%s %s: %s is 0 under bt", name, defs[k], paths[p]);
+	}
+}
+
 /* Shadow paging's coherence (tests/kernels/shadow32.S) in 32-bit and PAE paging: the
  * translator on the shadow agrees with QEMU and the interpreter, and went through every
  * path of it -- hidden faults, true faults from translated code, traces of page-table
@@ -999,16 +1013,9 @@ static void flat_kernel_passes(const char *name, enum oracle oracle) { flat_kern
 static void shadow_paging_stays_coherent(void **state)
 {
 	(void)state;
-	static const char *const defs[] = { "", "-DPAE" };
-	for (int k = 0; k < 2; k++) {
-		struct session_result r;
-		flat_kernel_checks("shadow32", defs[k], QEMU_AS_BUILT, &r);
-		static const char *const paths[] = { "shadow.hidden_faults", "shadow.true_faults", "shadow.traces",
-						     "shadow.code_traces", "shadow.windows_reused", "shadow.invalidated" };
-		for (unsigned p = 0; p < sizeof(paths) / sizeof(paths[0]); p++)
-			if (!mode_stat_value(&r.stats, paths[p]))
-				fail_msg("shadow32 %s: %s is 0 under bt", defs[k], paths[p]);
-	}
+	static const char *const paths[] = { "shadow.hidden_faults", "shadow.true_faults", "shadow.traces",
+					     "shadow.code_traces", "shadow.windows_reused", "shadow.invalidated" };
+	shadow_kernel_passes("shadow32", paths, sizeof(paths) / sizeof(paths[0]));
 }
 
 /* U/S x R/W x CR0.WP at CPL 3 and 0, and NX under PAE (tests/kernels/user32.S): the shadow's
@@ -1017,13 +1024,8 @@ static void shadow_paging_stays_coherent(void **state)
 static void the_page_access_matrix_at_cpl_3_and_0(void **state)
 {
 	(void)state;
-	static const char *const defs[] = { "", "-DPAE" };
-	for (int k = 0; k < 2; k++) {
-		struct session_result r;
-		flat_kernel_checks("user32", defs[k], QEMU_AS_BUILT, &r);
-		if (!mode_stat_value(&r.stats, "shadow.true_faults"))
-			fail_msg("user32 %s: no fault came from translated code under bt", defs[k]);
-	}
+	static const char *const paths[] = { "shadow.true_faults" };
+	shadow_kernel_passes("user32", paths, 1);
 }
 
 /* 32-bit protected mode: iret out to ring 3, int 0x80 back in through a DPL-3 gate with
