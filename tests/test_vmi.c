@@ -115,6 +115,41 @@ static void queue_keeps_order_and_survives_overflow(void **state)
 	machine_free(&m);
 }
 
+/* SetLinearMapping: a pointer in a slot's range names the frame the guest said, with no
+ * walk (here a linear address no table maps); an emptied slot names nothing again.
+ * AllocatePage and ReleasePage are counted. */
+static void linear_mappings_and_page_announcements(void **state)
+{
+	(void)state;
+	struct machine m;
+	char err[128];
+	struct machine_config mc = { .mem_bytes = MEM, .serial_echo_fd = -1, .vmi = true, .tsc_hz = 1000000000 };
+	assert_int_equal(machine_init(&m, &mc, err, sizeof(err)), 0);
+	identity_map(&m.mem);
+	struct vmi_regs r = { .cr3 = CR3 };
+	vmi_call(&m.vmi, VMI_INIT_CALL, &r);
+	uint64_t *pt = mem_ptr(&m.mem, 0x40000, 0x1000), far = 0x7fff0000000ull;
+	r.arg[0] = 0, r.arg[1] = far, r.arg[2] = 1, r.arg[3] = 0x40; /* slot 0: one page at frame 0x40 */
+	vmi_call(&m.vmi, VMI_CALL_SetLinearMapping, &r);
+	r.arg[0] = 0x123001, r.arg[1] = far + 0x18, r.arg[2] = 0;
+	vmi_call(&m.vmi, VMI_CALL_SetPxELong, &r);
+	assert_int_equal(pt[3], 0x123001);
+	assert_int_equal(m.vmi.linear_hits, 1);
+	assert_int_equal(m.vmi.bad_ptep, 0);
+	r.arg[0] = 0, r.arg[1] = far, r.arg[2] = 0, r.arg[3] = 0;
+	vmi_call(&m.vmi, VMI_CALL_SetLinearMapping, &r);
+	r.arg[0] = 0x456001, r.arg[1] = far + 0x18, r.arg[2] = 0;
+	vmi_call(&m.vmi, VMI_CALL_SetPxELong, &r);
+	assert_int_equal(pt[3], 0x123001);
+	assert_int_equal(m.vmi.bad_ptep, 1);
+	r.arg[0] = 0x40, r.arg[1] = VMI_PAGE_PT;
+	vmi_call(&m.vmi, VMI_CALL_AllocatePage, &r);
+	vmi_call(&m.vmi, VMI_CALL_ReleasePage, &r);
+	assert_int_equal(m.vmi.tables_announced, 1);
+	assert_int_equal(m.vmi.tables_released, 1);
+	machine_free(&m);
+}
+
 static char hello[PVB_TEXT_LEN];
 static void on_msg(void *opaque, const struct pvb_msg *msg)
 {
@@ -231,6 +266,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rom_layout),
 		cmocka_unit_test(queue_keeps_order_and_survives_overflow),
+		cmocka_unit_test(linear_mappings_and_page_announcements),
 		cmocka_unit_test(probe_turns_down_damaged_roms),
 		cmocka_unit_test(every_operation_through_each_interface),
 		cmocka_unit_test(every_operation_under_kvm),
