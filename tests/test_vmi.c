@@ -75,16 +75,24 @@ static void identity_map(struct guest_mem *m)
 	pml4[1024] = 0x83;
 }
 
+/* A machine with the VMI ROM, the first 2 MiB identity-mapped, VMI initialised; r holds
+ * its CR3 */
+static void vmi_machine(struct machine *m, struct vmi_regs *r)
+{
+	char err[128];
+	struct machine_config mc = { .mem_bytes = MEM, .serial_echo_fd = -1, .vmi = true, .tsc_hz = 1000000000 };
+	assert_int_equal(machine_init(m, &mc, err, sizeof(err)), 0);
+	identity_map(&m->mem);
+	*r = (struct vmi_regs){ .cr3 = CR3 };
+	vmi_call(&m->vmi, VMI_INIT_CALL, r);
+}
+
 static void queue_keeps_order_and_survives_overflow(void **state)
 {
 	(void)state;
 	struct machine m;
-	char err[128];
-	struct machine_config mc = { .mem_bytes = MEM, .serial_echo_fd = -1, .vmi = true, .tsc_hz = 1000000000 };
-	assert_int_equal(machine_init(&m, &mc, err, sizeof(err)), 0);
-	identity_map(&m.mem);
-	struct vmi_regs r = { .cr3 = CR3 };
-	vmi_call(&m.vmi, VMI_INIT_CALL, &r);
+	struct vmi_regs r;
+	vmi_machine(&m, &r);
 	uint32_t *count = mem_ptr(&m.mem, VMI_D_QCOUNT, 4);
 	uint64_t *q = mem_ptr(&m.mem, VMI_D_QUEUE, 16 * VMI_QUEUE_MAX);
 	uint64_t *pt = mem_ptr(&m.mem, 0x40000, 0x1000);
@@ -122,12 +130,8 @@ static void linear_mappings_and_page_announcements(void **state)
 {
 	(void)state;
 	struct machine m;
-	char err[128];
-	struct machine_config mc = { .mem_bytes = MEM, .serial_echo_fd = -1, .vmi = true, .tsc_hz = 1000000000 };
-	assert_int_equal(machine_init(&m, &mc, err, sizeof(err)), 0);
-	identity_map(&m.mem);
-	struct vmi_regs r = { .cr3 = CR3 };
-	vmi_call(&m.vmi, VMI_INIT_CALL, &r);
+	struct vmi_regs r;
+	vmi_machine(&m, &r);
 	uint64_t *pt = mem_ptr(&m.mem, 0x40000, 0x1000), far = 0x7fff0000000ull;
 	r.arg[0] = 0, r.arg[1] = far, r.arg[2] = 1, r.arg[3] = 0x40; /* slot 0: one page at frame 0x40 */
 	vmi_call(&m.vmi, VMI_CALL_SetLinearMapping, &r);
